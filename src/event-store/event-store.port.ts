@@ -1,0 +1,101 @@
+/**
+ * The event-store port: the only way the rest of the service touches persisted events.
+ * Semantics follow EventStoreDB so that the embedded SQLite adapter and the EventStoreDB
+ * adapter are interchangeable: 0-based stream revisions, expected-revision checks, a global
+ * position per event, idempotent re-append of the same event ids.
+ */
+
+/** Expected revision of a stream before an append. A number is the revision of the stream's last event. */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
+
+export const NO_STREAM = 'no_stream' as const;
+export const STREAM_EXISTS = 'stream_exists' as const;
+export const ANY = 'any' as const;
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface EventToAppend {
+  /** Unique event id (UUID). Appending an id the stream already holds stores it once. */
+  id: string;
+  type: string;
+  data: JsonObject;
+  metadata?: JsonObject;
+}
+
+export interface RecordedEvent {
+  streamId: string;
+  id: string;
+  type: string;
+  /** 0-based position of the event in its stream. */
+  revision: number;
+  /** Position in the global log; strictly increasing. */
+  position: number;
+  data: JsonObject;
+  metadata: JsonObject;
+  /** When the store persisted the event (ISO 8601, UTC). */
+  created: string;
+}
+
+export interface AppendResult {
+  /** Revision of the stream's last event after the append: the expected revision for the next one. */
+  nextExpectedRevision: number;
+  /** Global position of the last appended event. */
+  position: number;
+  /** One entry per appended event, in order. */
+  events: { id: string; revision: number; position: number }[];
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  direction?: Direction;
+  /** Revision to start from (inclusive). Defaults to the start (forwards) or the end (backwards). */
+  fromRevision?: number | 'start' | 'end';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Global position to read after (exclusive). Omitted: from the beginning. */
+  afterPosition?: number;
+  maxCount?: number;
+  /** Only events whose stream id starts with one of these prefixes. */
+  streamPrefixes?: string[];
+}
+
+export interface SubscriptionHandler {
+  /** Called with events in global order, each exactly once; awaited before the next batch. */
+  onEvents(events: RecordedEvent[]): void | Promise<void>;
+  /** Called each time the subscription has delivered everything stored so far. */
+  onCaughtUp?(position: number | undefined): void;
+  /** Called when the subscription stops because of an error it could not recover from. */
+  onError?(error: Error): void;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events after this global position (exclusive). Omitted: from the beginning. */
+  afterPosition?: number;
+  streamPrefixes?: string[];
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves when no handler call is in flight any more. */
+  stop(): Promise<void>;
+}
+
+export interface EventStore {
+  append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one stream; an unknown stream reads as []. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of the global log in position order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
+  /** Position of the last event in the global log (undefined when empty). */
+  headPosition(): Promise<number | undefined>;
+  /** Resolves when the store answers; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Finishes in-flight appends, then releases the store. */
+  close(): Promise<void>;
+}
+
+/** Injection token for the configured EventStore. */
+export const EVENT_STORE = Symbol('EVENT_STORE');

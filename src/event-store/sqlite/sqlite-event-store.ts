@@ -1,0 +1,293 @@
+import Database from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../event-store.port.js';
+import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
+import { SqliteSubscription } from './sqlite-subscription.js';
+
+export interface SqliteEventStoreOptions {
+  /** Database file; its folder is created when missing. */
+  file: string;
+  /** `full` (default): an acknowledged append survives a power cut. `normal`: faster, may lose the last commits. */
+  synchronous?: 'full' | 'normal';
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: EventToAppend[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type EventRow = {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  created: string;
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position  INTEGER PRIMARY KEY,
+  stream_id TEXT    NOT NULL,
+  revision  INTEGER NOT NULL,
+  event_id  TEXT    NOT NULL,
+  type      TEXT    NOT NULL,
+  data      TEXT    NOT NULL,
+  metadata  TEXT    NOT NULL,
+  created   TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
+CREATE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+CREATE TABLE IF NOT EXISTS streams (
+  stream_id TEXT PRIMARY KEY,
+  revision  INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, created';
+
+/**
+ * Embedded event store on one SQLite file in WAL mode, with a single writer.
+ *
+ * Appends that arrive in the same turn of the event loop are written in one transaction and
+ * one fsync (group commit); each append runs in its own savepoint so that one append's
+ * conflict never fails its neighbours. A promise resolves only after the commit, so an
+ * acknowledged append is on disk (with `synchronous=full`). Positions are SQLite rowids
+ * assigned as max+1 inside the single writer, so the global log has no gaps.
+ */
+export class SqliteEventStore implements EventStore {
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly appended = new EventEmitter();
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly stmt;
+  private readonly appendOne: (p: PendingAppend, created: string) => AppendResult;
+  private readonly flushBatch: (batch: PendingAppend[]) => (AppendResult | Error)[];
+
+  static open(options: SqliteEventStoreOptions): SqliteEventStore {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    const db = new Database(options.file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    return new SqliteEventStore(db);
+  }
+
+  private constructor(private readonly db: Database.Database) {
+    this.appended.setMaxListeners(0);
+    this.stmt = {
+      streamRevision: db.prepare<[string], { revision: number }>('SELECT revision FROM streams WHERE stream_id = ?'),
+      findEventId: db.prepare<[string, string], { revision: number; position: number }>(
+        'SELECT revision, position FROM events WHERE stream_id = ? AND event_id = ?',
+      ),
+      insert: db.prepare<[string, number, string, string, string, string, string]>(
+        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      upsertStream: db.prepare<[string, number]>(
+        'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT(stream_id) DO UPDATE SET revision = excluded.revision',
+      ),
+      forwards: db.prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      ),
+      backwards: db.prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      ),
+      all: db.prepare<[number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      ),
+      head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
+    };
+    // Nested better-sqlite3 transactions are savepoints: a failed append rolls back alone.
+    this.appendOne = db.transaction((p: PendingAppend, created: string) => this.appendSync(p, created));
+    this.flushBatch = db.transaction((batch: PendingAppend[]) => {
+      const created = new Date().toISOString();
+      return batch.map((p) => {
+        try {
+          return this.appendOne(p, created);
+        } catch (error) {
+          return error as Error;
+        }
+      });
+    });
+  }
+
+  append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new EventStoreClosedError());
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, expected: expectedRevision, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let results: (AppendResult | Error)[];
+    try {
+      results = this.flushBatch(batch);
+    } catch (error) {
+      // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const r = results[i];
+      if (r instanceof Error) p.reject(r);
+      else p.resolve(r);
+    });
+    this.appended.emit('appended');
+  }
+
+  private appendSync(p: PendingAppend, created: string): AppendResult {
+    const current = this.stmt.streamRevision.get(p.streamId)?.revision;
+    const duplicate = this.findDuplicate(p, current);
+    if (duplicate) return duplicate;
+    checkExpected(p.streamId, p.expected, current);
+    let revision = current ?? -1;
+    const out: AppendResult['events'] = [];
+    for (const e of p.events) {
+      revision += 1;
+      const info = this.stmt.insert.run(
+        p.streamId,
+        revision,
+        e.id,
+        e.type,
+        JSON.stringify(e.data),
+        JSON.stringify(e.metadata ?? {}),
+        created,
+      );
+      out.push({ id: e.id, revision, position: Number(info.lastInsertRowid) });
+    }
+    if (out.length > 0) this.stmt.upsertStream.run(p.streamId, revision);
+    const position = out.length > 0 ? out[out.length - 1].position : (this.stmt.head.get()?.head ?? 0);
+    return { nextExpectedRevision: revision, position, events: out };
+  }
+
+  /** EventStoreDB's idempotence: the same event ids appended again return the first result. */
+  private findDuplicate(p: PendingAppend, current: number | undefined): AppendResult | undefined {
+    if (current === undefined || p.events.length === 0) return undefined;
+    const found = p.events.map((e) => this.stmt.findEventId.get(p.streamId, e.id));
+    if (found.every((f) => f === undefined)) return undefined;
+    const consecutive = found.every((f, i) => f !== undefined && f.revision === found[0]!.revision + i);
+    if (!consecutive) throw new WrongExpectedRevisionError(p.streamId, p.expected, current);
+    const events = found.map((f, i) => ({ id: p.events[i].id, revision: f!.revision, position: f!.position }));
+    const last = events[events.length - 1];
+    return { nextExpectedRevision: last.revision, position: last.position, events };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const from = options.fromRevision;
+    const rows =
+      options.direction === 'backwards'
+        ? this.stmt.backwards.all(streamId, from === undefined || from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : from, max)
+        : this.stmt.forwards.all(streamId, from === undefined || from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : from, max);
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.readAllSync(options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes).events;
+  }
+
+  /**
+   * Reads up to `maxCount` matching events after `after`. `scannedTo` is the position up to which
+   * the log was examined, so that a filtered reader does not scan the same rows again.
+   */
+  readAllSync(after: number, maxCount: number, prefixes?: string[]): { events: RecordedEvent[]; scannedTo: number } {
+    const events: RecordedEvent[] = [];
+    let scannedTo = after;
+    const page = Math.min(maxCount, 2000);
+    while (events.length < maxCount) {
+      const rows = this.stmt.all.all(scannedTo, page);
+      for (const row of rows) {
+        scannedTo = row.position;
+        if (!prefixes || prefixes.some((p) => row.stream_id.startsWith(p))) {
+          events.push(toRecorded(row));
+          if (events.length === maxCount) return { events, scannedTo };
+        }
+      }
+      if (rows.length < page) break;
+    }
+    return { events, scannedTo };
+  }
+
+  subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const sub = new SqliteSubscription(this, this.appended, handler, options, () => this.subscriptions.delete(sub));
+    this.subscriptions.add(sub);
+    sub.start();
+    return sub;
+  }
+
+  async headPosition(): Promise<number | undefined> {
+    this.assertOpen();
+    return this.stmt.head.get()?.head ?? undefined;
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Appends already accepted are written before the file is released.
+    this.flush();
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreClosedError();
+  }
+}
+
+function checkExpected(streamId: string, expected: ExpectedRevision, current: number | undefined): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === undefined) ||
+    (expected === 'stream_exists' && current !== undefined) ||
+    (typeof expected === 'number' && current === expected);
+  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    id: row.event_id,
+    type: row.type,
+    revision: row.revision,
+    position: row.position,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    created: row.created,
+  };
+}
