@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config.js';
+import { JsonLogger } from './common/json-logger.js';
+import { sendProblem } from './common/problem.filter.js';
+
+/** Builds the whole service (used by main.ts, the tests and the benchmarks alike). */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, logger: false, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new JsonLogger(config.logLevel),
+    bufferLogs: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Errors raised by Fastify before a route runs (broken JSON, oversized body) become problem+json too.
+  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, error));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Dossier lifecycle service')
+      .setDescription('Event-sourced lifecycle and timeliness of administrative-procedure dossiers')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  // The document itself is served (no bundled UI): paste it into any OpenAPI viewer or client generator.
+  fastify.get('/docs', (_request, reply) => reply.send(document));
+  fastify.get('/docs/openapi.json', (_request, reply) => reply.send(document));
+  app.enableShutdownHooks();
+  await app.init();
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,65 @@
+import { join, resolve } from 'node:path';
+
+/** Service configuration, read once from the environment (see README, "Configuration"). */
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  eventStore: 'sqlite' | 'esdb';
+  esdbConnectionString?: string;
+  /** SQLite `synchronous`: `full` (default, every acknowledged append is on disk) or `normal`. */
+  sqliteSynchronous: 'full' | 'normal';
+  apiKeysFile: string;
+  /** Requests a key may make per minute; 0 disables the limit. */
+  rateLimitPerMinute: number;
+  /** Largest accepted request body in bytes. */
+  bodyLimitBytes: number;
+  /** Load the demo province on first start with an empty store. */
+  seedDemo: boolean;
+  /** Log level: `info` (default), `warn`, `error`, `silent`. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const dataDir = resolve(env.DATA_DIR ?? './data');
+  const eventStore = (env.EVENT_STORE ?? 'sqlite').toLowerCase();
+  if (eventStore !== 'sqlite' && eventStore !== 'esdb') {
+    throw new ConfigError(`EVENT_STORE must be "sqlite" or "esdb", not "${env.EVENT_STORE}"`);
+  }
+  if (eventStore === 'esdb' && !env.ESDB_CONNECTION_STRING) {
+    throw new ConfigError('EVENT_STORE=esdb needs ESDB_CONNECTION_STRING, e.g. esdb://localhost:2113?tls=false');
+  }
+  const sync = (env.SQLITE_SYNCHRONOUS ?? 'full').toLowerCase();
+  if (sync !== 'full' && sync !== 'normal') {
+    throw new ConfigError(`SQLITE_SYNCHRONOUS must be "full" or "normal", not "${env.SQLITE_SYNCHRONOUS}"`);
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of debug, info, warn, error, silent`);
+  }
+  return {
+    port: integer(env.PORT, 3000, 'PORT'),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir,
+    eventStore,
+    esdbConnectionString: env.ESDB_CONNECTION_STRING,
+    sqliteSynchronous: sync,
+    apiKeysFile: resolve(env.API_KEYS_FILE ?? join(dataDir, 'api-keys.json')),
+    rateLimitPerMinute: integer(env.RATE_LIMIT_PER_MINUTE, 6000, 'RATE_LIMIT_PER_MINUTE'),
+    bodyLimitBytes: integer(env.BODY_LIMIT_BYTES, 65536, 'BODY_LIMIT_BYTES'),
+    seedDemo: (env.SEED_DEMO ?? 'true') !== 'false',
+    logLevel: logLevel as AppConfig['logLevel'],
+  };
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, not "${value}"`);
+  return n;
+}
+
+/** Injection token for AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
