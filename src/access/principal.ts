@@ -1,0 +1,26 @@
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+
+export const ROLES = ['integrator', 'supervisor', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: resolved from the API key by the access guard. */
+export interface Principal {
+  /** The key's `name`, or a short fingerprint of it: what `actor` in event metadata says. Never the secret. */
+  name: string;
+  role: Role;
+  /** Units the key serves (and everything below them); undefined means all units. */
+  units?: string[];
+}
+
+export const ROLES_KEY = 'access:roles';
+/** Roles allowed on a route (the guard answers 403 to others). */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+/** The request's principal, set by the access guard. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  const request = ctx.switchToHttp().getRequest<{ principal?: Principal }>();
+  return request.principal ?? SYSTEM_PRINCIPAL;
+});
+
+/** The service itself (the overdue watcher, the seed). */
+export const SYSTEM_PRINCIPAL: Principal = { name: 'system', role: 'admin' };
