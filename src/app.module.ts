@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from './config.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthController } from './operations/health.controller.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { CatalogModule } from './catalog/catalog.module.js';
 
 @Module({})
 export class AppModule {
@@ -12,7 +13,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config.js';
 import { JsonLogger } from './common/json-logger.js';
 import { sendProblem } from './common/problem.filter.js';
+import { createValidationPipe } from './common/validation.js';
 
 /** Builds the whole service (used by main.ts, the tests and the benchmarks alike). */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -30,6 +31,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // The document itself is served (no bundled UI): paste it into any OpenAPI viewer or client generator.
   fastify.get('/docs', (_request, reply) => reply.send(document));
   fastify.get('/docs/openapi.json', (_request, reply) => reply.send(document));
+  app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   await app.init();
   await fastify.ready();

@@ -1,0 +1,75 @@
+import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal, Roles } from '../access/principal.js';
+import { assertId } from '../common/validation.js';
+import { CatalogService } from './catalog.service.js';
+import { PutCalendarBody, PutProcedureBody, PutUnitBody } from './catalog.dto.js';
+
+const EVERY_ROLE = ['integrator', 'supervisor', 'auditor', 'admin'] as const;
+
+/** Reference data: admins write it, every key reads it (integrators need unit and procedure codes). */
+@ApiTags('reference data')
+@ApiBearerAuth()
+@Controller()
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Put('units/:unitId')
+  @HttpCode(200)
+  @Roles('admin')
+  async putUnit(@Param('unitId') unitId: string, @Body() body: PutUnitBody, @CurrentPrincipal() who: Principal) {
+    assertId(unitId, 'unitId');
+    return this.catalog.putUnit({ unitId, name: body.name, level: body.level, ...(body.parentId ? { parentId: body.parentId } : {}) }, { actor: who.name });
+  }
+
+  @Get('units')
+  @Roles(...EVERY_ROLE)
+  listUnits() {
+    return { units: this.catalog.units() };
+  }
+
+  @Get('units/:unitId')
+  @Roles(...EVERY_ROLE)
+  getUnit(@Param('unitId') unitId: string) {
+    const unit = this.catalog.requireUnit(unitId);
+    return { ...unit, children: this.catalog.children(unitId) };
+  }
+
+  @Put('procedures/:code')
+  @HttpCode(200)
+  @Roles('admin')
+  async putProcedure(@Param('code') code: string, @Body() body: PutProcedureBody, @CurrentPrincipal() who: Principal) {
+    assertId(code, 'code');
+    return this.catalog.putProcedure(
+      { code, name: body.name, statutoryWorkingDays: body.statutoryWorkingDays, onSupplement: body.onSupplement ?? 'restart' },
+      { actor: who.name },
+    );
+  }
+
+  @Get('procedures')
+  @Roles(...EVERY_ROLE)
+  listProcedures() {
+    return { procedures: this.catalog.proceduresList() };
+  }
+
+  @Get('procedures/:code')
+  @Roles(...EVERY_ROLE)
+  getProcedure(@Param('code') code: string) {
+    return this.catalog.requireProcedure(code);
+  }
+
+  @Put('calendar')
+  @HttpCode(200)
+  @Roles('admin')
+  async putCalendar(@Body() body: PutCalendarBody, @CurrentPrincipal() who: Principal) {
+    const current = await this.catalog.putCalendar(body, { actor: who.name });
+    return { ...current.spec, revision: current.revision };
+  }
+
+  @Get('calendar')
+  @Roles(...EVERY_ROLE)
+  getCalendar() {
+    const current = this.catalog.calendar();
+    return { ...current.spec, revision: current.revision };
+  }
+}
