@@ -6,6 +6,7 @@ import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthController } from './operations/health.controller.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { CatalogModule } from './catalog/catalog.module.js';
+import { CLOCK, systemClock } from './common/clock.js';
 
 @Module({})
 export class AppModule {
@@ -17,9 +18,10 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
-      exports: [APP_CONFIG],
+      exports: [APP_CONFIG, CLOCK],
     };
   }
 }
