@@ -6,6 +6,7 @@ import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthController } from './operations/health.controller.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { CatalogModule } from './catalog/catalog.module.js';
+import { DossierModule } from './dossier/dossier.module.js';
 import { CLOCK, systemClock } from './common/clock.js';
 
 @Module({})
@@ -14,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -1,0 +1,77 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal, Roles } from '../../access/principal.js';
+import { CatalogService } from '../../catalog/catalog.service.js';
+import { CLOCK, type Clock } from '../../common/clock.js';
+import { AppError, validationFailed } from '../../common/errors.js';
+import { assertId } from '../../common/validation.js';
+import { Inject } from '@nestjs/common';
+import { DossierRepository, fold } from '../application/dossier-repository.js';
+import { toView } from '../application/dossier-view.js';
+import type { ExistingDossier } from '../domain/state.js';
+import { INSTANT } from './dossier.dto.js';
+import { instant } from './request-context.js';
+
+/**
+ * A dossier read from its own stream: always current (so `minPosition` is satisfied at once),
+ * and, for auditors, as known at any past instant.
+ */
+@ApiTags('dossier reads')
+@ApiBearerAuth()
+@Controller('dossiers')
+export class DossierReadsController {
+  constructor(
+    private readonly repository: DossierRepository,
+    private readonly catalog: CatalogService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get(':id')
+  @Roles('supervisor', 'auditor', 'admin')
+  @ApiQuery({ name: 'asOf', required: false, description: 'auditors: the dossier as known at this instant (events recorded by then)' })
+  @ApiQuery({ name: 'minPosition', required: false })
+  async get(
+    @Param('id') id: string,
+    @CurrentPrincipal() who: Principal,
+    @Query('asOf') asOf?: string,
+    @Query('minPosition') minPosition?: string,
+  ) {
+    assertId(id, 'dossierId');
+    checkMinPosition(minPosition);
+    let recordedBy: number | undefined;
+    if (asOf !== undefined) {
+      if (who.role !== 'auditor' && who.role !== 'admin') throw new AppError('FORBIDDEN', 'as-of views are for auditors');
+      if (!INSTANT.test(asOf)) throw validationFailed([{ field: 'asOf', message: 'asOf must be an ISO 8601 instant with an offset' }]);
+      recordedBy = instant(asOf, 'asOf');
+    }
+    const state = fold(await this.repository.readEvents(id), recordedBy);
+    if (state.status === 'none') throw new AppError('NOT_FOUND', `dossier ${id} was not found${asOf ? ` as of ${asOf}` : ''}`);
+    this.assertCanRead(who, state);
+    const view = toView(state, recordedBy ?? this.clock.now().getTime());
+    return asOf !== undefined ? { ...view, asOf: new Date(recordedBy!).toISOString() } : view;
+  }
+
+  @Get(':id/events')
+  @Roles('auditor', 'admin')
+  async events(@Param('id') id: string, @Query('minPosition') minPosition?: string) {
+    assertId(id, 'dossierId');
+    checkMinPosition(minPosition);
+    const events = await this.repository.readEvents(id);
+    if (events.length === 0) throw new AppError('NOT_FOUND', `dossier ${id} was not found`);
+    return events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata, revision: e.revision, position: e.position }));
+  }
+
+  /** Supervisors read dossiers received by, or handled at, a unit within their scope. */
+  private assertCanRead(who: Principal, state: ExistingDossier): void {
+    if (who.role !== 'supervisor' || who.units === undefined) return;
+    const units = new Set([state.unitId, ...state.steps.map((s) => s.unitId)]);
+    const ok = [...units].some((u) => who.units!.some((root) => this.catalog.isWithin(u, root)));
+    if (!ok) throw new AppError('FORBIDDEN', 'this dossier is outside the units of this key');
+  }
+}
+
+function checkMinPosition(minPosition: string | undefined): void {
+  if (minPosition !== undefined && !/^\d{1,16}$/.test(minPosition)) {
+    throw validationFailed([{ field: 'minPosition', message: 'minPosition must be a non-negative integer' }]);
+  }
+}
