@@ -5,7 +5,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config.js';
 import { JsonLogger } from './common/json-logger.js';
-import { sendProblem } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation.js';
 
 /** Builds the whole service (used by main.ts, the tests and the benchmarks alike). */
@@ -16,8 +15,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  // Errors raised by Fastify before a route runs (broken JSON, oversized body) become problem+json too.
-  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, error));
+  // Commands take JSON only: a text body is refused with 415 rather than parsed as a string.
+  fastify.removeContentTypeParser('text/plain');
 
   const document = SwaggerModule.createDocument(
     app,
