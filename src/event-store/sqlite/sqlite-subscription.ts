@@ -34,7 +34,8 @@ export class SqliteSubscription implements Subscription {
 
   start(): void {
     this.appended.on('appended', this.onAppended);
-    this.loop = this.run().catch((error: Error) => {
+    // Start on the next turn: no handler runs before subscribeToAll has returned.
+    this.loop = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run()).catch((error: Error) => {
       this.detach();
       if (this.handler.onError) this.handler.onError(error);
     });
@@ -50,7 +51,9 @@ export class SqliteSubscription implements Subscription {
       }
       this.cursor = scannedTo;
       if (this.stopped) break;
-      if (events.length < PAGE) {
+      // Caught up only after a read that found nothing: appends committed while the handler ran
+      // (whose notifications nobody was waiting for) are read first.
+      if (events.length === 0) {
         if (!caughtUp) {
           caughtUp = true;
           this.handler.onCaughtUp?.(this.cursor === 0 ? undefined : this.cursor);
