@@ -81,7 +81,7 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly stmt;
   private readonly appendOne: (p: PendingAppend, created: string) => AppendResult;
-  private readonly flushBatch: (batch: PendingAppend[]) => (AppendResult | Error)[];
+  private readonly flushBatch: Database.Transaction<(batch: PendingAppend[]) => (AppendResult | Error)[]>;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -149,7 +149,7 @@ export class SqliteEventStore implements EventStore {
     if (batch.length === 0) return;
     let results: (AppendResult | Error)[];
     try {
-      results = this.flushBatch(batch);
+      results = this.flushBatch.immediate(batch);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
       for (const p of batch) p.reject(error);
