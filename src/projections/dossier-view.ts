@@ -1,0 +1,229 @@
+/**
+ * The per-dossier read model: everything the list, the timeliness report, the step report and
+ * the overdue watcher need to know about one dossier, as a pure `evolve(view, event)`.
+ *
+ * Instants are epoch milliseconds of the OCCURRED instants carried by the events (receivedAt,
+ * transferredAt, ...), never the recorded ones: reports describe reality (DOMAIN.md, "Data must
+ * match reality"). The view keeps the dossier's history as intervals so that the state at any
+ * instant can be derived without replaying events:
+ *  - `segments`: the stretches during which the clock ran, each with the due instant in force
+ *    (a supplement closes one and opens another with the new due);
+ *  - `awaiting`: the stretches spent awaiting a supplement (never overdue);
+ *  - `steps`: which unit held the dossier when, with its allotment and step due instant.
+ */
+import type { Channel, DossierEvent, Outcome, Timeliness } from '../dossier/events.js';
+
+export type DossierStatus = 'received' | 'awaiting_supplement' | 'resolved' | 'returned' | 'withdrawn';
+
+/** Open-ended when `end` is null. Half-open [start, end): the state holds at E iff start < E and not end < E. */
+export interface Interval {
+  start: number;
+  end: number | null;
+}
+
+export interface RunningSegment extends Interval {
+  /** Due instant in force while the segment runs. */
+  due: number;
+}
+
+export interface StepFact {
+  unitId: string;
+  enteredAt: number;
+  leftAt: number | null;
+  allottedWorkingHours: number | null;
+  stepDueAt: number | null;
+}
+
+export interface DossierView {
+  dossierId: string;
+  /** Global position of DossierReceived: a stable order for lists. */
+  seq: number;
+  procedureCode: string;
+  /** The receiving unit: the unit the dossier is counted for. */
+  unitId: string;
+  currentUnitId: string;
+  channel: Channel;
+  digitized: boolean;
+  status: DossierStatus;
+  receivedAt: number;
+  clockStartAt: number;
+  /** Due instant in force now (changes on supplement). */
+  dueAt: number;
+  /** The citizen's appointment: the due instant, or the apology's new appointment. */
+  appointmentAt: number;
+  /** A DossierBecameOverdue was recorded for the due instant in force. */
+  overdueMarked: boolean;
+  segments: RunningSegment[];
+  awaiting: Interval[];
+  steps: StepFact[];
+  closure: 'resolved' | 'withdrawn' | null;
+  /** Resolution or withdrawal instant. */
+  closedAt: number | null;
+  outcome: Outcome | null;
+  timeliness: Timeliness | null;
+  apologized: boolean;
+  responsibleUnitIds: string[];
+  returnedAt: number | null;
+  /** Stream revision and global position of the last applied event (idempotence guard). */
+  revision: number;
+  position: number;
+}
+
+/** Where an event sits in the log: what the projector knows besides `{ type, data }`. */
+export interface EventPlace {
+  revision: number;
+  position: number;
+}
+
+const ms = (iso: string): number => Date.parse(iso);
+
+/**
+ * Applies one dossier event. Returns the view unchanged when the event was already applied
+ * (same or earlier position), and `undefined` for events of a dossier never received (which a
+ * valid history cannot contain; the projector skips them).
+ */
+export function evolveDossierView(view: DossierView | undefined, event: DossierEvent, at: EventPlace): DossierView | undefined {
+  if (view !== undefined && at.position <= view.position) return view;
+  if (event.type === 'DossierReceived') {
+    if (view !== undefined) return view;
+    const d = event.data;
+    const receivedAt = ms(d.receivedAt);
+    const dueAt = ms(d.dueAt);
+    return {
+      dossierId: d.dossierId,
+      seq: at.position,
+      procedureCode: d.procedureCode,
+      unitId: d.unitId,
+      currentUnitId: d.unitId,
+      channel: d.channel,
+      digitized: d.digitized,
+      status: 'received',
+      receivedAt,
+      clockStartAt: ms(d.clockStartAt),
+      dueAt,
+      appointmentAt: dueAt,
+      overdueMarked: false,
+      segments: [{ start: receivedAt, end: null, due: dueAt }],
+      awaiting: [],
+      steps: [{ unitId: d.unitId, enteredAt: receivedAt, leftAt: null, allottedWorkingHours: null, stepDueAt: null }],
+      closure: null,
+      closedAt: null,
+      outcome: null,
+      timeliness: null,
+      apologized: false,
+      responsibleUnitIds: [],
+      returnedAt: null,
+      revision: at.revision,
+      position: at.position,
+    };
+  }
+  if (view === undefined) return undefined;
+  const next = { ...view, revision: at.revision, position: at.position };
+  switch (event.type) {
+    case 'DossierTransferred': {
+      const t = ms(event.data.transferredAt);
+      const stepDueAt = event.data.stepDueAt === undefined ? null : ms(event.data.stepDueAt);
+      next.steps = [
+        ...closeLastStep(view.steps, t),
+        {
+          unitId: event.data.toUnitId,
+          enteredAt: t,
+          leftAt: null,
+          allottedWorkingHours: event.data.allottedWorkingHours ?? null,
+          stepDueAt,
+        },
+      ];
+      next.currentUnitId = event.data.toUnitId;
+      return next;
+    }
+    case 'DossierSupplementRequested': {
+      const t = ms(event.data.requestedAt);
+      next.status = 'awaiting_supplement';
+      next.segments = closeLast(view.segments, t);
+      next.awaiting = [...view.awaiting, { start: t, end: null }];
+      return next;
+    }
+    case 'DossierSupplemented': {
+      const t = ms(event.data.supplementedAt);
+      const dueAt = ms(event.data.dueAt);
+      next.status = 'received';
+      next.awaiting = closeLast(view.awaiting, t);
+      next.segments = [...closeLast(view.segments, t), { start: t, end: null, due: dueAt }];
+      next.clockStartAt = ms(event.data.clockStartAt);
+      next.dueAt = dueAt;
+      next.appointmentAt = dueAt;
+      // A new due instant: the watcher looks at it afresh.
+      next.overdueMarked = false;
+      return next;
+    }
+    case 'DossierApologyIssued':
+      next.apologized = true;
+      next.appointmentAt = ms(event.data.newAppointmentAt);
+      return next;
+    case 'DossierResolved': {
+      const t = ms(event.data.resolvedAt);
+      Object.assign(next, close(view, t));
+      next.status = 'resolved';
+      next.closure = 'resolved';
+      next.outcome = event.data.outcome;
+      next.timeliness = event.data.timeliness;
+      next.apologized = event.data.apologized;
+      next.responsibleUnitIds = [...event.data.responsibleUnitIds];
+      return next;
+    }
+    case 'DossierResultReturned':
+      next.status = 'returned';
+      next.returnedAt = ms(event.data.returnedAt);
+      return next;
+    case 'DossierWithdrawn': {
+      Object.assign(next, close(view, ms(event.data.withdrawnAt)));
+      next.status = 'withdrawn';
+      next.closure = 'withdrawn';
+      return next;
+    }
+    case 'DossierBecameOverdue':
+      next.overdueMarked = true;
+      return next;
+    default: {
+      const never: never = event;
+      throw new Error(`unhandled dossier event ${(never as { type: string }).type}`);
+    }
+  }
+}
+
+/** Resolution and withdrawal stop everything that was running at `t`. */
+function close(view: DossierView, t: number): Pick<DossierView, 'closedAt' | 'segments' | 'awaiting' | 'steps'> {
+  return {
+    closedAt: t,
+    segments: closeLast(view.segments, t),
+    awaiting: closeLast(view.awaiting, t),
+    steps: closeLastStep(view.steps, t),
+  };
+}
+
+function closeLast<T extends Interval>(intervals: T[], t: number): T[] {
+  const last = intervals[intervals.length - 1];
+  if (last === undefined || last.end !== null) return intervals;
+  return [...intervals.slice(0, -1), { ...last, end: t }];
+}
+
+function closeLastStep(steps: StepFact[], t: number): StepFact[] {
+  const last = steps[steps.length - 1];
+  if (last === undefined || last.leftAt !== null) return steps;
+  return [...steps.slice(0, -1), { ...last, leftAt: t }];
+}
+
+/** Open = neither resolved nor withdrawn. */
+export const isOpen = (view: DossierView): boolean => view.closure === null;
+
+/** Overdue at instant `at`: open, not awaiting a supplement, and its due instant in force has passed. */
+export function isOverdueAt(view: DossierView, at: number): boolean {
+  for (const s of view.segments) {
+    if (s.start < at && (s.end === null || !(s.end < at)) && s.due < at) return true;
+  }
+  return false;
+}
+
+/** A step overran when the dossier left the unit after the step's due instant. */
+export const stepOverran = (step: StepFact): boolean | null =>
+  step.stepDueAt === null || step.leftAt === null ? null : step.leftAt > step.stepDueAt;

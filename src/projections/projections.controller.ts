@@ -1,0 +1,42 @@
+import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../access/principal.js';
+import { validationFailed } from '../common/errors.js';
+import { Projector } from './projector.js';
+
+@ApiTags('projections')
+@ApiBearerAuth()
+@Controller('projections')
+export class ProjectionsController {
+  constructor(private readonly projector: Projector) {}
+
+  /** Checkpoint, head of the log, lag, and the state of the last rebuild. */
+  @Get('status')
+  @Roles('auditor', 'admin')
+  status() {
+    return this.projector.status();
+  }
+
+  /**
+   * Replays the whole log into fresh read models and swaps them in; queries keep answering from the
+   * current ones meanwhile. 202 at once, or 200 with the figures with `wait=true`.
+   */
+  @Post('rebuild')
+  @Roles('admin')
+  @HttpCode(202)
+  @ApiQuery({ name: 'wait', required: false, enum: ['true', 'false'] })
+  async rebuild(@Res({ passthrough: true }) reply: FastifyReply, @Query('wait') wait?: string) {
+    if (wait !== undefined && wait !== 'true' && wait !== 'false') {
+      throw validationFailed([{ field: 'wait', message: 'wait must be true or false' }]);
+    }
+    const running = this.projector.rebuild();
+    if (wait === 'true') {
+      const done = await running;
+      void reply.status(200);
+      return { status: 'done', ...done };
+    }
+    running.catch(() => undefined); // reported by the status endpoint and the log
+    return { status: 'running', ...(await this.projector.status()).rebuild };
+  }
+}

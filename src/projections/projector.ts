@@ -1,0 +1,299 @@
+/**
+ * The projector: a catch-up subscription over the whole log feeding the read models.
+ *
+ * - Exactly once: each delivered batch is applied with its checkpoint in one SQLite transaction;
+ *   the subscription restarts after the stored checkpoint, and anything at or before it is skipped.
+ * - The subscription is NOT filtered by stream prefix, so that the checkpoint moves past every
+ *   position, projected or not: a `minPosition` returned by a catalog write is reached too.
+ * - The report index is updated from each committed batch; it is rebuilt from the table at start.
+ * - Rebuild: replays the log into a fresh file while queries keep reading the live model, then
+ *   pauses the live subscription, catches the fresh model up, swaps files and index, and resumes.
+ */
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { join } from 'node:path';
+import { setImmediate as yieldToQueries } from 'node:timers/promises';
+import { Subject } from 'rxjs';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+import { AppError } from '../common/errors.js';
+import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
+import { type AppliedBatch, ReadModels } from './read-models.js';
+import type { TimelinessIndex } from './timeliness-index.js';
+
+/** What a committed batch changed: the checkpoint and the receiving units whose figures may differ. */
+export interface ProjectionChange {
+  checkpoint: number;
+  /** Receiving units of the changed dossiers; `all` after a rebuild. */
+  unitIds: ReadonlySet<string> | 'all';
+  dossierIds: readonly string[];
+}
+
+export interface RebuildReport {
+  events: number;
+  position: number;
+  durationMs: number;
+  eventsPerSecond: number;
+  finishedAt: string;
+}
+
+export interface ProjectionStatus {
+  checkpoint: number;
+  headPosition: number;
+  lag: number;
+  caughtUp: boolean;
+  rebuild: { running: boolean; events: number; startedAt: string | null; last: RebuildReport | null };
+}
+
+const REBUILD_PAGE = 10_000;
+const RESUBSCRIBE_MS = 1000;
+
+@Injectable()
+export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Projector');
+  private models!: ReadModels;
+  private currentIndex!: TimelinessIndex;
+  private subscription: Subscription | undefined;
+  private caughtUp = false;
+  private stopping = false;
+  private waiters: { position: number; resolve(): void }[] = [];
+  private rebuildRun: Promise<RebuildReport> | undefined;
+  private rebuildProgress = { events: 0, startedAt: null as string | null };
+  private lastRebuild: RebuildReport | null = null;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly changesSubject = new Subject<ProjectionChange>();
+  /** Emits after each committed batch (and after a rebuild swap); completes at shutdown. */
+  readonly changes$ = this.changesSubject.asObservable();
+  private readonly shutdownSubject = new Subject<void>();
+  /** Emits once when the application starts shutting down: live streams end on it. */
+  readonly shutdown$ = this.shutdownSubject.asObservable();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get file(): string {
+    return join(this.config.dataDir, 'read-models.db');
+  }
+
+  onModuleInit(): void {
+    this.models = ReadModels.open(this.file);
+    this.currentIndex = this.models.buildIndex();
+    this.subscribe();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.shutdownSubject.next();
+    this.shutdownSubject.complete();
+    clearTimeout(this.retryTimer);
+    await this.rebuildRun?.catch(() => undefined);
+    await this.subscription?.stop();
+    this.subscription = undefined;
+    this.changesSubject.complete();
+  }
+
+  onApplicationShutdown(): void {
+    this.models.close();
+  }
+
+  // ---- reads ----
+
+  get checkpoint(): number {
+    return this.models.checkpoint;
+  }
+
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  get readModels(): ReadModels {
+    return this.models;
+  }
+
+  get index(): TimelinessIndex {
+    return this.currentIndex;
+  }
+
+  /**
+   * Read-your-writes: resolves once the read models include `position`, or fails with
+   * NOT_CAUGHT_UP (503) after `timeoutMs`.
+   */
+  waitFor(position: number | undefined, timeoutMs: number): Promise<void> {
+    if (position === undefined || this.models.checkpoint >= position) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(
+          new AppError(
+            'NOT_CAUGHT_UP',
+            `the read models are at position ${this.models.checkpoint}, not yet at ${position}; retry shortly`,
+            undefined,
+            { 'Retry-After': '1' },
+          ),
+        );
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  async status(): Promise<ProjectionStatus> {
+    const head = (await this.store.headPosition()) ?? 0;
+    const checkpoint = this.models.checkpoint;
+    return {
+      checkpoint,
+      headPosition: head,
+      lag: Math.max(0, head - checkpoint),
+      caughtUp: this.caughtUp && checkpoint >= head,
+      rebuild: {
+        running: this.rebuildRun !== undefined,
+        events: this.rebuildProgress.events,
+        startedAt: this.rebuildProgress.startedAt,
+        last: this.lastRebuild,
+      },
+    };
+  }
+
+  // ---- live subscription ----
+
+  private subscribe(): void {
+    if (this.stopping) return;
+    this.caughtUp = false;
+    this.subscription = this.store.subscribeToAll(
+      {
+        onEvents: (events) => this.project(events),
+        onCaughtUp: (position) => {
+          if (position !== undefined && position > this.models.checkpoint) {
+            this.models.advanceTo(position);
+            this.settle();
+          }
+          const first = !this.caughtUp;
+          this.caughtUp = true;
+          if (first) this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: new Set(), dossierIds: [] });
+        },
+        onError: (error) => {
+          this.logger.error(`subscription stopped: ${error.message}; resubscribing from ${this.models.checkpoint}`);
+          this.subscription = undefined;
+          this.retryTimer = setTimeout(() => this.subscribe(), RESUBSCRIBE_MS);
+        },
+      },
+      { afterPosition: this.models.checkpoint },
+    );
+  }
+
+  private project(events: RecordedEvent[]): void {
+    const batch = this.models.applyBatch(events);
+    this.publish(batch, this.currentIndex);
+  }
+
+  /** After a commit: the index follows the table, then waiters and live streams hear of it. */
+  private publish(batch: AppliedBatch, index: TimelinessIndex): void {
+    const unitIds = new Set<string>();
+    try {
+      for (const { before, after } of batch.changes) {
+        index.replace(before, after);
+        unitIds.add(after.unitId);
+      }
+    } catch (error) {
+      // Cannot happen with a consistent index; if it does, the table is the truth.
+      this.logger.error(`index update failed (${(error as Error).message}); rebuilding the index from the table`);
+      this.currentIndex = this.models.buildIndex();
+    }
+    this.settle();
+    if (batch.changes.length > 0) {
+      this.changesSubject.next({ checkpoint: batch.checkpoint, unitIds, dossierIds: batch.changes.map((c) => c.after.dossierId) });
+    }
+  }
+
+  private settle(): void {
+    const checkpoint = this.models.checkpoint;
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.position <= checkpoint);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.position > checkpoint);
+    for (const w of ready) w.resolve();
+  }
+
+  // ---- rebuild ----
+
+  /** Starts a rebuild (or joins the one running); resolves when the rebuilt model is in place. */
+  rebuild(): Promise<RebuildReport> {
+    if (this.stopping) return Promise.reject(new AppError('UNAVAILABLE', 'the service is shutting down'));
+    this.rebuildRun ??= this.runRebuild().finally(() => (this.rebuildRun = undefined));
+    return this.rebuildRun;
+  }
+
+  get rebuilding(): boolean {
+    return this.rebuildRun !== undefined;
+  }
+
+  private async runRebuild(): Promise<RebuildReport> {
+    const started = Date.now();
+    this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
+    const fresh = ReadModels.createFresh(join(this.config.dataDir, 'read-models.rebuild.db'));
+    let paused = false;
+    try {
+      // 1. Bulk replay while the live model keeps answering.
+      while (await this.replayPage(fresh)) await yieldToQueries();
+      fresh.finishBulk();
+      const index = fresh.buildIndex();
+      // 2. Pause the live model, catch the fresh one up with the index maintained, swap.
+      paused = true;
+      await this.subscription?.stop();
+      this.subscription = undefined;
+      for (;;) {
+        const page = await this.store.readAll({ afterPosition: fresh.checkpoint, maxCount: REBUILD_PAGE });
+        if (page.length === 0) break;
+        const batch = fresh.applyBatch(page);
+        for (const { before, after } of batch.changes) index.replace(before, after);
+        this.rebuildProgress.events += page.length;
+      }
+      this.models.close();
+      fresh.moveTo(this.file);
+      this.models = fresh;
+      this.currentIndex = index;
+      this.settle();
+      this.changesSubject.next({ checkpoint: fresh.checkpoint, unitIds: 'all', dossierIds: [] });
+      const durationMs = Date.now() - started;
+      const events = this.rebuildProgress.events;
+      this.lastRebuild = {
+        events,
+        position: fresh.checkpoint,
+        durationMs,
+        eventsPerSecond: Math.round((events * 1000) / Math.max(1, durationMs)),
+        finishedAt: new Date().toISOString(),
+      };
+      this.logger.log({ msg: 'read models rebuilt', ...this.lastRebuild });
+      return this.lastRebuild;
+    } catch (error) {
+      if (this.models !== fresh) fresh.discard();
+      throw error;
+    } finally {
+      // The live subscription resumes after the model in place, rebuilt or not.
+      if (paused && !this.stopping) this.subscribe();
+    }
+  }
+
+  /** One page of the bulk replay; false at the end of the log. */
+  private async replayPage(fresh: ReadModels): Promise<boolean> {
+    if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
+    const page = await this.store.readAll({ afterPosition: fresh.checkpoint, maxCount: REBUILD_PAGE });
+    if (page.length === 0) return false;
+    fresh.applyBatch(page);
+    this.rebuildProgress.events += page.length;
+    return page.length === REBUILD_PAGE;
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * The read models' SQLite file (DATA_DIR/read-models.db): the `dossiers` table (one row per
+ * dossier: list columns plus the pure view as JSON), the `dossier_steps` table (one row per step)
+ * and the checkpoint, all written in ONE transaction per batch of events, so that a crash
+ * leaves either the whole batch with its checkpoint or none of it (exactly once).
+ *
+ * `synchronous=NORMAL` in WAL mode: a power cut may lose the last committed batches, together
+ * with their checkpoint, and the subscription then delivers them again. Read models are derived
+ * from the event store and can always be rebuilt, so the store's FULL durability is not needed here.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
+import type { RecordedEvent } from '../event-store/event-store.port.js';
+import { type DossierStatus, type DossierView, evolveDossierView, type StepFact } from './dossier-view.js';
+import { TimelinessIndex } from './timeliness-index.js';
+
+const SCHEMA_VERSION = '1';
+
+const TABLES = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dossiers (
+  seq             INTEGER PRIMARY KEY,   -- position of DossierReceived: stable list order
+  dossier_id      TEXT    NOT NULL,
+  unit_id         TEXT    NOT NULL,      -- receiving unit
+  current_unit_id TEXT    NOT NULL,
+  procedure_code  TEXT    NOT NULL,
+  status          TEXT    NOT NULL,
+  due_at          INTEGER NOT NULL,      -- epoch ms, due instant in force
+  overdue_marked  INTEGER NOT NULL,
+  position        INTEGER NOT NULL,      -- last applied event
+  view            TEXT    NOT NULL       -- DossierView as JSON
+);
+CREATE TABLE IF NOT EXISTS dossier_steps (
+  dossier_id             TEXT    NOT NULL,
+  step                   INTEGER NOT NULL,
+  received_unit_id       TEXT    NOT NULL,
+  unit_id                TEXT    NOT NULL,
+  entered_at             INTEGER NOT NULL,
+  left_at                INTEGER,
+  allotted_working_hours REAL,
+  step_due_at            INTEGER,
+  overran                INTEGER,        -- 1/0 once left with an allotment, else NULL
+  PRIMARY KEY (dossier_id, step)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
+`;
+
+/** Secondary indexes: created after a bulk rebuild rather than maintained row by row during it. */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS dossiers_unit ON dossiers (unit_id, seq);
+CREATE INDEX IF NOT EXISTS dossiers_current_unit ON dossiers (current_unit_id, seq);
+CREATE INDEX IF NOT EXISTS dossiers_status ON dossiers (status, seq);
+CREATE INDEX IF NOT EXISTS dossiers_due_watch ON dossiers (due_at) WHERE status = 'received' AND overdue_marked = 0;
+CREATE INDEX IF NOT EXISTS steps_unit ON dossier_steps (unit_id, left_at);
+`;
+
+export interface ViewChange {
+  before: DossierView | undefined;
+  after: DossierView;
+}
+
+export interface AppliedBatch {
+  /** The checkpoint after the batch. */
+  checkpoint: number;
+  changes: ViewChange[];
+}
+
+export interface ListQuery {
+  /** Receiving unit among these. */
+  unitIds?: string[];
+  currentUnitId?: string;
+  status?: DossierStatus;
+  /** Overdue at `now`: running (not awaiting) with its due instant before now. */
+  overdue?: boolean;
+  now: number;
+  /** Restricts to dossiers received by or held by one of these units (a supervisor's reach). */
+  visibleUnitIds?: string[];
+  afterSeq: number;
+  limit: number;
+}
+
+type Mode = 'live' | 'bulk';
+
+export class ReadModels {
+  private db: Database.Database;
+  private stmt!: ReturnType<ReadModels['prepare']>;
+  private applyTxn!: (events: RecordedEvent[]) => AppliedBatch;
+  private checkpointValue = 0;
+  /** Views of the dossiers of recent batches: saves a read and a parse per event during a rebuild. */
+  private readonly cache = new Map<string, DossierView>();
+  private readonly cacheLimit: number;
+
+  /** Opens (or creates) the live file. A file written by another schema version is emptied and rebuilt. */
+  static open(file: string): ReadModels {
+    return new ReadModels(file, 'live');
+  }
+
+  /**
+   * A fresh file for a rebuild: any previous one at `file` is removed; no journal and no fsync while
+   * loading (a crash just leaves a file to throw away), secondary indexes created by `finishBulk`.
+   */
+  static createFresh(file: string): ReadModels {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+    return new ReadModels(file, 'bulk');
+  }
+
+  private constructor(
+    private file: string,
+    private mode: Mode,
+  ) {
+    this.cacheLimit = mode === 'bulk' ? 200_000 : 0;
+    this.db = this.openDb();
+  }
+
+  private openDb(): Database.Database {
+    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+    const db = new Database(this.file);
+    if (this.mode === 'bulk') {
+      db.pragma('journal_mode = OFF');
+      db.pragma('synchronous = OFF');
+    } else {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('busy_timeout = 5000');
+    db.exec(TABLES);
+    const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
+    if (version !== undefined && version !== SCHEMA_VERSION) {
+      db.exec('DROP TABLE dossiers; DROP TABLE dossier_steps; DELETE FROM meta;');
+      db.exec(TABLES);
+    }
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+    if (this.mode === 'live') db.exec(INDEXES);
+    this.db = db;
+    this.stmt = this.prepare();
+    this.applyTxn = db.transaction((events: RecordedEvent[]) => this.applySync(events));
+    this.checkpointValue = Number(this.stmt.getCheckpoint.get()?.value ?? 0);
+    return db;
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      getCheckpoint: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'checkpoint'"),
+      setCheckpoint: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)"),
+      viewById: db.prepare<[string], { view: string }>('SELECT view FROM dossiers WHERE dossier_id = ?'),
+      upsertDossier: db.prepare<[number, string, string, string, string, string, number, number, number, string]>(
+        `INSERT INTO dossiers (seq, dossier_id, unit_id, current_unit_id, procedure_code, status, due_at, overdue_marked, position, view)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(seq) DO UPDATE SET current_unit_id = excluded.current_unit_id, status = excluded.status,
+           due_at = excluded.due_at, overdue_marked = excluded.overdue_marked, position = excluded.position, view = excluded.view`,
+      ),
+      upsertStep: db.prepare<[string, number, string, string, number, number | null, number | null, number | null, number | null]>(
+        `INSERT OR REPLACE INTO dossier_steps
+           (dossier_id, step, received_unit_id, unit_id, entered_at, left_at, allotted_working_hours, step_due_at, overran)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
+      dueBefore: db.prepare<[number, number], { dossier_id: string; due_at: number }>(
+        `SELECT dossier_id, due_at FROM dossiers WHERE status = 'received' AND overdue_marked = 0 AND due_at < ?
+         ORDER BY due_at LIMIT ?`,
+      ),
+      nextDue: db.prepare<[number], { due_at: number }>(
+        `SELECT due_at FROM dossiers WHERE status = 'received' AND overdue_marked = 0 AND due_at >= ? ORDER BY due_at LIMIT 1`,
+      ),
+    };
+  }
+
+  get checkpoint(): number {
+    return this.checkpointValue;
+  }
+
+  get path(): string {
+    return this.file;
+  }
+
+  /**
+   * Applies a batch of events in global order, with the checkpoint, in one transaction. Events at
+   * or before the checkpoint were applied already and are skipped, so a batch delivered twice
+   * (after a crash between commit and acknowledgement, or a replayed subscription) changes nothing.
+   * Events of other streams only move the checkpoint.
+   */
+  applyBatch(events: RecordedEvent[]): AppliedBatch {
+    if (events.length === 0) return { checkpoint: this.checkpointValue, changes: [] };
+    try {
+      const result = this.applyTxn(events);
+      this.checkpointValue = result.checkpoint;
+      return result;
+    } catch (error) {
+      this.cache.clear(); // the cache may hold views of the rolled-back batch
+      throw error;
+    }
+  }
+
+  /** Moves the checkpoint past positions that held nothing to project (a filtered subscription's scan). */
+  advanceTo(position: number): void {
+    if (position <= this.checkpointValue) return;
+    this.stmt.setCheckpoint.run(String(position));
+    this.checkpointValue = position;
+  }
+
+  private applySync(events: RecordedEvent[]): AppliedBatch {
+    const changed = new Map<string, ViewChange>();
+    let checkpoint = this.checkpointValue;
+    for (const e of events) {
+      if (e.position <= checkpoint) continue;
+      checkpoint = e.position;
+      if (!e.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(e)) continue;
+      const id = e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
+      const entry = changed.get(id);
+      const current = entry ? entry.after : this.load(id);
+      const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
+      if (next === undefined || next === current) continue;
+      if (entry) entry.after = next;
+      else changed.set(id, { before: current, after: next });
+    }
+    for (const { before, after } of changed.values()) this.write(before, after);
+    this.stmt.setCheckpoint.run(String(checkpoint));
+    return { checkpoint, changes: [...changed.values()] };
+  }
+
+  private load(dossierId: string): DossierView | undefined {
+    const cached = this.cache.get(dossierId);
+    if (cached) return cached;
+    const row = this.stmt.viewById.get(dossierId);
+    return row ? (JSON.parse(row.view) as DossierView) : undefined;
+  }
+
+  private write(before: DossierView | undefined, v: DossierView): void {
+    this.stmt.upsertDossier.run(
+      v.seq,
+      v.dossierId,
+      v.unitId,
+      v.currentUnitId,
+      v.procedureCode,
+      v.status,
+      v.dueAt,
+      v.overdueMarked ? 1 : 0,
+      v.position,
+      JSON.stringify(v),
+    );
+    v.steps.forEach((s, i) => {
+      if (before !== undefined && sameStep(before.steps[i], s)) return;
+      this.stmt.upsertStep.run(
+        v.dossierId,
+        i,
+        v.unitId,
+        s.unitId,
+        s.enteredAt,
+        s.leftAt,
+        s.allottedWorkingHours,
+        s.stepDueAt,
+        s.stepDueAt === null || s.leftAt === null ? null : s.leftAt > s.stepDueAt ? 1 : 0,
+      );
+    });
+    if (this.cacheLimit > 0) {
+      this.cache.delete(v.dossierId);
+      // Terminal dossiers get no more events that matter; keep the cache for the ones still moving.
+      if (v.status !== 'returned' && v.status !== 'withdrawn') this.cache.set(v.dossierId, v);
+      if (this.cache.size > this.cacheLimit) this.cache.delete(this.cache.keys().next().value!);
+    }
+  }
+
+  // ---- queries ----
+
+  getView(dossierId: string): DossierView | undefined {
+    const row = this.stmt.viewById.get(dossierId);
+    return row ? (JSON.parse(row.view) as DossierView) : undefined;
+  }
+
+  /** The index of the reports, built from the table (at start, and after a rebuild). */
+  buildIndex(): TimelinessIndex {
+    const index = new TimelinessIndex();
+    for (const row of this.stmt.allViews.iterate()) index.bulkAdd(JSON.parse(row.view) as DossierView);
+    index.seal();
+    return index;
+  }
+
+  list(q: ListQuery): DossierView[] {
+    const where: string[] = ['seq > ?'];
+    const params: (string | number)[] = [q.afterSeq];
+    if (q.unitIds !== undefined) {
+      if (q.unitIds.length === 1) {
+        where.push('unit_id = ?');
+      } else {
+        // The unary + keeps SQLite walking the rowid order instead of sorting every match of a big subtree.
+        where.push(`+unit_id IN (${q.unitIds.map(() => '?').join(',')})`);
+      }
+      params.push(...q.unitIds);
+    }
+    if (q.currentUnitId !== undefined) {
+      where.push('current_unit_id = ?');
+      params.push(q.currentUnitId);
+    }
+    if (q.status !== undefined) {
+      where.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.overdue !== undefined) {
+      where.push(`${q.overdue ? '' : 'NOT '}(status = 'received' AND due_at < ?)`);
+      params.push(q.now);
+    }
+    if (q.visibleUnitIds !== undefined) {
+      const marks = q.visibleUnitIds.map(() => '?').join(',');
+      where.push(`(+unit_id IN (${marks}) OR +current_unit_id IN (${marks}))`);
+      params.push(...q.visibleUnitIds, ...q.visibleUnitIds);
+    }
+    params.push(q.limit);
+    const sql = `SELECT view FROM dossiers WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`;
+    return this.db
+      .prepare<(string | number)[], { view: string }>(sql)
+      .all(...params)
+      .map((r) => JSON.parse(r.view) as DossierView);
+  }
+
+  /** Open, running dossiers not yet marked overdue whose due instant is before `now`. */
+  dueBefore(now: number, limit: number): { dossierId: string; dueAt: number }[] {
+    return this.stmt.dueBefore.all(now, limit).map((r) => ({ dossierId: r.dossier_id, dueAt: r.due_at }));
+  }
+
+  /** The earliest due instant at or after `now` among open, running, unmarked dossiers. */
+  nextDueAtOrAfter(now: number): number | undefined {
+    return this.stmt.nextDue.get(now)?.due_at;
+  }
+
+  /** Rows of the steps table of a dossier (for tests and audits). */
+  stepsOf(dossierId: string): Record<string, unknown>[] {
+    return this.db.prepare('SELECT * FROM dossier_steps WHERE dossier_id = ? ORDER BY step').all(dossierId) as Record<string, unknown>[];
+  }
+
+  /** Everything, in a comparable form: rebuilt and live models must be equal. */
+  dump(): { dossiers: unknown[]; steps: unknown[]; checkpoint: number } {
+    return {
+      dossiers: this.db.prepare('SELECT * FROM dossiers ORDER BY seq').all(),
+      steps: this.db.prepare('SELECT * FROM dossier_steps ORDER BY dossier_id, step').all(),
+      checkpoint: this.checkpointValue,
+    };
+  }
+
+  // ---- lifecycle ----
+
+  /** After a bulk load: secondary indexes, statistics, and a normal journal. */
+  finishBulk(): void {
+    this.db.exec(INDEXES);
+    this.db.exec('ANALYZE');
+    this.cache.clear();
+  }
+
+  /**
+   * Moves this (rebuilt) file to `target`, which must be closed already: the rebuilt model takes
+   * the place of the live one, and reopens there in live mode.
+   */
+  moveTo(target: string): void {
+    this.db.close();
+    for (const suffix of ['-wal', '-shm', '-journal']) rmSync(target + suffix, { force: true });
+    renameSync(this.file, target);
+    this.file = target;
+    this.mode = 'live';
+    this.db = this.openDb();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Closes and deletes the file (an abandoned rebuild). */
+  discard(): void {
+    this.close();
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.file + suffix, { force: true });
+  }
+}
+
+function sameStep(a: StepFact | undefined, b: StepFact): boolean {
+  return (
+    a !== undefined &&
+    a.unitId === b.unitId &&
+    a.enteredAt === b.enteredAt &&
+    a.leftAt === b.leftAt &&
+    a.allottedWorkingHours === b.allottedWorkingHours &&
+    a.stepDueAt === b.stepDueAt
+  );
+}

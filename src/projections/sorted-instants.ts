@@ -1,0 +1,82 @@
+/**
+ * A sorted multiset of instants (epoch ms) in a growable Float64Array, answering "how many are
+ * before t" by binary search. Live inserts land near the end (events arrive roughly in time
+ * order), so the memmove of an insert is short; bulk loads append unsorted and sort once.
+ */
+export class SortedInstants {
+  private data: Float64Array;
+  private length = 0;
+  private sorted = true;
+
+  constructor(capacity = 4) {
+    this.data = new Float64Array(capacity);
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  /** Number of instants strictly before `t`. */
+  countBefore(t: number): number {
+    if (!this.sorted) this.ensureSorted();
+    let lo = 0;
+    let hi = this.length;
+    const d = this.data;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (d[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(t: number): void {
+    this.ensureSorted();
+    this.grow();
+    const i = this.countBefore(t);
+    this.data.copyWithin(i + 1, i, this.length);
+    this.data[i] = t;
+    this.length++;
+  }
+
+  /** Removes one occurrence of `t`; false when absent. */
+  remove(t: number): boolean {
+    this.ensureSorted();
+    const i = this.countBefore(t);
+    if (i >= this.length || this.data[i] !== t) return false;
+    this.data.copyWithin(i, i + 1, this.length);
+    this.length--;
+    return true;
+  }
+
+  /** Appends without keeping order: for bulk loads, followed by `seal()`. */
+  push(t: number): void {
+    this.grow();
+    if (this.length > 0 && t < this.data[this.length - 1]) this.sorted = false;
+    this.data[this.length++] = t;
+  }
+
+  /** Sorts after bulk pushes and gives back unused capacity. */
+  seal(): void {
+    this.ensureSorted();
+    if (this.data.length > this.length + 16) this.data = this.data.slice(0, this.length + 16);
+  }
+
+  toArray(): number[] {
+    this.ensureSorted();
+    return Array.from(this.data.subarray(0, this.length));
+  }
+
+  private ensureSorted(): void {
+    if (this.sorted) return;
+    this.data.subarray(0, this.length).sort();
+    this.sorted = true;
+  }
+
+  private grow(): void {
+    if (this.length < this.data.length) return;
+    const bigger = new Float64Array(Math.max(4, this.data.length * 2));
+    bigger.set(this.data.subarray(0, this.length));
+    this.data = bigger;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The standard report (DOMAIN.md, Form II.06a) and the step report, computed from the index.
+ * Pure: the same functions answer live queries, as-of replays and the property tests.
+ *
+ * Instants and the end instant E. An event "has happened by E" when its occurred instant is
+ * strictly before E; the period is [from, E) with E = min(to, now) (never before `from`):
+ *   carriedOver = received before `from` - closed before `from`
+ *   received    = received in [from, E)          resolved / withdrawn = closed in [from, E)
+ *   inProgress  = received before E - closed before E
+ * so carriedOver + received = resolved + withdrawn + inProgress holds by construction.
+ * inProgress splits at E: overdue = running segments whose due instant in force is before E;
+ * awaitingSupplement = awaiting at E (part of withinDue, never overdue).
+ */
+import { Bucket, CLOSED_CATEGORIES, D, RECEIVED_CATEGORIES, S, type TimelinessIndex } from './timeliness-index.js';
+
+export type Scope = 'self' | 'subtree';
+export type GroupBy = 'none' | 'procedure' | 'child';
+
+/** What the reports need from the catalog (CatalogService has it). */
+export interface UnitTree {
+  children(unitId: string): string[];
+  /** The unit and everything below it. */
+  subtree(unitId: string): string[];
+}
+
+export interface TimelinessCounts {
+  carriedOver: number;
+  received: { total: number; online: number; direct: number; postal: number };
+  resolved: {
+    total: number;
+    early: number;
+    onTime: number;
+    late: number;
+    lateWithApology: number;
+    lateWithoutApology: number;
+  };
+  withdrawn: number;
+  inProgress: { total: number; withinDue: number; overdue: number; awaitingSupplement: number };
+  /** (early + onTime) / resolved; null when nothing was resolved. */
+  onTimeRate: number | null;
+}
+
+export interface TimelinessRow extends TimelinessCounts {
+  key: string;
+}
+
+export interface ReportWindow {
+  from: number;
+  /** The end instant E. */
+  end: number;
+}
+
+export interface TimelinessQuery extends ReportWindow {
+  unitId: string;
+  scope: Scope;
+  groupBy: GroupBy;
+}
+
+/** Counts over the dossiers of some buckets. */
+export function timelinessCounts(buckets: readonly Bucket[], { from, end }: ReportWindow): TimelinessCounts {
+  const n = (category: number, t: number) => {
+    let sum = 0;
+    for (const b of buckets) sum += b.count(category, t);
+    return sum;
+  };
+  const between = (category: number) => n(category, end) - n(category, from);
+  const sum = (categories: readonly number[], t: number) => categories.reduce((acc, c) => acc + n(c, t), 0);
+
+  const online = between(D.RECEIVED_ONLINE);
+  const direct = between(D.RECEIVED_DIRECT);
+  const postal = between(D.RECEIVED_POSTAL);
+  const early = between(D.RESOLVED_EARLY);
+  const onTime = between(D.RESOLVED_ON_TIME);
+  const lateWithApology = between(D.RESOLVED_LATE_WITH_APOLOGY);
+  const lateWithoutApology = between(D.RESOLVED_LATE_WITHOUT_APOLOGY);
+  const late = lateWithApology + lateWithoutApology;
+  const resolvedTotal = early + onTime + late;
+  const inProgress = sum(RECEIVED_CATEGORIES, end) - sum(CLOSED_CATEGORIES, end);
+  const overdue = n(D.OVERDUE_START, end) - n(D.OVERDUE_END, end);
+  return {
+    carriedOver: sum(RECEIVED_CATEGORIES, from) - sum(CLOSED_CATEGORIES, from),
+    received: { total: online + direct + postal, online, direct, postal },
+    resolved: { total: resolvedTotal, early, onTime, late, lateWithApology, lateWithoutApology },
+    withdrawn: between(D.WITHDRAWN),
+    inProgress: {
+      total: inProgress,
+      withinDue: inProgress - overdue,
+      overdue,
+      awaitingSupplement: n(D.AWAITING_START, end) - n(D.AWAITING_END, end),
+    },
+    onTimeRate: resolvedTotal === 0 ? null : (early + onTime) / resolvedTotal,
+  };
+}
+
+export function isEmptyCounts(c: TimelinessCounts): boolean {
+  return c.carriedOver === 0 && c.received.total === 0 && c.resolved.total === 0 && c.withdrawn === 0 && c.inProgress.total === 0;
+}
+
+/**
+ * The rows of a report. groupBy none: one row keyed by the unit. child: one row per direct child
+ * (with its subtree when scope = subtree), preceded by a row for the unit itself (its own
+ * dossiers only) when that row is not all zeros. procedure: one row per procedure code with
+ * any non-zero count, in code order.
+ */
+export function timelinessRows(index: TimelinessIndex, tree: UnitTree, q: TimelinessQuery): TimelinessRow[] {
+  const unitsOf = (unitId: string) => (q.scope === 'subtree' ? tree.subtree(unitId) : [unitId]);
+  const allBuckets = (unitIds: string[]) => unitIds.flatMap((u) => index.unit(u)?.all ?? []);
+  switch (q.groupBy) {
+    case 'none':
+      return [{ key: q.unitId, ...timelinessCounts(allBuckets(unitsOf(q.unitId)), q) }];
+    case 'child': {
+      const own = timelinessCounts(allBuckets([q.unitId]), q);
+      const rows: TimelinessRow[] = isEmptyCounts(own) ? [] : [{ key: q.unitId, ...own }];
+      for (const child of [...tree.children(q.unitId)].sort()) {
+        rows.push({ key: child, ...timelinessCounts(allBuckets(unitsOf(child)), q) });
+      }
+      return rows;
+    }
+    case 'procedure': {
+      const byProcedure = new Map<string, Bucket[]>();
+      for (const u of unitsOf(q.unitId)) {
+        for (const [code, bucket] of index.unit(u)?.byProcedure ?? []) {
+          const list = byProcedure.get(code);
+          if (list) list.push(bucket);
+          else byProcedure.set(code, [bucket]);
+        }
+      }
+      return [...byProcedure.keys()]
+        .sort()
+        .map((code) => ({ key: code, ...timelinessCounts(byProcedure.get(code)!, q) }))
+        .filter((row) => !isEmptyCounts(row));
+    }
+    default: {
+      const never: never = q.groupBy;
+      throw new Error(`unknown groupBy ${String(never)}`);
+    }
+  }
+}
+
+export interface StepRow {
+  /** The unit that handled the steps. */
+  unitId: string;
+  /** Steps that ended (the dossier left the unit) in the period. */
+  ended: { total: number; withAllotment: number; onTime: number; late: number };
+  /** Steps still held at E. */
+  open: { total: number; withAllotment: number; overrunning: number };
+  /** Late dossiers resolved in the period that name this unit as responsible. */
+  responsibleForLate: number;
+}
+
+export interface StepQuery extends ReportWindow {
+  unitId: string;
+  scope: Scope;
+}
+
+/** Step timeliness of every unit that handled a step of the dossiers received by the unit (and its subtree). */
+export function stepRows(index: TimelinessIndex, tree: UnitTree, q: StepQuery): StepRow[] {
+  const byHandler = new Map<string, Bucket[]>();
+  for (const u of q.scope === 'subtree' ? tree.subtree(q.unitId) : [q.unitId]) {
+    for (const [handler, bucket] of index.unit(u)?.stepsByHandler ?? []) {
+      const list = byHandler.get(handler);
+      if (list) list.push(bucket);
+      else byHandler.set(handler, [bucket]);
+    }
+  }
+  const rows: StepRow[] = [];
+  for (const handler of [...byHandler.keys()].sort()) {
+    const buckets = byHandler.get(handler)!;
+    const n = (category: number, t: number) => buckets.reduce((acc, b) => acc + b.count(category, t), 0);
+    const between = (category: number) => n(category, q.end) - n(category, q.from);
+    const onTime = between(S.LEFT_ON_TIME);
+    const late = between(S.LEFT_LATE);
+    const leftBy = (t: number) => n(S.LEFT_WITHOUT_ALLOTMENT, t) + n(S.LEFT_ON_TIME, t) + n(S.LEFT_LATE, t);
+    const row: StepRow = {
+      unitId: handler,
+      ended: { total: leftBy(q.end) - leftBy(q.from), withAllotment: onTime + late, onTime, late },
+      open: {
+        total: n(S.ENTERED, q.end) - leftBy(q.end),
+        withAllotment: n(S.ENTERED_WITH_ALLOTMENT, q.end) - n(S.LEFT_ON_TIME, q.end) - n(S.LEFT_LATE, q.end),
+        overrunning: n(S.OVERRUN_START, q.end) - n(S.OVERRUN_END, q.end),
+      },
+      responsibleForLate: between(S.RESPONSIBLE_FOR_LATE),
+    };
+    if (row.ended.total + row.open.total + row.responsibleForLate > 0) rows.push(row);
+  }
+  return rows;
+}

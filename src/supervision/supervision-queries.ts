@@ -1,0 +1,205 @@
+/**
+ * The supervisors' and auditors' reads over the projections: the timeliness report (live, or as
+ * known at an instant), the step report, the dossier list, and the live stream of a report.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { auditTime, distinctUntilChanged, filter, map, merge, type Observable, of, takeUntil, timer } from 'rxjs';
+import type { Principal } from '../access/principal.js';
+import { CatalogService } from '../catalog/catalog.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { type DossierView } from '../projections/dossier-view.js';
+import { Projector } from '../projections/projector.js';
+import { replayIndexAsOf } from '../projections/replay.js';
+import type { TimelinessIndex } from '../projections/timeliness-index.js';
+import { type StepRow, stepRows, timelinessRows, type TimelinessRow } from '../projections/timeliness-report.js';
+import {
+  encodeCursor,
+  parseListParams,
+  parseReportParams,
+  parseStepParams,
+  type RawQuery,
+  type ReportParams,
+} from './query-params.js';
+
+export interface TimelinessReport {
+  unitId: string;
+  from: string;
+  to: string;
+  /** The end instant E = min(to, now) (and asOf, for an as-of answer), never before from. */
+  evaluatedAt: string;
+  scope: ReportParams['scope'];
+  groupBy: ReportParams['groupBy'];
+  /** Present on as-of answers: only events recorded by then were counted. */
+  asOf?: string;
+  /** Read-model checkpoint the answer was computed at (absent for as-of answers, which read the log). */
+  position?: number;
+  rows: TimelinessRow[];
+}
+
+export interface StepReport {
+  unitId: string;
+  from: string;
+  to: string;
+  evaluatedAt: string;
+  scope: ReportParams['scope'];
+  position: number;
+  rows: StepRow[];
+}
+
+export interface DossierListItem {
+  dossierId: string;
+  procedureCode: string;
+  unitId: string;
+  currentUnitId: string;
+  channel: string;
+  status: string;
+  receivedAt: string;
+  clockStartAt: string;
+  dueAt: string;
+  appointmentAt: string;
+  overdue: boolean;
+  timeliness: string | null;
+  apologized: boolean;
+  closedAt: string | null;
+  revision: number;
+  position: number;
+}
+
+export interface LiveMessage {
+  type: 'timeliness';
+  id: string;
+  data: TimelinessReport;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+/** Live streams: changes closer together than this are sent as one. */
+const LIVE_COALESCE_MS = 50;
+/** Live streams: re-evaluated this often even without events (the watcher's event normally comes first). */
+export const LIVE_REEVALUATE_MS = 30_000;
+
+@Injectable()
+export class SupervisionQueries {
+  constructor(
+    private readonly projector: Projector,
+    private readonly catalog: CatalogService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async timeliness(unitId: string, query: RawQuery): Promise<TimelinessReport> {
+    this.catalog.requireUnit(unitId);
+    const now = this.clock.now().getTime();
+    const p = parseReportParams(query, now);
+    if (p.asOf !== undefined) {
+      const index = await replayIndexAsOf(this.store, p.asOf);
+      return this.report(index, unitId, p, Math.min(now, p.asOf), { asOf: iso(p.asOf) });
+    }
+    await this.projector.waitFor(p.minPosition, p.timeoutMs);
+    return this.report(this.projector.index, unitId, p, now, { position: this.projector.checkpoint });
+  }
+
+  async steps(unitId: string, query: RawQuery): Promise<StepReport> {
+    this.catalog.requireUnit(unitId);
+    const now = this.clock.now().getTime();
+    const p = parseStepParams(query, now);
+    await this.projector.waitFor(p.minPosition, p.timeoutMs);
+    const end = endInstant(p.from, p.to, now);
+    return {
+      unitId,
+      from: iso(p.from),
+      to: iso(p.to),
+      evaluatedAt: iso(end),
+      scope: p.scope,
+      position: this.projector.checkpoint,
+      rows: stepRows(this.projector.index, this.catalog, { unitId, scope: p.scope, from: p.from, end }),
+    };
+  }
+
+  /**
+   * A page of dossiers in reception order. `unitId`: received by the unit (scope=subtree, the
+   * default: or any unit below it); `currentUnitId`: held by that unit now; `overdue`: running
+   * with its due instant passed, now. A key limited to some units sees the dossiers received by
+   * or held at those units (and below).
+   */
+  async list(query: RawQuery, principal: Principal): Promise<{ items: DossierListItem[]; nextCursor: string | null; position: number }> {
+    const p = parseListParams(query);
+    if (p.unitId !== undefined) this.catalog.requireUnit(p.unitId);
+    await this.projector.waitFor(p.minPosition, p.timeoutMs);
+    const now = this.clock.now().getTime();
+    const views = this.projector.readModels.list({
+      unitIds: p.unitId === undefined ? undefined : p.scope === 'subtree' ? this.catalog.subtree(p.unitId) : [p.unitId],
+      currentUnitId: p.currentUnitId,
+      status: p.status,
+      overdue: p.overdue,
+      now,
+      visibleUnitIds: principal.units === undefined || p.unitId !== undefined ? undefined : principal.units.flatMap((u) => this.catalog.subtree(u)),
+      afterSeq: p.afterSeq,
+      limit: p.limit + 1,
+    });
+    const page = views.slice(0, p.limit);
+    return {
+      items: page.map((v) => listItem(v, now)),
+      nextCursor: views.length > p.limit ? encodeCursor(page[page.length - 1].seq) : null,
+      position: this.projector.checkpoint,
+    };
+  }
+
+  /**
+   * The report again each time its rows change: on connect, after each batch of events touching
+   * the units it covers (DossierBecameOverdue from the watcher included), and on a slow tick for
+   * changes that only time makes. Completes at shutdown; the caller unsubscribes on disconnect.
+   */
+  async live(unitId: string, query: RawQuery): Promise<Observable<LiveMessage>> {
+    this.catalog.requireUnit(unitId);
+    const p = parseReportParams(query, this.clock.now().getTime(), { live: true });
+    await this.projector.waitFor(p.minPosition, p.timeoutMs);
+    const covered = new Set(p.groupBy === 'child' || p.scope === 'subtree' ? this.catalog.subtree(unitId) : [unitId]);
+    const relevant = this.projector.changes$.pipe(filter((c) => c.unitIds === 'all' || [...c.unitIds].some((u) => covered.has(u))));
+    return merge(of(0), relevant.pipe(auditTime(LIVE_COALESCE_MS)), timer(LIVE_REEVALUATE_MS, LIVE_REEVALUATE_MS)).pipe(
+      takeUntil(this.projector.shutdown$),
+      map(() => this.report(this.projector.index, unitId, p, this.clock.now().getTime(), { position: this.projector.checkpoint })),
+      distinctUntilChanged((a, b) => JSON.stringify(a.rows) === JSON.stringify(b.rows)),
+      map((report) => ({ type: 'timeliness' as const, id: String(report.position), data: report })),
+    );
+  }
+
+  private report(index: TimelinessIndex, unitId: string, p: ReportParams, now: number, extra: Partial<TimelinessReport>): TimelinessReport {
+    const to = p.to ?? now;
+    const end = endInstant(p.from, to, now);
+    return {
+      unitId,
+      from: iso(p.from),
+      to: iso(to),
+      evaluatedAt: iso(end),
+      scope: p.scope,
+      groupBy: p.groupBy,
+      ...extra,
+      rows: timelinessRows(index, this.catalog, { unitId, scope: p.scope, groupBy: p.groupBy, from: p.from, end }),
+    };
+  }
+}
+
+/** E = min(to, now), never before `from` (a period in the future is evaluated at its start). */
+export const endInstant = (from: number, to: number, now: number) => Math.max(from, Math.min(to, now));
+
+function listItem(v: DossierView, now: number): DossierListItem {
+  return {
+    dossierId: v.dossierId,
+    procedureCode: v.procedureCode,
+    unitId: v.unitId,
+    currentUnitId: v.currentUnitId,
+    channel: v.channel,
+    status: v.status,
+    receivedAt: iso(v.receivedAt),
+    clockStartAt: iso(v.clockStartAt),
+    dueAt: iso(v.dueAt),
+    appointmentAt: iso(v.appointmentAt),
+    overdue: v.status === 'received' && v.dueAt < now,
+    timeliness: v.timeliness,
+    apologized: v.apologized,
+    closedAt: v.closedAt === null ? null : iso(v.closedAt),
+    revision: v.revision,
+    position: v.position,
+  };
+}

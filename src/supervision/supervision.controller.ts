@@ -1,0 +1,70 @@
+import { Controller, Get, Param, Query, Sse } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
+import { QueryRoles, UnitScoped } from '../access/access.decorators.js';
+import { CurrentPrincipal, type Principal, Roles } from '../access/principal.js';
+import { assertId } from '../common/validation.js';
+import type { RawQuery } from './query-params.js';
+import { type LiveMessage, SupervisionQueries } from './supervision-queries.js';
+
+const PERIOD = [
+  { name: 'from', required: false, description: 'instant with offset; default 1 January (+07:00) of the current year' },
+  { name: 'to', required: false, description: 'instant with offset, exclusive; default now' },
+  { name: 'scope', required: false, enum: ['self', 'subtree'], description: 'default subtree' },
+  { name: 'minPosition', required: false, description: 'answer only once the read models include this position (503 after timeoutMs)' },
+  { name: 'timeoutMs', required: false, description: 'how long minPosition may wait, 0-30000, default 5000' },
+] as const;
+const ApiPeriod = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
+  for (const q of PERIOD) ApiQuery(q)(target, key, descriptor);
+};
+
+/** Per-unit reports (DOMAIN.md, "The standard report"), their live stream, and step timeliness. */
+@ApiTags('supervision')
+@ApiBearerAuth()
+@Controller()
+export class SupervisionController {
+  constructor(private readonly queries: SupervisionQueries) {}
+
+  @Get('units/:unitId/timeliness')
+  @Roles('supervisor', 'auditor', 'admin')
+  @QueryRoles('asOf', 'auditor', 'admin')
+  @UnitScoped({ param: 'unitId' })
+  @ApiPeriod()
+  @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'procedure', 'child'] })
+  @ApiQuery({ name: 'asOf', required: false, description: 'auditors: as known at this instant (events recorded by then)' })
+  timeliness(@Param('unitId') unitId: string, @Query() query: RawQuery) {
+    return this.queries.timeliness(assertId(unitId, 'unitId'), query);
+  }
+
+  @Sse('units/:unitId/timeliness/live')
+  @Roles('supervisor', 'auditor', 'admin')
+  @UnitScoped({ param: 'unitId' })
+  @ApiPeriod()
+  @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'procedure', 'child'] })
+  live(@Param('unitId') unitId: string, @Query() query: RawQuery): Promise<Observable<LiveMessage>> {
+    return this.queries.live(assertId(unitId, 'unitId'), query);
+  }
+
+  @Get('units/:unitId/steps')
+  @Roles('supervisor', 'auditor', 'admin')
+  @UnitScoped({ param: 'unitId' })
+  @ApiPeriod()
+  steps(@Param('unitId') unitId: string, @Query() query: RawQuery) {
+    return this.queries.steps(assertId(unitId, 'unitId'), query);
+  }
+
+  @Get('dossiers')
+  @Roles('supervisor', 'auditor', 'admin')
+  @UnitScoped({ query: 'unitId' })
+  @ApiQuery({ name: 'unitId', required: false, description: 'received by this unit (or below it, with scope=subtree, the default)' })
+  @ApiQuery({ name: 'scope', required: false, enum: ['self', 'subtree'] })
+  @ApiQuery({ name: 'currentUnitId', required: false, description: 'held by this unit now' })
+  @ApiQuery({ name: 'status', required: false, enum: ['received', 'awaiting_supplement', 'resolved', 'returned', 'withdrawn'] })
+  @ApiQuery({ name: 'overdue', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'limit', required: false, description: '1-500, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'minPosition', required: false })
+  list(@Query() query: RawQuery, @CurrentPrincipal() principal: Principal) {
+    return this.queries.list(query, principal);
+  }
+}

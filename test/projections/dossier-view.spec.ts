@@ -1,0 +1,193 @@
+import { describe, expect, it } from '@jest/globals';
+import type { DossierEvent } from '../../src/dossier/events.js';
+import { type DossierView, evolveDossierView, isOverdueAt } from '../../src/projections/dossier-view.js';
+import { indexEntriesOf, D, S } from '../../src/projections/timeliness-index.js';
+
+const t = (local: string) => Date.parse(`2025-03-${local}+07:00`);
+const iso = (local: string) => new Date(t(local)).toISOString();
+
+const received: DossierEvent = {
+  type: 'DossierReceived',
+  data: {
+    dossierId: 'd1',
+    procedureCode: 'P.A',
+    unitId: 'C1',
+    channel: 'online',
+    receivedAt: iso('03T09:00:00'),
+    digitized: true,
+    statutoryWorkingDays: 3,
+    onSupplement: 'restart',
+    calendarRevision: 0,
+    clockStartAt: iso('03T09:00:00'),
+    dueAt: iso('06T09:00:00'),
+  },
+};
+
+/** given(events) folded through evolve, positions 1, 2, ... */
+function given(...events: DossierEvent[]): DossierView {
+  let view: DossierView | undefined;
+  events.forEach((e, i) => (view = evolveDossierView(view, e, { revision: i, position: i + 1 })));
+  if (!view) throw new Error('no view');
+  return view;
+}
+
+const transfer = (to: string, at: string, stepDue?: string): DossierEvent => ({
+  type: 'DossierTransferred',
+  data: {
+    dossierId: 'd1',
+    fromUnitId: 'C1',
+    toUnitId: to,
+    transferredAt: iso(at),
+    calendarRevision: 0,
+    ...(stepDue ? { allottedWorkingHours: 4, stepDueAt: iso(stepDue) } : {}),
+  },
+});
+const request: DossierEvent = {
+  type: 'DossierSupplementRequested',
+  data: { dossierId: 'd1', unitId: 'C1', reason: 'page 2', requestedAt: iso('04T10:00:00'), remainingWorkingMs: 1 },
+};
+const supplemented: DossierEvent = {
+  type: 'DossierSupplemented',
+  data: {
+    dossierId: 'd1',
+    supplementedAt: iso('10T08:30:00'),
+    rule: 'restart',
+    clockStartAt: iso('10T08:30:00'),
+    dueAt: iso('13T08:30:00'),
+    calendarRevision: 0,
+  },
+};
+const apology: DossierEvent = {
+  type: 'DossierApologyIssued',
+  data: {
+    dossierId: 'd1',
+    reason: 'backlog',
+    responsibleUnitId: 'X1',
+    issuedAt: iso('05T09:00:00'),
+    newAppointmentAt: iso('12T09:00:00'),
+    issuedInTime: true,
+  },
+};
+const resolved = (at: string, timeliness: 'early' | 'on_time' | 'late', apologized = false): DossierEvent => ({
+  type: 'DossierResolved',
+  data: {
+    dossierId: 'd1',
+    outcome: 'approved',
+    resolvedAt: iso(at),
+    resultDigitized: true,
+    unitId: 'X1',
+    dueAt: iso('06T09:00:00'),
+    timeliness,
+    responsibleUnitIds: timeliness === 'late' ? ['X1'] : [],
+    apologized,
+  },
+});
+const returned: DossierEvent = { type: 'DossierResultReturned', data: { dossierId: 'd1', returnedAt: iso('14T10:00:00') } };
+const withdrawn: DossierEvent = { type: 'DossierWithdrawn', data: { dossierId: 'd1', reason: 'moved away', withdrawnAt: iso('05T11:00:00') } };
+const overdue: DossierEvent = { type: 'DossierBecameOverdue', data: { dossierId: 'd1', dueAt: iso('06T09:00:00'), unitId: 'X1' } };
+
+describe('dossier view: evolve, one event type at a time', () => {
+  it('DossierReceived opens the dossier at the receiving unit with its due instant and a first step', () => {
+    const v = given(received);
+    expect(v).toMatchObject({
+      dossierId: 'd1',
+      seq: 1,
+      unitId: 'C1',
+      currentUnitId: 'C1',
+      status: 'received',
+      receivedAt: t('03T09:00:00'),
+      dueAt: t('06T09:00:00'),
+      appointmentAt: t('06T09:00:00'),
+      segments: [{ start: t('03T09:00:00'), due: t('06T09:00:00'), end: null }],
+      steps: [{ unitId: 'C1', enteredAt: t('03T09:00:00'), leftAt: null, allottedWorkingHours: null, stepDueAt: null }],
+      closure: null,
+    });
+  });
+
+  it('DossierTransferred ends the step at the sender and opens one at the receiver, with its allotment', () => {
+    const v = given(received, transfer('X1', '03T14:00:00', '04T10:00:00'));
+    expect(v.currentUnitId).toBe('X1');
+    expect(v.steps).toEqual([
+      { unitId: 'C1', enteredAt: t('03T09:00:00'), leftAt: t('03T14:00:00'), allottedWorkingHours: null, stepDueAt: null },
+      { unitId: 'X1', enteredAt: t('03T14:00:00'), leftAt: null, allottedWorkingHours: 4, stepDueAt: t('04T10:00:00') },
+    ]);
+  });
+
+  it('DossierSupplementRequested stops the clock: awaiting, never overdue while awaiting', () => {
+    const v = given(received, request);
+    expect(v.status).toBe('awaiting_supplement');
+    expect(v.segments[0].end).toBe(t('04T10:00:00'));
+    expect(v.awaiting).toEqual([{ start: t('04T10:00:00'), end: null }]);
+    expect(isOverdueAt(v, t('09T00:00:00'))).toBe(false);
+  });
+
+  it('DossierSupplemented restarts the clock with the new due instant, which is the one in force from then', () => {
+    const v = given(received, request, supplemented);
+    expect(v.status).toBe('received');
+    expect(v.dueAt).toBe(t('13T08:30:00'));
+    expect(v.awaiting).toEqual([{ start: t('04T10:00:00'), end: t('10T08:30:00') }]);
+    expect(v.segments[1]).toEqual({ start: t('10T08:30:00'), due: t('13T08:30:00'), end: null });
+    expect(isOverdueAt(v, t('10T09:00:00'))).toBe(false);
+    expect(isOverdueAt(v, t('13T09:00:00'))).toBe(true);
+  });
+
+  it('DossierApologyIssued moves the appointment, not the due instant', () => {
+    const v = given(received, apology);
+    expect(v.apologized).toBe(true);
+    expect(v.appointmentAt).toBe(t('12T09:00:00'));
+    expect(v.dueAt).toBe(t('06T09:00:00'));
+  });
+
+  it('DossierResolved closes everything at the resolution instant and keeps the classification of the event', () => {
+    const v = given(received, transfer('X1', '03T14:00:00', '04T10:00:00'), apology, resolved('07T10:00:00', 'late', true));
+    expect(v).toMatchObject({ status: 'resolved', closure: 'resolved', closedAt: t('07T10:00:00'), timeliness: 'late', apologized: true });
+    expect(v.steps[1].leftAt).toBe(t('07T10:00:00'));
+    expect(v.segments[0].end).toBe(t('07T10:00:00'));
+    expect(indexEntriesOf(v)).toEqual(
+      expect.arrayContaining([
+        { category: D.RESOLVED_LATE_WITH_APOLOGY, at: t('07T10:00:00'), handler: null },
+        { category: D.OVERDUE_START, at: t('06T09:00:00'), handler: null },
+        { category: D.OVERDUE_END, at: t('07T10:00:00'), handler: null },
+        { category: S.LEFT_LATE, at: t('07T10:00:00'), handler: 'X1' },
+        { category: S.RESPONSIBLE_FOR_LATE, at: t('07T10:00:00'), handler: 'X1' },
+      ]),
+    );
+  });
+
+  it('DossierResultReturned ends the lifecycle without changing any count', () => {
+    const before = given(received, resolved('05T10:00:00', 'early'));
+    const after = given(received, resolved('05T10:00:00', 'early'), returned);
+    expect(after.status).toBe('returned');
+    expect(after.returnedAt).toBe(t('14T10:00:00'));
+    expect(indexEntriesOf(after)).toEqual(indexEntriesOf(before));
+  });
+
+  it('DossierWithdrawn closes the dossier as withdrawn, also while awaiting a supplement', () => {
+    const v = given(received, request, withdrawn);
+    expect(v).toMatchObject({ status: 'withdrawn', closure: 'withdrawn', closedAt: t('05T11:00:00') });
+    expect(v.awaiting).toEqual([{ start: t('04T10:00:00'), end: t('05T11:00:00') }]);
+    expect(indexEntriesOf(v)).toContainEqual({ category: D.WITHDRAWN, at: t('05T11:00:00'), handler: null });
+  });
+
+  it('DossierBecameOverdue marks the dossier (the watcher does not mark it again)', () => {
+    const v = given(received, overdue);
+    expect(v.overdueMarked).toBe(true);
+    expect(given(received, overdue, request, supplemented).overdueMarked).toBe(false);
+  });
+
+  it('the same event delivered twice (same position) changes nothing', () => {
+    const v = given(received, transfer('X1', '03T14:00:00'));
+    expect(evolveDossierView(v, transfer('X1', '03T14:00:00'), { revision: 1, position: 2 })).toBe(v);
+    expect(evolveDossierView(v, received, { revision: 0, position: 1 })).toBe(v);
+  });
+
+  it('events of a dossier never received are ignored', () => {
+    expect(evolveDossierView(undefined, overdue, { revision: 0, position: 1 })).toBeUndefined();
+  });
+
+  it('an on-time resolution on the due day is on time; the classification is the event\'s', () => {
+    const v = given(received, resolved('06T08:00:00', 'on_time'));
+    expect(indexEntriesOf(v)).toContainEqual({ category: D.RESOLVED_ON_TIME, at: t('06T08:00:00'), handler: null });
+    expect(indexEntriesOf(v).some((e) => e.category === D.OVERDUE_START)).toBe(false);
+  });
+});

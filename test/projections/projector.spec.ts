@@ -1,0 +1,192 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import type { EventStore } from '../../src/event-store/event-store.port.js';
+import { Projector } from '../../src/projections/projector.js';
+import { ReadModels } from '../../src/projections/read-models.js';
+import { ViewReplay } from '../../src/projections/replay.js';
+import { syntheticLog } from '../../src/projections/synthetic-history.js';
+import { timelinessRows } from '../../src/projections/timeliness-report.js';
+import { testTree } from './support/naive-report.js';
+import { appendAll, openStore, tempDir } from './support/store.js';
+
+const DAY = 86_400_000;
+const START = Date.parse('2025-01-01T00:00:00+07:00');
+const tree = testTree();
+const log = (seed: number, dossiers = 120) =>
+  syntheticLog({ seed, dossiers, unitIds: tree.unitIds, procedureCodes: ['P.A', 'P.B'], start: START, spanMs: 60 * DAY });
+
+describe('read models: batches with their checkpoint', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  it('apply every event type; the views equal a plain replay; the checkpoint is the last position', () => {
+    const events = log(1);
+    const models = ReadModels.open(join(tmp.dir, 'rm.db'));
+    for (let i = 0; i < events.length; i += 37) models.applyBatch(events.slice(i, i + 37));
+    const replay = new ViewReplay();
+    events.forEach((e) => replay.apply(e));
+    expect(new Set(events.map((e) => e.type)).size).toBe(9);
+    for (const [id, view] of replay.views) expect(models.getView(id)).toEqual(view);
+    expect(models.checkpoint).toBe(events[events.length - 1].position);
+    models.close();
+  });
+
+  it('the same batch delivered twice, or overlapping batches, change nothing the second time', () => {
+    const events = log(2);
+    const models = ReadModels.open(join(tmp.dir, 'rm.db'));
+    models.applyBatch(events.slice(0, 200));
+    const once = models.dump();
+    const again = models.applyBatch(events.slice(0, 200));
+    expect(again.changes).toEqual([]);
+    expect(models.dump()).toEqual(once);
+    models.applyBatch(events.slice(150, 400));
+    models.applyBatch(events.slice(400));
+    const reference = ReadModels.open(join(tmp.dir, 'ref.db'));
+    reference.applyBatch(events);
+    expect(models.dump()).toEqual(reference.dump());
+    models.close();
+    reference.close();
+  });
+
+  it('a restart resumes from the stored checkpoint (exactly once across restarts)', () => {
+    const events = log(3);
+    const file = join(tmp.dir, 'rm.db');
+    const first = ReadModels.open(file);
+    first.applyBatch(events.slice(0, 300));
+    first.close();
+    const second = ReadModels.open(file);
+    expect(second.checkpoint).toBe(events[299].position);
+    second.applyBatch(events.slice(0, 500)); // the subscription may deliver from an older position
+    second.applyBatch(events.slice(500));
+    const reference = ReadModels.open(join(tmp.dir, 'ref.db'));
+    reference.applyBatch(events);
+    expect(second.dump()).toEqual(reference.dump());
+    second.close();
+    reference.close();
+  });
+
+  it('a failing batch leaves neither its rows nor its checkpoint', () => {
+    const events = log(4);
+    const models = ReadModels.open(join(tmp.dir, 'rm.db'));
+    models.applyBatch(events.slice(0, 100));
+    const before = models.dump();
+    // A reception without a unit violates the table's NOT NULL: the batch fails in its middle.
+    const poisoned = events.slice(100, 200).map((e, i) =>
+      i === 50 ? { ...e, streamId: 'dossier-poison', type: 'DossierReceived', data: { ...events[0].data, dossierId: 'poison', unitId: null } } : e,
+    );
+    expect(() => models.applyBatch(poisoned)).toThrow(/NOT NULL/);
+    expect(models.dump()).toEqual(before);
+    expect(models.checkpoint).toBe(events[99].position);
+    models.close();
+  });
+
+  it('steps are rows of their own: unit, allotment, due, entered/left, overran', () => {
+    const events = log(5);
+    const models = ReadModels.open(join(tmp.dir, 'rm.db'));
+    models.applyBatch(events);
+    const replay = new ViewReplay();
+    events.forEach((e) => replay.apply(e));
+    const withAllotment = [...replay.views.values()].find((v) => v.steps.some((s) => s.stepDueAt !== null && s.leftAt !== null))!;
+    const rows = models.stepsOf(withAllotment.dossierId);
+    expect(rows).toHaveLength(withAllotment.steps.length);
+    withAllotment.steps.forEach((s, i) =>
+      expect(rows[i]).toMatchObject({
+        unit_id: s.unitId,
+        received_unit_id: withAllotment.unitId,
+        entered_at: s.enteredAt,
+        left_at: s.leftAt,
+        step_due_at: s.stepDueAt,
+        overran: s.stepDueAt === null || s.leftAt === null ? null : s.leftAt > s.stepDueAt ? 1 : 0,
+      }),
+    );
+    models.close();
+  });
+});
+
+describe('projector over a real store', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: EventStore;
+  let projector: Projector | undefined;
+  beforeEach(() => {
+    tmp = tempDir();
+    store = openStore(tmp.dir);
+  });
+  afterEach(async () => {
+    await projector?.beforeApplicationShutdown();
+    projector?.onApplicationShutdown();
+    projector = undefined;
+    await store.close();
+    tmp.remove();
+  });
+
+  const start = () => {
+    projector = new Projector(store, loadConfig({ DATA_DIR: tmp.dir }));
+    projector.onModuleInit();
+    return projector;
+  };
+
+  it('follows the log, past positions of other streams, and answers waitFor', async () => {
+    const events = log(6);
+    await appendAll(store, events, 10);
+    const p = start();
+    const head = (await store.headPosition())!;
+    await p.waitFor(head, 5000);
+    expect(p.checkpoint).toBe(head);
+    // A position held by a catalog event (not projected) is reached too.
+    const noise = await store.append('unit-late', [{ id: 'late-unit', type: 'UnitDefined', data: { unitId: 'late', name: 'l', level: 'office' } }], 'any');
+    await p.waitFor(noise.position, 5000);
+    await expect(p.waitFor(noise.position + 100, 50)).rejects.toMatchObject({ code: 'NOT_CAUGHT_UP' });
+  });
+
+  it('a rebuilt model equals the live one (tables, checkpoint and reports), and queries answer throughout', async () => {
+    const events = log(7, 200);
+    await appendAll(store, events.slice(0, 600), 25);
+    const p = start();
+    await p.waitFor((await store.headPosition())!, 5000);
+    await appendAll(store, events.slice(600), 25);
+    const head = (await store.headPosition())!;
+    await p.waitFor(head, 5000);
+    const live = p.readModels.dump();
+    const q = { unitId: 'P', scope: 'subtree' as const, groupBy: 'child' as const, from: START + 10 * DAY, end: START + 40 * DAY };
+    const liveRows = timelinessRows(p.index, tree, q);
+
+    const rebuilding = p.rebuild();
+    expect(timelinessRows(p.index, tree, q)).toEqual(liveRows); // still answering from the live model
+    const report = await rebuilding;
+    expect(report.position).toBe(head);
+    expect(p.readModels.dump()).toEqual(live);
+    expect(timelinessRows(p.index, tree, q)).toEqual(liveRows);
+
+    // And it keeps following the log afterwards.
+    const more = log(8, 20).map((e) => ({
+      ...e,
+      streamId: e.streamId.replace('dossier-', 'dossier-more-'),
+      data: { ...e.data, dossierId: `more-${e.data.dossierId as string}` },
+    }));
+    await appendAll(store, more);
+    await p.waitFor((await store.headPosition())!, 5000);
+    expect(p.readModels.getView('more-d0')).toBeDefined();
+  });
+
+  it('a restart rebuilds the index from the table and resumes after the checkpoint', async () => {
+    const events = log(9);
+    await appendAll(store, events.slice(0, 300));
+    let p = start();
+    await p.waitFor((await store.headPosition())!, 5000);
+    await p.beforeApplicationShutdown();
+    p.onApplicationShutdown();
+    await appendAll(store, events.slice(300));
+    p = start();
+    await p.waitFor((await store.headPosition())!, 5000);
+    const reference = ReadModels.open(join(tmp.dir, 'ref.db'));
+    reference.applyBatch(await store.readAll());
+    expect(p.readModels.dump()).toEqual(reference.dump());
+    const q = { unitId: 'X1', scope: 'subtree' as const, groupBy: 'procedure' as const, from: START, end: START + 70 * DAY };
+    expect(timelinessRows(p.index, tree, q)).toEqual(timelinessRows(reference.buildIndex(), tree, q));
+    reference.close();
+  });
+});
