@@ -8,6 +8,7 @@ import { ProblemFilter } from './common/problem.filter.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { DossierModule } from './dossier/dossier.module.js';
 import { CLOCK, systemClock } from './common/clock.js';
+import { AccessModule } from './access/access.module.js';
 
 @Module({})
 export class AppModule {
@@ -15,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

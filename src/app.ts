@@ -31,7 +31,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.get('/docs', (_request, reply) => reply.send(document));
   fastify.get('/docs/openapi.json', (_request, reply) => reply.send(document));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   await app.init();
   await fastify.ready();
   return app;

@@ -1,0 +1,126 @@
+/**
+ * The one global guard: every route needs `Authorization: Bearer <key>` unless marked @Public.
+ *
+ * Decision order: address blocked for failed attempts (429) -> key (401) -> the key's rate (429)
+ * -> role (403) -> unit scope (403). Roles:
+ * - a route names its roles with @Roles; a route without @Roles is for admin keys only (deny by
+ *   default: a new route is closed until someone opens it);
+ * - admin-only routes (reference data) and routes marked @AllUnits need a key without `units`;
+ * - @UnitScoped routes name their unit in the path, query or body and the key must reach it;
+ * - reading is inherited upwards: an auditor may call whatever a supervisor may, an admin whatever a
+ *   supervisor or an auditor may. Commands are not inherited: @Roles('integrator') means integrators
+ *   only, so that no one but the integrating systems writes dossier history.
+ */
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AppError, validationFailed } from '../common/errors.js';
+import { ALL_UNITS_KEY, QUERY_ROLES_KEY, type QueryRolesMetadata, UNIT_SCOPED_KEY, type UnitSource } from './access.decorators.js';
+import { ApiKeyStore } from './api-keys.js';
+import { type Principal, type Role, ROLES_KEY } from './principal.js';
+import { IS_PUBLIC } from './public.decorator.js';
+import { RateLimiter } from './rate-limiter.js';
+import { UnitScope } from './unit-scope.js';
+
+/** The roles allowed on a route once reading is inherited upwards. */
+export function effectiveRoles(declared: readonly Role[]): Set<Role> {
+  const roles = new Set<Role>(declared);
+  if (roles.has('supervisor')) roles.add('auditor');
+  if (roles.has('supervisor') || roles.has('auditor')) roles.add('admin');
+  return roles;
+}
+
+/** The key of an `Authorization: Bearer <key>` header, or undefined. */
+export function bearerKey(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+type GuardedRequest = FastifyRequest & { principal?: Principal };
+
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(ApiKeyStore) private readonly keys: ApiKeyStore,
+    @Inject(RateLimiter) private readonly limiter: RateLimiter,
+    private readonly scope: UnitScope,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const principal = this.authenticate(request);
+    request.principal = principal;
+
+    const declared = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const allowed = declared ? effectiveRoles(declared) : new Set<Role>(['admin']);
+    if (!allowed.has(principal.role)) throw forbiddenRole(principal, request);
+    const queryRoles = this.reflector.getAllAndOverride<QueryRolesMetadata | undefined>(QUERY_ROLES_KEY, targets);
+    if (queryRoles && present(queryParam(request, queryRoles.parameter)) && !effectiveRoles(queryRoles.roles).has(principal.role)) {
+      throw new AppError('FORBIDDEN', `"${queryRoles.parameter}" is for ${[...effectiveRoles(queryRoles.roles)].join(', ')} keys`);
+    }
+
+    // Admin-only routes change what all units share (reference data): a key limited to some units may not.
+    const adminOnly = allowed.size === 1 && allowed.has('admin');
+    if (adminOnly || this.reflector.getAllAndOverride<boolean>(ALL_UNITS_KEY, targets)) this.scope.assertAllUnits(principal);
+    const source = this.reflector.getAllAndOverride<UnitSource | undefined>(UNIT_SCOPED_KEY, targets);
+    if (source) {
+      const unitId = unitFrom(request, source);
+      // Absent: the handler narrows to the key's units (lists), or validation answers 400 (bodies).
+      if (present(unitId)) {
+        if (typeof unitId !== 'string') throw validationFailed([{ field: sourceName(source), message: 'must be one unit id' }]);
+        if (principal.role === 'integrator') this.scope.assertCanWrite(principal, unitId);
+        else this.scope.assertCanRead(principal, unitId);
+      }
+    }
+    return true;
+  }
+
+  private authenticate(request: GuardedRequest): Principal {
+    const address = request.ip;
+    this.limiter.assertAddressAllowed(address);
+    const presented = bearerKey(request.headers.authorization);
+    const key = presented === undefined ? undefined : this.keys.authenticate(presented);
+    if (!key) {
+      this.limiter.recordFailure(address);
+      throw new AppError(
+        'UNAUTHENTICATED',
+        presented === undefined ? 'send an API key as "Authorization: Bearer <key>"' : 'the API key is not valid',
+        undefined,
+        { 'WWW-Authenticate': 'Bearer' },
+      );
+    }
+    this.limiter.take(key.fingerprint);
+    return key.principal;
+  }
+}
+
+function forbiddenRole(principal: Principal, request: GuardedRequest): AppError {
+  const route = request.routeOptions?.url ?? request.url.split('?')[0];
+  return new AppError('FORBIDDEN', `a ${principal.role} key may not call ${request.method} ${route}`);
+}
+
+function queryParam(request: GuardedRequest, name: string): unknown {
+  const query = request.query as Record<string, unknown> | undefined;
+  return query?.[name];
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== '';
+}
+
+function unitFrom(request: GuardedRequest, source: UnitSource): unknown {
+  if ('param' in source) return (request.params as Record<string, unknown> | undefined)?.[source.param];
+  if ('query' in source) return queryParam(request, source.query);
+  const body = request.body;
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[source.body] : undefined;
+}
+
+function sourceName(source: UnitSource): string {
+  return 'param' in source ? source.param : 'query' in source ? source.query : source.body;
+}

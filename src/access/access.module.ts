@@ -1,0 +1,33 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+import { AccessGuard } from './access.guard.js';
+import { ApiKeyStore } from './api-keys.js';
+import { RateLimiter } from './rate-limiter.js';
+import { UNIT_TREE, UnitScope } from './unit-scope.js';
+import { CatalogService } from '../catalog/catalog.service.js';
+
+/**
+ * API keys, roles, unit scopes and abuse limits. The key file is loaded (or created) while the
+ * application is built, so a malformed file stops the start with a message naming the entry.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: ApiKeyStore,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const store = ApiKeyStore.open(config.apiKeysFile);
+        new Logger('Access').log({ msg: 'API keys loaded', file: config.apiKeysFile, keys: store.size });
+        return store;
+      },
+    },
+    { provide: RateLimiter, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new RateLimiter(config.rateLimitPerMinute) },
+    { provide: UNIT_TREE, useExisting: CatalogService },
+    UnitScope,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [ApiKeyStore, UnitScope],
+})
+export class AccessModule {}

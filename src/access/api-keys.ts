@@ -1,0 +1,301 @@
+/**
+ * The API key file (`API_KEYS_FILE`, default `$DATA_DIR/api-keys.json`): a JSON array of
+ * `{ "key" | "keySha256", "role", "units"?, "name"? }`.
+ *
+ * - Only SHA-256 digests are kept in memory; a presented key is hashed and compared with every
+ *   entry in constant time, so neither the answer time nor an early exit tells how close a guess was.
+ * - A missing file is created on first start with one fresh key per role. The file then holds only
+ *   the digests (`keySha256`): the keys themselves are printed once and exist nowhere else.
+ * - The file is re-read when it changes on disk (checked at most once a second, on the next
+ *   request), so keys are rotated without a restart. A file that no longer parses is reported and
+ *   the keys already loaded stay in force. (SIGHUP is not used: Nest's shutdown hooks stop the
+ *   service on it.)
+ */
+import { Logger } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfigError } from '../config.js';
+import { type Principal, type Role, ROLES } from './principal.js';
+
+/** One entry as written in the file. */
+export interface ApiKeyFileEntry {
+  key?: string;
+  keySha256?: string;
+  role: Role;
+  units?: string[];
+  name?: string;
+}
+
+/** One entry as held in memory: the digest, never the key. */
+export interface ApiKey {
+  sha256: Buffer;
+  /** First 12 hex digits of the digest: identifies the key in logs and rate limits. */
+  fingerprint: string;
+  principal: Principal;
+}
+
+export class ApiKeyFileError extends ConfigError {
+  override name = 'ApiKeyFileError';
+}
+
+export const UNIT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const NAME = /^[A-Za-z0-9._@:-]{1,64}$/;
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+const MIN_KEY_LENGTH = 16;
+const MAX_KEY_LENGTH = 512;
+const FIELDS = new Set(['key', 'keySha256', 'role', 'units', 'name']);
+
+export const sha256 = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+export const fingerprintOf = (digest: Buffer): string => digest.toString('hex').slice(0, 12);
+
+/** Parses and validates the file's text; every problem is listed with the entry it belongs to. */
+export function parseApiKeys(text: string, file: string): ApiKey[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ApiKeyFileError(`API key file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(raw)) {
+    throw new ApiKeyFileError(`API key file ${file} must hold a JSON array of { key | keySha256, role, units?, name? }`);
+  }
+  if (raw.length === 0) {
+    throw new ApiKeyFileError(`API key file ${file} holds no keys: nobody could call the service (delete it to have one key per role generated)`);
+  }
+  const problems: string[] = [];
+  const keys: ApiKey[] = [];
+  const seen = new Map<string, number>();
+  raw.forEach((entry: unknown, index) => {
+    const label = `entry ${index}${isObject(entry) && typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}`;
+    const entryProblems = validateEntry(entry);
+    if (entryProblems.length > 0) {
+      problems.push(...entryProblems.map((p) => `${label}: ${p}`));
+      return;
+    }
+    const e = entry as unknown as ApiKeyFileEntry;
+    const digest = e.key !== undefined ? sha256(e.key) : Buffer.from(e.keySha256!, 'hex');
+    const hex = digest.toString('hex');
+    const first = seen.get(hex);
+    if (first !== undefined) {
+      problems.push(`${label}: the same key as entry ${first}`);
+      return;
+    }
+    seen.set(hex, index);
+    const fingerprint = fingerprintOf(digest);
+    keys.push({
+      sha256: digest,
+      fingerprint,
+      principal: { name: e.name ?? `key-${fingerprint}`, role: e.role, ...(e.units ? { units: [...e.units] } : {}) },
+    });
+  });
+  if (problems.length > 0) {
+    throw new ApiKeyFileError(`API key file ${file} is not valid:\n  - ${problems.join('\n  - ')}`);
+  }
+  return keys;
+}
+
+function validateEntry(entry: unknown): string[] {
+  if (!isObject(entry)) return ['must be an object { key | keySha256, role, units?, name? }'];
+  const problems: string[] = [];
+  for (const field of Object.keys(entry)) {
+    if (!FIELDS.has(field)) problems.push(`unknown field "${field}" (allowed: key, keySha256, role, units, name)`);
+  }
+  const { key, keySha256, role, units, name } = entry;
+  if (key === undefined && keySha256 === undefined) problems.push('needs "key" or "keySha256"');
+  if (key !== undefined && keySha256 !== undefined) problems.push('give either "key" or "keySha256", not both');
+  if (key !== undefined) {
+    if (typeof key !== 'string') problems.push('"key" must be a string');
+    else if (key.length < MIN_KEY_LENGTH || key.length > MAX_KEY_LENGTH) {
+      problems.push(`"key" must be ${MIN_KEY_LENGTH} to ${MAX_KEY_LENGTH} characters long (generate one with: openssl rand -base64 32)`);
+    } else if (!/^[\x21-\x7e]+$/.test(key)) problems.push('"key" must be printable ASCII without spaces');
+  }
+  if (keySha256 !== undefined && (typeof keySha256 !== 'string' || !SHA256_HEX.test(keySha256))) {
+    problems.push('"keySha256" must be 64 hexadecimal digits (printf %s "$KEY" | sha256sum)');
+  }
+  if (!ROLES.includes(role as Role)) problems.push(`"role" must be one of ${ROLES.join(', ')}${role === undefined ? '' : `, not ${JSON.stringify(role)}`}`);
+  if (units !== undefined) {
+    if (!Array.isArray(units) || units.length === 0) {
+      problems.push('"units" must be a non-empty array of unit ids (leave it out for all units)');
+    } else {
+      const bad = units.filter((u) => typeof u !== 'string' || !UNIT_ID.test(u));
+      if (bad.length > 0) problems.push(`"units" holds ids that are not [A-Za-z0-9._-]{1,64}: ${bad.map((u) => JSON.stringify(u)).join(', ')}`);
+    }
+  }
+  if (name !== undefined) {
+    if (typeof name !== 'string' || !NAME.test(name)) problems.push('"name" must be 1 to 64 characters of A-Z a-z 0-9 . _ @ : -');
+    else if (typeof key === 'string' && name === key) problems.push('"name" must not be the key itself: it is written into every event');
+  }
+  return problems;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A key generated on first start: shown once, then only its digest remains. */
+export interface GeneratedKey {
+  role: Role;
+  name: string;
+  key: string;
+}
+
+/** A fresh key: 32 random bytes, base64url (43 characters). */
+export const generateKey = (): string => randomBytes(32).toString('base64url');
+
+/**
+ * Creates the key file with one fresh key per role, readable by the owner only.
+ * Returns the keys, or undefined when another process created the file first (that one is loaded).
+ */
+export function createApiKeyFile(file: string): GeneratedKey[] | undefined {
+  const generated = ROLES.map((role) => ({ role, name: `initial-${role}`, key: generateKey() }));
+  const entries: ApiKeyFileEntry[] = generated.map(({ role, name, key }) => ({ keySha256: sha256(key).toString('hex'), role, name }));
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    // `wx`: never overwrite a file that appeared meanwhile (two instances starting together).
+    writeFileSync(file, JSON.stringify(entries, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw error;
+  }
+  return generated;
+}
+
+/** The one-time announcement of generated keys: a readable block on a terminal, one JSON line otherwise. */
+export function formatGeneratedKeys(file: string, keys: GeneratedKey[], tty: boolean): string {
+  const note = 'these keys are shown only this once; the file keeps only their SHA-256';
+  if (!tty) {
+    return JSON.stringify({ time: new Date().toISOString(), level: 'warn', context: 'Access', msg: `created API key file; ${note}`, file, keys }) + '\n';
+  }
+  const width = Math.max(...keys.map((k) => k.name.length));
+  const lines = keys.map((k) => `  ${k.role.padEnd(10)}  ${k.name.padEnd(width)}  ${k.key}`);
+  const rule = '='.repeat(72);
+  return [rule, `API keys created in ${file}`, `(${note})`, '', ...lines, '', 'Send them as: Authorization: Bearer <key>', rule, ''].join('\n');
+}
+
+export interface ApiKeyStoreOptions {
+  /** Where the one-time key announcement goes (stdout by default). */
+  print?: (text: string) => void;
+  /** Whether the announcement is for a person at a terminal (default: stdout is a TTY). */
+  tty?: boolean;
+  /** How often, at most, the file's mtime is checked for a rotation, in ms. */
+  recheckMs?: number;
+  now?: () => number;
+}
+
+/** The keys in force: loaded at start, re-read when the file changes. */
+export class ApiKeyStore {
+  private readonly logger = new Logger('Access');
+  private keys: ApiKey[] = [];
+  private version = '';
+  private lastCheck = 0;
+  private readonly recheckMs: number;
+  private readonly now: () => number;
+
+  private constructor(
+    readonly file: string,
+    options: ApiKeyStoreOptions,
+  ) {
+    this.recheckMs = options.recheckMs ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Loads the file, creating it (and printing its keys) when missing. Throws ApiKeyFileError when it is malformed. */
+  static open(file: string, options: ApiKeyStoreOptions = {}): ApiKeyStore {
+    const store = new ApiKeyStore(file, options);
+    if (!exists(file)) {
+      const generated = createApiKeyFile(file);
+      if (generated) (options.print ?? ((text) => process.stdout.write(text)))(formatGeneratedKeys(file, generated, options.tty ?? process.stdout.isTTY === true));
+    }
+    store.load();
+    return store;
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The key's owner, or undefined. Hashes the presented key and compares it with every entry. */
+  authenticate(presented: string): ApiKey | undefined {
+    this.refreshIfChanged();
+    const digest = sha256(presented);
+    let found: ApiKey | undefined;
+    for (const key of this.keys) {
+      // No early exit: every entry is compared whatever matched before.
+      const equal = timingSafeEqual(digest, key.sha256);
+      found = equal && found === undefined ? key : found;
+    }
+    return found;
+  }
+
+  /** Re-reads the file now. On a malformed file the keys already loaded stay in force; returns whether it loaded. */
+  reload(): boolean {
+    try {
+      this.load();
+      this.logger.log({ msg: 'API key file reloaded', file: this.file, keys: this.keys.length });
+      return true;
+    } catch (error) {
+      this.logger.error({ msg: 'API key file not reloaded; the keys loaded before stay in force', file: this.file, error: (error as Error).message });
+      return false;
+    }
+  }
+
+  private refreshIfChanged(): void {
+    const now = this.now();
+    if (now - this.lastCheck < this.recheckMs) return;
+    this.lastCheck = now;
+    let version: string | undefined;
+    try {
+      version = versionOf(this.file);
+    } catch (error) {
+      // Unreadable folder and the like: keep serving with the keys loaded, say so once.
+      if (this.version !== 'unreadable') this.logger.error({ msg: 'API key file cannot be checked', file: this.file, error: (error as Error).message });
+      this.version = 'unreadable';
+      return;
+    }
+    if (version === undefined) {
+      if (this.version !== 'missing') this.logger.warn({ msg: 'API key file is gone; the keys loaded before stay in force', file: this.file });
+      this.version = 'missing';
+      return;
+    }
+    if (version === this.version) return;
+    // Remembered even when the file is malformed, so that it is reported once, not every second.
+    this.version = version;
+    this.reload();
+  }
+
+  private load(): void {
+    const version = versionOf(this.file);
+    const text = readFileSync(this.file, 'utf8');
+    const keys = parseApiKeys(text, this.file);
+    this.keys = keys;
+    this.version = version ?? '';
+    this.lastCheck = this.now();
+    this.warnIfExposed(text);
+  }
+
+  private warnIfExposed(text: string): void {
+    try {
+      const mode = statSync(this.file).mode;
+      if ((mode & 0o077) !== 0 && /"key"\s*:/.test(text)) {
+        this.logger.warn({ msg: 'API key file holds keys in clear and is readable by others: chmod 600 it, or store keySha256 instead', file: this.file });
+      }
+    } catch {
+      // The mode is advice only.
+    }
+  }
+}
+
+function exists(file: string): boolean {
+  return versionOf(file) !== undefined;
+}
+
+function versionOf(file: string): string | undefined {
+  try {
+    const s = statSync(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
