@@ -16,6 +16,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Load the demo province on first start with an empty store. */
   seedDemo: boolean;
+  /** Run the overdue watcher (appends DossierBecameOverdue when a due instant passes). */
+  overdueWatcher: boolean;
   /** Log level: `info` (default), `warn`, `error`, `silent`. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: integer(env.RATE_LIMIT_PER_MINUTE, 6000, 'RATE_LIMIT_PER_MINUTE'),
     bodyLimitBytes: integer(env.BODY_LIMIT_BYTES, 65536, 'BODY_LIMIT_BYTES'),
     seedDemo: (env.SEED_DEMO ?? 'true') !== 'false',
+    overdueWatcher: (env.OVERDUE_WATCHER ?? 'true') !== 'false',
     logLevel: logLevel as AppConfig['logLevel'],
   };
 }
