@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AccessGuard } from './access.guard.js';
@@ -10,6 +10,7 @@ import { CatalogService } from '../catalog/catalog.service.js';
 /**
  * API keys, roles, unit scopes and abuse limits. The key file is loaded (or created) while the
  * application is built, so a malformed file stops the start with a message naming the entry.
+ * SIGHUP re-reads it at once (it is also re-read within a second of any change).
  */
 @Global()
 @Module({
@@ -30,4 +31,16 @@ import { CatalogService } from '../catalog/catalog.service.js';
   ],
   exports: [ApiKeyStore, UnitScope],
 })
-export class AccessModule {}
+export class AccessModule implements OnModuleInit, OnModuleDestroy {
+  private readonly onHangup = () => void this.keys.reload();
+
+  constructor(@Inject(ApiKeyStore) private readonly keys: ApiKeyStore) {}
+
+  onModuleInit(): void {
+    process.on('SIGHUP', this.onHangup);
+  }
+
+  onModuleDestroy(): void {
+    process.off('SIGHUP', this.onHangup);
+  }
+}

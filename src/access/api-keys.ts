@@ -7,9 +7,8 @@
  * - A missing file is created on first start with one fresh key per role. The file then holds only
  *   the digests (`keySha256`): the keys themselves are printed once and exist nowhere else.
  * - The file is re-read when it changes on disk (checked at most once a second, on the next
- *   request), so keys are rotated without a restart. A file that no longer parses is reported and
- *   the keys already loaded stay in force. (SIGHUP is not used: Nest's shutdown hooks stop the
- *   service on it.)
+ *   request) and on SIGHUP (AccessModule), so keys are rotated without a restart. A file that no
+ *   longer parses is reported and the keys already loaded stay in force.
  */
 import { Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';

@@ -1,11 +1,11 @@
 /**
  * The service as operators start it (src/main.ts in a child process): a first start without a key
  * file creates it and prints the keys, which then work; a malformed file stops the start with a
- * message naming the entry and the fault.
+ * message naming the entry and the fault; SIGHUP re-reads a rotated file.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDataDir } from '../support/test-app.js';
@@ -79,8 +79,16 @@ describe('starting the service', () => {
     expect(put.status).toBe(200);
     expect((await fetch(`${base}/units/P`, { method: 'PUT', headers: { authorization: `Bearer ${keys.supervisor}`, 'content-type': 'application/json' }, body: '{}' })).status).toBe(403);
 
+    // Rotation: a new key in the file; SIGHUP re-reads it at once (without waiting for a request).
+    const entries = JSON.parse(readFileSync(file, 'utf8')) as object[];
+    writeFileSync(file, JSON.stringify([...entries, { key: 'rotated-in-supervisor-key', role: 'supervisor', name: 'rotated' }]));
+    s.child.kill('SIGHUP');
+    await until(() => s.output().includes('API key file reloaded'), s.output);
+    expect((await get('/calendar', 'rotated-in-supervisor-key')).status).toBe(200);
+    expect((await get('/calendar', keys.supervisor)).status).toBe(200);
+
     s.child.kill('SIGTERM');
-    await s.exited;
+    expect(await s.exited).toBe(0);
   });
 
   it('refuses to start on a malformed key file, naming the entry and the fault', async () => {
