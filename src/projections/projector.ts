@@ -62,6 +62,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private caughtUp = false;
   private stopping = false;
   private waiters: { position: number; resolve(): void }[] = [];
+  private caughtUpWaiters: (() => void)[] = [];
   private rebuildRun: Promise<RebuildReport> | undefined;
   private rebuildProgress = { events: 0, startedAt: null as string | null };
   private lastRebuild: RebuildReport | null = null;
@@ -111,6 +112,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   get isCaughtUp(): boolean {
     return this.caughtUp;
+  }
+
+  /** Resolves once the subscription has delivered everything stored (at start, after a rebuild). */
+  whenCaughtUp(): Promise<void> {
+    if (this.caughtUp) return Promise.resolve();
+    return new Promise((resolve) => this.caughtUpWaiters.push(resolve));
   }
 
   get readModels(): ReadModels {
@@ -182,7 +189,10 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
           }
           const first = !this.caughtUp;
           this.caughtUp = true;
-          if (first) this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: new Set(), dossierIds: [] });
+          if (!first) return;
+          this.caughtUpWaiters.splice(0).forEach((resolve) => resolve());
+          // The watcher (among others) waits for this to look at the model.
+          this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: new Set(), dossierIds: [] });
         },
         onError: (error) => {
           this.logger.error(`subscription stopped: ${error.message}; resubscribing from ${this.models.checkpoint}`);
