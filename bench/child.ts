@@ -1,0 +1,52 @@
+/** Starts bench/server.ts in a child process and talks to it over IPC. */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ServerReady, ServerStopped } from './server.js';
+
+export interface RunningServer {
+  port: number;
+  startupMs: number;
+  pid: number;
+  url: string;
+  stop(): Promise<ServerStopped>;
+}
+
+export interface ServerOptions {
+  /** Write a V8 CPU profile of the server into this folder (node --cpu-prof). */
+  profileDir?: string;
+  /** Load the demo province on first start. */
+  demo?: boolean;
+}
+
+const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
+
+export function startServer(kind: 'app' | 'bare', dataDir: string | undefined, o: ServerOptions = {}): Promise<RunningServer> {
+  const execArgv = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [];
+  const args = [kind, ...(dataDir ? [dataDir] : []), ...(o.demo ? ['--demo'] : [])];
+  const child = fork(SERVER, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`bench server ${kind} exited with ${code} before it was ready`));
+    child.once('exit', onExit);
+    child.once('message', (message: ServerReady) => {
+      child.off('exit', onExit);
+      resolve({
+        port: message.port,
+        startupMs: message.startupMs,
+        pid: child.pid!,
+        url: `http://127.0.0.1:${message.port}`,
+        stop: () =>
+          new Promise<ServerStopped>((done, fail) => {
+            const timer = setTimeout(() => {
+              child.kill('SIGKILL');
+              fail(new Error(`bench server ${kind} did not stop`));
+            }, 120_000);
+            child.once('message', (m: ServerStopped) => {
+              clearTimeout(timer);
+              child.once('exit', () => done(m));
+            });
+            child.send({ cmd: 'stop' });
+          }),
+      });
+    });
+  });
+}

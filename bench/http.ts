@@ -1,0 +1,165 @@
+/**
+ * Commands over HTTP with a real load generator (autocannon, fixed connections, fixed duration)
+ * against the real service in a process of its own, beside a bare Fastify route served the same
+ * way. Rounds alternate between the two servers so that noise falls on both alike.
+ */
+import autocannon, { type Request, type Result } from 'autocannon';
+import { DEMO_PROCEDURES, DEMO_UNITS } from '../src/catalog/seed/demo-province.js';
+import { type RunningServer, startServer } from './child.js';
+import { bearer } from './keys.js';
+import { round } from './stats.js';
+
+export interface HttpRun {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface HttpFigures {
+  connections: number;
+  durationS: number;
+  rounds: number;
+  /** POST /dossiers (receive), unique ids, 2xx per second over all rounds. */
+  httpCommandsPerSecond: number;
+  httpP50Ms: number;
+  httpP99Ms: number;
+  /** The bare Fastify route, same autocannon settings. */
+  httpBaselinePerSecond: number;
+  baselineP50Ms: number;
+  baselineP99Ms: number;
+  ratio: number;
+  /** Receive, transfer, resolve in turn on each connection (a third each). */
+  mixCommandsPerSecond: number;
+  mixP50Ms: number;
+  mixP99Ms: number;
+  perRound: { app: HttpRun; bare: HttpRun; mix: HttpRun }[];
+  appPeakRssMb: number;
+  appStartupMs: number;
+}
+
+export interface HttpOptions {
+  dir: string;
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  rounds: number;
+  /** CPU-profile the service during the run (files in this folder). */
+  profileDir?: string;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Receive requests with unique ids (and, for the mix, transfer and resolve of the same dossier). */
+function commandRequests(tag: string, mix: boolean): Request[] {
+  let counter = 0;
+  const headers = { ...JSON_HEADERS, authorization: bearer('integrator') };
+  const base = Date.now() - 10 * 60_000;
+  const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
+  const receivers = DEMO_UNITS.filter((u) => u.level !== 'province').map((u) => u.unitId);
+  const receive: Request = {
+    method: 'POST',
+    path: '/dossiers',
+    headers,
+    setupRequest: (request, context) => {
+      const n = counter++;
+      const unitId = receivers[n % receivers.length];
+      context.id = `${tag}-${n}`;
+      context.unitId = unitId;
+      request.body = JSON.stringify({
+        dossierId: context.id,
+        procedureCode: DEMO_PROCEDURES[n % DEMO_PROCEDURES.length].code,
+        unitId,
+        channel: n % 2 === 0 ? 'online' : 'direct',
+        receivedAt: at(0),
+      });
+      return request;
+    },
+  };
+  if (!mix) return [receive];
+  return [
+    receive,
+    {
+      method: 'POST',
+      headers,
+      setupRequest: (request, context) => {
+        const index = receivers.indexOf(context.unitId as string);
+        request.path = `/dossiers/${context.id as string}/transfer`;
+        request.body = JSON.stringify({ toUnitId: receivers[(index + 1) % receivers.length], allottedWorkingHours: 8, occurredAt: at(1) });
+        return request;
+      },
+    },
+    {
+      method: 'POST',
+      headers,
+      setupRequest: (request, context) => {
+        request.path = `/dossiers/${context.id as string}/resolve`;
+        request.body = JSON.stringify({ outcome: 'approved', occurredAt: at(2) });
+        return request;
+      },
+    },
+  ];
+}
+
+async function cannon(url: string, requests: Request[], connections: number, duration: number): Promise<HttpRun> {
+  const result: Result = await autocannon({ url, connections, duration, requests, timeout: 30 });
+  return {
+    requestsPerSecond: Math.round(result['2xx'] / result.duration),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+export async function measureHttp(o: HttpOptions, log: (line: string) => void): Promise<HttpFigures> {
+  const servers: RunningServer[] = [];
+  try {
+    const app = await startServer('app', o.dir, { demo: true, profileDir: o.profileDir });
+    servers.push(app);
+    const bare = await startServer('bare', undefined);
+    servers.push(bare);
+    const stamp = Date.now().toString(36);
+    // Warm-up (JIT, connection set-up, store file growth), not counted.
+    await cannon(bare.url, commandRequests(`w${stamp}`, false), o.connections, o.warmupS);
+    await cannon(app.url, commandRequests(`w${stamp}`, false), o.connections, o.warmupS);
+    const perRound: HttpFigures['perRound'] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      const bareRun = await cannon(bare.url, commandRequests(`b${stamp}${r}`, false), o.connections, o.durationS);
+      const appRun = await cannon(app.url, commandRequests(`r${stamp}${r}`, false), o.connections, o.durationS);
+      const mixRun = await cannon(app.url, commandRequests(`m${stamp}${r}`, true), o.connections, o.durationS);
+      perRound.push({ app: appRun, bare: bareRun, mix: mixRun });
+      log(
+        `  http round ${r + 1}/${o.rounds}: app ${appRun.requestsPerSecond}/s (p99 ${appRun.p99Ms} ms, non-2xx ${appRun.non2xx}), ` +
+          `bare ${bareRun.requestsPerSecond}/s, mix ${mixRun.requestsPerSecond}/s (non-2xx ${mixRun.non2xx})`,
+      );
+    }
+    const stopped = await app.stop();
+    servers.splice(servers.indexOf(app), 1);
+    const mean = (f: (x: (typeof perRound)[number]) => number) => perRound.reduce((s, x) => s + f(x), 0) / perRound.length;
+    const max = (f: (x: (typeof perRound)[number]) => number) => Math.max(...perRound.map(f));
+    const httpCommandsPerSecond = Math.round(mean((x) => x.app.requestsPerSecond));
+    const httpBaselinePerSecond = Math.round(mean((x) => x.bare.requestsPerSecond));
+    return {
+      connections: o.connections,
+      durationS: o.durationS,
+      rounds: o.rounds,
+      httpCommandsPerSecond,
+      httpP50Ms: round(mean((x) => x.app.p50Ms), 2),
+      httpP99Ms: max((x) => x.app.p99Ms),
+      httpBaselinePerSecond,
+      baselineP50Ms: round(mean((x) => x.bare.p50Ms), 2),
+      baselineP99Ms: max((x) => x.bare.p99Ms),
+      ratio: round(httpCommandsPerSecond / httpBaselinePerSecond, 3),
+      mixCommandsPerSecond: Math.round(mean((x) => x.mix.requestsPerSecond)),
+      mixP50Ms: round(mean((x) => x.mix.p50Ms), 2),
+      mixP99Ms: max((x) => x.mix.p99Ms),
+      perRound,
+      appPeakRssMb: stopped.peakRssMb,
+      appStartupMs: app.startupMs,
+    };
+  } finally {
+    for (const s of servers) await s.stop().catch(() => undefined);
+  }
+}

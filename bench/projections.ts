@@ -1,0 +1,358 @@
+/**
+ * The read side at province scale: the workload's events bulk-loaded into the store, then
+ *  - the projection built in bulk (read models as a rebuild writes them, driven from here);
+ *  - the real service started over that data (startup = read models opened, report index built);
+ *  - report queries over HTTP, one at a time: the province root's subtree for the whole year,
+ *    and random units, periods, scopes and groupings;
+ *  - the rebuild through the service (POST /projections/rebuild?wait=true);
+ *  - live lag: with a steady background of commands, probe commands whose acknowledgement
+ *    carries a log position, timed until the province root's SSE stream pushes a report at
+ *    or past that position.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { ReadModels } from '../src/projections/read-models.js';
+import { startServer } from './child.js';
+import { Client, openSse, type SseMessage } from './client.js';
+import { Rng } from './rng.js';
+import { now, perSecond, summarize, type Summary } from './stats.js';
+import { Workload, type WorkloadTally } from './workload.js';
+
+export interface ProjectionOptions {
+  dir: string;
+  dossiers: number;
+  seed: number;
+  /** Report queries of each kind. */
+  reportQueries: number;
+  /** Live-lag probes. */
+  probes: number;
+  /** Background commands per second during the live-lag probes. */
+  backgroundRate: number;
+}
+
+export interface ProjectionFigures {
+  dossiers: number;
+  events: number;
+  workload: WorkloadTally;
+  /** Generating and appending the workload (batches of appends, one transaction each). */
+  loadEventsPerSecond: number;
+  loadSeconds: number;
+  /** Read models built in bulk from the log by the benchmark (the rebuild's own code path). */
+  bulkProjectEventsPerSecond: number;
+  /** The service's rebuild, as it reports it (POST /projections/rebuild?wait=true). */
+  rebuildEventsPerSecond: number;
+  rebuildSeconds: number;
+  /** Start of the service over the data: read models opened, report index built from them. */
+  startupMs: number;
+  /** DossierBecameOverdue appended by the watcher at start (dues passed since the workload's end). */
+  watcherMarksAtStart: number;
+  reportProvince: Summary;
+  reportRandom: Summary;
+  /** Acknowledgement of a probe command to the first SSE push at or past its position. */
+  liveLag: Summary;
+  /** Sending the probe to that push (adds the command's own latency). */
+  liveLagFromSend: Summary;
+  liveProbeTimeouts: number;
+  backgroundCommands: number;
+  /** Background commands per second actually sent during the probes. */
+  backgroundPerSecond: number;
+  backgroundFailures: number;
+  sseMessages: number;
+  appPeakRssMb: number;
+  eventsDbMb: number;
+  readModelsDbMb: number;
+}
+
+const YEAR_FROM = '2025-01-01T00:00:00+07:00';
+const YEAR_TO = '2026-01-01T00:00:00+07:00';
+const APPEND_BATCH = 5000;
+const PAGE = 10_000;
+
+const fileMb = (file: string) => {
+  let bytes = 0;
+  for (const suffix of ['', '-wal']) {
+    try {
+      bytes += statSync(file + suffix).size;
+    } catch {
+      // absent
+    }
+  }
+  return Math.round(bytes / 1048576);
+};
+
+export async function measureProjections(o: ProjectionOptions, log: (line: string) => void): Promise<ProjectionFigures> {
+  const eventsFile = join(o.dir, 'events.db');
+  const readModelsFile = join(o.dir, 'read-models.db');
+  const workload = new Workload({ seed: o.seed, dossiers: o.dossiers });
+
+  // 1. The workload into the store, in batches of appends that share one transaction (group commit).
+  const store = SqliteEventStore.open({ file: eventsFile, synchronous: 'full' });
+  const t0 = now();
+  let pending: Promise<unknown>[] = [];
+  const flush = async () => {
+    await Promise.all(pending);
+    pending = [];
+  };
+  for (const a of workload.catalogAppends()) pending.push(store.append(a.streamId, a.events, a.expectedRevision));
+  await flush();
+  let nextReport = 0.1;
+  for (const a of workload.dossierAppends()) {
+    pending.push(store.append(a.streamId, a.events, a.expectedRevision));
+    if (pending.length >= APPEND_BATCH) {
+      await flush();
+      const share = workload.tally.dossiers / o.dossiers;
+      if (share >= nextReport) {
+        log(`  loaded ${workload.tally.events} events (${Math.round(share * 100)}% of dossiers), ${perSecond(workload.tally.events, now() - t0)} events/s`);
+        nextReport += 0.1;
+      }
+    }
+  }
+  await flush();
+  const loadMs = now() - t0;
+  const events = workload.tally.events;
+  log(`  workload: ${workload.tally.dossiers} dossiers, ${events} events in ${Math.round(loadMs / 1000)} s`);
+
+  // 2. Read models in bulk, exactly as the rebuild writes them (fresh file, pages of the log, indexes at the end).
+  const t1 = now();
+  const models = ReadModels.createFresh(readModelsFile);
+  let projected = 0;
+  for (;;) {
+    const page = await store.readAll({ afterPosition: models.checkpoint, maxCount: PAGE });
+    if (page.length === 0) break;
+    models.applyBatch(page);
+    projected += page.length;
+  }
+  models.finishBulk();
+  models.close();
+  const bulkMs = now() - t1;
+  await store.close();
+  log(`  bulk projection: ${projected} events in ${Math.round(bulkMs / 1000)} s`);
+
+  // 3. The service over the data.
+  const app = await startServer('app', o.dir);
+  const client = new Client(app.url);
+  let stopped = false;
+  try {
+    const status = async () => (await client.send<{ checkpoint: number; headPosition: number; caughtUp: boolean }>('GET', '/projections/status', 'admin')).body;
+    const head0 = (await status()).headPosition;
+    // The overdue watcher marks what fell due since the workload's end; wait until it is done.
+    let last = -1;
+    for (let i = 0; i < 600; i++) {
+      const s = await status();
+      if (s.caughtUp && s.checkpoint === s.headPosition && s.headPosition === last) break;
+      last = s.headPosition;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const watcherMarksAtStart = last - head0;
+    log(`  service started in ${app.startupMs} ms; watcher appended ${watcherMarksAtStart} overdue marks`);
+
+    // 4. Report queries, one at a time, the service otherwise idle.
+    const rng = new Rng(o.seed + 1);
+    const province = workload.province;
+    const root = `/units/${province.root}/timeliness?from=${encodeURIComponent(YEAR_FROM)}&to=${encodeURIComponent(YEAR_TO)}`;
+    const timeQuery = async (path: string, into: number[]) => {
+      const a = await client.send('GET', path, 'auditor');
+      if (a.status !== 200) throw new Error(`GET ${path} answered ${a.status}: ${JSON.stringify(a.body)}`);
+      into.push(a.ms);
+    };
+    for (let i = 0; i < 5; i++) await timeQuery(root, []); // warm-up
+    const provinceMs: number[] = [];
+    for (let i = 0; i < o.reportQueries; i++) await timeQuery(root, provinceMs);
+    const randomMs: number[] = [];
+    for (let i = 0; i < o.reportQueries; i++) await timeQuery(randomReport(rng, province.units.map((u) => u.unitId)), randomMs);
+    const reportProvince = summarize(provinceMs);
+    const reportRandom = summarize(randomMs);
+    log(`  report queries: province p50 ${reportProvince.p50} ms p99 ${reportProvince.p99} ms; random p50 ${reportRandom.p50} ms p99 ${reportRandom.p99} ms`);
+
+    // 5. Rebuild through the service.
+    const t2 = now();
+    const rebuilt = await client.send<{ eventsPerSecond: number; events: number; durationMs: number }>('POST', '/projections/rebuild?wait=true', 'admin');
+    const rebuildMs = now() - t2;
+    if (rebuilt.status !== 200) throw new Error(`rebuild answered ${rebuilt.status}: ${JSON.stringify(rebuilt.body)}`);
+    log(`  rebuild: ${rebuilt.body.events} events in ${Math.round(rebuilt.body.durationMs)} ms (${rebuilt.body.eventsPerSecond}/s)`);
+
+    // 6. Live lag under a steady background of commands.
+    const live = await measureLiveLag(app.url, client, province.units.map((u) => u.unitId), province.root, o, rng);
+    log(`  live lag: p50 ${live.liveLag.p50} ms p99 ${live.liveLag.p99} ms (from send p99 ${live.liveLagFromSend.p99} ms), ${live.backgroundCommands} background commands`);
+
+    const stoppedApp = await app.stop();
+    stopped = true;
+    return {
+      dossiers: workload.tally.dossiers,
+      events,
+      workload: workload.tally,
+      loadEventsPerSecond: perSecond(events, loadMs),
+      loadSeconds: Math.round(loadMs / 100) / 10,
+      bulkProjectEventsPerSecond: perSecond(projected, bulkMs),
+      rebuildEventsPerSecond: rebuilt.body.eventsPerSecond,
+      rebuildSeconds: Math.round(rebuildMs / 100) / 10,
+      startupMs: app.startupMs,
+      watcherMarksAtStart,
+      reportProvince,
+      reportRandom,
+      ...live,
+      appPeakRssMb: stoppedApp.peakRssMb,
+      eventsDbMb: fileMb(eventsFile),
+      readModelsDbMb: fileMb(readModelsFile),
+    };
+  } finally {
+    client.close();
+    if (!stopped) await app.stop().catch(() => undefined);
+  }
+}
+
+/** A report on a random unit, period (week, month or quarter of the year), scope and grouping. */
+function randomReport(rng: Rng, unitIds: string[]): string {
+  const unit = rng.pick(unitIds);
+  const month = rng.int(1, 12);
+  const kind = rng.float();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  let from: string;
+  let to: string;
+  if (kind < 0.4) {
+    const day = rng.int(1, 21);
+    from = `2025-${pad(month)}-${pad(day)}T00:00:00+07:00`;
+    to = `2025-${pad(month)}-${pad(day + 7)}T00:00:00+07:00`;
+  } else if (kind < 0.8) {
+    from = `2025-${pad(month)}-01T00:00:00+07:00`;
+    to = month === 12 ? YEAR_TO : `2025-${pad(month + 1)}-01T00:00:00+07:00`;
+  } else {
+    const q = rng.int(0, 3);
+    from = `2025-${pad(q * 3 + 1)}-01T00:00:00+07:00`;
+    to = q === 3 ? YEAR_TO : `2025-${pad(q * 3 + 4)}-01T00:00:00+07:00`;
+  }
+  const scope = rng.chance(0.7) ? 'subtree' : 'self';
+  const groupBy = rng.pick(['none', 'none', 'procedure', 'child']);
+  return `/units/${unit}/timeliness?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&scope=${scope}&groupBy=${groupBy}`;
+}
+
+interface LiveFigures {
+  liveLag: Summary;
+  liveLagFromSend: Summary;
+  liveProbeTimeouts: number;
+  backgroundCommands: number;
+  backgroundPerSecond: number;
+  backgroundFailures: number;
+  sseMessages: number;
+}
+
+async function measureLiveLag(base: string, client: Client, unitIds: string[], root: string, o: ProjectionOptions, rng: Rng): Promise<LiveFigures> {
+  const waiters: { position: number; resolve(m: SseMessage): void }[] = [];
+  let sseMessages = 0;
+  let latest: SseMessage | undefined;
+  const onMessage = (m: SseMessage) => {
+    sseMessages++;
+    latest = m;
+    const position = Number(m.id);
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (waiters[i].position <= position) waiters.splice(i, 1)[0].resolve(m);
+    }
+  };
+  // The province leader's screen (every change anywhere re-evaluates it) and a district's.
+  const streams = [
+    await openSse(base, `/units/${root}/timeliness/live`, 'supervisor', onMessage),
+    await openSse(base, `/units/H01/timeliness/live`, 'supervisor', () => undefined),
+  ];
+  const receivers = unitIds.filter((u) => u !== root);
+  const stamp = Date.now().toString(36);
+  let n = 0;
+  const receive = (id: string) =>
+    client.send<{ position: number }>('POST', '/dossiers', 'integrator', {
+      dossierId: id,
+      procedureCode: 'HT-KHAISINH',
+      unitId: rng.pick(receivers),
+      channel: 'direct',
+      receivedAt: new Date(Date.now() - 1000).toISOString(),
+    });
+
+  // Background: receive, transfer, resolve in turn at a fixed rate.
+  let backgroundCommands = 0;
+  let backgroundFailures = 0;
+  let running = true;
+  const started = now();
+  const open: string[] = [];
+  const background = (async () => {
+    const interval = 1000 / o.backgroundRate;
+    let next = now();
+    const inflight = new Set<Promise<void>>();
+    while (running) {
+      next += interval;
+      const k = backgroundCommands % 3;
+      let p: Promise<{ status: number }>;
+      if (k === 0 || open.length === 0) {
+        const id = `L${stamp}-${n++}`;
+        p = receive(id).then((a) => {
+          if (a.status === 201) open.push(id);
+          return a;
+        });
+      } else if (k === 1) {
+        const id = open[open.length - 1];
+        p = client.send('POST', `/dossiers/${id}/transfer`, 'integrator', { toUnitId: rng.pick(receivers), occurredAt: new Date().toISOString() });
+      } else {
+        const id = open.pop()!;
+        p = client.send('POST', `/dossiers/${id}/resolve`, 'integrator', { outcome: 'approved', occurredAt: new Date().toISOString() });
+      }
+      backgroundCommands++;
+      const done: Promise<void> = p
+        .then((a) => {
+          if (a.status >= 300) backgroundFailures++;
+        })
+        .catch(() => {
+          backgroundFailures++;
+        })
+        .finally(() => inflight.delete(done));
+      inflight.add(done);
+      const wait = next - now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await Promise.all(inflight);
+  })();
+
+  await new Promise((r) => setTimeout(r, 1000)); // the background settles first
+  const lag: number[] = [];
+  const fromSend: number[] = [];
+  let timeouts = 0;
+  for (let i = 0; i < o.probes; i++) {
+    const sent = now();
+    const answer = await receive(`P${stamp}-${i}`);
+    const acked = now();
+    if (answer.status !== 201) throw new Error(`probe answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    const pushed = await new Promise<SseMessage | undefined>((resolve) => {
+      // Pushed before the acknowledgement was read: the lag counts as zero.
+      if (latest !== undefined && Number(latest.id) >= answer.body.position) return resolve(latest);
+      const timer = setTimeout(() => {
+        const k = waiters.indexOf(waiter);
+        if (k >= 0) waiters.splice(k, 1);
+        resolve(undefined);
+      }, 5000);
+      const waiter = {
+        position: answer.body.position,
+        resolve: (m: SseMessage) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      waiters.push(waiter);
+    });
+    if (pushed === undefined) timeouts++;
+    else {
+      lag.push(Math.max(0, pushed.at - acked));
+      fromSend.push(pushed.at - sent);
+    }
+    await new Promise((r) => setTimeout(r, rng.between(20, 120)));
+  }
+  running = false;
+  const liveMs = now() - started;
+  await background;
+  for (const s of streams) s.close();
+  return {
+    liveLag: summarize(lag),
+    liveLagFromSend: summarize(fromSend),
+    liveProbeTimeouts: timeouts,
+    backgroundCommands,
+    backgroundPerSecond: Math.round((backgroundCommands * 1000) / liveMs),
+    backgroundFailures,
+    sseMessages,
+  };
+}

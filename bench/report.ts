@@ -1,0 +1,207 @@
+/** The benchmark's table (stdout) and bench/results.json. */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import type { AppendFigures } from './appends.js';
+import type { HttpFigures } from './http.js';
+import type { ProjectionFigures } from './projections.js';
+import { round } from './stats.js';
+
+export interface RunInfo {
+  mode: 'quick' | 'full';
+  command: string;
+  seed: number;
+  startedAt: string;
+  durationS: number;
+  benchPeakRssMb: number;
+  errors: string[];
+}
+
+export interface Results {
+  mode: 'quick' | 'full';
+  command: string;
+  seed: number;
+  startedAt: string;
+  durationS: number;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  // Headline figures (the issue's list), from one run.
+  appendsPerSecond: number | null;
+  rawInsertsPerSecond: number | null;
+  appendsRatio: number | null;
+  concurrentAppendsPerSecond: number | null;
+  httpCommandsPerSecond: number | null;
+  httpBaselinePerSecond: number | null;
+  httpRatio: number | null;
+  httpP50Ms: number | null;
+  httpP99Ms: number | null;
+  httpMixCommandsPerSecond: number | null;
+  rebuildEventsPerSecond: number | null;
+  liveLagP50Ms: number | null;
+  liveLagP99Ms: number | null;
+  reportQueryP50Ms: number | null;
+  reportQueryP99Ms: number | null;
+  randomReportQueryP99Ms: number | null;
+  /** Dossiers of the largest projection data set. */
+  dossiers: number | null;
+  events: number | null;
+  /** Highest peak RSS of the service process over all phases. */
+  peakRssMb: number | null;
+  benchPeakRssMb: number;
+  goals: Record<string, { target: string; value: number | null; met: boolean | null }>;
+  /** Projection figures per data-set size (growth from 100,000 to 1,000,000 dossiers in the full run). */
+  scaling: ScalingRow[];
+  notes: string[];
+  errors: string[];
+  details: { appends: AppendFigures | null; http: HttpFigures | null; projections: ProjectionFigures[] };
+}
+
+export interface ScalingRow {
+  dossiers: number;
+  events: number;
+  loadEventsPerSecond: number;
+  bulkProjectEventsPerSecond: number;
+  rebuildEventsPerSecond: number;
+  startupMs: number;
+  reportProvinceP50Ms: number | null;
+  reportProvinceP99Ms: number | null;
+  reportRandomP99Ms: number | null;
+  liveLagP50Ms: number | null;
+  liveLagP99Ms: number | null;
+  appPeakRssMb: number;
+  eventsDbMb: number;
+  readModelsDbMb: number;
+}
+
+export function buildResults(info: RunInfo, appends: AppendFigures | null, http: HttpFigures | null, projections: ProjectionFigures[]): Results {
+  const largest = projections.length > 0 ? projections.reduce((a, b) => (b.dossiers > a.dossiers ? b : a)) : null;
+  const peaks = [http?.appPeakRssMb, ...projections.map((p) => p.appPeakRssMb)].filter((x): x is number => x !== undefined);
+  const goal = (target: string, value: number | null, met: (v: number) => boolean) => ({ target, value, met: value === null ? null : met(value) });
+  const full = info.mode === 'full';
+  const results: Results = {
+    mode: info.mode,
+    command: info.command,
+    seed: info.seed,
+    startedAt: info.startedAt,
+    durationS: info.durationS,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: Math.round(totalmem() / 1024 ** 3),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    appendsPerSecond: appends?.appendsPerSecond ?? null,
+    rawInsertsPerSecond: appends?.rawInsertsPerSecond ?? null,
+    appendsRatio: appends?.ratio ?? null,
+    concurrentAppendsPerSecond: appends?.concurrentAppendsPerSecond ?? null,
+    httpCommandsPerSecond: http?.httpCommandsPerSecond ?? null,
+    httpBaselinePerSecond: http?.httpBaselinePerSecond ?? null,
+    httpRatio: http?.ratio ?? null,
+    httpP50Ms: http?.httpP50Ms ?? null,
+    httpP99Ms: http?.httpP99Ms ?? null,
+    httpMixCommandsPerSecond: http?.mixCommandsPerSecond ?? null,
+    rebuildEventsPerSecond: largest?.rebuildEventsPerSecond ?? null,
+    liveLagP50Ms: largest?.liveLag.p50 ?? null,
+    liveLagP99Ms: largest?.liveLag.p99 ?? null,
+    reportQueryP50Ms: largest?.reportProvince.p50 ?? null,
+    reportQueryP99Ms: largest?.reportProvince.p99 ?? null,
+    randomReportQueryP99Ms: largest?.reportRandom.p99 ?? null,
+    dossiers: largest?.dossiers ?? null,
+    events: largest?.events ?? null,
+    peakRssMb: peaks.length > 0 ? Math.max(...peaks) : null,
+    benchPeakRssMb: info.benchPeakRssMb,
+    goals: {
+      appendsRatio: goal('>= 0.30 of raw inserts', appends?.ratio ?? null, (v) => v >= 0.3),
+      httpRatio: goal('>= 0.25 of the bare route', http?.ratio ?? null, (v) => v >= 0.25),
+      reportQueryP99Ms: goal(`< 20 ms, province subtree${full ? '' : ' (goal is for 1M dossiers: full run)'}`, largest?.reportProvince.p99 ?? null, (v) => v < 20),
+      rebuildEventsPerSecond: goal(`> 100,000 events/s${full ? '' : ' (full run)'}`, largest?.rebuildEventsPerSecond ?? null, (v) => v > 100_000),
+      liveLagP99Ms: goal(`< 100 ms${full ? '' : ' (full run)'}`, largest?.liveLag.p99 ?? null, (v) => v < 100),
+    },
+    scaling: projections.map((p) => ({
+      dossiers: p.dossiers,
+      events: p.events,
+      loadEventsPerSecond: p.loadEventsPerSecond,
+      bulkProjectEventsPerSecond: p.bulkProjectEventsPerSecond,
+      rebuildEventsPerSecond: p.rebuildEventsPerSecond,
+      startupMs: p.startupMs,
+      reportProvinceP50Ms: p.reportProvince.p50,
+      reportProvinceP99Ms: p.reportProvince.p99,
+      reportRandomP99Ms: p.reportRandom.p99,
+      liveLagP50Ms: p.liveLag.p50,
+      liveLagP99Ms: p.liveLag.p99,
+      appPeakRssMb: p.appPeakRssMb,
+      eventsDbMb: p.eventsDbMb,
+      readModelsDbMb: p.readModelsDbMb,
+    })),
+    notes: [
+      'Ratios compare figures measured in the same run, interleaved or back to back on the same machine.',
+      'HTTP: autocannon in the benchmark process, each server in a process of its own; both share the machine.',
+      'Report queries are timed by the client over HTTP (keep-alive), one at a time, the service otherwise idle.',
+      'Live lag: from the acknowledgement of a probe command to the first SSE push of the province report at or past its position, with background commands at a steady rate.',
+    ],
+    errors: info.errors,
+    details: { appends, http, projections },
+  };
+  return results;
+}
+
+export function writeResults(file: string, results: Results): void {
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+}
+
+const fmt = (v: number | null | undefined, digits = 0): string => {
+  if (v === null || v === undefined) return 'n/a';
+  return digits === 0 ? Math.round(v).toLocaleString('en-US') : round(v, digits).toLocaleString('en-US', { maximumFractionDigits: digits });
+};
+const ms = (s: { p50: number | null; p99: number | null }) => `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)}`;
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+export function renderTable(r: Results): string {
+  const out: string[] = [];
+  const check = (met: boolean | null) => (met === null ? 'n/a' : met ? 'met' : 'MISSED');
+  const m = r.machine;
+  out.push(`\nBenchmark (${r.mode}, seed ${r.seed}) on ${m.cpus} x ${m.cpuModel}, ${m.memoryGb} GB, node ${m.node}; ${r.durationS} s`);
+  const http = r.details.http;
+  out.push(
+    table([
+      ['figure', 'value', 'baseline', 'ratio', 'goal', ''],
+      ['appends/s, one event each, awaited in turn', fmt(r.appendsPerSecond), `${fmt(r.rawInsertsPerSecond)} raw`, fmt(r.appendsRatio, 3), '>= 0.30', check(r.goals.appendsRatio.met)],
+      [`appends/s, ${r.details.appends?.concurrency ?? 64} in flight (group commit)`, fmt(r.concurrentAppendsPerSecond), '', '', '', ''],
+      [`HTTP POST /dossiers/s (${http?.connections ?? '-'} connections)`, fmt(r.httpCommandsPerSecond), `${fmt(r.httpBaselinePerSecond)} bare`, fmt(r.httpRatio, 3), '>= 0.25', check(r.goals.httpRatio.met)],
+      ['  latency p50 / p99 ms', `${fmt(r.httpP50Ms, 1)} / ${fmt(r.httpP99Ms, 1)}`, http ? `${fmt(http.baselineP50Ms, 1)} / ${fmt(http.baselineP99Ms, 1)}` : '', '', '', ''],
+      ['HTTP receive/transfer/resolve mix/s', fmt(r.httpMixCommandsPerSecond), '', '', '', ''],
+      ['  latency p50 / p99 ms', http ? `${fmt(http.mixP50Ms, 1)} / ${fmt(http.mixP99Ms, 1)}` : 'n/a', '', '', '', ''],
+    ]),
+  );
+  const p = r.details.projections;
+  if (p.length === 0) {
+    out.push('\nProjections: not available (not measured in this run)');
+  } else {
+    const head = ['projections', ...p.map((x) => `${fmt(x.dossiers)} dossiers`), 'goal (largest)', ''];
+    const row = (label: string, f: (x: ProjectionFigures) => string, goal = '', met: boolean | null | '' = '') => [label, ...p.map(f), goal, met === '' ? '' : check(met)];
+    out.push('');
+    out.push(
+      table([
+        head,
+        row('events', (x) => fmt(x.events)),
+        row('load (generate + append) events/s', (x) => fmt(x.loadEventsPerSecond)),
+        row('bulk projection events/s', (x) => fmt(x.bulkProjectEventsPerSecond)),
+        row('rebuild (service) events/s', (x) => fmt(x.rebuildEventsPerSecond), '> 100,000', r.goals.rebuildEventsPerSecond.met),
+        row('service start ms (index from read models)', (x) => fmt(x.startupMs)),
+        row('report p50 / p99 ms, province subtree, year', (x) => ms(x.reportProvince), 'p99 < 20', r.goals.reportQueryP99Ms.met),
+        row('report p50 / p99 ms, random unit/period', (x) => ms(x.reportRandom)),
+        row('live lag p50 / p99 ms (ack -> SSE push)', (x) => ms(x.liveLag), 'p99 < 100', r.goals.liveLagP99Ms.met),
+        row('live lag p50 / p99 ms (send -> SSE push)', (x) => ms(x.liveLagFromSend)),
+        row('background commands/s during live lag', (x) => fmt(x.backgroundPerSecond)),
+        row('service peak RSS MB', (x) => fmt(x.appPeakRssMb)),
+        row('events.db / read-models.db MB', (x) => `${fmt(x.eventsDbMb)} / ${fmt(x.readModelsDbMb)}`),
+      ]),
+    );
+  }
+  out.push(`\npeak RSS: service ${fmt(r.peakRssMb)} MB, benchmark process ${fmt(r.benchPeakRssMb)} MB`);
+  if (r.errors.length > 0) out.push(`\nERRORS:\n${r.errors.map((e) => `  ${e}`).join('\n')}`);
+  return out.join('\n') + '\n';
+}
