@@ -14,6 +14,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { CommandBus } from '@nestjs/cqrs';
 import type { Subscription } from 'rxjs';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { APP_CONFIG, type AppConfig } from '../config.js';
 import { MarkOverdue, type MarkOverdueResult } from '../dossier/mark-overdue/mark-overdue.command.js';
 import { Projector } from '../projections/projector.js';
 
@@ -47,9 +48,14 @@ export class OverdueWatcher implements OnApplicationBootstrap, BeforeApplication
     private readonly projector: Projector,
     private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (!this.config.overdueWatcher) {
+      this.stopped = true;
+      return;
+    }
     this.changes = this.projector.changes$.subscribe((change) => {
       for (const id of change.dossierIds) this.attempted.delete(id);
       void this.check();

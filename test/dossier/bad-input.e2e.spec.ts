@@ -13,7 +13,7 @@ describe('bad input changes nothing', () => {
   const valid = { dossierId: 'HS-OK', procedureCode: 'DN-THANHLAP', unitId: 'TTPVHCC', channel: 'online', receivedAt: vn('2025-03-03', '08:00') };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ OVERDUE_WATCHER: 'false' });
     store = t.app.get(EVENT_STORE);
     expect((await t.http.post('/dossiers').set(integrator).send(valid)).status).toBe(201);
   });
@@ -93,7 +93,7 @@ describe('Idempotency-Key', () => {
   const body = { dossierId: 'HS-IDEM', procedureCode: 'DN-THANHLAP', unitId: 'TTPVHCC', channel: 'direct', receivedAt: vn('2025-03-03', '08:00') };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ OVERDUE_WATCHER: 'false' });
   });
   afterAll(() => t.close({ remove: true }));
 
@@ -109,7 +109,7 @@ describe('Idempotency-Key', () => {
 
     const dataDir = t.config.dataDir;
     await t.close();
-    t = await startTestApp({}, dataDir);
+    t = await startTestApp({ OVERDUE_WATCHER: 'false' }, dataDir);
     const afterRestart = await t.http.post('/dossiers').set(integrator).set('Idempotency-Key', 'k-1').send(body);
     expect(afterRestart.status).toBe(201);
     expect(afterRestart.body).toEqual(first.body);

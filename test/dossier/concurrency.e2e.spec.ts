@@ -8,7 +8,7 @@ describe('50 concurrent commands against one dossier', () => {
   let t: TestApp;
   const integrator = auth('integrator');
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ OVERDUE_WATCHER: 'false' });
   });
   afterAll(() => t.close({ remove: true }));
 

@@ -17,7 +17,7 @@ describe('dossier lifecycle over HTTP (API.md, DOMAIN.md)', () => {
     t.http.post(`/dossiers/${id}/${verb}`).set(integrator).send(body);
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ OVERDUE_WATCHER: 'false' });
   });
   afterAll(() => t.close({ remove: true }));
 
@@ -131,6 +131,21 @@ describe('dossier lifecycle over HTTP (API.md, DOMAIN.md)', () => {
       expect((await command(id, 'return-result', { occurredAt: vn('2025-03-03', '09:00') })).status).toBe(409);
       expect((await command(id, 'withdraw', { reason: 'citizen asked', occurredAt: vn('2025-03-03', '09:00') })).body.status).toBe('withdrawn');
       expect((await command(id, 'resolve', { outcome: 'approved', occurredAt: vn('2025-03-03', '10:00') })).status).toBe(409);
+    });
+  });
+
+  describe('the calendar', () => {
+    it('a calendar change never moves the due instant of a dossier already received', async () => {
+      const id = nextId();
+      const before = await receive({ dossierId: id, receivedAt: vn('2025-03-03', '08:00') });
+      const calendar = (await t.http.get('/calendar').set(auth('admin'))).body;
+      const put = await t.http.put('/calendar').set(auth('admin')).send({ holidays: [...calendar.holidays, '2025-03-04'], workingDays: calendar.workingDays });
+      expect(put.status).toBe(200);
+      expect((await t.http.get(`/dossiers/${id}`).set(auth('supervisor'))).body.dueAt).toBe(before.body.dueAt);
+      // A dossier received after the change uses the new calendar: 4/3 is now a day off.
+      const after = await receive({ dossierId: nextId(), receivedAt: vn('2025-03-03', '08:00') });
+      expect(after.body.dueAt).toBe(utc('2025-03-06', '17:00'));
+      await t.http.put('/calendar').set(auth('admin')).send({ holidays: calendar.holidays, workingDays: calendar.workingDays });
     });
   });
 
