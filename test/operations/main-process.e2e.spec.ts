@@ -1,0 +1,107 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
+import { TEST_KEYS, tempDataDir } from '../support/test-app.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Starts `src/main.ts` as `npm start` would (on the TypeScript sources), and waits until it listens. */
+async function startService(dataDir: string, port: number): Promise<{ proc: ChildProcess; output: () => string }> {
+  const proc = spawn(process.execPath, ['--import', './test/support/register-ts.mjs', 'src/main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('"msg":"listening"')) {
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`service did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { proc, output: () => out };
+}
+
+const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.on('exit', (code) => resolve(code))));
+
+describe('the service process', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('starts on an empty data directory, creates its key file, answers /health, and the printed keys work', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    const port = await freePort();
+    const { proc, output } = await startService(dataDir, port);
+    try {
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      const keysFile = join(dataDir, 'api-keys.json');
+      expect(existsSync(keysFile)).toBe(true);
+      expect(statSync(keysFile).mode & 0o777).toBe(0o600);
+      // The file keeps only hashes; the keys themselves are printed once, in the start-up log.
+      expect(readFileSync(keysFile, 'utf8')).not.toMatch(/"key"\s*:/);
+      const printed = output()
+        .split('\n')
+        .filter((line) => line.includes('"keys":['))
+        .map((line) => JSON.parse(line) as { keys: { role: string; key: string }[] })[0];
+      const integrator = printed.keys.find((k) => k.role === 'integrator')!;
+      const res = await fetch(`http://127.0.0.1:${port}/dossiers`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${integrator.key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ dossierId: 'HS-1', procedureCode: 'DN-THANHLAP', unitId: 'TTPVHCC', channel: 'online', receivedAt: '2025-03-03T09:00:00+07:00' }),
+      });
+      expect(res.status).toBe(201);
+      expect((await fetch(`http://127.0.0.1:${port}/units`)).status).toBe(401);
+    } finally {
+      proc.kill('SIGTERM');
+      expect(await exited(proc)).toBe(0);
+    }
+  });
+
+  it('on SIGTERM finishes the commands in flight: every acknowledged dossier is in the store afterwards', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    writeFileSync(join(dataDir, 'api-keys.json'), JSON.stringify([{ key: TEST_KEYS.integrator, role: 'integrator', name: 'it' }]), { mode: 0o600 });
+    const port = await freePort();
+    const { proc } = await startService(dataDir, port);
+    const send = (i: number) =>
+      fetch(`http://127.0.0.1:${port}/dossiers`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TEST_KEYS.integrator}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ dossierId: `HS-${i}`, procedureCode: 'DN-THANHLAP', unitId: 'TTPVHCC', channel: 'online', receivedAt: '2025-03-03T09:00:00+07:00' }),
+      }).then((r) => ({ i, status: r.status }), () => ({ i, status: 0 }));
+    const inFlight = Array.from({ length: 100 }, (_, i) => send(i));
+    await new Promise((r) => setTimeout(r, 20));
+    proc.kill('SIGTERM');
+    const results = await Promise.all(inFlight);
+    expect(await exited(proc)).toBe(0);
+    const acknowledged = results.filter((r) => r.status === 201).map((r) => `dossier-HS-${r.i}`);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    const store = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
+    try {
+      for (const stream of acknowledged) {
+        // (the overdue watcher may have marked these 2025 dossiers too)
+        expect((await store.readStream(stream)).filter((e) => e.type === 'DossierReceived')).toHaveLength(1);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
