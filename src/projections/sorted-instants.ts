@@ -16,11 +16,9 @@ export class SortedInstants {
     return this.length;
   }
 
-  /** Number of instants strictly before `t`. */
-  countBefore(t: number): number {
+  /** Number of instants strictly before `t`; optionally searching only [lo, hi), known to bracket the answer. */
+  countBefore(t: number, lo = 0, hi = this.length): number {
     if (!this.sorted) this.ensureSorted();
-    let lo = 0;
-    let hi = this.length;
     const d = this.data;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -60,6 +58,12 @@ export class SortedInstants {
   seal(): void {
     this.ensureSorted();
     if (this.data.length > this.length + 16) this.data = this.data.slice(0, this.length + 16);
+  }
+
+  /** The sorted content, as a view (valid until the next change). */
+  view(): Float64Array {
+    this.ensureSorted();
+    return this.data.subarray(0, this.length);
   }
 
   toArray(): number[] {

@@ -139,7 +139,10 @@ export function syntheticDossier(random: () => number, o: SyntheticOptions, i: n
     }
     if (r < 0.35) {
       leaveStep();
-      const toUnitId = pick(o.unitIds);
+      // Mostly to a neighbour of the receiving unit, sometimes to one of a few central offices.
+      const home = o.unitIds.indexOf(unitId);
+      const toUnitId =
+        random() < 0.7 ? o.unitIds[(home + 1 + Math.floor(random() * 3)) % o.unitIds.length] : o.unitIds[Math.floor(random() * Math.min(5, o.unitIds.length))];
       const allotted = random() < 0.5 ? Math.ceil(random() * 24) : undefined;
       stepDue = allotted === undefined ? null : t + Math.round(allotted * HOUR * (1 + random()));
       emit(
@@ -258,11 +261,13 @@ export function* syntheticLogPages(o: SyntheticOptions, pageSize = 10_000, first
     }
     pending = pending.slice(k);
   };
+  let releaseAt = pageSize * 4;
   for (let i = 0; i < o.dossiers; i++) {
     pending.push(...syntheticDossier(random, o, i));
-    if (pending.length >= pageSize * 4) {
+    if (pending.length >= releaseAt) {
       // Receptions are in order, so nothing generated later is recorded before this dossier's reception.
       release(Math.round(o.start + (i / o.dossiers) * o.spanMs));
+      releaseAt = pending.length + pageSize * 4;
       while (page.length >= pageSize) yield page.splice(0, pageSize);
     }
   }

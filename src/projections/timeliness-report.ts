@@ -11,7 +11,7 @@
  * inProgress splits at E: overdue = running segments whose due instant in force is before E;
  * awaitingSupplement = awaiting at E (part of withinDue, never overdue).
  */
-import { Bucket, CLOSED_CATEGORIES, D, RECEIVED_CATEGORIES, S, type TimelinessIndex } from './timeliness-index.js';
+import { type Bucket, CLOSED_CATEGORIES, D, DOSSIER_CATEGORIES, RECEIVED_CATEGORIES, S, STEP_CATEGORIES, type TimelinessIndex } from './timeliness-index.js';
 
 export type Scope = 'self' | 'subtree';
 export type GroupBy = 'none' | 'procedure' | 'child';
@@ -56,15 +56,19 @@ export interface TimelinessQuery extends ReportWindow {
   groupBy: GroupBy;
 }
 
+/** Per-category counts before `from` and before `end`, summed over some buckets. */
+function tally(buckets: readonly Bucket[], categories: number, { from, end }: ReportWindow) {
+  const atFrom = new Float64Array(categories);
+  const atEnd = new Float64Array(categories);
+  for (const b of buckets) b.accumulate(from, end, atFrom, atEnd);
+  return { atFrom, atEnd };
+}
+
 /** Counts over the dossiers of some buckets. */
-export function timelinessCounts(buckets: readonly Bucket[], { from, end }: ReportWindow): TimelinessCounts {
-  const n = (category: number, t: number) => {
-    let sum = 0;
-    for (const b of buckets) sum += b.count(category, t);
-    return sum;
-  };
-  const between = (category: number) => n(category, end) - n(category, from);
-  const sum = (categories: readonly number[], t: number) => categories.reduce((acc, c) => acc + n(c, t), 0);
+export function timelinessCounts(buckets: readonly Bucket[], window: ReportWindow): TimelinessCounts {
+  const { atFrom, atEnd } = tally(buckets, DOSSIER_CATEGORIES, window);
+  const between = (c: number) => atEnd[c] - atFrom[c];
+  const sum = (categories: readonly number[], at: Float64Array) => categories.reduce((acc, c) => acc + at[c], 0);
 
   const online = between(D.RECEIVED_ONLINE);
   const direct = between(D.RECEIVED_DIRECT);
@@ -75,10 +79,10 @@ export function timelinessCounts(buckets: readonly Bucket[], { from, end }: Repo
   const lateWithoutApology = between(D.RESOLVED_LATE_WITHOUT_APOLOGY);
   const late = lateWithApology + lateWithoutApology;
   const resolvedTotal = early + onTime + late;
-  const inProgress = sum(RECEIVED_CATEGORIES, end) - sum(CLOSED_CATEGORIES, end);
-  const overdue = n(D.OVERDUE_START, end) - n(D.OVERDUE_END, end);
+  const inProgress = sum(RECEIVED_CATEGORIES, atEnd) - sum(CLOSED_CATEGORIES, atEnd);
+  const overdue = atEnd[D.OVERDUE_START] - atEnd[D.OVERDUE_END];
   return {
-    carriedOver: sum(RECEIVED_CATEGORIES, from) - sum(CLOSED_CATEGORIES, from),
+    carriedOver: sum(RECEIVED_CATEGORIES, atFrom) - sum(CLOSED_CATEGORIES, atFrom),
     received: { total: online + direct + postal, online, direct, postal },
     resolved: { total: resolvedTotal, early, onTime, late, lateWithApology, lateWithoutApology },
     withdrawn: between(D.WITHDRAWN),
@@ -86,7 +90,7 @@ export function timelinessCounts(buckets: readonly Bucket[], { from, end }: Repo
       total: inProgress,
       withinDue: inProgress - overdue,
       overdue,
-      awaitingSupplement: n(D.AWAITING_START, end) - n(D.AWAITING_END, end),
+      awaitingSupplement: atEnd[D.AWAITING_START] - atEnd[D.AWAITING_END],
     },
     onTimeRate: resolvedTotal === 0 ? null : (early + onTime) / resolvedTotal,
   };
@@ -165,21 +169,19 @@ export function stepRows(index: TimelinessIndex, tree: UnitTree, q: StepQuery): 
   }
   const rows: StepRow[] = [];
   for (const handler of [...byHandler.keys()].sort()) {
-    const buckets = byHandler.get(handler)!;
-    const n = (category: number, t: number) => buckets.reduce((acc, b) => acc + b.count(category, t), 0);
-    const between = (category: number) => n(category, q.end) - n(category, q.from);
-    const onTime = between(S.LEFT_ON_TIME);
-    const late = between(S.LEFT_LATE);
-    const leftBy = (t: number) => n(S.LEFT_WITHOUT_ALLOTMENT, t) + n(S.LEFT_ON_TIME, t) + n(S.LEFT_LATE, t);
+    const { atFrom, atEnd } = tally(byHandler.get(handler)!, STEP_CATEGORIES, q);
+    const onTime = atEnd[S.LEFT_ON_TIME] - atFrom[S.LEFT_ON_TIME];
+    const late = atEnd[S.LEFT_LATE] - atFrom[S.LEFT_LATE];
+    const left = (at: Float64Array) => at[S.LEFT_WITHOUT_ALLOTMENT] + at[S.LEFT_ON_TIME] + at[S.LEFT_LATE];
     const row: StepRow = {
       unitId: handler,
-      ended: { total: leftBy(q.end) - leftBy(q.from), withAllotment: onTime + late, onTime, late },
+      ended: { total: left(atEnd) - left(atFrom), withAllotment: onTime + late, onTime, late },
       open: {
-        total: n(S.ENTERED, q.end) - leftBy(q.end),
-        withAllotment: n(S.ENTERED_WITH_ALLOTMENT, q.end) - n(S.LEFT_ON_TIME, q.end) - n(S.LEFT_LATE, q.end),
-        overrunning: n(S.OVERRUN_START, q.end) - n(S.OVERRUN_END, q.end),
+        total: atEnd[S.ENTERED] - left(atEnd),
+        withAllotment: atEnd[S.ENTERED_WITH_ALLOTMENT] - atEnd[S.LEFT_ON_TIME] - atEnd[S.LEFT_LATE],
+        overrunning: atEnd[S.OVERRUN_START] - atEnd[S.OVERRUN_END],
       },
-      responsibleForLate: between(S.RESPONSIBLE_FOR_LATE),
+      responsibleForLate: atEnd[S.RESPONSIBLE_FOR_LATE] - atFrom[S.RESPONSIBLE_FOR_LATE],
     };
     if (row.ended.total + row.open.total + row.responsibleForLate > 0) rows.push(row);
   }
