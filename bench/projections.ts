@@ -18,6 +18,7 @@ import { Client, openSse, type SseMessage } from './client.js';
 import { Rng } from './rng.js';
 import { now, perSecond, summarize, type Summary } from './stats.js';
 import { Workload, type WorkloadTally } from './workload.js';
+import { generateInWorker } from './workload-worker.js';
 
 export interface ProjectionOptions {
   dir: string;
@@ -66,7 +67,6 @@ export interface ProjectionFigures {
 
 const YEAR_FROM = '2025-01-01T00:00:00+07:00';
 const YEAR_TO = '2026-01-01T00:00:00+07:00';
-const APPEND_BATCH = 5000;
 const PAGE = 10_000;
 
 const fileMb = (file: string) => {
@@ -84,34 +84,34 @@ const fileMb = (file: string) => {
 export async function measureProjections(o: ProjectionOptions, log: (line: string) => void): Promise<ProjectionFigures> {
   const eventsFile = join(o.dir, 'events.db');
   const readModelsFile = join(o.dir, 'read-models.db');
-  const workload = new Workload({ seed: o.seed, dossiers: o.dossiers });
+  // The province only (units, procedures): the events themselves are generated in a worker.
+  const province = new Workload({ seed: o.seed, dossiers: o.dossiers }).province;
 
-  // 1. The workload into the store, in batches of appends that share one transaction (group commit).
+  // 1. The workload into the store, generated in a worker thread; each batch of appends shares one
+  //    transaction (group commit).
   const store = SqliteEventStore.open({ file: eventsFile, synchronous: 'full' });
   const t0 = now();
-  let pending: Promise<unknown>[] = [];
-  const flush = async () => {
-    await Promise.all(pending);
-    pending = [];
-  };
-  for (const a of workload.catalogAppends()) pending.push(store.append(a.streamId, a.events, a.expectedRevision));
-  await flush();
+  let appended = 0;
   let nextReport = 0.1;
-  for (const a of workload.dossierAppends()) {
-    pending.push(store.append(a.streamId, a.events, a.expectedRevision));
-    if (pending.length >= APPEND_BATCH) {
-      await flush();
-      const share = workload.tally.dossiers / o.dossiers;
-      if (share >= nextReport) {
-        log(`  loaded ${workload.tally.events} events (${Math.round(share * 100)}% of dossiers), ${perSecond(workload.tally.events, now() - t0)} events/s`);
-        nextReport += 0.1;
-      }
+  const batches = generateInWorker({ seed: o.seed, dossiers: o.dossiers });
+  let tally: WorkloadTally;
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) {
+      tally = next.value;
+      break;
+    }
+    await Promise.all(next.value.map((a) => store.append(a.streamId, a.events, a.expectedRevision)));
+    appended += next.value.length;
+    const share = appended / (o.dossiers * 4.4);
+    if (share >= nextReport) {
+      log(`  loaded ${appended} events, ${perSecond(appended, now() - t0)} events/s`);
+      nextReport += 0.1;
     }
   }
-  await flush();
   const loadMs = now() - t0;
-  const events = workload.tally.events;
-  log(`  workload: ${workload.tally.dossiers} dossiers, ${events} events in ${Math.round(loadMs / 1000)} s`);
+  const events = tally.events;
+  log(`  workload: ${tally.dossiers} dossiers, ${events} events in ${Math.round(loadMs / 1000)} s`);
 
   // 2. Read models in bulk, exactly as the rebuild writes them (fresh file, pages of the log, indexes at the end).
   const t1 = now();
@@ -149,7 +149,6 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
 
     // 4. Report queries, one at a time, the service otherwise idle.
     const rng = new Rng(o.seed + 1);
-    const province = workload.province;
     const root = `/units/${province.root}/timeliness?from=${encodeURIComponent(YEAR_FROM)}&to=${encodeURIComponent(YEAR_TO)}`;
     const timeQuery = async (path: string, into: number[]) => {
       const a = await client.send('GET', path, 'auditor');
@@ -179,9 +178,9 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
     const stoppedApp = await app.stop();
     stopped = true;
     return {
-      dossiers: workload.tally.dossiers,
+      dossiers: tally.dossiers,
       events,
-      workload: workload.tally,
+      workload: tally,
       loadEventsPerSecond: perSecond(events, loadMs),
       loadSeconds: Math.round(loadMs / 100) / 10,
       bulkProjectEventsPerSecond: perSecond(projected, bulkMs),

@@ -32,6 +32,12 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
+/** An append that passed its checks: its events serialised, and the stream's revision before it. */
+interface CheckedAppend {
+  current: number | undefined;
+  rows: { id: string; type: string; data: string; metadata: string }[];
+}
+
 type EventRow = {
   position: number;
   stream_id: string;
@@ -55,12 +61,20 @@ CREATE TABLE IF NOT EXISTS events (
   created   TEXT    NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
-CREATE INDEX IF NOT EXISTS events_event_id ON events (event_id);
-CREATE TABLE IF NOT EXISTS streams (
-  stream_id TEXT PRIMARY KEY,
-  revision  INTEGER NOT NULL
-) WITHOUT ROWID;
 `;
+
+/**
+ * Files written by earlier versions had two more structures, each costing a random-order B-tree
+ * write per append: an index on event_id (a stream's own few rows answer the duplicate check) and
+ * a `streams` table of current revisions (the unique index answers max(revision) as fast).
+ */
+const MIGRATE = `
+DROP INDEX IF EXISTS events_event_id;
+DROP TABLE IF EXISTS streams;
+`;
+
+/** Page cache of the connection (negative: KiB). The default 2 MiB thrashes once the indexes outgrow it. */
+const CACHE_KIB = 32 * 1024;
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, created';
 
@@ -68,10 +82,11 @@ const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, 
  * Embedded event store on one SQLite file in WAL mode, with a single writer.
  *
  * Appends that arrive in the same turn of the event loop are written in one transaction and
- * one fsync (group commit); each append runs in its own savepoint so that one append's
- * conflict never fails its neighbours. A promise resolves only after the commit, so an
- * acknowledged append is on disk (with `synchronous=full`). Positions are SQLite rowids
- * assigned as max+1 inside the single writer, so the global log has no gaps.
+ * one fsync (group commit). Each append is checked (expected revision, duplicates) and
+ * serialised before it writes anything, so one append's conflict or bad payload fails it alone
+ * and never its neighbours; a write error fails the whole batch. A promise resolves only after
+ * the commit, so an acknowledged append is on disk (with `synchronous=full`). Positions are
+ * SQLite rowids assigned as max+1 inside the single writer, so the global log has no gaps.
  */
 export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
@@ -80,7 +95,6 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly stmt;
-  private readonly appendOne: (p: PendingAppend, created: string) => AppendResult;
   private readonly flushBatch: Database.Transaction<(batch: PendingAppend[]) => (AppendResult | Error)[]>;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
@@ -89,22 +103,21 @@ export class SqliteEventStore implements EventStore {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('busy_timeout = 5000');
+    db.pragma(`cache_size = -${CACHE_KIB}`);
     db.exec(SCHEMA);
+    db.exec(MIGRATE);
     return new SqliteEventStore(db);
   }
 
   private constructor(private readonly db: Database.Database) {
     this.appended.setMaxListeners(0);
     this.stmt = {
-      streamRevision: db.prepare<[string], { revision: number }>('SELECT revision FROM streams WHERE stream_id = ?'),
-      findEventId: db.prepare<[string, string], { revision: number; position: number }>(
-        'SELECT revision, position FROM events WHERE stream_id = ? AND event_id = ?',
+      streamRevision: db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
+      streamIds: db.prepare<[string], { event_id: string; revision: number; position: number }>(
+        'SELECT event_id, revision, position FROM events WHERE stream_id = ? ORDER BY revision',
       ),
       insert: db.prepare<[string, number, string, string, string, string, string]>(
         'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      upsertStream: db.prepare<[string, number]>(
-        'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT(stream_id) DO UPDATE SET revision = excluded.revision',
       ),
       forwards: db.prepare<[string, number, number], EventRow>(
         `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
@@ -117,16 +130,17 @@ export class SqliteEventStore implements EventStore {
       ),
       head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
     };
-    // Nested better-sqlite3 transactions are savepoints: a failed append rolls back alone.
-    this.appendOne = db.transaction((p: PendingAppend, created: string) => this.appendSync(p, created));
     this.flushBatch = db.transaction((batch: PendingAppend[]) => {
       const created = new Date().toISOString();
       return batch.map((p) => {
+        let checked: CheckedAppend | AppendResult;
         try {
-          return this.appendOne(p, created);
+          checked = this.check(p);
         } catch (error) {
-          return error as Error;
+          return error as Error; // this append only: nothing of it was written
         }
+        // A write error (I/O, disk full) escapes: the transaction rolls back and the whole batch fails.
+        return 'rows' in checked ? this.write(p, checked, created) : checked;
       });
     });
   }
@@ -163,27 +177,28 @@ export class SqliteEventStore implements EventStore {
     this.appended.emit('appended');
   }
 
-  private appendSync(p: PendingAppend, created: string): AppendResult {
-    const current = this.stmt.streamRevision.get(p.streamId)?.revision;
+  /**
+   * Everything that may refuse an append, before it writes: the duplicate check (whose answer is
+   * the original result), the expected revision, and the events' serialisation. Returns the
+   * original result of a repeated append, or the rows to write.
+   */
+  private check(p: PendingAppend): CheckedAppend | AppendResult {
+    const current = this.stmt.streamRevision.get(p.streamId)?.revision ?? undefined;
     const duplicate = this.findDuplicate(p, current);
     if (duplicate) return duplicate;
     checkExpected(p.streamId, p.expected, current);
+    const rows = p.events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata ?? {}) }));
+    return { current, rows };
+  }
+
+  private write(p: PendingAppend, { current, rows }: CheckedAppend, created: string): AppendResult {
     let revision = current ?? -1;
     const out: AppendResult['events'] = [];
-    for (const e of p.events) {
+    for (const row of rows) {
       revision += 1;
-      const info = this.stmt.insert.run(
-        p.streamId,
-        revision,
-        e.id,
-        e.type,
-        JSON.stringify(e.data),
-        JSON.stringify(e.metadata ?? {}),
-        created,
-      );
-      out.push({ id: e.id, revision, position: Number(info.lastInsertRowid) });
+      const info = this.stmt.insert.run(p.streamId, revision, row.id, row.type, row.data, row.metadata, created);
+      out.push({ id: row.id, revision, position: Number(info.lastInsertRowid) });
     }
-    if (out.length > 0) this.stmt.upsertStream.run(p.streamId, revision);
     const position = out.length > 0 ? out[out.length - 1].position : (this.stmt.head.get()?.head ?? 0);
     return { nextExpectedRevision: revision, position, events: out };
   }
@@ -191,7 +206,10 @@ export class SqliteEventStore implements EventStore {
   /** EventStoreDB's idempotence: the same event ids appended again return the first result. */
   private findDuplicate(p: PendingAppend, current: number | undefined): AppendResult | undefined {
     if (current === undefined || p.events.length === 0) return undefined;
-    const found = p.events.map((e) => this.stmt.findEventId.get(p.streamId, e.id));
+    // One read of the stream's own ids (a dossier stream holds a handful) instead of an index on every id.
+    const stored = new Map<string, { revision: number; position: number }>();
+    for (const row of this.stmt.streamIds.all(p.streamId)) if (!stored.has(row.event_id)) stored.set(row.event_id, row);
+    const found = p.events.map((e) => stored.get(e.id));
     if (found.every((f) => f === undefined)) return undefined;
     const consecutive = found.every((f, i) => f !== undefined && f.revision === found[0]!.revision + i);
     if (!consecutive) throw new WrongExpectedRevisionError(p.streamId, p.expected, current);
