@@ -213,9 +213,6 @@ function closeLastStep(steps: StepFact[], t: number): StepFact[] {
   return [...steps.slice(0, -1), { ...last, leftAt: t }];
 }
 
-/** Open = neither resolved nor withdrawn. */
-export const isOpen = (view: DossierView): boolean => view.closure === null;
-
 /** Overdue at instant `at`: open, not awaiting a supplement, and its due instant in force has passed. */
 export function isOverdueAt(view: DossierView, at: number): boolean {
   for (const s of view.segments) {

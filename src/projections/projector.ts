@@ -250,10 +250,6 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     return this.rebuildRun;
   }
 
-  get rebuilding(): boolean {
-    return this.rebuildRun !== undefined;
-  }
-
   private async runRebuild(): Promise<RebuildReport> {
     const started = Date.now();
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };

@@ -163,10 +163,6 @@ export class ReadModels {
     return this.checkpointValue;
   }
 
-  get path(): string {
-    return this.file;
-  }
-
   /**
    * Applies a batch of events in global order, with the checkpoint, in one transaction. Events at
    * or before the checkpoint were applied already and are skipped, so a batch delivered twice

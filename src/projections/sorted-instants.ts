@@ -66,11 +66,6 @@ export class SortedInstants {
     return this.data.subarray(0, this.length);
   }
 
-  toArray(): number[] {
-    this.ensureSorted();
-    return Array.from(this.data.subarray(0, this.length));
-  }
-
   private ensureSorted(): void {
     if (this.sorted) return;
     this.data.subarray(0, this.length).sort();

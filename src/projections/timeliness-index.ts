@@ -193,16 +193,6 @@ export class Bucket {
   seal(): void {
     this.keys.seal();
   }
-
-  /** For tests: the instants of each category, comparable with toEqual. */
-  dump(): number[][] {
-    const out: number[][] = Array.from({ length: this.categories }, () => []);
-    for (const k of this.keys.toArray()) {
-      const c = Math.floor(k / CATEGORY_SPAN);
-      out[c].push(k - c * CATEGORY_SPAN - INSTANT_OFFSET);
-    }
-    return out;
-  }
 }
 
 export interface UnitIndex {
@@ -218,10 +208,6 @@ export class TimelinessIndex {
 
   unit(unitId: string): UnitIndex | undefined {
     return this.units.get(unitId);
-  }
-
-  unitIds(): string[] {
-    return [...this.units.keys()];
   }
 
   /** Replaces what `before` contributed by what `after` contributes, touching only the entries that differ. */

@@ -74,7 +74,7 @@ export interface LiveMessage {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Live streams: changes closer together than this are sent as one. */
-const LIVE_COALESCE_MS = 50;
+const LIVE_COALESCE_MS = 25;
 /** Live streams: re-evaluated this often even without events (the watcher's event normally comes first). */
 export const LIVE_REEVALUATE_MS = 30_000;
 
