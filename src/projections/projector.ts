@@ -89,7 +89,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     this.currentIndex = this.models.buildIndex();
     // A new (or emptied) file facing a long log: the bulk replay is several times faster than
     // following the log batch by batch; it subscribes when done.
-    if (this.models.checkpoint === 0) void this.rebuild().catch((e: Error) => this.logger.error(`initial build failed: ${e.message}`));
+    if (this.models.checkpoint === 0) {
+      void this.rebuild().catch((e: Error) => this.stopping || this.logger.error(`initial build failed: ${e.message}`));
+    }
     else this.subscribe();
   }
 
