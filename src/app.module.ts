@@ -7,20 +7,27 @@ import { HealthController } from './operations/health.controller.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { DossierModule } from './dossier/dossier.module.js';
-import { CLOCK, systemClock } from './common/clock.js';
+import { CLOCK, type Clock, systemClock } from './common/clock.js';
 import { AccessModule } from './access/access.module.js';
+import { ProjectionsModule } from './projections/projections.module.js';
+import { SupervisionModule } from './supervision/supervision.module.js';
+
+/** What a test or a benchmark may swap in. */
+export interface AppOptions {
+  clock?: Clock;
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: systemClock },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
       exports: [APP_CONFIG, CLOCK],
