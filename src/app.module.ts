@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from './config.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
-import { HealthController } from './operations/health.controller.js';
+import { OperationsModule } from './operations/operations.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { DossierModule } from './dossier/dossier.module.js';
@@ -23,8 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule],
-      controllers: [HealthController],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },

@@ -6,6 +6,7 @@ import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from './config.js';
 import { JsonLogger } from './common/json-logger.js';
 import { createValidationPipe } from './common/validation.js';
+import { Metrics } from './operations/metrics.js';
 
 /** Builds the whole service (used by main.ts, the tests and the benchmarks alike). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
@@ -15,6 +16,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(Metrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   // Commands take JSON only: a text body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
 

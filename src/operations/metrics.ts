@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+
+/** Upper bounds (seconds) of the request-duration histogram. */
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+interface Histogram {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * In-process metrics in the Prometheus text format: HTTP requests by route and status, their
+ * durations, and the gauges other parts register (projection checkpoint and lag, ...).
+ */
+@Injectable()
+export class Metrics {
+  private readonly requests = new Map<string, number>();
+  private readonly durations = new Map<string, Histogram>();
+  private readonly gauges = new Map<string, { help: string; read: () => Promise<number> | number }>();
+  private readonly started = Date.now();
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `method="${method}",route="${escape(route)}",status="${status}"`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    const hkey = `method="${method}",route="${escape(route)}"`;
+    let h = this.durations.get(hkey);
+    if (!h) this.durations.set(hkey, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.counts[i]++;
+    h.sum += seconds;
+    h.count++;
+  }
+
+  /** A gauge read at scrape time. */
+  gauge(name: string, help: string, read: () => Promise<number> | number): void {
+    this.gauges.set(name, { help, read });
+  }
+
+  async render(): Promise<string> {
+    const lines: string[] = [
+      '# HELP http_requests_total HTTP requests answered, by route and status.',
+      '# TYPE http_requests_total counter',
+      ...[...this.requests].map(([labels, n]) => `http_requests_total{${labels}} ${n}`),
+      '# HELP http_request_duration_seconds Time to answer HTTP requests.',
+      '# TYPE http_request_duration_seconds histogram',
+    ];
+    for (const [labels, h] of this.durations) {
+      BUCKETS.forEach((b, i) => lines.push(`http_request_duration_seconds_bucket{${labels},le="${b}"} ${h.counts[i]}`));
+      lines.push(`http_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
+      lines.push(`http_request_duration_seconds_sum{${labels}} ${h.sum}`);
+      lines.push(`http_request_duration_seconds_count{${labels}} ${h.count}`);
+    }
+    const memory = process.memoryUsage();
+    lines.push(
+      '# HELP process_resident_memory_bytes Resident memory size.',
+      '# TYPE process_resident_memory_bytes gauge',
+      `process_resident_memory_bytes ${memory.rss}`,
+      '# HELP process_uptime_seconds Seconds since the service started.',
+      '# TYPE process_uptime_seconds gauge',
+      `process_uptime_seconds ${(Date.now() - this.started) / 1000}`,
+    );
+    for (const [name, g] of this.gauges) {
+      let value: number;
+      try {
+        value = await g.read();
+      } catch {
+        continue; // a gauge that cannot be read now (store down) is left out of this scrape
+      }
+      lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
+    }
+    return lines.join('\n') + '\n';
+  }
+}
+
+function escape(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}

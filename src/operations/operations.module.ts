@@ -1,0 +1,24 @@
+import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { Projector } from '../projections/projector.js';
+import { ProjectionsModule } from '../projections/projections.module.js';
+import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
+import { Metrics } from './metrics.js';
+
+/** Health, metrics and the gauges operators watch (store head, projection checkpoint and lag). */
+@Global()
+@Module({ imports: [ProjectionsModule], controllers: [HealthController, MetricsController], providers: [Metrics], exports: [Metrics] })
+export class OperationsModule implements OnModuleInit {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly projector: Projector,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.gauge('event_store_head_position', 'Global position of the last stored event.', async () => (await this.store.headPosition()) ?? 0);
+    this.metrics.gauge('projection_checkpoint_position', 'Last global position applied to the read models.', () => this.projector.checkpoint);
+    this.metrics.gauge('projection_lag_events', 'Events stored but not yet applied to the read models.', async () => (await this.projector.status()).lag);
+  }
+}
