@@ -122,7 +122,11 @@ const MATRIX: Row[] = [
   { route: 'GET /metrics', roles: AUDITORS, ok: 200, url: () => '/metrics' },
 ];
 
-/** What the caller must get: the guard's refusal, or the route's own answer. */
+/**
+ * What the caller must get: the guard's refusal, or the route's own answer. A key's `units` narrow
+ * every role alike (src/access/README.md): a D01 auditor or admin key reads D01 and below only, and
+ * changes nothing that concerns all units.
+ */
 function expected(row: Row, c: Caller): number {
   if (row.roles === OPEN) return row.ok;
   if (!c.role) return 401;
