@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, Roles } from '../../access/principal.js';
-import { CatalogService } from '../../catalog/catalog.service.js';
+import { UnitScope } from '../../access/unit-scope.js';
 import { CLOCK, type Clock } from '../../common/clock.js';
 import { AppError, validationFailed } from '../../common/errors.js';
 import { assertId } from '../../common/validation.js';
@@ -22,7 +22,7 @@ import { instant } from './request-context.js';
 export class DossierReadsController {
   constructor(
     private readonly repository: DossierRepository,
-    private readonly catalog: CatalogService,
+    private readonly scope: UnitScope,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -53,20 +53,19 @@ export class DossierReadsController {
 
   @Get(':id/events')
   @Roles('auditor', 'admin')
-  async events(@Param('id') id: string, @Query('minPosition') minPosition?: string) {
+  async events(@Param('id') id: string, @CurrentPrincipal() who: Principal, @Query('minPosition') minPosition?: string) {
     assertId(id, 'dossierId');
     checkMinPosition(minPosition);
     const events = await this.repository.readEvents(id);
-    if (events.length === 0) throw new AppError('NOT_FOUND', `dossier ${id} was not found`);
+    const state = fold(events);
+    if (state.status === 'none') throw new AppError('NOT_FOUND', `dossier ${id} was not found`);
+    this.assertCanRead(who, state);
     return events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata, revision: e.revision, position: e.position }));
   }
 
-  /** Supervisors read dossiers received by, or handled at, a unit within their scope. */
+  /** A key limited to some units reads dossiers received by, or handled at, a unit within them (every role). */
   private assertCanRead(who: Principal, state: ExistingDossier): void {
-    if (who.role !== 'supervisor' || who.units === undefined) return;
-    const units = new Set([state.unitId, ...state.steps.map((s) => s.unitId)]);
-    const ok = [...units].some((u) => who.units!.some((root) => this.catalog.isWithin(u, root)));
-    if (!ok) throw new AppError('FORBIDDEN', 'this dossier is outside the units of this key');
+    this.scope.assertCanReadAny(who, [state.unitId, ...state.steps.map((s) => s.unitId)]);
   }
 }
 
