@@ -1,6 +1,6 @@
 /**
- * A sorted multiset of instants (epoch ms) in a growable Float64Array, answering "how many are
- * before t" by binary search. Live inserts land near the end (events arrive roughly in time
+ * A sorted multiset of numbers (the index's keys) in a growable Float64Array, answering "how many
+ * are before k" by binary search. Live inserts land near the end (events arrive roughly in time
  * order), so the memmove of an insert is short; bulk loads append unsorted and sort once.
  */
 export class SortedInstants {
@@ -12,11 +12,19 @@ export class SortedInstants {
     this.data = new Float64Array(capacity);
   }
 
+  /** Takes `sorted` as it is (no copy): it must be sorted ascending and not be written elsewhere. */
+  static fromSorted(sorted: Float64Array): SortedInstants {
+    const s = new SortedInstants(0);
+    s.data = sorted;
+    s.length = sorted.length;
+    return s;
+  }
+
   get size(): number {
     return this.length;
   }
 
-  /** Number of instants strictly before `t`; optionally searching only [lo, hi), known to bracket the answer. */
+  /** Number of values strictly before `t`; optionally searching only [lo, hi), known to bracket the answer. */
   countBefore(t: number, lo = 0, hi = this.length): number {
     if (!this.sorted) this.ensureSorted();
     const d = this.data;
@@ -52,6 +60,27 @@ export class SortedInstants {
     this.grow();
     if (this.length > 0 && t < this.data[this.length - 1]) this.sorted = false;
     this.data[this.length++] = t;
+  }
+
+  /**
+   * Removes one occurrence of each of `values` (sorted ascending) in one merge pass; throws when
+   * one is absent. The bulk counterpart of `remove`.
+   */
+  subtractSorted(values: Float64Array): void {
+    this.ensureSorted();
+    const d = this.data;
+    let w = 0;
+    let j = 0;
+    for (let r = 0; r < this.length; r++) {
+      if (j < values.length && d[r] === values[j]) {
+        j++;
+        continue;
+      }
+      if (j < values.length && values[j] < d[r]) break;
+      d[w++] = d[r];
+    }
+    if (j < values.length) throw new Error(`index entry ${values[j]} not found`);
+    this.length = w;
   }
 
   /** Sorts after bulk pushes and gives back unused capacity. */

@@ -4,15 +4,24 @@
  * Every count the reports need is either "how many X happened before t" or "how many intervals
  * are open at E", and the latter is #starts-before-E minus #ends-before-E. So each dossier is
  * reduced to a handful of (category, instant) entries, and for each receiving unit (and each
- * (unit, procedure) pair, and each (unit, handling unit) pair for steps) the entries of a
- * category are kept as a sorted array of instants. A report over any period is then two binary
- * searches per category per unit: exact, and independent of the number of dossiers.
+ * (unit, procedure) pair, and each (unit, handling unit) pair for steps) the entries are kept in a
+ * sorted bucket (bucket.ts). A report over any period is then two binary searches per category
+ * per bucket: exact, and independent of the number of dossiers.
  *
- * The index is derived data: the SQLite `dossiers` table is the durable source, and the index is
- * rebuilt from it at start (`bulkAdd` + `seal`).
+ * Subtrees: a report over a big subtree would visit every unit's buckets (a province of a thousand
+ * units with a hundred procedures: a hundred thousand buckets). Instead, the first query over a
+ * subtree of at least `rollUpMinUnits` units creates a ROLL-UP of it: the same buckets holding the
+ * entries of all its units, kept current by every later change of any of them. The unit tree lives
+ * in the catalog and may change; a roll-up remembers the units it was built over, each query checks
+ * them against the subtree it is asked about, and a roll-up that no longer matches is rebuilt.
+ *
+ * The index is derived data: the SQLite `dossiers` table is the durable source. At start it is
+ * loaded from the snapshot saved at the last clean shutdown, or rebuilt from the table.
  */
+import { Bucket } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
-import { SortedInstants } from './sorted-instants.js';
+
+export { Bucket } from './bucket.js';
 
 /** Categories counted for the unit that received the dossier. */
 export const D = {
@@ -60,14 +69,22 @@ export interface IndexEntry {
   handler: string | null;
 }
 
+/** What the reports need from the catalog (CatalogService has it). */
+export interface UnitTree {
+  children(unitId: string): string[];
+  /** The unit and everything below it. */
+  subtree(unitId: string): string[];
+}
+
 const CHANNEL_CATEGORY = { online: D.RECEIVED_ONLINE, direct: D.RECEIVED_DIRECT, postal: D.RECEIVED_POSTAL } as const;
 
-/** Pure: the entries a dossier contributes. */
-export function indexEntriesOf(view: DossierView): IndexEntry[] {
-  const out: IndexEntry[] = [];
+type EntrySink = (category: number, at: number, handler: string | null) => void;
+
+/** Pure: the entries a dossier contributes, handed to `sink` one by one (no allocation per entry). */
+export function visitEntries(view: DossierView, sink: EntrySink): void {
   // A corrupt instant (never written by the decider) is left out rather than poisoning the index.
-  const dossier = (category: number, at: number) => Number.isFinite(at) && out.push({ category, at, handler: null });
-  const step = (handler: string, category: number, at: number) => Number.isFinite(at) && out.push({ category, at, handler });
+  const dossier = (category: number, at: number) => Number.isFinite(at) && sink(category, at, null);
+  const step = (handler: string, category: number, at: number) => Number.isFinite(at) && sink(category, at, handler);
 
   dossier(CHANNEL_CATEGORY[view.channel], view.receivedAt);
   if (view.closedAt !== null) dossier(closedCategory(view), view.closedAt);
@@ -104,6 +121,12 @@ export function indexEntriesOf(view: DossierView): IndexEntry[] {
   if (view.timeliness === 'late' && view.closedAt !== null) {
     for (const unitId of new Set(view.responsibleUnitIds)) step(unitId, S.RESPONSIBLE_FOR_LATE, view.closedAt);
   }
+}
+
+/** Pure: the entries a dossier contributes. */
+export function indexEntriesOf(view: DossierView): IndexEntry[] {
+  const out: IndexEntry[] = [];
+  visitEntries(view, (category, at, handler) => out.push({ category, at, handler }));
   return out;
 }
 
@@ -125,140 +148,241 @@ function closedCategory(view: DossierView): number {
   }
 }
 
-/**
- * All entries of a bucket in ONE sorted array of composite keys `category * 2^43 + (t + 2^42)`:
- * categories occupy consecutive ranges, instants are sorted within each. One array per bucket
- * (instead of one per category) keeps the object count, and so memory, low at a million
- * dossiers; every value is an exact integer below 2^53. Instants from 1830 to 2109 fit.
- */
-const CATEGORY_SPAN = 2 ** 43;
-const INSTANT_OFFSET = 2 ** 42;
-const LINEAR_SCAN_MAX = 48;
-
-function keyOf(category: number, t: number): number {
-  if (!(t >= -INSTANT_OFFSET && t < INSTANT_OFFSET)) throw new RangeError(`instant ${t} is out of the index's range`);
-  return category * CATEGORY_SPAN + t + INSTANT_OFFSET;
-}
-
-export class Bucket {
-  private readonly keys = new SortedInstants();
-
-  constructor(readonly categories: number) {}
-
-  /** Entries of `category` strictly before `t`. */
-  count(category: number, t: number): number {
-    const base = category * CATEGORY_SPAN;
-    return this.keys.countBefore(base + Math.max(0, Math.min(CATEGORY_SPAN, t + INSTANT_OFFSET))) - this.keys.countBefore(base);
-  }
-
-  /**
-   * Adds, for every category c, the number of its entries before `from` to atFrom[c] and before
-   * `end` to atEnd[c]: the whole report of a bucket in one pass, searching each category's range only.
-   */
-  accumulate(from: number, end: number, atFrom: Float64Array, atEnd: Float64Array): void {
-    const keys = this.keys;
-    const f = Math.max(0, Math.min(CATEGORY_SPAN, from + INSTANT_OFFSET));
-    const e = Math.max(0, Math.min(CATEGORY_SPAN, end + INSTANT_OFFSET));
-    if (keys.size <= LINEAR_SCAN_MAX) {
-      // Small buckets (a unit's dossiers of one procedure): one pass beats a dozen binary searches.
-      const view = keys.view();
-      for (let i = 0; i < view.length; i++) {
-        const c = Math.floor(view[i] / CATEGORY_SPAN);
-        const t = view[i] - c * CATEGORY_SPAN;
-        if (t < f) atFrom[c]++;
-        if (t < e) atEnd[c]++;
-      }
-      return;
-    }
-    let lo = 0;
-    for (let c = 0; c < this.categories; c++) {
-      const hi = keys.countBefore((c + 1) * CATEGORY_SPAN, lo);
-      if (hi > lo) {
-        atFrom[c] += keys.countBefore(c * CATEGORY_SPAN + f, lo, hi) - lo;
-        atEnd[c] += keys.countBefore(c * CATEGORY_SPAN + e, lo, hi) - lo;
-      }
-      lo = hi;
-    }
-  }
-
-  add(category: number, t: number, bulk = false): void {
-    if (bulk) this.keys.push(keyOf(category, t));
-    else this.keys.insert(keyOf(category, t));
-  }
-
-  remove(category: number, t: number): void {
-    if (!this.keys.remove(keyOf(category, t))) throw new Error(`index entry ${category}@${t} not found`);
-  }
-
-  seal(): void {
-    this.keys.seal();
-  }
-}
-
+/** The buckets of a group of dossiers: one unit's, or a subtree's (a roll-up). */
 export interface UnitIndex {
-  /** Every dossier received by the unit. */
+  /** Every dossier of the group. */
   all: Bucket;
   byProcedure: Map<string, Bucket>;
-  /** Steps of the unit's dossiers, by the unit that handled them. */
+  /** Steps of the group's dossiers, by the unit that handled them. */
   stepsByHandler: Map<string, Bucket>;
 }
 
+export interface RollUp extends UnitIndex {
+  root: string;
+  /** The units it was built over: the subtree of `root` at that time. */
+  members: ReadonlySet<string>;
+}
+
+export interface IndexOptions {
+  /** Subtrees of at least this many units are answered from a roll-up (default 8; Infinity: never). */
+  rollUpMinUnits?: number;
+}
+
+export const DEFAULT_ROLL_UP_MIN_UNITS = 8;
+
+export const emptyUnitIndex = (): UnitIndex => ({ all: new Bucket(DOSSIER_CATEGORIES), byProcedure: new Map(), stepsByHandler: new Map() });
+
 export class TimelinessIndex {
   private readonly units = new Map<string, UnitIndex>();
+  private readonly rollUps = new Map<string, RollUp>();
+  /** For each unit, the roll-ups it belongs to (whether it has dossiers yet or not). */
+  private readonly rollUpsOf = new Map<string, RollUp[]>();
+  readonly rollUpMinUnits: number;
+
+  constructor(options: IndexOptions = {}) {
+    this.rollUpMinUnits = options.rollUpMinUnits ?? DEFAULT_ROLL_UP_MIN_UNITS;
+  }
 
   unit(unitId: string): UnitIndex | undefined {
     return this.units.get(unitId);
+  }
+
+  /**
+   * The buckets holding exactly the dossiers received by `unitId` (scope self) or by any unit of
+   * its subtree (scope subtree): the unit's own, its units' own for a small subtree, or the
+   * subtree's roll-up (created, or rebuilt after the tree changed, on the way).
+   */
+  cover(tree: UnitTree, unitId: string, scope: 'self' | 'subtree'): UnitIndex[] {
+    if (scope === 'self') return this.units.has(unitId) ? [this.units.get(unitId)!] : [];
+    const members = tree.subtree(unitId);
+    if (members.length < this.rollUpMinUnits) return members.flatMap((u) => this.units.get(u) ?? []);
+    return [this.rollUpOf(unitId, members)];
   }
 
   /** Replaces what `before` contributed by what `after` contributes, touching only the entries that differ. */
   replace(before: DossierView | undefined, after: DossierView): void {
     const removed = new Map<string, IndexEntry & { n: number }>();
     if (before !== undefined) {
-      for (const e of indexEntriesOf(before)) {
-        const k = key(e);
+      visitEntries(before, (category, at, handler) => {
+        const k = key(category, at, handler);
         const found = removed.get(k);
         if (found) found.n++;
-        else removed.set(k, { ...e, n: 1 });
-      }
+        else removed.set(k, { category, at, handler, n: 1 });
+      });
     }
     const added: IndexEntry[] = [];
-    for (const e of indexEntriesOf(after)) {
-      const found = removed.get(key(e));
+    visitEntries(after, (category, at, handler) => {
+      const found = removed.get(key(category, at, handler));
       if (found && found.n > 0) found.n--;
-      else added.push(e);
+      else added.push({ category, at, handler });
+    });
+    for (const target of this.targets(after.unitId)) {
+      for (const e of removed.values()) {
+        for (let i = 0; i < e.n; i++) bucketOf(target, after.procedureCode, e.handler, (b) => b.remove(e.category, e.at));
+      }
+      for (const e of added) bucketOf(target, after.procedureCode, e.handler, (b) => b.add(e.category, e.at));
     }
-    const unit = this.unitIndex(after.unitId);
-    for (const e of removed.values()) for (let i = 0; i < e.n; i++) this.bucketOf(unit, after.procedureCode, e).forEach((b) => b.remove(e.category, e.at));
-    for (const e of added) this.bucketOf(unit, after.procedureCode, e).forEach((b) => b.add(e.category, e.at));
   }
 
   /** Adds a dossier without keeping arrays sorted; call `seal()` once all are in. */
   bulkAdd(view: DossierView): void {
-    const unit = this.unitIndex(view.unitId);
-    for (const e of indexEntriesOf(view)) this.bucketOf(unit, view.procedureCode, e).forEach((b) => b.add(e.category, e.at, true));
+    this.bulk(view, false);
+  }
+
+  /** Takes back a dossier added by `bulkAdd`, applied at `seal()`. */
+  bulkRemove(view: DossierView): void {
+    this.bulk(view, true);
+  }
+
+  /** The bulk paths run once per dossier of a whole log: entries gathered once, buckets looked up once. */
+  private bulk(view: DossierView, remove: boolean): void {
+    const n = scratch.collect(view);
+    for (const target of this.targets(view.unitId)) {
+      const procedure = getOrCreate(target.byProcedure, view.procedureCode, DOSSIER_CATEGORIES);
+      for (let i = 0; i < n; i++) {
+        const handler = scratch.handlers[i];
+        const category = scratch.categories[i];
+        const at = scratch.instants[i];
+        const first = handler === null ? target.all : getOrCreate(target.stepsByHandler, handler, STEP_CATEGORIES);
+        const second = handler === null ? procedure : undefined;
+        if (remove) {
+          first.removeLater(category, at);
+          second?.removeLater(category, at);
+        } else {
+          first.add(category, at, true);
+          second?.add(category, at, true);
+        }
+      }
+    }
   }
 
   seal(): void {
-    for (const u of this.units.values()) {
-      u.all.seal();
-      for (const b of u.byProcedure.values()) b.seal();
-      for (const b of u.stepsByHandler.values()) b.seal();
+    for (const u of this.units.values()) sealAll(u);
+    for (const r of this.rollUps.values()) sealAll(r);
+  }
+
+  // ---- roll-ups ----
+
+  /** The roll-ups, for a snapshot or for a rebuilt index to start with the same ones. */
+  rollUpList(): RollUp[] {
+    return [...this.rollUps.values()];
+  }
+
+  unitList(): [string, UnitIndex][] {
+    return [...this.units];
+  }
+
+  /** Creates a roll-up of `members` under `root` from the units' buckets (sealed index). */
+  createRollUp(root: string, members: readonly string[]): RollUp {
+    this.dropRollUp(root);
+    const all: Float64Array[] = [];
+    const byProcedure = new Map<string, Float64Array[]>();
+    const byHandler = new Map<string, Float64Array[]>();
+    for (const m of new Set(members)) {
+      const u = this.units.get(m);
+      if (u === undefined) continue;
+      all.push(u.all.sortedKeys());
+      for (const [code, b] of u.byProcedure) push(byProcedure, code, b.sortedKeys());
+      for (const [handler, b] of u.stepsByHandler) push(byHandler, handler, b.sortedKeys());
+    }
+    return this.installRollUp(root, members, {
+      all: merged(DOSSIER_CATEGORIES, all),
+      byProcedure: new Map([...byProcedure].map(([code, parts]) => [code, merged(DOSSIER_CATEGORIES, parts)])),
+      stepsByHandler: new Map([...byHandler].map(([handler, parts]) => [handler, merged(STEP_CATEGORIES, parts)])),
+    });
+  }
+
+  /** Installs buckets (from a snapshot) as the unit's. */
+  installUnit(unitId: string, buckets: UnitIndex): void {
+    this.units.set(unitId, buckets);
+  }
+
+  /** Installs buckets (built, or from a snapshot) as the roll-up of `members` under `root`. */
+  installRollUp(root: string, members: readonly string[], buckets: UnitIndex): RollUp {
+    this.dropRollUp(root);
+    const r: RollUp = { all: buckets.all, byProcedure: buckets.byProcedure, stepsByHandler: buckets.stepsByHandler, root, members: new Set(members) };
+    this.rollUps.set(root, r);
+    for (const m of r.members) push(this.rollUpsOf, m, r);
+    return r;
+  }
+
+  private rollUpOf(root: string, members: string[]): RollUp {
+    const r = this.rollUps.get(root);
+    if (r === undefined) return this.createRollUp(root, members);
+    if (members.length === r.members.size && members.every((m) => r.members.has(m))) return r;
+    // The tree changed. Units without dossiers change no count: only the membership moves.
+    const now = new Set(members);
+    const changed = [...members.filter((m) => !r.members.has(m)), ...[...r.members].filter((m) => !now.has(m))];
+    if (changed.every((m) => !this.units.has(m))) return this.installRollUp(root, members, r);
+    return this.createRollUp(root, members);
+  }
+
+  private dropRollUp(root: string): void {
+    const r = this.rollUps.get(root);
+    if (r === undefined) return;
+    this.rollUps.delete(root);
+    for (const m of r.members) {
+      const list = this.rollUpsOf.get(m)!.filter((x) => x !== r);
+      if (list.length > 0) this.rollUpsOf.set(m, list);
+      else this.rollUpsOf.delete(m);
     }
   }
 
-  private unitIndex(unitId: string): UnitIndex {
+  /** The unit's own buckets (created when missing) and those of every roll-up it belongs to. */
+  private targets(unitId: string): UnitIndex[] {
     let u = this.units.get(unitId);
-    if (u === undefined) {
-      u = { all: new Bucket(DOSSIER_CATEGORIES), byProcedure: new Map(), stepsByHandler: new Map() };
-      this.units.set(unitId, u);
-    }
-    return u;
+    if (u === undefined) this.units.set(unitId, (u = emptyUnitIndex()));
+    const rollUps = this.rollUpsOf.get(unitId);
+    return rollUps === undefined ? [u] : [u, ...rollUps];
   }
+}
 
-  private bucketOf(unit: UnitIndex, procedureCode: string, e: IndexEntry): Bucket[] {
-    if (e.handler !== null) return [getOrCreate(unit.stepsByHandler, e.handler, STEP_CATEGORIES)];
-    return [unit.all, getOrCreate(unit.byProcedure, procedureCode, DOSSIER_CATEGORIES)];
+/** Reused entry lists of one dossier (no allocation per entry on the bulk paths). */
+const scratch = {
+  categories: [] as number[],
+  instants: [] as number[],
+  handlers: [] as (string | null)[],
+  n: 0,
+  collect(view: DossierView): number {
+    this.n = 0;
+    visitEntries(view, this.sink);
+    return this.n;
+  },
+  sink(category: number, at: number, handler: string | null): void {
+    const i = scratch.n++;
+    scratch.categories[i] = category;
+    scratch.instants[i] = at;
+    scratch.handlers[i] = handler;
+  },
+};
+
+function bucketOf(target: UnitIndex, procedureCode: string, handler: string | null, apply: (b: Bucket) => void): void {
+  if (handler !== null) return apply(getOrCreate(target.stepsByHandler, handler, STEP_CATEGORIES));
+  apply(target.all);
+  apply(getOrCreate(target.byProcedure, procedureCode, DOSSIER_CATEGORIES));
+}
+
+function sealAll(u: UnitIndex): void {
+  u.all.seal();
+  for (const b of u.byProcedure.values()) b.seal();
+  for (const b of u.stepsByHandler.values()) b.seal();
+}
+
+/** One sorted bucket over the keys of several (sorted) buckets. */
+function merged(categories: number, parts: Float64Array[]): Bucket {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
+  return Bucket.fromSorted(categories, out.sort());
+}
+
+function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k);
+  if (list) list.push(v);
+  else map.set(k, [v]);
 }
 
 function getOrCreate(map: Map<string, Bucket>, k: string, categories: number): Bucket {
@@ -267,4 +391,4 @@ function getOrCreate(map: Map<string, Bucket>, k: string, categories: number): B
   return b;
 }
 
-const key = (e: IndexEntry) => `${e.category}\u0001${e.handler ?? ''}\u0001${e.at}`;
+const key = (category: number, at: number, handler: string | null) => `${category}\u0001${handler ?? ''}\u0001${at}`;

@@ -11,17 +11,23 @@
  * inProgress splits at E: overdue = running segments whose due instant in force is before E;
  * awaitingSupplement = awaiting at E (part of withinDue, never overdue).
  */
-import { type Bucket, CLOSED_CATEGORIES, D, DOSSIER_CATEGORIES, RECEIVED_CATEGORIES, S, STEP_CATEGORIES, type TimelinessIndex } from './timeliness-index.js';
+import {
+  type Bucket,
+  CLOSED_CATEGORIES,
+  D,
+  DOSSIER_CATEGORIES,
+  RECEIVED_CATEGORIES,
+  S,
+  STEP_CATEGORIES,
+  type TimelinessIndex,
+  type UnitIndex,
+  type UnitTree,
+} from './timeliness-index.js';
+
+export type { UnitTree } from './timeliness-index.js';
 
 export type Scope = 'self' | 'subtree';
 export type GroupBy = 'none' | 'procedure' | 'child';
-
-/** What the reports need from the catalog (CatalogService has it). */
-export interface UnitTree {
-  children(unitId: string): string[];
-  /** The unit and everything below it. */
-  subtree(unitId: string): string[];
-}
 
 export interface TimelinessCounts {
   carriedOver: number;
@@ -107,28 +113,20 @@ export function isEmptyCounts(c: TimelinessCounts): boolean {
  * any non-zero count, in code order.
  */
 export function timelinessRows(index: TimelinessIndex, tree: UnitTree, q: TimelinessQuery): TimelinessRow[] {
-  const unitsOf = (unitId: string) => (q.scope === 'subtree' ? tree.subtree(unitId) : [unitId]);
-  const allBuckets = (unitIds: string[]) => unitIds.flatMap((u) => index.unit(u)?.all ?? []);
+  const allOf = (pieces: UnitIndex[]) => pieces.map((p) => p.all);
   switch (q.groupBy) {
     case 'none':
-      return [{ key: q.unitId, ...timelinessCounts(allBuckets(unitsOf(q.unitId)), q) }];
+      return [{ key: q.unitId, ...timelinessCounts(allOf(index.cover(tree, q.unitId, q.scope)), q) }];
     case 'child': {
-      const own = timelinessCounts(allBuckets([q.unitId]), q);
+      const own = timelinessCounts(allOf(index.cover(tree, q.unitId, 'self')), q);
       const rows: TimelinessRow[] = isEmptyCounts(own) ? [] : [{ key: q.unitId, ...own }];
       for (const child of [...tree.children(q.unitId)].sort()) {
-        rows.push({ key: child, ...timelinessCounts(allBuckets(unitsOf(child)), q) });
+        rows.push({ key: child, ...timelinessCounts(allOf(index.cover(tree, child, q.scope)), q) });
       }
       return rows;
     }
     case 'procedure': {
-      const byProcedure = new Map<string, Bucket[]>();
-      for (const u of unitsOf(q.unitId)) {
-        for (const [code, bucket] of index.unit(u)?.byProcedure ?? []) {
-          const list = byProcedure.get(code);
-          if (list) list.push(bucket);
-          else byProcedure.set(code, [bucket]);
-        }
-      }
+      const byProcedure = grouped(index.cover(tree, q.unitId, q.scope), (p) => p.byProcedure);
       return [...byProcedure.keys()]
         .sort()
         .map((code) => ({ key: code, ...timelinessCounts(byProcedure.get(code)!, q) }))
@@ -139,6 +137,19 @@ export function timelinessRows(index: TimelinessIndex, tree: UnitTree, q: Timeli
       throw new Error(`unknown groupBy ${String(never)}`);
     }
   }
+}
+
+/** The buckets of some pieces, grouped by key (procedure code, handling unit). */
+function grouped(pieces: UnitIndex[], buckets: (p: UnitIndex) => Map<string, Bucket>): Map<string, Bucket[]> {
+  const out = new Map<string, Bucket[]>();
+  for (const p of pieces) {
+    for (const [k, bucket] of buckets(p)) {
+      const list = out.get(k);
+      if (list) list.push(bucket);
+      else out.set(k, [bucket]);
+    }
+  }
+  return out;
 }
 
 export interface StepRow {
@@ -159,14 +170,7 @@ export interface StepQuery extends ReportWindow {
 
 /** Step timeliness of every unit that handled a step of the dossiers received by the unit (and its subtree). */
 export function stepRows(index: TimelinessIndex, tree: UnitTree, q: StepQuery): StepRow[] {
-  const byHandler = new Map<string, Bucket[]>();
-  for (const u of q.scope === 'subtree' ? tree.subtree(q.unitId) : [q.unitId]) {
-    for (const [handler, bucket] of index.unit(u)?.stepsByHandler ?? []) {
-      const list = byHandler.get(handler);
-      if (list) list.push(bucket);
-      else byHandler.set(handler, [bucket]);
-    }
-  }
+  const byHandler = grouped(index.cover(tree, q.unitId, q.scope), (p) => p.stepsByHandler);
   const rows: StepRow[] = [];
   for (const handler of [...byHandler.keys()].sort()) {
     const { atFrom, atEnd } = tally(byHandler.get(handler)!, STEP_CATEGORIES, q);

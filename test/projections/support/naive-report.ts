@@ -202,15 +202,21 @@ export function naiveStepRows(dossiers: SyntheticEvent[][], receivingUnits: Set<
 
 /** A fixed unit tree for tests: P > (D1, X1 > (C1, C2), X2 > C3). */
 export function testTree(): UnitTree & { unitIds: string[]; parentOf: Map<string, string | undefined> } {
-  const parentOf = new Map<string, string | undefined>([
-    ['P', undefined],
-    ['D1', 'P'],
-    ['X1', 'P'],
-    ['X2', 'P'],
-    ['C1', 'X1'],
-    ['C2', 'X1'],
-    ['C3', 'X2'],
-  ]);
+  return treeOf(
+    new Map<string, string | undefined>([
+      ['P', undefined],
+      ['D1', 'P'],
+      ['X1', 'P'],
+      ['X2', 'P'],
+      ['C1', 'X1'],
+      ['C2', 'X1'],
+      ['C3', 'X2'],
+    ]),
+  );
+}
+
+/** A unit tree given by each unit's parent. */
+export function treeOf(parentOf: Map<string, string | undefined>): UnitTree & { unitIds: string[]; parentOf: Map<string, string | undefined> } {
   const children = (id: string) => [...parentOf].filter(([, p]) => p === id).map(([c]) => c);
   const subtree = (id: string): string[] => [id, ...children(id).flatMap(subtree)];
   return { unitIds: [...parentOf.keys()], parentOf, children, subtree };

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { Bucket } from '../../src/projections/bucket.js';
+import { prng } from '../../src/projections/synthetic-history.js';
+
+const CATEGORIES = 5;
+const START = Date.parse('2025-01-01T00:00:00Z');
+const DAY = 86_400_000;
+
+/** The bucket's answer for every category at `from` and `end`, against a plain list of entries. */
+function expectCounts(bucket: Bucket, entries: [number, number][], from: number, end: number) {
+  const atFrom = new Float64Array(CATEGORIES);
+  const atEnd = new Float64Array(CATEGORIES);
+  bucket.accumulate(from, end, atFrom, atEnd);
+  const naive = (x: number) => Array.from({ length: CATEGORIES }, (_, c) => entries.filter(([k, t]) => k === c && t < x).length);
+  expect([...atFrom]).toEqual(naive(from));
+  expect([...atEnd]).toEqual(naive(end));
+}
+
+describe('index bucket: one array, or one per category once big', () => {
+  // Sizes on both sides of the split (16,384 keys) and of the linear scan (48 keys).
+  for (const size of [30, 2_000, 40_000]) {
+    it(`${size} entries: live inserts and removals, bulk adds and removals, a copy from its sorted keys`, () => {
+      const random = prng(size);
+      const entry = (): [number, number] => [Math.floor(random() * CATEGORIES), START + Math.floor(random() * 300 * DAY)];
+      const live = new Bucket(CATEGORIES);
+      const bulk = new Bucket(CATEGORIES);
+      const entries: [number, number][] = [];
+      for (let i = 0; i < size; i++) {
+        const e = random() < 0.1 && entries.length > 0 ? entries[Math.floor(random() * entries.length)] : entry(); // duplicates too
+        entries.push(e);
+        live.add(e[0], e[1]);
+        bulk.add(e[0], e[1], true);
+      }
+      // Take back a third, live and in bulk.
+      const kept: [number, number][] = [];
+      for (const e of entries) {
+        if (random() < 1 / 3) {
+          live.remove(e[0], e[1]);
+          bulk.removeLater(e[0], e[1]);
+        } else kept.push(e);
+      }
+      bulk.seal();
+      expect(live.size).toBe(kept.length);
+      expect(bulk.size).toBe(kept.length);
+      expect(bulk.sortedKeys()).toEqual(live.sortedKeys());
+      const copy = Bucket.fromSorted(CATEGORIES, live.sortedKeys().slice());
+      for (let k = 0; k < 20; k++) {
+        const from = START - DAY + Math.floor(random() * 310 * DAY);
+        const end = from + Math.floor(random() * 60 * DAY);
+        for (const b of [live, bulk, copy]) expectCounts(b, kept, from, end);
+      }
+      // Exactly at an entry's instant: not before it.
+      const [c, t] = kept[0];
+      expect(live.count(c, t)).toBe(kept.filter(([k, x]) => k === c && x < t).length);
+      expect(live.count(c, t + 1)).toBe(kept.filter(([k, x]) => k === c && x <= t).length);
+    });
+  }
+
+  it('refuses to remove what it does not hold, live or at seal', () => {
+    const b = new Bucket(CATEGORIES);
+    b.add(1, START);
+    expect(() => b.remove(1, START + 1)).toThrow(/not found/);
+    b.removeLater(2, START);
+    expect(() => b.seal()).toThrow(/not found/);
+  });
+});
