@@ -1,13 +1,15 @@
 /** Starts bench/server.ts in a child process and talks to it over IPC. */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ServerReady, ServerStopped } from './server.js';
+import type { ServerCpu, ServerReady, ServerStopped } from './server.js';
 
 export interface RunningServer {
   port: number;
   startupMs: number;
   pid: number;
   url: string;
+  /** CPU time used by the server process so far (microseconds). */
+  cpuUs(): Promise<number>;
   stop(): Promise<ServerStopped>;
 }
 
@@ -34,6 +36,16 @@ export function startServer(kind: 'app' | 'bare', dataDir: string | undefined, o
         startupMs: message.startupMs,
         pid: child.pid!,
         url: `http://127.0.0.1:${message.port}`,
+        cpuUs: () =>
+          new Promise<number>((done) => {
+            const onMessage = (m: ServerCpu) => {
+              if (typeof m.cpuUs !== 'number') return;
+              child.off('message', onMessage);
+              done(m.cpuUs);
+            };
+            child.on('message', onMessage);
+            child.send({ cmd: 'cpu' });
+          }),
         stop: () =>
           new Promise<ServerStopped>((done, fail) => {
             const timer = setTimeout(() => {

@@ -15,6 +15,8 @@ export interface HttpRun {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time of the server process per answered request (less sensitive to other load than throughput). */
+  cpuUsPerRequest: number;
 }
 
 export interface HttpFigures {
@@ -30,6 +32,10 @@ export interface HttpFigures {
   baselineP50Ms: number;
   baselineP99Ms: number;
   ratio: number;
+  /** Server CPU time per command and per bare request, and their ratio (bare / app): the throughput ratio on an otherwise idle core. */
+  appCpuUsPerCommand: number;
+  bareCpuUsPerRequest: number;
+  cpuRatio: number;
   /** Receive, transfer, resolve in turn on each connection (a third each). */
   mixCommandsPerSecond: number;
   mixP50Ms: number;
@@ -102,14 +108,17 @@ function commandRequests(tag: string, mix: boolean): Request[] {
   ];
 }
 
-async function cannon(url: string, requests: Request[], connections: number, duration: number): Promise<HttpRun> {
-  const result: Result = await autocannon({ url, connections, duration, requests, timeout: 30 });
+async function cannon(server: RunningServer, requests: Request[], connections: number, duration: number): Promise<HttpRun> {
+  const cpu0 = await server.cpuUs();
+  const result: Result = await autocannon({ url: server.url, connections, duration, requests, timeout: 30 });
+  const cpu = (await server.cpuUs()) - cpu0;
   return {
     requestsPerSecond: Math.round(result['2xx'] / result.duration),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuUsPerRequest: Math.round(cpu / Math.max(1, result['2xx'] + result.non2xx)),
   };
 }
 
@@ -122,17 +131,18 @@ export async function measureHttp(o: HttpOptions, log: (line: string) => void): 
     servers.push(bare);
     const stamp = Date.now().toString(36);
     // Warm-up (JIT, connection set-up, store file growth), not counted.
-    await cannon(bare.url, commandRequests(`w${stamp}`, false), o.connections, o.warmupS);
-    await cannon(app.url, commandRequests(`w${stamp}`, false), o.connections, o.warmupS);
+    await cannon(bare, commandRequests(`w${stamp}`, false), o.connections, o.warmupS);
+    await cannon(app, commandRequests(`w${stamp}`, false), o.connections, o.warmupS);
     const perRound: HttpFigures['perRound'] = [];
     for (let r = 0; r < o.rounds; r++) {
-      const bareRun = await cannon(bare.url, commandRequests(`b${stamp}${r}`, false), o.connections, o.durationS);
-      const appRun = await cannon(app.url, commandRequests(`r${stamp}${r}`, false), o.connections, o.durationS);
-      const mixRun = await cannon(app.url, commandRequests(`m${stamp}${r}`, true), o.connections, o.durationS);
+      const bareRun = await cannon(bare, commandRequests(`b${stamp}${r}`, false), o.connections, o.durationS);
+      const appRun = await cannon(app, commandRequests(`r${stamp}${r}`, false), o.connections, o.durationS);
+      const mixRun = await cannon(app, commandRequests(`m${stamp}${r}`, true), o.connections, o.durationS);
       perRound.push({ app: appRun, bare: bareRun, mix: mixRun });
       log(
         `  http round ${r + 1}/${o.rounds}: app ${appRun.requestsPerSecond}/s (p99 ${appRun.p99Ms} ms, non-2xx ${appRun.non2xx}), ` +
-          `bare ${bareRun.requestsPerSecond}/s, mix ${mixRun.requestsPerSecond}/s (non-2xx ${mixRun.non2xx})`,
+          `bare ${bareRun.requestsPerSecond}/s, mix ${mixRun.requestsPerSecond}/s (non-2xx ${mixRun.non2xx}); ` +
+          `server CPU per request: app ${appRun.cpuUsPerRequest} us, bare ${bareRun.cpuUsPerRequest} us, mix ${mixRun.cpuUsPerRequest} us`,
       );
     }
     const stopped = await app.stop();
@@ -152,6 +162,9 @@ export async function measureHttp(o: HttpOptions, log: (line: string) => void): 
       baselineP50Ms: round(mean((x) => x.bare.p50Ms), 2),
       baselineP99Ms: max((x) => x.bare.p99Ms),
       ratio: round(httpCommandsPerSecond / httpBaselinePerSecond, 3),
+      appCpuUsPerCommand: Math.round(mean((x) => x.app.cpuUsPerRequest)),
+      bareCpuUsPerRequest: Math.round(mean((x) => x.bare.cpuUsPerRequest)),
+      cpuRatio: round(mean((x) => x.bare.cpuUsPerRequest) / mean((x) => x.app.cpuUsPerRequest), 3),
       mixCommandsPerSecond: Math.round(mean((x) => x.mix.requestsPerSecond)),
       mixP50Ms: round(mean((x) => x.mix.p50Ms), 2),
       mixP99Ms: max((x) => x.mix.p99Ms),

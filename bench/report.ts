@@ -172,6 +172,7 @@ export function renderTable(r: Results): string {
       [`appends/s, ${r.details.appends?.concurrency ?? 64} in flight (group commit)`, fmt(r.concurrentAppendsPerSecond), '', '', '', ''],
       [`HTTP POST /dossiers/s (${http?.connections ?? '-'} connections)`, fmt(r.httpCommandsPerSecond), `${fmt(r.httpBaselinePerSecond)} bare`, fmt(r.httpRatio, 3), '>= 0.25', check(r.goals.httpRatio.met)],
       ['  latency p50 / p99 ms', `${fmt(r.httpP50Ms, 1)} / ${fmt(r.httpP99Ms, 1)}`, http ? `${fmt(http.baselineP50Ms, 1)} / ${fmt(http.baselineP99Ms, 1)}` : '', '', '', ''],
+      ['  server CPU us per request', fmt(http?.appCpuUsPerCommand), `${fmt(http?.bareCpuUsPerRequest)} bare`, fmt(http?.cpuRatio, 3), '', ''],
       ['HTTP receive/transfer/resolve mix/s', fmt(r.httpMixCommandsPerSecond), '', '', '', ''],
       ['  latency p50 / p99 ms', http ? `${fmt(http.mixP50Ms, 1)} / ${fmt(http.mixP99Ms, 1)}` : 'n/a', '', '', '', ''],
     ]),
@@ -204,4 +205,49 @@ export function renderTable(r: Results): string {
   out.push(`\npeak RSS: service ${fmt(r.peakRssMb)} MB, benchmark process ${fmt(r.benchPeakRssMb)} MB`);
   if (r.errors.length > 0) out.push(`\nERRORS:\n${r.errors.map((e) => `  ${e}`).join('\n')}`);
   return out.join('\n') + '\n';
+}
+
+/** The figures as Markdown tables, for docs/PERFORMANCE.md (`node dist/bench/report.js bench/results.json`). */
+export function renderMarkdown(r: Results): string {
+  const out: string[] = [];
+  const check = (met: boolean | null) => (met === null ? 'n/a' : met ? 'met' : '**missed**');
+  const http = r.details.http;
+  const a = r.details.appends;
+  out.push('| figure | value | baseline (same run) | ratio | goal |');
+  out.push('|---|---:|---:|---:|---|');
+  out.push(`| appends/s, one event each, awaited in turn | ${fmt(r.appendsPerSecond)} | ${fmt(r.rawInsertsPerSecond)} raw inserts/s | ${fmt(r.appendsRatio, 3)} | >= 0.30: ${check(r.goals.appendsRatio.met)} |`);
+  out.push(`| appends/s, ${a?.concurrency ?? 64} in flight (group commit) | ${fmt(r.concurrentAppendsPerSecond)} | | | |`);
+  out.push(`| HTTP POST /dossiers/s, ${http?.connections ?? '-'} connections | ${fmt(r.httpCommandsPerSecond)} | ${fmt(r.httpBaselinePerSecond)} bare Fastify/s | ${fmt(r.httpRatio, 3)} | >= 0.25: ${check(r.goals.httpRatio.met)} |`);
+  out.push(`| latency p50 / p99 ms | ${fmt(r.httpP50Ms, 1)} / ${fmt(r.httpP99Ms, 1)} | ${http ? `${fmt(http.baselineP50Ms, 1)} / ${fmt(http.baselineP99Ms, 1)}` : 'n/a'} | | |`);
+  out.push(`| server CPU per request, us | ${fmt(http?.appCpuUsPerCommand)} | ${fmt(http?.bareCpuUsPerRequest)} | ${fmt(http?.cpuRatio, 3)} | |`);
+  out.push(`| HTTP receive/transfer/resolve mix/s (p50 / p99 ms) | ${fmt(r.httpMixCommandsPerSecond)} (${http ? `${fmt(http.mixP50Ms, 1)} / ${fmt(http.mixP99Ms, 1)}` : 'n/a'}) | | | |`);
+  const p = r.details.projections;
+  out.push('');
+  if (p.length === 0) {
+    out.push('Projections: not measured in this run.');
+    return out.join('\n') + '\n';
+  }
+  out.push(`| projections | ${p.map((x) => `${fmt(x.dossiers)} dossiers`).join(' | ')} | goal (largest) |`);
+  out.push(`|---|${p.map(() => '---:').join('|')}|---|`);
+  const row = (label: string, f: (x: ProjectionFigures) => string, goal = '') => out.push(`| ${label} | ${p.map(f).join(' | ')} | ${goal} |`);
+  const ms2 = (s: { p50: number | null; p99: number | null }) => `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)}`;
+  row('events in the log', (x) => fmt(x.events));
+  row('load: generate + append, events/s', (x) => fmt(x.loadEventsPerSecond));
+  row('bulk projection (benchmark-driven), events/s', (x) => fmt(x.bulkProjectEventsPerSecond));
+  row('rebuild (POST /projections/rebuild), events/s', (x) => fmt(x.rebuildEventsPerSecond), `> 100,000: ${check(r.goals.rebuildEventsPerSecond.met)}`);
+  row('service start (read models opened, index built), ms', (x) => fmt(x.startupMs));
+  row('report, province subtree, whole year: p50 / p99 ms', (x) => ms2(x.reportProvince), `p99 < 20: ${check(r.goals.reportQueryP99Ms.met)}`);
+  row('report, random unit/period/scope/grouping: p50 / p99 ms', (x) => ms2(x.reportRandom));
+  row('live lag, ack to SSE push: p50 / p99 ms', (x) => ms2(x.liveLag), `p99 < 100: ${check(r.goals.liveLagP99Ms.met)}`);
+  row('live lag, send to SSE push: p50 / p99 ms', (x) => ms2(x.liveLagFromSend));
+  row('background commands/s during the probes', (x) => fmt(x.backgroundPerSecond));
+  row('service peak RSS, MB', (x) => fmt(x.appPeakRssMb));
+  row('events.db / read-models.db, MB', (x) => `${fmt(x.eventsDbMb)} / ${fmt(x.readModelsDbMb)}`);
+  return out.join('\n') + '\n';
+}
+
+if (process.argv[1]?.endsWith('report.js')) {
+  const { readFileSync } = await import('node:fs');
+  const file = process.argv[2] ?? 'bench/results.json';
+  process.stdout.write(renderMarkdown(JSON.parse(readFileSync(file, 'utf8')) as Results));
 }

@@ -5,8 +5,8 @@
  *   node dist/bench/server.js app <dataDir> [--demo]   the real service (createApp), keys written first
  *   node dist/bench/server.js bare                     a bare Fastify app: one POST route, JSON in, 201 out
  *
- * Sends { ready, port, startupMs } once listening; on { cmd: 'stop' } closes, answers
- * { stopped, peakRssMb, cpuUserMs, cpuSystemMs } and exits.
+ * Sends { ready, port, startupMs } once listening; answers { cmd: 'cpu' } with its CPU time so
+ * far; on { cmd: 'stop' } closes, answers { stopped, peakRssMb, cpuUserMs, cpuSystemMs } and exits.
  */
 import type { AddressInfo } from 'node:net';
 import { peakRssMb } from './stats.js';
@@ -17,6 +17,11 @@ export interface ServerReady {
   port: number;
   startupMs: number;
   rssMb: number;
+}
+
+/** CPU time (user + system) the server process has used so far, in microseconds. */
+export interface ServerCpu {
+  cpuUs: number;
 }
 
 export interface ServerStopped {
@@ -64,6 +69,11 @@ async function main(): Promise<void> {
   const ready: ServerReady = { ready: true, port, startupMs: Math.round(performance.now() - t0), rssMb: Math.round(process.memoryUsage().rss / 1048576) };
   process.send!(ready);
   process.on('message', (message: { cmd?: string }) => {
+    if (message.cmd === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ cpuUs: user + system } satisfies ServerCpu);
+      return;
+    }
     if (message.cmd !== 'stop') return;
     void close().then(() => {
       const usage = process.resourceUsage();
