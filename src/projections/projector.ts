@@ -259,8 +259,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     try {
       // 1. Bulk replay while the live model keeps answering.
       while (await this.replayPage(fresh)) await yieldToQueries();
-      fresh.finishBulk();
-      const index = fresh.buildIndex();
+      const index = fresh.finishBulk();
+      // The roll-ups queries asked for so far, built now rather than by the first query after the swap.
+      for (const r of this.currentIndex.rollUpList()) index.createRollUp(r.root, [...r.members]);
       // 2. Pause the live model, catch the fresh one up with the index maintained, swap.
       await this.subscription?.stop();
       this.subscription = undefined;

@@ -83,7 +83,14 @@ export class ReadModels {
    */
   private readonly cache = new Map<string, DossierView>();
   private writeBehind: boolean;
-  private static readonly CACHE_LIMIT = 200_000;
+  private readonly cacheLimit: number;
+  /**
+   * During a bulk load, the report index, built as views are written: a view written holds its
+   * entries, one read back to change takes them out again (both sorted out by `seal`). So the index
+   * is ready when the load ends, without reading every view back. Undefined once the load ended,
+   * or when a failed batch left it unusable.
+   */
+  private bulkIndex: TimelinessIndex | undefined;
 
   /** Opens (or creates) the live file. A file written by another schema version is emptied and rebuilt. */
   static open(file: string): ReadModels {
@@ -94,16 +101,19 @@ export class ReadModels {
    * A fresh file for a rebuild: any previous one at `file` is removed; no journal and no fsync while
    * loading (a crash just leaves a file to throw away), secondary indexes created by `finishBulk`.
    */
-  static createFresh(file: string): ReadModels {
+  static createFresh(file: string, options: { cacheLimit?: number } = {}): ReadModels {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
-    return new ReadModels(file, 'bulk');
+    return new ReadModels(file, 'bulk', options.cacheLimit);
   }
 
   private constructor(
     private file: string,
     private mode: Mode,
+    cacheLimit = 200_000,
   ) {
+    this.cacheLimit = cacheLimit;
     this.writeBehind = mode === 'bulk';
+    if (mode === 'bulk') this.bulkIndex = new TimelinessIndex();
     this.db = this.openDb();
   }
 
@@ -177,6 +187,7 @@ export class ReadModels {
       return result;
     } catch (error) {
       this.cache.clear(); // the cache may hold views of the rolled-back batch
+      this.bulkIndex = undefined; // and the index entries of views now lost
       throw error;
     }
   }
@@ -190,6 +201,8 @@ export class ReadModels {
 
   private applySync(events: RecordedEvent[]): AppliedBatch {
     const changed = new Map<string, ViewChange>();
+    /** Bulk load: views read back from the table this batch (taken out of the index), written again below. */
+    const reread = new Map<string, DossierView>();
     let checkpoint = this.checkpointValue;
     for (const e of events) {
       if (e.position <= checkpoint) continue;
@@ -197,22 +210,35 @@ export class ReadModels {
       if (!e.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(e)) continue;
       const id = e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
       const entry = changed.get(id);
-      const current = entry ? entry.after : this.load(id);
+      // In a bulk load (a fresh file, each position once), a stream's first event finds no view: no lookup.
+      const current = entry ? entry.after : this.writeBehind && e.revision === 0 ? undefined : this.load(id, reread);
       const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
       if (next === undefined || next === current) continue;
       if (entry) entry.after = next;
       else changed.set(id, { before: current, after: next });
+    }
+    if (this.writeBehind) {
+      // Superseded versions leave the cache before any write can evict (and so write) one of them.
+      for (const id of changed.keys()) this.cache.delete(id);
+      for (const [id, view] of reread) if (!changed.has(id)) this.write(view);
     }
     for (const { after } of changed.values()) this.write(after);
     this.stmt.setCheckpoint.run(String(checkpoint));
     return { checkpoint, changes: [...changed.values()] };
   }
 
-  private load(dossierId: string): DossierView | undefined {
-    const cached = this.cache.get(dossierId);
+  private load(dossierId: string, reread: Map<string, DossierView>): DossierView | undefined {
+    const cached = this.cache.get(dossierId) ?? reread.get(dossierId);
     if (cached) return cached;
     const row = this.stmt.viewById.get(dossierId);
-    return row ? (JSON.parse(row.view) as DossierView) : undefined;
+    if (!row) return undefined;
+    const view = JSON.parse(row.view) as DossierView;
+    if (this.writeBehind) {
+      // Written (and indexed) earlier: out of the index until written again at the end of the batch.
+      this.bulkIndex?.bulkRemove(view);
+      reread.set(dossierId, view);
+    }
+    return view;
   }
 
   private write(v: DossierView): void {
@@ -221,7 +247,7 @@ export class ReadModels {
     // Terminal dossiers get no more events that matter: written now, not kept.
     if (v.status === 'returned' || v.status === 'withdrawn') return this.persist(v);
     this.cache.set(v.dossierId, v);
-    if (this.cache.size > ReadModels.CACHE_LIMIT) {
+    if (this.cache.size > this.cacheLimit) {
       const [oldestId, oldest] = this.cache.entries().next().value!;
       this.cache.delete(oldestId);
       this.persist(oldest);
@@ -229,6 +255,7 @@ export class ReadModels {
   }
 
   private persist(v: DossierView): void {
+    if (this.writeBehind) this.bulkIndex?.bulkAdd(v);
     this.stmt.upsertDossier.run(
       v.seq,
       v.dossierId,
@@ -250,7 +277,7 @@ export class ReadModels {
     return row ? (JSON.parse(row.view) as DossierView) : undefined;
   }
 
-  /** The index of the reports, built from the table (at start, and after a rebuild). */
+  /** The index of the reports, built from the views in the table (at start). */
   buildIndex(): TimelinessIndex {
     const index = new TimelinessIndex();
     for (const row of this.stmt.allViews.iterate()) index.bulkAdd(JSON.parse(row.view) as DossierView);
@@ -315,15 +342,24 @@ export class ReadModels {
 
   // ---- lifecycle ----
 
-  /** After a bulk load: secondary indexes, statistics, and a normal journal. */
-  finishBulk(): void {
+  /**
+   * After a bulk load: the views still cached written, secondary indexes and statistics. Returns
+   * the report index of the loaded views (from then on the caller keeps it current).
+   */
+  finishBulk(): TimelinessIndex {
     this.db.transaction(() => {
       for (const v of this.cache.values()) this.persist(v);
     })();
     this.cache.clear();
     this.writeBehind = false;
     this.db.exec(INDEXES);
-    this.db.exec('ANALYZE');
+    // Statistics from a sample: the plans only need the shape of the data.
+    this.db.exec('PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;');
+    const index = this.bulkIndex;
+    this.bulkIndex = undefined;
+    if (index === undefined) throw new Error('the bulk load failed; its index is incomplete');
+    index.seal();
+    return index;
   }
 
   /**

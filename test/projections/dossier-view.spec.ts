@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DossierEvent } from '../../src/dossier/events.js';
-import { type DossierView, evolveDossierView, isOverdueAt } from '../../src/projections/dossier-view.js';
+import { type DossierView, evolveDossierView, isOverdueAt, parseInstant } from '../../src/projections/dossier-view.js';
+import { prng } from '../../src/projections/synthetic-history.js';
 import { indexEntriesOf, D, S } from '../../src/projections/timeliness-index.js';
 
 const t = (local: string) => Date.parse(`2025-03-${local}+07:00`);
@@ -189,5 +190,34 @@ describe('dossier view: evolve, one event type at a time', () => {
     const v = given(received, resolved('06T08:00:00', 'on_time'));
     expect(indexEntriesOf(v)).toContainEqual({ category: D.RESOLVED_ON_TIME, at: t('06T08:00:00'), handler: null });
     expect(indexEntriesOf(v).some((e) => e.category === D.OVERDUE_START)).toBe(false);
+  });
+});
+
+describe('parseInstant', () => {
+  it('equals Date.parse: instants from toISOString over four centuries, and every other shape', () => {
+    const random = prng(17);
+    const samples = [
+      '2024-02-29T23:59:59.999Z',
+      '2025-02-29T10:00:00.000Z', // rolled over by Date.parse
+      '2025-02-31T00:00:00.000Z',
+      '2025-04-31T00:00:00.000Z',
+      '2100-02-29T00:00:00.000Z',
+      '2000-02-29T00:00:00.000Z',
+      '2025-01-01T24:00:00.000Z',
+      '2025-01-01T23:60:00.000Z',
+      '2025-00-10T00:00:00.000Z',
+      '0050-01-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '2025-01-01T00:00:00.000+07:00',
+      '2025-01-01T07:00:00+07:00',
+      '2025-01-01T00:00:00Z',
+      '2025-01-01 00:00:00.000Z',
+      '2025-1a-01T00:00:00.000Z',
+      '+002025-01-01T00:00:00.000Z',
+      'not an instant',
+      '',
+    ];
+    for (let i = 0; i < 20_000; i++) samples.push(new Date(Math.floor((random() - 0.3) * 1.2e13)).toISOString());
+    for (const s of samples) expect([s, parseInstant(s)]).toEqual([s, Date.parse(s)]);
   });
 });

@@ -7,7 +7,7 @@ import { stepOverran } from '../../src/projections/dossier-view.js';
 import { ReadModels } from '../../src/projections/read-models.js';
 import { ViewReplay } from '../../src/projections/replay.js';
 import { syntheticLog } from '../../src/projections/synthetic-history.js';
-import { timelinessRows } from '../../src/projections/timeliness-report.js';
+import { stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';
 import { testTree } from './support/naive-report.js';
 import { appendAll, openStore, tempDir } from './support/store.js';
 
@@ -83,6 +83,27 @@ describe('read models: batches with their checkpoint', () => {
     expect(models.dump()).toEqual(before);
     expect(models.checkpoint).toBe(events[99].position);
     models.close();
+  });
+
+  it('a bulk load (views evicted from a small cache and read back) gives the table and index of a live application', () => {
+    const events = log(10, 300);
+    const bulk = ReadModels.createFresh(join(tmp.dir, 'bulk.db'), { cacheLimit: 7 });
+    for (let i = 0; i < events.length; i += 50) bulk.applyBatch(events.slice(i, i + 50));
+    const bulkIndex = bulk.finishBulk();
+    const live = ReadModels.open(join(tmp.dir, 'live.db'));
+    for (let i = 0; i < events.length; i += 50) live.applyBatch(events.slice(i, i + 50));
+    expect(bulk.dump()).toEqual(live.dump());
+    const fromTable = live.buildIndex();
+    for (const unitId of tree.unitIds) {
+      for (const groupBy of ['none', 'procedure'] as const) {
+        const q = { unitId, scope: 'subtree' as const, groupBy, from: START + 5 * DAY, end: START + 50 * DAY };
+        expect(timelinessRows(bulkIndex, tree, q)).toEqual(timelinessRows(fromTable, tree, q));
+      }
+      const q = { unitId, scope: 'subtree' as const, from: START + 5 * DAY, end: START + 50 * DAY };
+      expect(stepRows(bulkIndex, tree, q)).toEqual(stepRows(fromTable, tree, q));
+    }
+    bulk.close();
+    live.close();
   });
 
   it('per-step facts: which unit held which step, its allotment and due, entered/left, overran', () => {
