@@ -5,7 +5,8 @@
  *   the subscription restarts after the stored checkpoint, and anything at or before it is skipped.
  * - The subscription is NOT filtered by stream prefix, so that the checkpoint moves past every
  *   position, projected or not: a `minPosition` returned by a catalog write is reached too.
- * - The report index is updated from each committed batch; it is rebuilt from the table at start.
+ * - The report index is updated from each committed batch. It is saved at a clean shutdown and
+ *   loaded at start when the checkpoint has not moved since; otherwise it is rebuilt from the table.
  * - Rebuild: replays the log into a fresh file while queries keep reading the live model, then
  *   pauses the live subscription, catches the fresh model up, swaps files and index, and resumes.
  */
@@ -86,7 +87,10 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   onModuleInit(): void {
     this.models = ReadModels.open(this.file);
-    this.currentIndex = this.models.buildIndex();
+    const started = Date.now();
+    const { index, source } = this.models.loadIndex();
+    this.currentIndex = index;
+    this.logger.log({ msg: 'report index loaded', source, checkpoint: this.models.checkpoint, ms: Date.now() - started });
     // A new (or emptied) file facing a long log: the bulk replay is several times faster than
     // following the log batch by batch; it subscribes when done.
     if (this.models.checkpoint === 0) {
@@ -107,6 +111,13 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   onApplicationShutdown(): void {
+    // Nothing is applied any more (the subscription and any rebuild stopped before): the index
+    // matches the views at the checkpoint, and the next start loads it instead of rebuilding it.
+    try {
+      if (this.models.checkpoint > 0) this.models.saveIndexSnapshot(this.currentIndex);
+    } catch (error) {
+      this.logger.error(`index snapshot not saved (${(error as Error).message}); the next start rebuilds it from the table`);
+    }
     this.models.close();
   }
 

@@ -5,6 +5,10 @@
  * checkpoint or none of it (exactly once). Per-step facts live in the view (`steps`) and in the
  * report index; a separate steps table cost a quarter of the rebuild time and nothing read it.
  *
+ * The report index is kept in memory (timeliness-index.ts). At a clean shutdown it is saved in the
+ * `index_snapshot` table with the checkpoint it matches; a start at that same checkpoint loads it in
+ * one read, any other start (after a crash, say) rebuilds it from the views.
+ *
  * `synchronous=NORMAL` in WAL mode: a power cut may lose the last committed batches, together
  * with their checkpoint, and the subscription then delivers them again. Read models are derived
  * from the event store and can always be rebuilt, so the store's FULL durability is not needed here.
@@ -15,6 +19,7 @@ import { dirname } from 'node:path';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { RecordedEvent } from '../event-store/event-store.port.js';
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
+import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
 import { TimelinessIndex } from './timeliness-index.js';
 
 const SCHEMA_VERSION = '2';
@@ -34,6 +39,8 @@ CREATE TABLE IF NOT EXISTS dossiers (
   view            TEXT    NOT NULL       -- DossierView as JSON
 );
 CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
+-- The report index at meta 'index_snapshot' (a checkpoint): one row per unit and per roll-up.
+CREATE TABLE IF NOT EXISTS index_snapshot (id TEXT NOT NULL, directory TEXT NOT NULL, keys BLOB NOT NULL);
 `;
 
 /** Secondary indexes: created after a bulk rebuild rather than maintained row by row during it. */
@@ -134,7 +141,7 @@ export class ReadModels {
     db.exec(TABLES);
     const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     if (version !== undefined && version !== SCHEMA_VERSION) {
-      db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DELETE FROM meta;');
+      db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_snapshot; DELETE FROM meta;');
       db.exec(TABLES);
     }
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
@@ -159,6 +166,11 @@ export class ReadModels {
            due_at = excluded.due_at, overdue_marked = excluded.overdue_marked, position = excluded.position, view = excluded.view`,
       ),
       allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
+      getSnapshotAt: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot'"),
+      setSnapshotAt: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot', ?)"),
+      clearSnapshot: db.prepare("DELETE FROM index_snapshot"),
+      insertSnapshotRow: db.prepare<[string, string, Buffer]>('INSERT INTO index_snapshot (id, directory, keys) VALUES (?, ?, ?)'),
+      snapshotRows: db.prepare<[], SnapshotRow>('SELECT id, directory, keys FROM index_snapshot'),
       dueBefore: db.prepare<[number, number], { dossier_id: string; due_at: number }>(
         `SELECT dossier_id, due_at FROM dossiers WHERE status = 'received' AND overdue_marked = 0 AND due_at < ?
          ORDER BY due_at LIMIT ?`,
@@ -277,12 +289,33 @@ export class ReadModels {
     return row ? (JSON.parse(row.view) as DossierView) : undefined;
   }
 
-  /** The index of the reports, built from the views in the table (at start). */
+  /** The index of the reports, built from the views in the table. */
   buildIndex(): TimelinessIndex {
     const index = new TimelinessIndex();
     for (const row of this.stmt.allViews.iterate()) index.bulkAdd(JSON.parse(row.view) as DossierView);
     index.seal();
     return index;
+  }
+
+  /**
+   * The index at start: the snapshot when it was saved at the current checkpoint (every batch that
+   * changes a view moves the checkpoint, so the views are then exactly those it was taken from),
+   * else built from the table.
+   */
+  loadIndex(): { index: TimelinessIndex; source: 'snapshot' | 'table' } {
+    if (this.stmt.getSnapshotAt.get()?.value === String(this.checkpointValue)) {
+      return { index: indexFromSnapshot(this.stmt.snapshotRows.iterate()), source: 'snapshot' };
+    }
+    return { index: this.buildIndex(), source: 'table' };
+  }
+
+  /** Saves `index`, which must match the views at the current checkpoint, for the next start. */
+  saveIndexSnapshot(index: TimelinessIndex): void {
+    this.db.transaction(() => {
+      this.stmt.clearSnapshot.run();
+      for (const row of snapshotRows(index)) this.stmt.insertSnapshotRow.run(row.id, row.directory, row.keys);
+      this.stmt.setSnapshotAt.run(String(this.checkpointValue));
+    })();
   }
 
   list(q: ListQuery): DossierView[] {

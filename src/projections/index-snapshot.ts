@@ -1,0 +1,73 @@
+/**
+ * The report index as rows of a table: one row per unit and per roll-up, holding the sorted keys
+ * of all its buckets in one BLOB and a small JSON directory saying which bucket is which. Loading
+ * a million dossiers' index is then a thousand row reads and memory copies, instead of parsing a
+ * million views and sorting their entries again.
+ */
+import { Bucket } from './bucket.js';
+import { DOSSIER_CATEGORIES, type IndexOptions, STEP_CATEGORIES, TimelinessIndex, type UnitIndex } from './timeliness-index.js';
+
+export interface SnapshotRow {
+  /** `u:<unit id>` or `r:<root unit id>`. */
+  id: string;
+  directory: string;
+  keys: Buffer;
+}
+
+/** Which bucket: `a` all, `p` one procedure, `s` one handling unit's steps; then its key and size. */
+type DirectoryEntry = ['a' | 'p' | 's', string, number];
+
+interface Directory {
+  /** Roll-ups only: the units it was built over. */
+  members?: string[];
+  buckets: DirectoryEntry[];
+}
+
+export function* snapshotRows(index: TimelinessIndex): Generator<SnapshotRow> {
+  for (const [unitId, u] of index.unitList()) yield encode(`u:${unitId}`, u);
+  for (const r of index.rollUpList()) yield encode(`r:${r.root}`, r, [...r.members]);
+}
+
+export function indexFromSnapshot(rows: Iterable<SnapshotRow>, options: IndexOptions = {}): TimelinessIndex {
+  const index = new TimelinessIndex(options);
+  for (const row of rows) {
+    const { members, buckets } = decode(row);
+    if (row.id.startsWith('u:')) index.installUnit(row.id.slice(2), buckets);
+    else if (row.id.startsWith('r:') && members !== undefined) index.installRollUp(row.id.slice(2), members, buckets);
+    else throw new Error(`unknown index snapshot row ${row.id}`);
+  }
+  return index;
+}
+
+function encode(id: string, u: UnitIndex, members?: string[]): SnapshotRow {
+  const entries: [DirectoryEntry, Float64Array][] = [[['a', '', u.all.size], u.all.sortedKeys()]];
+  for (const [code, b] of u.byProcedure) entries.push([['p', code, b.size], b.sortedKeys()]);
+  for (const [handler, b] of u.stepsByHandler) entries.push([['s', handler, b.size], b.sortedKeys()]);
+  const keys = new Float64Array(entries.reduce((n, [[, , size]]) => n + size, 0));
+  let at = 0;
+  for (const [, k] of entries) {
+    keys.set(k, at);
+    at += k.length;
+  }
+  const directory: Directory = { ...(members ? { members } : {}), buckets: entries.map(([d]) => d) };
+  return { id, directory: JSON.stringify(directory), keys: Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength) };
+}
+
+function decode(row: SnapshotRow): { members?: string[]; buckets: UnitIndex } {
+  const directory = JSON.parse(row.directory) as Directory;
+  // A copy into an aligned buffer of our own: the row's Buffer may sit at any offset of a pool.
+  const keys = new Float64Array(row.keys.byteLength / 8);
+  new Uint8Array(keys.buffer).set(row.keys);
+  const buckets: UnitIndex = { all: new Bucket(DOSSIER_CATEGORIES), byProcedure: new Map(), stepsByHandler: new Map() };
+  let at = 0;
+  for (const [kind, key, size] of directory.buckets) {
+    // Each bucket owns a slice of the row's keys until its first insert moves it to a bigger array.
+    const sorted = keys.subarray(at, at + size);
+    at += size;
+    if (kind === 'a') buckets.all = Bucket.fromSorted(DOSSIER_CATEGORIES, sorted);
+    else if (kind === 'p') buckets.byProcedure.set(key, Bucket.fromSorted(DOSSIER_CATEGORIES, sorted));
+    else buckets.stepsByHandler.set(key, Bucket.fromSorted(STEP_CATEGORIES, sorted));
+  }
+  if (at !== keys.length) throw new Error(`index snapshot row ${row.id} does not match its directory`);
+  return { members: directory.members, buckets };
+}

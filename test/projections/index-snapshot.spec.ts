@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { indexFromSnapshot, snapshotRows } from '../../src/projections/index-snapshot.js';
+import { ReadModels } from '../../src/projections/read-models.js';
+import { ViewReplay } from '../../src/projections/replay.js';
+import { syntheticLog } from '../../src/projections/synthetic-history.js';
+import { TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import { stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';
+import { testTree, treeOf } from './support/naive-report.js';
+import { tempDir } from './support/store.js';
+
+const DAY = 86_400_000;
+const START = Date.parse('2025-01-01T00:00:00+07:00');
+
+/** Every report of every unit over a few windows: what two indexes must agree on. */
+function reports(index: TimelinessIndex, tree: ReturnType<typeof testTree>) {
+  const out: unknown[] = [];
+  for (const unitId of tree.unitIds) {
+    for (const [from, end] of [
+      [START, START + 30 * DAY],
+      [START + 20 * DAY, START + 90 * DAY],
+    ]) {
+      for (const groupBy of ['none', 'child', 'procedure'] as const) {
+        out.push(timelinessRows(index, tree, { unitId, scope: 'subtree', groupBy, from, end }));
+      }
+      out.push(stepRows(index, tree, { unitId, scope: 'subtree', from, end }));
+    }
+  }
+  return out;
+}
+
+describe('index snapshot', () => {
+  it('round trip: units and roll-ups, big buckets included, answer alike and keep answering alike after live changes', () => {
+    // Two units, thousands of dossiers each: the roll-up's buckets are above the split size (one array per category).
+    const tree = treeOf(new Map([['A', undefined], ['B', 'A']]));
+    const log = syntheticLog({ seed: 3, dossiers: 8000, unitIds: ['A', 'B'], procedureCodes: ['P1', 'P2'], start: START, spanMs: 80 * DAY });
+    const cut = Math.floor(log.length * 0.8);
+    const replay = new ViewReplay();
+    log.slice(0, cut).forEach((e) => replay.apply(e));
+    const original = new TimelinessIndex({ rollUpMinUnits: 2 });
+    for (const v of replay.views.values()) original.bulkAdd(v);
+    original.seal();
+    reports(original, tree); // creates the roll-up of A
+    expect(original.rollUpList().map((r) => r.root)).toEqual(['A']);
+    expect(original.rollUpList()[0].all.size).toBeGreaterThan(16_384);
+
+    const rows = [...snapshotRows(original)];
+    const loaded = indexFromSnapshot(rows.map((r) => ({ ...r, keys: Buffer.from(r.keys) })), { rollUpMinUnits: 2 });
+    expect(loaded.rollUpList().map((r) => [r.root, [...r.members]])).toEqual([['A', ['A', 'B']]]);
+    expect(reports(loaded, tree)).toEqual(reports(original, tree));
+
+    for (const e of log.slice(cut)) {
+      const id = e.streamId.slice('dossier-'.length);
+      const before = replay.views.get(id);
+      const after = replay.apply(e);
+      if (after && after !== before) {
+        original.replace(before, after);
+        loaded.replace(before, after);
+      }
+    }
+    expect(reports(loaded, tree)).toEqual(reports(original, tree));
+  });
+
+  describe('with the read models', () => {
+    let tmp: ReturnType<typeof tempDir>;
+    beforeEach(() => {
+      tmp = tempDir();
+    });
+    afterEach(() => tmp.remove());
+    const tree = testTree();
+    const log = syntheticLog({ seed: 4, dossiers: 200, unitIds: tree.unitIds, procedureCodes: ['P.A', 'P.B'], start: START, spanMs: 60 * DAY });
+
+    it('is loaded at the checkpoint it was saved at, and only there', () => {
+      const file = join(tmp.dir, 'rm.db');
+      const models = ReadModels.open(file);
+      models.applyBatch(log.slice(0, 500));
+      const index = models.loadIndex().index;
+      reports(index, tree);
+      models.saveIndexSnapshot(index);
+      models.close();
+
+      const reopened = ReadModels.open(file);
+      const loaded = reopened.loadIndex();
+      expect(loaded.source).toBe('snapshot');
+      expect(reports(loaded.index, tree)).toEqual(reports(reopened.buildIndex(), tree));
+      // Any batch moves the checkpoint past the snapshot: the next start builds from the table.
+      reopened.applyBatch(log.slice(500, 501));
+      reopened.close();
+      const moved = ReadModels.open(file);
+      expect(moved.loadIndex().source).toBe('table');
+      moved.close();
+    });
+
+    it('a second save replaces the first', () => {
+      const file = join(tmp.dir, 'rm.db');
+      const models = ReadModels.open(file);
+      models.applyBatch(log.slice(0, 300));
+      models.saveIndexSnapshot(models.buildIndex());
+      models.applyBatch(log.slice(300));
+      models.saveIndexSnapshot(models.buildIndex());
+      models.close();
+      const reopened = ReadModels.open(file);
+      const loaded = reopened.loadIndex();
+      expect(loaded.source).toBe('snapshot');
+      expect(reports(loaded.index, tree)).toEqual(reports(reopened.buildIndex(), tree));
+      reopened.close();
+    });
+  });
+});
