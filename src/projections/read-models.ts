@@ -21,6 +21,7 @@ import type { RecordedEvent } from '../event-store/event-store.port.js';
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
 import { TimelinessIndex } from './timeliness-index.js';
+import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
 
 const SCHEMA_VERSION = '2';
 
@@ -59,6 +60,7 @@ export interface ViewChange {
 export interface AppliedBatch {
   /** The checkpoint after the batch. */
   checkpoint: number;
+  /** What changed, for the live index and streams (empty in a bulk load, which nobody follows). */
   changes: ViewChange[];
 }
 
@@ -82,15 +84,14 @@ export class ReadModels {
   private db: Database.Database;
   private stmt!: ReturnType<ReadModels['prepare']>;
   private applyTxn!: (events: RecordedEvent[]) => AppliedBatch;
+  private writeTxn!: (views: readonly DossierView[], checkpoint: number) => void;
   private checkpointValue = 0;
   /**
-   * During a bulk load, a write-behind cache of the views of dossiers still moving: each is read
-   * and parsed once, and written once when it leaves the cache (or at the end) rather than at
-   * every event. A crash mid-load leaves a file that is thrown away anyway.
+   * During a bulk load: the fold with its write-behind cache (view-folder.ts), each view written
+   * once when it leaves the cache rather than at every event. A crash mid-load leaves a file that
+   * is thrown away anyway.
    */
-  private readonly cache = new Map<string, DossierView>();
-  private writeBehind: boolean;
-  private readonly cacheLimit: number;
+  private folder: ViewFolder | undefined;
   /**
    * During a bulk load, the report index, built as views are written: a view written holds its
    * entries, one read back to change takes them out again (both sorted out by `seal`). So the index
@@ -98,6 +99,7 @@ export class ReadModels {
    * or when a failed batch left it unusable.
    */
   private bulkIndex: TimelinessIndex | undefined;
+  private bulkFailed = false;
 
   /** Opens (or creates) the live file. A file written by another schema version is emptied and rebuilt. */
   static open(file: string): ReadModels {
@@ -110,17 +112,24 @@ export class ReadModels {
    */
   static createFresh(file: string, options: { cacheLimit?: number } = {}): ReadModels {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
-    return new ReadModels(file, 'bulk', options.cacheLimit);
+    const models = new ReadModels(file, 'bulk');
+    models.folder = new ViewFolder(0, options.cacheLimit ?? DEFAULT_CACHE_LIMIT);
+    models.bulkIndex = new TimelinessIndex();
+    return models;
+  }
+
+  /**
+   * A file a bulk load finished (`finishBulk`) in another thread, opened to catch it up with
+   * `applyBatch` before `moveTo`; still without journal or fsync.
+   */
+  static openLoaded(file: string): ReadModels {
+    return new ReadModels(file, 'bulk');
   }
 
   private constructor(
     private file: string,
     private mode: Mode,
-    cacheLimit = 200_000,
   ) {
-    this.cacheLimit = cacheLimit;
-    this.writeBehind = mode === 'bulk';
-    if (mode === 'bulk') this.bulkIndex = new TimelinessIndex();
     this.db = this.openDb();
   }
 
@@ -149,6 +158,10 @@ export class ReadModels {
     this.db = db;
     this.stmt = this.prepare();
     this.applyTxn = db.transaction((events: RecordedEvent[]) => this.applySync(events));
+    this.writeTxn = db.transaction((views: readonly DossierView[], checkpoint: number) => {
+      for (const v of views) this.persist(v);
+      this.stmt.setCheckpoint.run(String(checkpoint));
+    });
     this.checkpointValue = Number(this.stmt.getCheckpoint.get()?.value ?? 0);
     return db;
   }
@@ -193,15 +206,46 @@ export class ReadModels {
    */
   applyBatch(events: RecordedEvent[]): AppliedBatch {
     if (events.length === 0) return { checkpoint: this.checkpointValue, changes: [] };
+    if (this.folder) return this.applyBulk(this.folder, events);
+    const result = this.applyTxn(events);
+    this.checkpointValue = result.checkpoint;
+    return result;
+  }
+
+  /** A bulk load's batch: views read back if needed, folded, and those leaving the cache written. */
+  private applyBulk(folder: ViewFolder, events: RecordedEvent[]): AppliedBatch {
+    if (this.bulkFailed) throw new Error('an earlier batch of this bulk load failed');
     try {
-      const result = this.applyTxn(events);
-      this.checkpointValue = result.checkpoint;
-      return result;
+      const { writes, checkpoint } = folder.fold(events, this.readBack(folder.missing(events)));
+      this.writeViews(writes, checkpoint);
+      return { checkpoint, changes: [] };
     } catch (error) {
-      this.cache.clear(); // the cache may hold views of the rolled-back batch
-      this.bulkIndex = undefined; // and the index entries of views now lost
+      // The fold moved on with views now lost, and the index holds entries of some: unusable.
+      this.bulkFailed = true;
       throw error;
     }
+  }
+
+  /**
+   * Bulk load: the written views of these dossiers, for a later event to change. They are taken out
+   * of the index being built, and must be written again (`writeViews`), changed or not.
+   */
+  readBack(dossierIds: readonly string[]): Map<string, DossierView> {
+    const out = new Map<string, DossierView>();
+    for (const id of dossierIds) {
+      const row = this.stmt.viewById.get(id);
+      if (!row) continue;
+      const view = JSON.parse(row.view) as DossierView;
+      this.bulkIndex?.bulkRemove(view);
+      out.set(id, view);
+    }
+    return out;
+  }
+
+  /** Bulk load: writes views (indexing them) and the checkpoint, in one transaction. */
+  writeViews(views: readonly DossierView[], checkpoint: number): void {
+    this.writeTxn(views, checkpoint);
+    this.checkpointValue = checkpoint;
   }
 
   /** Moves the checkpoint past positions that held nothing to project (a filtered subscription's scan). */
@@ -213,8 +257,6 @@ export class ReadModels {
 
   private applySync(events: RecordedEvent[]): AppliedBatch {
     const changed = new Map<string, ViewChange>();
-    /** Bulk load: views read back from the table this batch (taken out of the index), written again below. */
-    const reread = new Map<string, DossierView>();
     let checkpoint = this.checkpointValue;
     for (const e of events) {
       if (e.position <= checkpoint) continue;
@@ -222,52 +264,19 @@ export class ReadModels {
       if (!e.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(e)) continue;
       const id = e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
       const entry = changed.get(id);
-      // In a bulk load (a fresh file, each position once), a stream's first event finds no view: no lookup.
-      const current = entry ? entry.after : this.writeBehind && e.revision === 0 ? undefined : this.load(id, reread);
+      const current = entry ? entry.after : this.getView(id);
       const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
       if (next === undefined || next === current) continue;
       if (entry) entry.after = next;
       else changed.set(id, { before: current, after: next });
     }
-    if (this.writeBehind) {
-      // Superseded versions leave the cache before any write can evict (and so write) one of them.
-      for (const id of changed.keys()) this.cache.delete(id);
-      for (const [id, view] of reread) if (!changed.has(id)) this.write(view);
-    }
-    for (const { after } of changed.values()) this.write(after);
+    for (const { after } of changed.values()) this.persist(after);
     this.stmt.setCheckpoint.run(String(checkpoint));
     return { checkpoint, changes: [...changed.values()] };
   }
 
-  private load(dossierId: string, reread: Map<string, DossierView>): DossierView | undefined {
-    const cached = this.cache.get(dossierId) ?? reread.get(dossierId);
-    if (cached) return cached;
-    const row = this.stmt.viewById.get(dossierId);
-    if (!row) return undefined;
-    const view = JSON.parse(row.view) as DossierView;
-    if (this.writeBehind) {
-      // Written (and indexed) earlier: out of the index until written again at the end of the batch.
-      this.bulkIndex?.bulkRemove(view);
-      reread.set(dossierId, view);
-    }
-    return view;
-  }
-
-  private write(v: DossierView): void {
-    if (!this.writeBehind) return this.persist(v);
-    this.cache.delete(v.dossierId);
-    // Terminal dossiers get no more events that matter: written now, not kept.
-    if (v.status === 'returned' || v.status === 'withdrawn') return this.persist(v);
-    this.cache.set(v.dossierId, v);
-    if (this.cache.size > this.cacheLimit) {
-      const [oldestId, oldest] = this.cache.entries().next().value!;
-      this.cache.delete(oldestId);
-      this.persist(oldest);
-    }
-  }
-
   private persist(v: DossierView): void {
-    if (this.writeBehind) this.bulkIndex?.bulkAdd(v);
+    this.bulkIndex?.bulkAdd(v);
     this.stmt.upsertDossier.run(
       v.seq,
       v.dossierId,
@@ -380,17 +389,15 @@ export class ReadModels {
    * the report index of the loaded views (from then on the caller keeps it current).
    */
   finishBulk(): TimelinessIndex {
-    this.db.transaction(() => {
-      for (const v of this.cache.values()) this.persist(v);
-    })();
-    this.cache.clear();
-    this.writeBehind = false;
+    if (this.bulkFailed) throw new Error('the bulk load failed; its index is incomplete');
+    if (this.folder) this.writeViews(this.folder.drain(), this.checkpointValue);
+    this.folder = undefined;
     this.db.exec(INDEXES);
     // Statistics from a sample: the plans only need the shape of the data.
     this.db.exec('PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;');
     const index = this.bulkIndex;
+    if (index === undefined) throw new Error('finishBulk: this file is not being bulk-loaded');
     this.bulkIndex = undefined;
-    if (index === undefined) throw new Error('the bulk load failed; its index is incomplete');
     index.seal();
     return index;
   }

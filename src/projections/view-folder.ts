@@ -1,0 +1,103 @@
+/**
+ * The fold of a bulk replay: dossier events into views, with a write-behind cache, and no I/O.
+ *
+ * A dossier's view is written once when it leaves the cache (terminal, or evicted as the oldest
+ * when the cache is full), instead of at every event. A later event of an evicted dossier needs
+ * its view back from wherever it was written: `missing(page)` names those dossiers before `fold`,
+ * and the caller hands their views in (reading them back also takes them out of the index being
+ * built, since they will be written again). Used by ReadModels in bulk mode (all in one thread)
+ * and by the rebuild pipeline (folding here, writing in a worker).
+ */
+import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
+import type { RecordedEvent } from '../event-store/event-store.port.js';
+import { type DossierView, evolveDossierView } from './dossier-view.js';
+
+export interface FoldedPage {
+  /** The position of the page's last event. */
+  checkpoint: number;
+  /** Views leaving the cache, to be written now. */
+  writes: DossierView[];
+}
+
+export const DEFAULT_CACHE_LIMIT = 200_000;
+
+/** The dossier id of a dossier event, or undefined for any other event. */
+function dossierIdOf(e: RecordedEvent): string | undefined {
+  if (!e.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(e)) return undefined;
+  return e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
+}
+
+const isTerminal = (v: DossierView) => v.status === 'returned' || v.status === 'withdrawn';
+
+export class ViewFolder {
+  private readonly cache = new Map<string, DossierView>();
+
+  /** `checkpoint`: events at or before it are skipped (applied already). */
+  constructor(
+    public checkpoint = 0,
+    private readonly cacheLimit = DEFAULT_CACHE_LIMIT,
+  ) {}
+
+  /**
+   * Dossiers of `events` whose view was written out earlier and is no longer cached. A stream's
+   * first event (revision 0) has no view yet: a replay applies each position once, in order.
+   */
+  missing(events: readonly RecordedEvent[]): string[] {
+    const seen = new Set<string>();
+    const out: string[] = [];
+    let checkpoint = this.checkpoint;
+    for (const e of events) {
+      if (e.position <= checkpoint) continue;
+      checkpoint = e.position;
+      const id = dossierIdOf(e);
+      if (id === undefined || seen.has(id)) continue;
+      seen.add(id);
+      if (e.revision !== 0 && !this.cache.has(id)) out.push(id);
+    }
+    return out;
+  }
+
+  /** Folds a page; `reread` holds the views of `missing(events)` that exist. */
+  fold(events: readonly RecordedEvent[], reread: ReadonlyMap<string, DossierView>): FoldedPage {
+    const changed = new Map<string, DossierView>();
+    let checkpoint = this.checkpoint;
+    for (const e of events) {
+      if (e.position <= checkpoint) continue;
+      checkpoint = e.position;
+      const id = dossierIdOf(e);
+      if (id === undefined) continue;
+      const current = changed.has(id) ? changed.get(id) : e.revision === 0 ? undefined : (this.cache.get(id) ?? reread.get(id));
+      const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
+      if (next !== undefined && next !== current) changed.set(id, next);
+    }
+    const writes: DossierView[] = [];
+    // Superseded versions leave the cache before any eviction can pick (and so write) one of them.
+    for (const v of changed.values()) this.cache.delete(v.dossierId);
+    // Views read back are written again, changed or not: reading them took them out of the index.
+    for (const [id, v] of reread) if (!changed.has(id)) this.keep(v, writes);
+    for (const v of changed.values()) this.keep(v, writes);
+    this.checkpoint = checkpoint;
+    return { checkpoint, writes };
+  }
+
+  /** Every view still cached, leaving the cache: to be written at the end of the replay. */
+  drain(): DossierView[] {
+    const all = [...this.cache.values()];
+    this.cache.clear();
+    return all;
+  }
+
+  private keep(v: DossierView, writes: DossierView[]): void {
+    // Terminal dossiers get no more events that matter: written now, not kept.
+    if (isTerminal(v)) {
+      writes.push(v);
+      return;
+    }
+    this.cache.set(v.dossierId, v);
+    if (this.cache.size > this.cacheLimit) {
+      const [oldestId, oldest] = this.cache.entries().next().value!;
+      this.cache.delete(oldestId);
+      writes.push(oldest);
+    }
+  }
+}
