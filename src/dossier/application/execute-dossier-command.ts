@@ -70,7 +70,9 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
     const idSeed = key !== undefined ? `${principal.name}\u0000${key}` : undefined;
 
     for (let attempt = 1; ; attempt++) {
-      const events = await this.repository.readEvents(dossierId);
+      // A reception is first tried as a new stream without reading it: the append's `no_stream`
+      // check finds a duplicate, and the next attempt reads the stream to answer properly.
+      const events = command.type === 'Receive' && attempt === 1 ? [] : await this.repository.readEvents(dossierId);
       const state = fold(events);
       // A retry whose first answer was lost (crash after the append): its events are already stored.
       if (idSeed !== undefined && events.some((e) => e.id === uuidFrom(`${idSeed}\u0000${dossierId}\u00000`))) {
