@@ -11,7 +11,8 @@ export interface SnapshotRow {
   /** `u:<unit id>` or `r:<root unit id>`. */
   id: string;
   directory: string;
-  keys: Buffer;
+  /** Float64 keys, native byte order. */
+  keys: Uint8Array;
 }
 
 /** Which bucket: `a` all, `p` one procedure, `s` one handling unit's steps; then its key and size. */
@@ -55,9 +56,14 @@ function encode(id: string, u: UnitIndex, members?: string[]): SnapshotRow {
 
 function decode(row: SnapshotRow): { members?: string[]; buckets: UnitIndex } {
   const directory = JSON.parse(row.directory) as Directory;
-  // A copy into an aligned buffer of our own: the row's Buffer may sit at any offset of a pool.
-  const keys = new Float64Array(row.keys.byteLength / 8);
-  new Uint8Array(keys.buffer).set(row.keys);
+  const n = row.keys.byteLength / 8;
+  let keys: Float64Array;
+  if (row.keys.byteOffset % 8 === 0) keys = new Float64Array(row.keys.buffer, row.keys.byteOffset, n);
+  else {
+    // A Buffer may sit at any offset of a shared pool: copied into an aligned one of our own.
+    keys = new Float64Array(n);
+    new Uint8Array(keys.buffer).set(row.keys);
+  }
   const buckets: UnitIndex = { all: new Bucket(DOSSIER_CATEGORIES), byProcedure: new Map(), stepsByHandler: new Map() };
   let at = 0;
   for (const [kind, key, size] of directory.buckets) {

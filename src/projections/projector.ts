@@ -24,8 +24,11 @@ import { Subject } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AppError } from '../common/errors.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
+import type { DossierView } from './dossier-view.js';
 import { type AppliedBatch, ReadModels } from './read-models.js';
+import { openRebuildWriter, type RebuildWriter } from './rebuild-writer.js';
 import type { TimelinessIndex } from './timeliness-index.js';
+import { ViewFolder } from './view-folder.js';
 
 /** What a committed batch changed: the checkpoint and the receiving units whose figures may differ. */
 export interface ProjectionChange {
@@ -41,6 +44,8 @@ export interface RebuildReport {
   durationMs: number;
   eventsPerSecond: number;
   finishedAt: string;
+  /** Where the rows were written: a worker thread, or the main thread when no worker could start. */
+  writer: 'worker' | 'main';
 }
 
 export interface ProjectionStatus {
@@ -54,6 +59,7 @@ export interface ProjectionStatus {
 /** Big pages: a dossier's events that fall in one page are written once. */
 const REBUILD_PAGE = 50_000;
 const RESUBSCRIBE_MS = 1000;
+const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
 
 @Injectable()
 export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -266,11 +272,18 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private async runRebuild(): Promise<RebuildReport> {
     const started = Date.now();
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
-    const fresh = ReadModels.createFresh(join(this.config.dataDir, 'read-models.rebuild.db'));
+    const { writer, reason } = await openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'));
+    if (reason !== undefined) this.logger.log({ msg: 'rebuild writes in the main thread', reason });
+    let fresh: ReadModels | undefined;
     try {
-      // 1. Bulk replay while the live model keeps answering.
-      while (await this.replayPage(fresh)) await yieldToQueries();
-      const index = fresh.finishBulk();
+      // 1. Bulk replay while the live model keeps answering: pages read and folded here, written
+      //    and indexed by the writer (in a worker, at the same time as the next page is read).
+      const folder = new ViewFolder();
+      while (await this.replayPage(folder, writer)) await yieldToQueries();
+      await writer.write(folder.drain(), folder.checkpoint);
+      const finished = await writer.finish();
+      fresh = finished.models;
+      const index = finished.index;
       // The roll-ups queries asked for so far, built now rather than by the first query after the swap.
       for (const r of this.currentIndex.rollUpList()) index.createRollUp(r.root, [...r.members]);
       // 2. Pause the live model, catch the fresh one up with the index maintained, swap.
@@ -297,11 +310,13 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         durationMs,
         eventsPerSecond: Math.round((events * 1000) / Math.max(1, durationMs)),
         finishedAt: new Date().toISOString(),
+        writer: writer.thread,
       };
       this.logger.log({ msg: 'read models rebuilt', ...this.lastRebuild });
       return this.lastRebuild;
     } catch (error) {
-      if (this.models !== fresh) fresh.discard();
+      if (fresh === undefined) await writer.discard();
+      else if (this.models !== fresh) fresh.discard();
       throw error;
     } finally {
       // The live subscription resumes after the model in place, rebuilt or not.
@@ -310,11 +325,13 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   /** One page of the bulk replay; false at the end of the log. */
-  private async replayPage(fresh: ReadModels): Promise<boolean> {
+  private async replayPage(folder: ViewFolder, writer: RebuildWriter): Promise<boolean> {
     if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
-    const page = await this.store.readAll({ afterPosition: fresh.checkpoint, maxCount: REBUILD_PAGE });
+    const page = await this.store.readAll({ afterPosition: folder.checkpoint, maxCount: REBUILD_PAGE });
     if (page.length === 0) return false;
-    fresh.applyBatch(page);
+    const missing = folder.missing(page);
+    const { writes, checkpoint } = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await writer.readBack(missing));
+    await writer.write(writes, checkpoint);
     this.rebuildProgress.events += page.length;
     return page.length === REBUILD_PAGE;
   }

@@ -322,7 +322,9 @@ export class ReadModels {
   saveIndexSnapshot(index: TimelinessIndex): void {
     this.db.transaction(() => {
       this.stmt.clearSnapshot.run();
-      for (const row of snapshotRows(index)) this.stmt.insertSnapshotRow.run(row.id, row.directory, row.keys);
+      for (const row of snapshotRows(index)) {
+        this.stmt.insertSnapshotRow.run(row.id, row.directory, Buffer.from(row.keys.buffer, row.keys.byteOffset, row.keys.byteLength));
+      }
       this.stmt.setSnapshotAt.run(String(this.checkpointValue));
     })();
   }

@@ -1,0 +1,169 @@
+/**
+ * Where a rebuild's folded views go: a fresh read-model file being bulk-loaded (ReadModels in
+ * bulk mode: rows, secondary indexes, and the report index built as views are written).
+ *
+ * In a worker thread when one can be started: the main thread then reads the next page from the
+ * event store and folds it while the worker writes and indexes the previous one, which is where a
+ * rebuild spends about half of its time. Only views cross the thread boundary (a dossier's view
+ * once, not its five events), and the report index comes back as snapshot rows whose buffers are
+ * transferred, not copied. Otherwise (no worker possible, e.g. TypeScript sources under a test
+ * runner that the worker cannot load), everything runs in this thread, as before.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { DossierView } from './dossier-view.js';
+import { indexFromSnapshot, type SnapshotRow } from './index-snapshot.js';
+import { ReadModels } from './read-models.js';
+import type { TimelinessIndex } from './timeliness-index.js';
+
+export interface RebuildWriter {
+  readonly thread: 'worker' | 'main';
+  /** The written views of these dossiers (see ReadModels.readBack). */
+  readBack(dossierIds: string[]): Promise<Map<string, DossierView>>;
+  /** Writes views and the checkpoint; resolves when the next page may be sent (at most a couple in flight). */
+  write(views: DossierView[], checkpoint: number): Promise<void>;
+  /** Ends the bulk load: the file, opened in this thread to catch it up, and its report index. */
+  finish(): Promise<{ models: ReadModels; index: TimelinessIndex }>;
+  /** Abandons the load and deletes the file. */
+  discard(): Promise<void>;
+}
+
+/** Messages to the worker, and its answers (same `id`). */
+export type WriterRequest =
+  | { id: number; type: 'write'; views: DossierView[]; checkpoint: number }
+  | { id: number; type: 'readBack'; dossierIds: string[] }
+  | { id: number; type: 'finish' };
+export type WriterReply =
+  | { id: number; ok: true; views?: [string, DossierView][]; rows?: SnapshotRow[] }
+  | { id: number; ok: false; error: string };
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** Writes not yet acknowledged by the worker before the main thread waits: enough to overlap, bounded memory. */
+const MAX_WRITES_IN_FLIGHT = 2;
+
+/** A worker writer, or this thread's when the worker cannot start; `reason` says why not. */
+export async function openRebuildWriter(file: string): Promise<{ writer: RebuildWriter; reason?: string }> {
+  try {
+    return { writer: await WorkerWriter.start(file) };
+  } catch (error) {
+    return { writer: new InThreadWriter(ReadModels.createFresh(file)), reason: (error as Error).message };
+  }
+}
+
+export class InThreadWriter implements RebuildWriter {
+  readonly thread = 'main';
+
+  constructor(private readonly models: ReadModels) {}
+
+  async readBack(dossierIds: string[]): Promise<Map<string, DossierView>> {
+    return this.models.readBack(dossierIds);
+  }
+
+  async write(views: DossierView[], checkpoint: number): Promise<void> {
+    this.models.writeViews(views, checkpoint);
+  }
+
+  async finish(): Promise<{ models: ReadModels; index: TimelinessIndex }> {
+    return { models: this.models, index: this.models.finishBulk() };
+  }
+
+  async discard(): Promise<void> {
+    this.models.discard();
+  }
+}
+
+interface Waiting {
+  resolve(reply: WriterReply & { ok: true }): void;
+  reject(error: Error): void;
+}
+
+class WorkerWriter implements RebuildWriter {
+  readonly thread = 'worker';
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiting>();
+  private readonly writes: Promise<unknown>[] = [];
+  private failure: Error | undefined;
+  private readonly exit: Promise<void>;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly file: string,
+  ) {
+    this.exit = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (reply: WriterReply) => {
+      const w = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.ok) w?.resolve(reply);
+      else w?.reject(new Error(`rebuild writer: ${reply.error}`));
+    });
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      for (const w of this.waiting.values()) w.reject(this.failure);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`rebuild writer: the worker exited (code ${code})`)));
+  }
+
+  static start(file: string): Promise<WorkerWriter> {
+    // Compiled, the worker is a .js file next to this one; run from TypeScript sources, it is the
+    // .ts file, which a worker can load only with the loader the process was started with.
+    const here = import.meta.url;
+    const url = new URL(here.endsWith('.ts') ? './rebuild-writer.worker.ts' : './rebuild-writer.worker.js', here);
+    if (!existsSync(url)) return Promise.reject(new Error(`no worker script at ${url.pathname}`));
+    const worker = new Worker(url, { workerData: { file } });
+    return new Promise((resolve, reject) => {
+      const failed = (error: Error) => {
+        off();
+        void worker.terminate();
+        reject(error);
+      };
+      const exited = (code: number) => failed(new Error(`the worker exited before it was ready (code ${code})`));
+      const ready = (m: { ready?: boolean }) => {
+        off();
+        if (m.ready) resolve(new WorkerWriter(worker, file));
+        else failed(new Error('unexpected first message from the worker'));
+      };
+      // Only our own listeners: the Worker keeps internal ones of its own.
+      const off = () => worker.off('error', failed).off('exit', exited).off('message', ready);
+      worker.on('error', failed).on('exit', exited).on('message', ready);
+    });
+  }
+
+  private request(message: WithoutId<WriterRequest>): Promise<WriterReply & { ok: true }> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  async readBack(dossierIds: string[]): Promise<Map<string, DossierView>> {
+    // Answered after every write sent before it: the worker handles messages in order.
+    const reply = await this.request({ type: 'readBack', dossierIds });
+    return new Map(reply.views);
+  }
+
+  async write(views: DossierView[], checkpoint: number): Promise<void> {
+    const written = this.request({ type: 'write', views, checkpoint });
+    written.catch(() => undefined); // awaited below or by finish(); not an unhandled rejection meanwhile
+    this.writes.push(written);
+    if (this.writes.length > MAX_WRITES_IN_FLIGHT) await this.writes.shift();
+  }
+
+  async finish(): Promise<{ models: ReadModels; index: TimelinessIndex }> {
+    await Promise.all(this.writes.splice(0));
+    const reply = await this.request({ type: 'finish' });
+    await this.exit;
+    return { models: ReadModels.openLoaded(this.file), index: indexFromSnapshot(reply.rows ?? []) };
+  }
+
+  async discard(): Promise<void> {
+    this.failure ??= new Error('rebuild writer discarded');
+    await this.worker.terminate();
+    await this.exit;
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.file + suffix, { force: true });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Run by rebuild-worker.spec.ts on the TypeScript sources, in a process of its own: a worker thread
+ * can load them only with the loader the process starts with, which Jest's do not have.
+ *   node --import ./test/support/register-ts.mjs test/projections/support/worker-rebuild.ts <dir>
+ * Prints one line `RESULT <json>` with what the spec checks.
+ */
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { loadConfig } from '../../../src/config.js';
+import { Projector } from '../../../src/projections/projector.js';
+import { ReadModels } from '../../../src/projections/read-models.js';
+import { openRebuildWriter } from '../../../src/projections/rebuild-writer.js';
+import { syntheticLog } from '../../../src/projections/synthetic-history.js';
+import type { TimelinessIndex } from '../../../src/projections/timeliness-index.js';
+import { stepRows, timelinessRows } from '../../../src/projections/timeliness-report.js';
+import { ViewFolder } from '../../../src/projections/view-folder.js';
+import { testTree } from './naive-report.js';
+import { appendAll, openStore } from './store.js';
+
+const dir = process.argv[2];
+const DAY = 86_400_000;
+const START = Date.parse('2025-01-01T00:00:00+07:00');
+const tree = testTree();
+const events = syntheticLog({ seed: 12, dossiers: 400, unitIds: tree.unitIds, procedureCodes: ['P.A', 'P.B'], start: START, spanMs: 60 * DAY });
+
+const reports = (index: TimelinessIndex) =>
+  tree.unitIds.flatMap((unitId) => {
+    const window = { from: START + 7 * DAY, end: START + 45 * DAY };
+    return [
+      ...(['none', 'child', 'procedure'] as const).map((groupBy) => timelinessRows(index, tree, { unitId, scope: 'subtree', groupBy, ...window })),
+      stepRows(index, tree, { unitId, scope: 'subtree', ...window }),
+    ];
+  });
+
+// The reference: the same events applied batch by batch to live read models.
+const live = ReadModels.open(join(dir, 'live.db'));
+live.applyBatch(events);
+const expected = { table: live.dump(), reports: reports(live.buildIndex()) };
+
+// 1. The writer alone, behind a fold whose cache holds 7 views: evictions and read-backs through the worker.
+const { writer } = await openRebuildWriter(join(dir, 'direct.db'));
+const folder = new ViewFolder(0, 7);
+let readBack = 0;
+for (let i = 0; i < events.length; i += 60) {
+  const page = events.slice(i, i + 60);
+  const missing = folder.missing(page);
+  readBack += missing.length;
+  const { writes, checkpoint } = folder.fold(page, await writer.readBack(missing));
+  await writer.write(writes, checkpoint);
+}
+await writer.write(folder.drain(), folder.checkpoint);
+const direct = await writer.finish();
+const directResult = {
+  thread: writer.thread,
+  readBack,
+  sameTable: isDeepStrictEqual(direct.models.dump(), expected.table),
+  sameReports: isDeepStrictEqual(reports(direct.index), expected.reports),
+};
+direct.models.close();
+
+// 2. The projector's rebuild over a real store (the initial build of an empty read-model file).
+const store = openStore(dir);
+await appendAll(store, events, 10);
+const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }));
+projector.onModuleInit();
+await projector.whenCaughtUp();
+const status = await projector.status();
+// Positions in the store differ from the synthetic log's (catalog events in between): its own reference.
+const reference = ReadModels.open(join(dir, 'reference.db'));
+reference.applyBatch(await store.readAll());
+const projectorResult = {
+  writer: status.rebuild.last?.writer,
+  sameTable: isDeepStrictEqual(projector.readModels.dump(), reference.dump()),
+  sameReports: isDeepStrictEqual(reports(projector.index), expected.reports),
+};
+reference.close();
+await projector.beforeApplicationShutdown();
+projector.onApplicationShutdown();
+await store.close();
+live.close();
+console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult })}`);
