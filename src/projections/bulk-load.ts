@@ -2,13 +2,17 @@
  * For benchmarks: events applied straight into a fresh read-model file, without the event store
  * or HTTP, through the same batch code as the projector's rebuild. Place the result at
  * DATA_DIR/read-models.db (with the same events in the store, or the checkpoint will be ahead of
- * it) to start a service over a big model; `buildIndex()` is what a start does with it.
+ * it) to start a service over a big model; `loadIndex()` is what a start does with it (built from
+ * the table, or the snapshot saved by `saveIndexSnapshot` at the same checkpoint).
  */
 import type { RecordedEvent } from '../event-store/event-store.port.js';
 import { ReadModels } from './read-models.js';
+import type { TimelinessIndex } from './timeliness-index.js';
 
 export interface BulkLoadResult {
   models: ReadModels;
+  /** The report index of the loaded views, built by the load. */
+  index: TimelinessIndex;
   events: number;
   applyMs: number;
   /** Secondary indexes and statistics, after the load. */
@@ -24,6 +28,6 @@ export function bulkLoad(file: string, pages: Iterable<RecordedEvent[]>): BulkLo
     events += page.length;
   }
   const applied = performance.now();
-  models.finishBulk();
-  return { models, events, applyMs: applied - started, finishMs: performance.now() - applied };
+  const index = models.finishBulk();
+  return { models, index, events, applyMs: applied - started, finishMs: performance.now() - applied };
 }
