@@ -272,14 +272,18 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private async runRebuild(): Promise<RebuildReport> {
     const started = Date.now();
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
-    const { writer, reason } = await openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'));
-    if (reason !== undefined) this.logger.log({ msg: 'rebuild writes in the main thread', reason });
+    // The worker starts while the first page is read.
+    const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db')).then(({ writer, reason }) => {
+      if (reason !== undefined) this.logger.log({ msg: 'rebuild writes in the main thread', reason });
+      return writer;
+    });
     let fresh: ReadModels | undefined;
     try {
       // 1. Bulk replay while the live model keeps answering: pages read and folded here, written
       //    and indexed by the writer (in a worker, at the same time as the next page is read).
       const folder = new ViewFolder();
-      while (await this.replayPage(folder, writer)) await yieldToQueries();
+      while (await this.replayPage(folder, opening)) await yieldToQueries();
+      const writer = await opening;
       await writer.write(folder.drain(), folder.checkpoint);
       const finished = await writer.finish();
       fresh = finished.models;
@@ -310,12 +314,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         durationMs,
         eventsPerSecond: Math.round((events * 1000) / Math.max(1, durationMs)),
         finishedAt: new Date().toISOString(),
-        writer: writer.thread,
+        writer: (await opening).thread,
       };
       this.logger.log({ msg: 'read models rebuilt', ...this.lastRebuild });
       return this.lastRebuild;
     } catch (error) {
-      if (fresh === undefined) await writer.discard();
+      if (fresh === undefined) await opening.then((writer) => writer.discard(), () => undefined);
       else if (this.models !== fresh) fresh.discard();
       throw error;
     } finally {
@@ -325,13 +329,13 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   /** One page of the bulk replay; false at the end of the log. */
-  private async replayPage(folder: ViewFolder, writer: RebuildWriter): Promise<boolean> {
+  private async replayPage(folder: ViewFolder, opening: Promise<RebuildWriter>): Promise<boolean> {
     if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
     const page = await this.store.readAll({ afterPosition: folder.checkpoint, maxCount: REBUILD_PAGE });
     if (page.length === 0) return false;
     const missing = folder.missing(page);
-    const { writes, checkpoint } = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await writer.readBack(missing));
-    await writer.write(writes, checkpoint);
+    const { writes, checkpoint } = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await (await opening).readBack(missing));
+    await (await opening).write(writes, checkpoint);
     this.rebuildProgress.events += page.length;
     return page.length === REBUILD_PAGE;
   }
