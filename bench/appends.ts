@@ -65,6 +65,7 @@ function sampleEvent(rng: Rng, i: number): EventToAppend {
   };
 }
 
+/** The store's own table and index (src/event-store/sqlite/sqlite-event-store.ts). */
 const RAW_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position  INTEGER PRIMARY KEY,
@@ -77,7 +78,6 @@ CREATE TABLE IF NOT EXISTS events (
   created   TEXT    NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
-CREATE INDEX IF NOT EXISTS events_event_id ON events (event_id);
 `;
 
 export async function measureAppends(o: AppendOptions): Promise<AppendFigures> {
