@@ -125,19 +125,23 @@ export class Bucket {
   seal(): void {
     if (this.removed) {
       const removed = this.removed.view();
-      if (this.split) {
-        for (let c = 0, lo = 0; c < this.categories; c++) {
-          let hi = lo;
-          while (hi < removed.length && removed[hi] < (c + 1) * CATEGORY_SPAN) hi++;
-          if (hi > lo) this.split[c].subtractSorted(removed.subarray(lo, hi));
-          lo = hi;
-        }
-      } else this.keys!.subtractSorted(removed);
       this.removed = null;
+      this.subtract(removed);
     }
     if (this.keys && this.keys.size > SPLIT_AT) this.splitByCategory();
     if (this.keys) this.keys.seal();
     else for (const s of this.split!) s.seal();
+  }
+
+  /** Removes one occurrence of each of these keys (sorted ascending); throws when one is absent. */
+  subtract(sorted: Float64Array): void {
+    if (!this.split) return this.keys!.subtractSorted(sorted);
+    for (let c = 0, lo = 0; c < this.categories; c++) {
+      let hi = lo;
+      while (hi < sorted.length && sorted[hi] < (c + 1) * CATEGORY_SPAN) hi++;
+      if (hi > lo) this.split[c].subtractSorted(sorted.subarray(lo, hi));
+      lo = hi;
+    }
   }
 
   /** All keys in order (for snapshots and roll-ups); valid until the next change. */

@@ -20,132 +20,28 @@
  */
 import { Bucket } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
+import { IndexBuilder } from './index-builder.js';
+import { DOSSIER_CATEGORIES, type IndexEntry, STEP_CATEGORIES, visitEntries } from './index-entries.js';
 
 export { Bucket } from './bucket.js';
 
-/** Categories counted for the unit that received the dossier. */
-export const D = {
-  RECEIVED_ONLINE: 0,
-  RECEIVED_DIRECT: 1,
-  RECEIVED_POSTAL: 2,
-  RESOLVED_EARLY: 3,
-  RESOLVED_ON_TIME: 4,
-  RESOLVED_LATE_WITH_APOLOGY: 5,
-  RESOLVED_LATE_WITHOUT_APOLOGY: 6,
-  WITHDRAWN: 7,
-  AWAITING_START: 8,
-  AWAITING_END: 9,
-  OVERDUE_START: 10,
-  OVERDUE_END: 11,
-} as const;
-export const DOSSIER_CATEGORIES = 12;
-export const RECEIVED_CATEGORIES = [D.RECEIVED_ONLINE, D.RECEIVED_DIRECT, D.RECEIVED_POSTAL] as const;
-export const CLOSED_CATEGORIES = [
-  D.RESOLVED_EARLY,
-  D.RESOLVED_ON_TIME,
-  D.RESOLVED_LATE_WITH_APOLOGY,
-  D.RESOLVED_LATE_WITHOUT_APOLOGY,
-  D.WITHDRAWN,
-] as const;
-
-/** Categories counted for the unit that handled a step (of a dossier received by the indexed unit). */
-export const S = {
-  ENTERED: 0,
-  ENTERED_WITH_ALLOTMENT: 1,
-  LEFT_WITHOUT_ALLOTMENT: 2,
-  LEFT_ON_TIME: 3,
-  LEFT_LATE: 4,
-  OVERRUN_START: 5,
-  OVERRUN_END: 6,
-  /** Resolution instant of a late dossier for which this unit was responsible. */
-  RESPONSIBLE_FOR_LATE: 7,
-} as const;
-export const STEP_CATEGORIES = 8;
-
-export interface IndexEntry {
-  category: number;
-  at: number;
-  /** null: a dossier category; otherwise the handling (or responsible) unit of a step category. */
-  handler: string | null;
-}
+export {
+  CLOSED_CATEGORIES,
+  D,
+  DOSSIER_CATEGORIES,
+  type IndexEntry,
+  indexEntriesOf,
+  RECEIVED_CATEGORIES,
+  S,
+  STEP_CATEGORIES,
+  visitEntries,
+} from './index-entries.js';
 
 /** What the reports need from the catalog (CatalogService has it). */
 export interface UnitTree {
   children(unitId: string): string[];
   /** The unit and everything below it. */
   subtree(unitId: string): string[];
-}
-
-const CHANNEL_CATEGORY = { online: D.RECEIVED_ONLINE, direct: D.RECEIVED_DIRECT, postal: D.RECEIVED_POSTAL } as const;
-
-type EntrySink = (category: number, at: number, handler: string | null) => void;
-
-/** Pure: the entries a dossier contributes, handed to `sink` one by one (no allocation per entry). */
-export function visitEntries(view: DossierView, sink: EntrySink): void {
-  // A corrupt instant (never written by the decider) is left out rather than poisoning the index.
-  const dossier = (category: number, at: number) => Number.isFinite(at) && sink(category, at, null);
-  const step = (handler: string, category: number, at: number) => Number.isFinite(at) && sink(category, at, handler);
-
-  dossier(CHANNEL_CATEGORY[view.channel], view.receivedAt);
-  if (view.closedAt !== null) dossier(closedCategory(view), view.closedAt);
-  for (const a of view.awaiting) {
-    dossier(D.AWAITING_START, a.start);
-    if (a.end !== null) dossier(D.AWAITING_END, a.end);
-  }
-  for (const s of view.segments) {
-    // Overdue from the due instant (or the segment's start, if later) until the segment ends.
-    const from = Math.max(s.start, s.due);
-    if (s.end === null) dossier(D.OVERDUE_START, from);
-    else if (from < s.end) {
-      dossier(D.OVERDUE_START, from);
-      dossier(D.OVERDUE_END, s.end);
-    }
-  }
-  for (const st of view.steps) {
-    step(st.unitId, S.ENTERED, st.enteredAt);
-    if (st.stepDueAt !== null) step(st.unitId, S.ENTERED_WITH_ALLOTMENT, st.enteredAt);
-    if (st.leftAt !== null) {
-      const category =
-        st.stepDueAt === null ? S.LEFT_WITHOUT_ALLOTMENT : st.leftAt > st.stepDueAt ? S.LEFT_LATE : S.LEFT_ON_TIME;
-      step(st.unitId, category, st.leftAt);
-    }
-    if (st.stepDueAt !== null) {
-      const from = Math.max(st.enteredAt, st.stepDueAt);
-      if (st.leftAt === null) step(st.unitId, S.OVERRUN_START, from);
-      else if (from < st.leftAt) {
-        step(st.unitId, S.OVERRUN_START, from);
-        step(st.unitId, S.OVERRUN_END, st.leftAt);
-      }
-    }
-  }
-  if (view.timeliness === 'late' && view.closedAt !== null) {
-    for (const unitId of new Set(view.responsibleUnitIds)) step(unitId, S.RESPONSIBLE_FOR_LATE, view.closedAt);
-  }
-}
-
-/** Pure: the entries a dossier contributes. */
-export function indexEntriesOf(view: DossierView): IndexEntry[] {
-  const out: IndexEntry[] = [];
-  visitEntries(view, (category, at, handler) => out.push({ category, at, handler }));
-  return out;
-}
-
-function closedCategory(view: DossierView): number {
-  if (view.closure === 'withdrawn') return D.WITHDRAWN;
-  switch (view.timeliness) {
-    case 'early':
-      return D.RESOLVED_EARLY;
-    case 'on_time':
-      return D.RESOLVED_ON_TIME;
-    case 'late':
-      return view.apologized ? D.RESOLVED_LATE_WITH_APOLOGY : D.RESOLVED_LATE_WITHOUT_APOLOGY;
-    case null:
-      throw new Error(`dossier ${view.dossierId} is resolved without a timeliness`);
-    default: {
-      const never: never = view.timeliness;
-      throw new Error(`unknown timeliness ${String(never)}`);
-    }
-  }
 }
 
 /** The buckets of a group of dossiers: one unit's, or a subtree's (a roll-up). */
@@ -177,6 +73,8 @@ export class TimelinessIndex {
   private readonly rollUps = new Map<string, RollUp>();
   /** For each unit, the roll-ups it belongs to (whether it has dossiers yet or not). */
   private readonly rollUpsOf = new Map<string, RollUp[]>();
+  /** Bulk additions and removals, until `seal()`. */
+  private pending: IndexBuilder | undefined;
   readonly rollUpMinUnits: number;
 
   constructor(options: IndexOptions = {}) {
@@ -224,41 +122,37 @@ export class TimelinessIndex {
     }
   }
 
-  /** Adds a dossier without keeping arrays sorted; call `seal()` once all are in. */
+  /** Adds a dossier in bulk: counted once `seal()` has built the buckets. */
   bulkAdd(view: DossierView): void {
-    this.bulk(view, false);
+    (this.pending ??= new IndexBuilder()).add(view);
   }
 
-  /** Takes back a dossier added by `bulkAdd`, applied at `seal()`. */
+  /** Takes back a dossier added before (in bulk or not), applied at `seal()`. */
   bulkRemove(view: DossierView): void {
-    this.bulk(view, true);
+    (this.pending ??= new IndexBuilder()).remove(view);
   }
 
-  /** The bulk paths run once per dossier of a whole log: entries gathered once, buckets looked up once. */
-  private bulk(view: DossierView, remove: boolean): void {
-    const n = scratch.collect(view);
-    for (const target of this.targets(view.unitId)) {
-      const procedure = getOrCreate(target.byProcedure, view.procedureCode, DOSSIER_CATEGORIES);
-      for (let i = 0; i < n; i++) {
-        const handler = scratch.handlers[i];
-        const category = scratch.categories[i];
-        const at = scratch.instants[i];
-        const first = handler === null ? target.all : getOrCreate(target.stepsByHandler, handler, STEP_CATEGORIES);
-        const second = handler === null ? procedure : undefined;
-        if (remove) {
-          first.removeLater(category, at);
-          second?.removeLater(category, at);
-        } else {
-          first.add(category, at, true);
-          second?.add(category, at, true);
-        }
-      }
-    }
-  }
-
+  /** Builds the buckets of what was added and removed in bulk, merged with what they held. */
   seal(): void {
-    for (const u of this.units.values()) sealAll(u);
-    for (const r of this.rollUps.values()) sealAll(r);
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending === undefined) return;
+    const built = pending.build((unitId, kind, key) => {
+      const u = this.units.get(unitId);
+      const bucket = kind === 'all' ? u?.all : kind === 'procedure' ? u?.byProcedure.get(key) : u?.stepsByHandler.get(key);
+      return bucket?.sortedKeys();
+    });
+    for (const [unitId, b] of built) {
+      const u = this.units.get(unitId) ?? emptyUnitIndex();
+      if (b.all) u.all = b.all;
+      for (const [code, bucket] of b.byProcedure) u.byProcedure.set(code, bucket);
+      for (const [handler, bucket] of b.stepsByHandler) u.stepsByHandler.set(handler, bucket);
+      this.units.set(unitId, u);
+    }
+    // Roll-ups over units changed in bulk are built again from them (no bulk load has any so far).
+    for (const r of [...this.rollUps.values()]) {
+      if ([...r.members].some((m) => built.has(m))) this.createRollUp(r.root, [...r.members]);
+    }
   }
 
   // ---- roll-ups ----
@@ -337,35 +231,10 @@ export class TimelinessIndex {
   }
 }
 
-/** Reused entry lists of one dossier (no allocation per entry on the bulk paths). */
-const scratch = {
-  categories: [] as number[],
-  instants: [] as number[],
-  handlers: [] as (string | null)[],
-  n: 0,
-  collect(view: DossierView): number {
-    this.n = 0;
-    visitEntries(view, this.sink);
-    return this.n;
-  },
-  sink(category: number, at: number, handler: string | null): void {
-    const i = scratch.n++;
-    scratch.categories[i] = category;
-    scratch.instants[i] = at;
-    scratch.handlers[i] = handler;
-  },
-};
-
 function bucketOf(target: UnitIndex, procedureCode: string, handler: string | null, apply: (b: Bucket) => void): void {
   if (handler !== null) return apply(getOrCreate(target.stepsByHandler, handler, STEP_CATEGORIES));
   apply(target.all);
   apply(getOrCreate(target.byProcedure, procedureCode, DOSSIER_CATEGORIES));
-}
-
-function sealAll(u: UnitIndex): void {
-  u.all.seal();
-  for (const b of u.byProcedure.values()) b.seal();
-  for (const b of u.stepsByHandler.values()) b.seal();
 }
 
 /** One sorted bucket over the keys of several (sorted) buckets. */

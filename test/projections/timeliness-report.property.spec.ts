@@ -134,6 +134,31 @@ describe('timeliness report over random valid histories', () => {
     }
   }
 
+  it('bulk changes on an index already holding entries (and roll-ups) are merged in at seal', () => {
+    const h = history(8);
+    const half = Math.floor(h.log.length / 2);
+    const index = liveIndex(h.log.slice(0, half), { rollUpMinUnits: 2 }, 0.5);
+    // The second half as a bulk load would apply it: each changed dossier taken out, its final view put in.
+    const replay = new ViewReplay();
+    h.log.slice(0, half).forEach((e) => replay.apply(e));
+    const before = new Map(replay.views);
+    h.log.slice(half).forEach((e) => replay.apply(e));
+    for (const [id, after] of replay.views) {
+      const old = before.get(id);
+      if (old === after) continue;
+      if (old) index.bulkRemove(old);
+      index.bulkAdd(after);
+    }
+    index.seal();
+    const reference = bulkIndex(h.log, { rollUpMinUnits: Infinity });
+    const random = prng(8);
+    for (let k = 0; k < 60; k++) {
+      const q = randomQuery(random);
+      expect(timelinessRows(index, tree, q)).toEqual(timelinessRows(reference, tree, q));
+      expect(stepRows(index, tree, q)).toEqual(stepRows(reference, tree, q));
+    }
+  });
+
   it('roll-ups follow changes of the unit tree: a unit moved, a unit added', () => {
     const h = history(6);
     const live = liveIndex(h.log, { rollUpMinUnits: 2 }, 0.5);
