@@ -172,7 +172,7 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
     log(`  rebuild: ${rebuilt.body.events} events in ${Math.round(rebuilt.body.durationMs)} ms (${rebuilt.body.eventsPerSecond}/s)`);
 
     // 6. Live lag under a steady background of commands.
-    const live = await measureLiveLag(app.url, client, province.units.map((u) => u.unitId), province.root, o, rng);
+    const live = await measureLiveLag(app.url, client, province.units.map((u) => u.unitId), province.root, province.centre, o, rng);
     log(`  live lag: p50 ${live.liveLag.p50} ms p99 ${live.liveLag.p99} ms (from send p99 ${live.liveLagFromSend.p99} ms), ${live.backgroundCommands} background commands`);
 
     const stoppedApp = await app.stop();
@@ -236,7 +236,15 @@ interface LiveFigures {
   sseMessages: number;
 }
 
-async function measureLiveLag(base: string, client: Client, unitIds: string[], root: string, o: ProjectionOptions, rng: Rng): Promise<LiveFigures> {
+async function measureLiveLag(
+  base: string,
+  client: Client,
+  unitIds: string[],
+  root: string,
+  centre: string,
+  o: ProjectionOptions,
+  rng: Rng,
+): Promise<LiveFigures> {
   const waiters: { position: number; resolve(m: SseMessage): void }[] = [];
   let sseMessages = 0;
   let latest: SseMessage | undefined;
@@ -253,7 +261,9 @@ async function measureLiveLag(base: string, client: Client, unitIds: string[], r
     await openSse(base, `/units/${root}/timeliness/live`, 'supervisor', onMessage),
     await openSse(base, `/units/H01/timeliness/live`, 'supervisor', () => undefined),
   ];
-  const receivers = unitIds.filter((u) => u !== root);
+  // Received anywhere below the root but at the provincial centre, where they are then transferred
+  // (never to the unit holding them, which the decider would refuse).
+  const receivers = unitIds.filter((u) => u !== root && u !== centre);
   const stamp = Date.now().toString(36);
   let n = 0;
   const receive = (id: string) =>
@@ -270,7 +280,9 @@ async function measureLiveLag(base: string, client: Client, unitIds: string[], r
   let backgroundFailures = 0;
   let running = true;
   const started = now();
-  const open: string[] = [];
+  // Dossiers whose previous command has been answered: next a transfer, then a resolution.
+  const received: string[] = [];
+  const transferred: string[] = [];
   const background = (async () => {
     const interval = 1000 / o.backgroundRate;
     let next = now();
@@ -279,18 +291,21 @@ async function measureLiveLag(base: string, client: Client, unitIds: string[], r
       next += interval;
       const k = backgroundCommands % 3;
       let p: Promise<{ status: number }>;
-      if (k === 0 || open.length === 0) {
-        const id = `L${stamp}-${n++}`;
-        p = receive(id).then((a) => {
-          if (a.status === 201) open.push(id);
+      if (k === 1 && received.length > 0) {
+        const id = received.shift()!;
+        p = client.send('POST', `/dossiers/${id}/transfer`, 'integrator', { toUnitId: centre, occurredAt: new Date().toISOString() }).then((a) => {
+          if (a.status === 200) transferred.push(id);
           return a;
         });
-      } else if (k === 1) {
-        const id = open[open.length - 1];
-        p = client.send('POST', `/dossiers/${id}/transfer`, 'integrator', { toUnitId: rng.pick(receivers), occurredAt: new Date().toISOString() });
-      } else {
-        const id = open.pop()!;
+      } else if (k === 2 && transferred.length > 0) {
+        const id = transferred.shift()!;
         p = client.send('POST', `/dossiers/${id}/resolve`, 'integrator', { outcome: 'approved', occurredAt: new Date().toISOString() });
+      } else {
+        const id = `L${stamp}-${n++}`;
+        p = receive(id).then((a) => {
+          if (a.status === 201) received.push(id);
+          return a;
+        });
       }
       backgroundCommands++;
       const done: Promise<void> = p
