@@ -3,6 +3,7 @@
  * oracle (walks day by day with Date, string sets and explicit intervals) and against algebraic
  * properties. Randomness comes from a seeded mulberry32 so failures are reproducible.
  */
+import { mulberry32 } from '../common/random.js';
 import { describe, expect, it } from '@jest/globals';
 import {
   addWorkingTime,
@@ -22,16 +23,6 @@ const DAY = 86_400_000;
 const SEVEN_H = 7 * 3_600_000;
 const N = 3000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 // ---------- naive oracle ----------
 interface Oracle {

@@ -1,16 +1,8 @@
+import { mulberry32 } from '../../src/common/random.js';
 import type { EventToAppend, JsonObject } from '../../src/event-store/event-store.port.js';
 
-/** mulberry32: a small seeded generator, so that ids are reproducible from one run to the next. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so that ids are reproducible from one run to the next. */
+export const seededRandom = mulberry32;
 
 /** A version-4-shaped UUID drawn from `random` (EventStoreDB requires event ids to be UUIDs). */
 export function uuidFrom(random: () => number): string {
