@@ -52,6 +52,30 @@ CREATE INDEX IF NOT EXISTS dossiers_status ON dossiers (status, seq);
 CREATE INDEX IF NOT EXISTS dossiers_due_watch ON dossiers (due_at) WHERE status = 'received' AND overdue_marked = 0;
 `;
 
+type Row = [number, string, string, string, string, string, number, number, number, string];
+
+const rowOf = (v: DossierView): Row => [
+  v.seq,
+  v.dossierId,
+  v.unitId,
+  v.currentUnitId,
+  v.procedureCode,
+  v.status,
+  v.dueAt,
+  v.overdueMarked ? 1 : 0,
+  v.position,
+  JSON.stringify(v),
+];
+
+/** Rows written per statement by a bulk load. */
+const ROWS_PER_INSERT = 16;
+
+const upsertSql = (rows: number) =>
+  `INSERT INTO dossiers (seq, dossier_id, unit_id, current_unit_id, procedure_code, status, due_at, overdue_marked, position, view)
+   VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+   ON CONFLICT(seq) DO UPDATE SET current_unit_id = excluded.current_unit_id, status = excluded.status,
+     due_at = excluded.due_at, overdue_marked = excluded.overdue_marked, position = excluded.position, view = excluded.view`;
+
 export interface ViewChange {
   before: DossierView | undefined;
   after: DossierView;
@@ -159,7 +183,17 @@ export class ReadModels {
     this.stmt = this.prepare();
     this.applyTxn = db.transaction((events: RecordedEvent[]) => this.applySync(events));
     this.writeTxn = db.transaction((views: readonly DossierView[], checkpoint: number) => {
-      for (const v of views) this.persist(v);
+      // Several rows per statement: a third less time per row than one statement each.
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= views.length; i += ROWS_PER_INSERT) {
+        const params: (string | number)[] = [];
+        for (let k = i; k < i + ROWS_PER_INSERT; k++) {
+          this.bulkIndex?.bulkAdd(views[k]);
+          params.push(...rowOf(views[k]));
+        }
+        this.stmt.upsertDossiers.run(params);
+      }
+      for (; i < views.length; i++) this.persist(views[i]);
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
     this.checkpointValue = Number(this.stmt.getCheckpoint.get()?.value ?? 0);
@@ -172,12 +206,8 @@ export class ReadModels {
       getCheckpoint: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'checkpoint'"),
       setCheckpoint: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)"),
       viewById: db.prepare<[string], { view: string }>('SELECT view FROM dossiers WHERE dossier_id = ?'),
-      upsertDossier: db.prepare<[number, string, string, string, string, string, number, number, number, string]>(
-        `INSERT INTO dossiers (seq, dossier_id, unit_id, current_unit_id, procedure_code, status, due_at, overdue_marked, position, view)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(seq) DO UPDATE SET current_unit_id = excluded.current_unit_id, status = excluded.status,
-           due_at = excluded.due_at, overdue_marked = excluded.overdue_marked, position = excluded.position, view = excluded.view`,
-      ),
+      upsertDossier: db.prepare<Row>(upsertSql(1)),
+      upsertDossiers: db.prepare<[(string | number)[]]>(upsertSql(ROWS_PER_INSERT)),
       allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
       getSnapshotAt: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot'"),
       setSnapshotAt: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot', ?)"),
@@ -277,18 +307,7 @@ export class ReadModels {
 
   private persist(v: DossierView): void {
     this.bulkIndex?.bulkAdd(v);
-    this.stmt.upsertDossier.run(
-      v.seq,
-      v.dossierId,
-      v.unitId,
-      v.currentUnitId,
-      v.procedureCode,
-      v.status,
-      v.dueAt,
-      v.overdueMarked ? 1 : 0,
-      v.position,
-      JSON.stringify(v),
-    );
+    this.stmt.upsertDossier.run(...rowOf(v));
   }
 
   // ---- queries ----
