@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../../src/event-store/errors.js';
-import type { EventStore, ExpectedRevision } from '../../src/event-store/event-store.port.js';
+import type { JsonObject, EventStore, ExpectedRevision } from '../../src/event-store/event-store.port.js';
 import { Fixtures } from './contract-support.js';
 import { runAppendLoopAndKill } from './append-loop-runner.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
@@ -122,6 +122,21 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       const s = fx.stream();
       expect((await store.append(s, fx.events(1), 'any')).nextExpectedRevision).toBe(0);
       expect((await store.append(s, fx.events(2), 'any')).nextExpectedRevision).toBe(2);
+    });
+
+    it('an append that fails (its data cannot be serialised) fails alone: appends sent with it are stored', async () => {
+      const store = ref.current;
+      const [a, bad, c] = [fx.stream(), fx.stream(), fx.stream()];
+      const [broken] = fx.events(1);
+      const results = await Promise.allSettled([
+        store.append(a, fx.events(1), 'no_stream'),
+        store.append(bad, [{ ...broken, data: { n: 10n } as unknown as JsonObject }], 'no_stream'),
+        store.append(c, fx.events(1), 'no_stream'),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await store.readStream(bad)).toEqual([]);
+      expect(await store.readStream(a)).toHaveLength(1);
+      expect(await store.readStream(c)).toHaveLength(1);
     });
 
     it('stores the same event ids once and answers a repeated append with the original result', async () => {
