@@ -184,7 +184,10 @@ export class ReadModels {
     this.stmt = this.prepare();
     this.watch = undefined;
     this.applyTxn = db.transaction((events: RecordedEvent[]) => this.applySync(events));
-    this.writeTxn = db.transaction((views: readonly DossierView[], checkpoint: number) => {
+    this.writeTxn = db.transaction((unordered: readonly DossierView[], checkpoint: number) => {
+      // Rows in table order: views leave the write-behind cache in no order of theirs, and once the
+      // table outgrows the page cache, rows written at random places each cost a page read.
+      const views = [...unordered].sort((a, b) => a.seq - b.seq);
       // Several rows per statement: a third less time per row than one statement each.
       let i = 0;
       for (; i + ROWS_PER_INSERT <= views.length; i += ROWS_PER_INSERT) {
