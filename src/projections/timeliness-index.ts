@@ -82,6 +82,7 @@ export class TimelinessIndex {
   }
 
   unit(unitId: string): UnitIndex | undefined {
+    this.seal();
     return this.units.get(unitId);
   }
 
@@ -91,6 +92,7 @@ export class TimelinessIndex {
    * subtree's roll-up (created, or rebuilt after the tree changed, on the way).
    */
   cover(tree: UnitTree, unitId: string, scope: 'self' | 'subtree'): UnitIndex[] {
+    this.seal(); // bulk changes not sealed yet count too
     if (scope === 'self') return this.units.has(unitId) ? [this.units.get(unitId)!] : [];
     const members = tree.subtree(unitId);
     if (members.length < this.rollUpMinUnits) return members.flatMap((u) => this.units.get(u) ?? []);
@@ -159,15 +161,18 @@ export class TimelinessIndex {
 
   /** The roll-ups, for a snapshot or for a rebuilt index to start with the same ones. */
   rollUpList(): RollUp[] {
+    this.seal();
     return [...this.rollUps.values()];
   }
 
   unitList(): [string, UnitIndex][] {
+    this.seal();
     return [...this.units];
   }
 
-  /** Creates a roll-up of `members` under `root` from the units' buckets (sealed index). */
+  /** Creates a roll-up of `members` under `root` from the units' buckets. */
   createRollUp(root: string, members: readonly string[]): RollUp {
+    this.seal();
     this.dropRollUp(root);
     const all: Float64Array[] = [];
     const byProcedure = new Map<string, Float64Array[]>();
