@@ -17,6 +17,7 @@ import {
   Logger,
   type OnApplicationShutdown,
   type OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import { join } from 'node:path';
 import { setImmediate as yieldToQueries } from 'node:timers/promises';
@@ -26,7 +27,7 @@ import { AppError } from '../common/errors.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import type { DossierView } from './dossier-view.js';
 import { type AppliedBatch, ReadModels } from './read-models.js';
-import { openRebuildWriter, type RebuildWriter } from './rebuild-writer.js';
+import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter, type WorkerMode } from './rebuild-writer.js';
 import type { TimelinessIndex } from './timeliness-index.js';
 import { ViewFolder } from './view-folder.js';
 
@@ -89,6 +90,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(REBUILD_WORKER) private readonly rebuildWorker: WorkerMode = 'auto',
   ) {}
 
   private get file(): string {
@@ -277,7 +279,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const started = Date.now();
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
     // The worker starts while the first page is read.
-    const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db')).then(({ writer, reason }) => {
+    const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'), this.rebuildWorker ?? 'auto').then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'rebuild writes in the main thread', reason });
       return writer;
     });

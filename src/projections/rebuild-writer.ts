@@ -8,12 +8,12 @@
  * for half as long. Only views cross the thread boundary (a dossier's view once, not its five
  * events), and the report index comes back as snapshot rows whose buffers are transferred, not
  * copied. The crossing costs about a fifth more CPU in all: faster when a second core is free,
- * about even when other work keeps both busy. Otherwise (a single CPU, or no worker possible, e.g.
- * TypeScript sources under a test runner that the worker cannot load), everything runs in this
- * thread.
+ * slower when other work keeps the cores busy. Otherwise (no idle CPU by the load average, or no
+ * worker possible, e.g. TypeScript sources under a test runner that the worker cannot load),
+ * everything runs in this thread.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow } from './index-snapshot.js';
@@ -46,14 +46,25 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 /** Writes (pages) not yet acknowledged by the worker before the main thread waits: enough to overlap, bounded memory. */
 const MAX_WRITES_IN_FLIGHT = 6;
 
-/** A worker writer, or this thread's when the worker cannot start; `reason` says why not. */
-export async function openRebuildWriter(file: string): Promise<{ writer: RebuildWriter; reason?: string }> {
-  // A second thread costs a fifth more CPU in all (views cross threads): worth it only with a second core.
-  if (availableParallelism() < 2) return { writer: new InThreadWriter(ReadModels.createFresh(file)), reason: 'a single CPU' };
+/** `auto`: a worker when a CPU is idle; `always`: a worker whenever one can start; `never`: this thread. */
+export type WorkerMode = 'auto' | 'always' | 'never';
+
+/** Injection token of the Projector's WorkerMode (default `auto`). */
+export const REBUILD_WORKER = Symbol('REBUILD_WORKER');
+
+/** A worker writer, or this thread's when no worker is wanted or none can start; `reason` says why not. */
+export async function openRebuildWriter(file: string, mode: WorkerMode = 'auto'): Promise<{ writer: RebuildWriter; reason?: string }> {
+  const inThread = (reason: string) => ({ writer: new InThreadWriter(ReadModels.createFresh(file)), reason });
+  if (mode === 'never') return inThread('asked for');
+  // A second thread costs a fifth more CPU in all (views cross threads): worth it only when a core
+  // is idle. Measured on 2 shared cores: 15% slower than one thread with a load of 3-4, even at 2.
+  const cores = availableParallelism();
+  const load = loadavg()[0];
+  if (mode === 'auto' && cores - load < 1) return inThread(`no idle CPU for a worker (load ${load.toFixed(1)}, ${cores} CPUs)`);
   try {
     return { writer: await WorkerWriter.start(file) };
   } catch (error) {
-    return { writer: new InThreadWriter(ReadModels.createFresh(file)), reason: (error as Error).message };
+    return inThread((error as Error).message);
   }
 }
 

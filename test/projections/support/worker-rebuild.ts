@@ -38,7 +38,7 @@ live.applyBatch(events);
 const expected = { table: live.dump(), reports: reports(live.buildIndex()) };
 
 // 1. The writer alone, behind a fold whose cache holds 7 views: evictions and read-backs through the worker.
-const { writer } = await openRebuildWriter(join(dir, 'direct.db'));
+const { writer } = await openRebuildWriter(join(dir, 'direct.db'), 'always');
 const folder = new ViewFolder(0, 7);
 let readBack = 0;
 for (let i = 0; i < events.length; i += 60) {
@@ -61,7 +61,7 @@ direct.models.close();
 // 2. The projector's rebuild over a real store (the initial build of an empty read-model file).
 const store = openStore(dir);
 await appendAll(store, events, 10);
-const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }));
+const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), 'always');
 projector.onModuleInit();
 await projector.whenCaughtUp();
 const status = await projector.status();
