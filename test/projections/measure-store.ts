@@ -1,6 +1,7 @@
 /**
  * Manual measurement through the real embedded store (not a test):
  *   node --import ./test/support/register-ts.mjs test/projections/measure-store.ts [dossiers=100000]
+ * REBUILD_WORKER=always|never|auto (default auto) chooses where the rebuild writes (rebuild-writer.ts).
  * 1. appends a synthetic log to a SQLite event store;
  * 2. rebuild: Projector.rebuild() replays the log from position 0 into fresh read models (events/s);
  * 3. live lag: appends dossier events at ~500/s while the projector follows, and reports the time
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { Projector } from '../../src/projections/projector.js';
+import type { WorkerMode } from '../../src/projections/rebuild-writer.js';
 import { syntheticLog, syntheticLogPages } from '../../src/projections/synthetic-history.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
 
@@ -31,7 +33,8 @@ try {
   }
   console.log(JSON.stringify({ appended: events, appendMs: Math.round(performance.now() - t) }));
 
-  const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }));
+  const workerMode = (process.env.REBUILD_WORKER ?? 'auto') as WorkerMode;
+  const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), workerMode);
   t = performance.now();
   projector.onModuleInit();
   await projector.whenCaughtUp();
