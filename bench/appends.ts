@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { SCHEMA, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import type { EventToAppend } from '../src/event-store/event-store.port.js';
 import { Rng } from './rng.js';
 import { now, perSecond, round } from './stats.js';
@@ -65,20 +65,8 @@ function sampleEvent(rng: Rng, i: number): EventToAppend {
   };
 }
 
-/** The store's own table and index (src/event-store/sqlite/sqlite-event-store.ts). */
-const RAW_SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  position  INTEGER PRIMARY KEY,
-  stream_id TEXT    NOT NULL,
-  revision  INTEGER NOT NULL,
-  event_id  TEXT    NOT NULL,
-  type      TEXT    NOT NULL,
-  data      TEXT    NOT NULL,
-  metadata  TEXT    NOT NULL,
-  created   TEXT    NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
-`;
+/** The store's own table and index. */
+const RAW_SCHEMA = SCHEMA;
 
 export async function measureAppends(o: AppendOptions): Promise<AppendFigures> {
   const concurrency = o.concurrency ?? 64;

@@ -46,7 +46,8 @@ interface CheckedAppend {
  */
 type EventTuple = [position: number, streamId: string, revision: number, eventId: string, type: string, body: string, created: string];
 
-const SCHEMA = `
+/** The log's table and index (exported so that the benchmark's raw inserts use the very same schema). */
+export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position  INTEGER PRIMARY KEY,
   stream_id TEXT    NOT NULL,
