@@ -4,6 +4,7 @@
  * with occurred instants and entry lags (recordedAt later than occurredAt, sometimes by days).
  * For the property tests and for bulk-loading the read models in benchmarks; deterministic for a seed.
  */
+import { mulberry32 } from '../common/random.js';
 import type { Channel, DossierEvent, Timeliness } from '../dossier/events.js';
 import type { RecordedEvent } from '../event-store/event-store.port.js';
 import { dossierStream } from '../dossier/events.js';
@@ -12,17 +13,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const LOCAL_OFFSET = 7 * HOUR;
 
-/** mulberry32: small, fast, good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/common/random.ts): small, fast, good enough for test data. */
+export const prng = mulberry32;
 
 export interface SyntheticOptions {
   seed: number;
