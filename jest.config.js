@@ -1,14 +1,5 @@
 /** Jest 30 in ESM mode: sources are transformed by SWC, imports keep their `.js` endings. */
-const swc = {
-  jsc: {
-    target: 'es2022',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
+import { swcOptions as swc } from './test/support/swc-options.mjs';
 
 export default {
   testEnvironment: 'node',

@@ -32,7 +32,7 @@ export interface ProjectionOptions {
   backgroundRate: number;
 }
 
-export interface ProjectionFigures {
+export interface ProjectionFigures extends LiveFigures {
   dossiers: number;
   events: number;
   workload: WorkloadTally;
@@ -50,16 +50,6 @@ export interface ProjectionFigures {
   watcherMarksAtStart: number;
   reportProvince: Summary;
   reportRandom: Summary;
-  /** Acknowledgement of a probe command to the first SSE push at or past its position. */
-  liveLag: Summary;
-  /** Sending the probe to that push (adds the command's own latency). */
-  liveLagFromSend: Summary;
-  liveProbeTimeouts: number;
-  backgroundCommands: number;
-  /** Background commands per second actually sent during the probes. */
-  backgroundPerSecond: number;
-  backgroundFailures: number;
-  sseMessages: number;
   appPeakRssMb: number;
   eventsDbMb: number;
   readModelsDbMb: number;
@@ -227,10 +217,13 @@ function randomReport(rng: Rng, unitIds: string[]): string {
 }
 
 interface LiveFigures {
+  /** Acknowledgement of a probe command to the first SSE push at or past its position. */
   liveLag: Summary;
+  /** Sending the probe to that push (adds the command's own latency). */
   liveLagFromSend: Summary;
   liveProbeTimeouts: number;
   backgroundCommands: number;
+  /** Background commands per second actually sent during the probes. */
   backgroundPerSecond: number;
   backgroundFailures: number;
   sseMessages: number;

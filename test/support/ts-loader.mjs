@@ -4,18 +4,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from '@swc/core';
+import { swcOptions } from './swc-options.mjs';
 
-/** Same settings as jest.config.js, so that decorators behave alike in tests and child processes. */
-const swcOptions = {
-  jsc: {
-    target: 'es2022',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
 
 /** `./x.js` written in a .ts file means `./x.ts` when only the TypeScript source exists. */
 export async function resolve(specifier, context, nextResolve) {
