@@ -39,8 +39,21 @@ export function bearerKey(header: string | string[] | undefined): string | undef
 
 type GuardedRequest = FastifyRequest & { principal?: Principal };
 
+/** What the decorators of one route ask of the guard, read once (route metadata never changes at run time). */
+interface RoutePolicy {
+  isPublic: boolean;
+  allowed: ReadonlySet<Role>;
+  queryRoles?: { parameter: string; allowed: ReadonlySet<Role>; detail: string };
+  /** Admin-only routes and @AllUnits ones: keys limited to some units may not call them. */
+  allUnits: boolean;
+  unitSource?: UnitSource;
+}
+
 @Injectable()
 export class AccessGuard implements CanActivate {
+  /** Policies by handler, then by controller class (a handler may be inherited by several). */
+  private readonly policies = new WeakMap<Function, Map<Function, RoutePolicy>>();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(ApiKeyStore) private readonly keys: ApiKeyStore,
@@ -50,25 +63,21 @@ export class AccessGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const policy = this.policyOf(context.getHandler(), context.getClass());
+    if (policy.isPublic) return true;
 
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const principal = this.authenticate(request);
     request.principal = principal;
 
-    const declared = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    const allowed = declared ? effectiveRoles(declared) : new Set<Role>(['admin']);
-    if (!allowed.has(principal.role)) throw forbiddenRole(principal, request);
-    const queryRoles = this.reflector.getAllAndOverride<QueryRolesMetadata | undefined>(QUERY_ROLES_KEY, targets);
-    if (queryRoles && present(queryParam(request, queryRoles.parameter)) && !effectiveRoles(queryRoles.roles).has(principal.role)) {
-      throw new AppError('FORBIDDEN', `"${queryRoles.parameter}" is for ${[...effectiveRoles(queryRoles.roles)].join(', ')} keys`);
+    if (!policy.allowed.has(principal.role)) throw forbiddenRole(principal, request);
+    const queryRoles = policy.queryRoles;
+    if (queryRoles && present(queryParam(request, queryRoles.parameter)) && !queryRoles.allowed.has(principal.role)) {
+      throw new AppError('FORBIDDEN', queryRoles.detail);
     }
 
-    // Admin-only routes change what all units share (reference data): a key limited to some units may not.
-    const adminOnly = allowed.size === 1 && allowed.has('admin');
-    if (adminOnly || this.reflector.getAllAndOverride<boolean>(ALL_UNITS_KEY, targets)) this.scope.assertAllUnits(principal);
-    const source = this.reflector.getAllAndOverride<UnitSource | undefined>(UNIT_SCOPED_KEY, targets);
+    if (policy.allUnits) this.scope.assertAllUnits(principal);
+    const source = policy.unitSource;
     if (source) {
       const unitId = unitFrom(request, source);
       // Absent: the handler narrows to the key's units (lists), or validation answers 400 (bodies).
@@ -81,8 +90,33 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
+  private policyOf(handler: Function, controller: Function): RoutePolicy {
+    let byClass = this.policies.get(handler);
+    if (!byClass) this.policies.set(handler, (byClass = new Map()));
+    let policy = byClass.get(controller);
+    if (!policy) byClass.set(controller, (policy = this.readPolicy([handler, controller])));
+    return policy;
+  }
+
+  private readPolicy(targets: [Function, Function]): RoutePolicy {
+    const declared = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const allowed = declared ? effectiveRoles(declared) : new Set<Role>(['admin']);
+    const query = this.reflector.getAllAndOverride<QueryRolesMetadata | undefined>(QUERY_ROLES_KEY, targets);
+    const queryAllowed = query && effectiveRoles(query.roles);
+    // Admin-only routes change what all units share (reference data): a key limited to some units may not.
+    const adminOnly = allowed.size === 1 && allowed.has('admin');
+    return {
+      isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)),
+      allowed,
+      ...(query && queryAllowed ? { queryRoles: { parameter: query.parameter, allowed: queryAllowed, detail: `"${query.parameter}" is for ${[...queryAllowed].join(', ')} keys` } } : {}),
+      allUnits: adminOnly || Boolean(this.reflector.getAllAndOverride<boolean>(ALL_UNITS_KEY, targets)),
+      unitSource: this.reflector.getAllAndOverride<UnitSource | undefined>(UNIT_SCOPED_KEY, targets),
+    };
+  }
+
   private authenticate(request: GuardedRequest): Principal {
-    const address = request.ip;
+    // The address only counts for the limiter (Fastify works it out on each read of `ip`).
+    const address = this.limiter.enabled ? request.ip : '';
     this.limiter.assertAddressAllowed(address);
     const presented = bearerKey(request.headers.authorization);
     const key = presented === undefined ? undefined : this.keys.authenticate(presented);

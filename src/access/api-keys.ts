@@ -11,7 +11,7 @@
  *   longer parses is reported and the keys already loaded stay in force.
  */
 import { Logger } from '@nestjs/common';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../config.js';
@@ -45,7 +45,8 @@ const MIN_KEY_LENGTH = 16;
 const MAX_KEY_LENGTH = 512;
 const FIELDS = new Set(['key', 'keySha256', 'role', 'units', 'name']);
 
-export const sha256 = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+/** One-shot `hash` (no Hash object per call): the same digest as createHash('sha256').update(key, 'utf8'). */
+export const sha256 = (key: string): Buffer => hash('sha256', key, 'buffer');
 export const fingerprintOf = (digest: Buffer): string => digest.toString('hex').slice(0, 12);
 
 /** Parses and validates the file's text; every problem is listed with the entry it belongs to. */
