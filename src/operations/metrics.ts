@@ -9,6 +9,14 @@ interface Histogram {
   count: number;
 }
 
+interface Series {
+  /** `method="...",route="..."` */
+  labels: string;
+  histogram: Histogram;
+  /** Keys of `requests` by status. */
+  requestKeys: Map<number, string>;
+}
+
 /**
  * In-process metrics in the Prometheus text format: HTTP requests by route and status, their
  * durations, and the gauges other parts register (projection checkpoint and lag, ...).
@@ -18,17 +26,32 @@ export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly durations = new Map<string, Histogram>();
   private readonly gauges = new Map<string, { help: string; read: () => Promise<number> | number }>();
+  private readonly series = new Map<string, Map<string, Series>>();
   private readonly started = Date.now();
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `method="${method}",route="${escape(route)}",status="${status}"`;
+    const series = this.seriesOf(method, route);
+    let key = series.requestKeys.get(status);
+    if (key === undefined) series.requestKeys.set(status, (key = `${series.labels},status="${status}"`));
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    const hkey = `method="${method}",route="${escape(route)}"`;
-    let h = this.durations.get(hkey);
-    if (!h) this.durations.set(hkey, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    const h = series.histogram;
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.counts[i]++;
     h.sum += seconds;
     h.count++;
+  }
+
+  /** The labels and histogram of a method and route, made on its first request (few routes, many requests). */
+  private seriesOf(method: string, route: string): Series {
+    let byMethod = this.series.get(route);
+    if (!byMethod) this.series.set(route, (byMethod = new Map()));
+    let series = byMethod.get(method);
+    if (!series) {
+      const labels = `method="${method}",route="${escape(route)}"`;
+      let histogram = this.durations.get(labels);
+      if (!histogram) this.durations.set(labels, (histogram = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+      byMethod.set(method, (series = { labels, histogram, requestKeys: new Map() }));
+    }
+    return series;
   }
 
   /** A gauge read at scrape time. */

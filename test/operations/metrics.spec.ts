@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import { Metrics } from '../../src/operations/metrics.js';
+
+describe('request metrics', () => {
+  it('count requests by method, route and status, with one duration histogram per method and route', async () => {
+    const metrics = new Metrics();
+    metrics.observeRequest('POST', '/dossiers', 201, 0.002);
+    metrics.observeRequest('POST', '/dossiers', 201, 0.03);
+    metrics.observeRequest('POST', '/dossiers', 409, 0.0005);
+    metrics.observeRequest('GET', '/dossiers', 200, 0.004);
+    metrics.observeRequest('GET', '/a"b\\c', 404, 7);
+    const lines = (await metrics.render()).split('\n');
+    const requests = lines.filter((l) => l.startsWith('http_requests_total{'));
+    expect(requests).toEqual([
+      'http_requests_total{method="POST",route="/dossiers",status="201"} 2',
+      'http_requests_total{method="POST",route="/dossiers",status="409"} 1',
+      'http_requests_total{method="GET",route="/dossiers",status="200"} 1',
+      'http_requests_total{method="GET",route="/a\\"b\\\\c",status="404"} 1',
+    ]);
+    const bucket = (labels: string, le: string) => lines.find((l) => l.startsWith(`http_request_duration_seconds_bucket{${labels},le="${le}"}`))?.split(' ')[1];
+    const post = 'method="POST",route="/dossiers"';
+    expect([bucket(post, '0.001'), bucket(post, '0.0025'), bucket(post, '0.025'), bucket(post, '0.05'), bucket(post, '+Inf')]).toEqual(['1', '2', '2', '3', '3']);
+    expect(lines).toContain(`http_request_duration_seconds_count{${post}} 3`);
+    expect(lines).toContain(`http_request_duration_seconds_sum{${post}} ${0.002 + 0.03 + 0.0005}`);
+    expect(bucket('method="GET",route="/a\\"b\\\\c"', '5')).toBe('0');
+    expect(bucket('method="GET",route="/a\\"b\\\\c"', '+Inf')).toBe('1');
+  });
+});
