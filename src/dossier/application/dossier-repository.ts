@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT_STORE, type AppendResult, type EventStore, type RecordedEvent } from '../../event-store/event-store.port.js';
+import { isoInstant } from '../../common/iso-instant.js';
 import type { Decided } from '../domain/decide.js';
 import { type DossierState, evolve, initialState } from '../domain/state.js';
 import { type DossierEvent, dossierStream, isDossierEvent } from '../events.js';
@@ -40,7 +41,7 @@ export class DossierRepository {
   }
 
   append(dossierId: string, state: DossierState, decided: Decided[], ctx: WriteContext): Promise<AppendResult> {
-    const recordedAt = ctx.recordedAt.toISOString();
+    const recordedAt = isoInstant(ctx.recordedAt.getTime());
     return this.store.append(
       dossierStream(dossierId),
       decided.map((d, i) => ({
@@ -48,7 +49,7 @@ export class DossierRepository {
         type: d.event.type,
         data: d.event.data as unknown as Record<string, unknown>,
         metadata: {
-          occurredAt: new Date(d.occurredAt).toISOString(),
+          occurredAt: isoInstant(d.occurredAt),
           recordedAt,
           actor: ctx.actor,
           commandId: ctx.commandId,

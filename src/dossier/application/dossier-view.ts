@@ -1,3 +1,4 @@
+import { isoInstant } from '../../common/iso-instant.js';
 import type { ExistingDossier } from '../domain/state.js';
 
 /** The current state of a dossier as the API shows it (API.md, GET /dossiers/{id}). */
@@ -25,7 +26,7 @@ export interface DossierView {
   revision: number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoInstant;
 
 export function toView(s: ExistingDossier, now: number): DossierView {
   const view: DossierView = {
