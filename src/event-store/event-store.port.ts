@@ -36,6 +36,12 @@ export interface RecordedEvent {
   created: string;
 }
 
+/**
+ * What a replay of the log needs of an event (a projection rebuild): without metadata, event id
+ * or creation instant, which cost about as much to read as all the rest.
+ */
+export type LoggedEvent = Pick<RecordedEvent, 'streamId' | 'type' | 'revision' | 'position' | 'data'>;
+
 export interface AppendResult {
   /** Revision of the stream's last event after the append: the expected revision for the next one. */
   nextExpectedRevision: number;
@@ -88,6 +94,8 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of the global log in position order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The same events as readAll with the same options, each without metadata, id and created. */
+  readAllData(options?: ReadAllOptions): Promise<LoggedEvent[]>;
   subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the last event in the global log (undefined when empty). */
   headPosition(): Promise<number | undefined>;

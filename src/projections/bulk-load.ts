@@ -5,7 +5,7 @@
  * it) to start a service over a big model; `loadIndex()` is what a start does with it (built from
  * the table, or the snapshot saved by `saveIndexSnapshot` at the same checkpoint).
  */
-import type { RecordedEvent } from '../event-store/event-store.port.js';
+import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { ReadModels } from './read-models.js';
 import type { TimelinessIndex } from './timeliness-index.js';
 
@@ -19,7 +19,7 @@ export interface BulkLoadResult {
   finishMs: number;
 }
 
-export function bulkLoad(file: string, pages: Iterable<RecordedEvent[]>): BulkLoadResult {
+export function bulkLoad(file: string, pages: Iterable<LoggedEvent[]>): BulkLoadResult {
   const models = ReadModels.createFresh(file);
   let events = 0;
   const started = performance.now();

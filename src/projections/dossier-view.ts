@@ -131,110 +131,137 @@ const ms = parseInstant;
 /**
  * Applies one dossier event. Returns the view unchanged when the event was already applied
  * (same or earlier position), and `undefined` for events of a dossier never received (which a
- * valid history cannot contain; the projector skips them).
+ * valid history cannot contain; the projector skips them). Pure: `view` is left as it was.
  */
 export function evolveDossierView(view: DossierView | undefined, event: DossierEvent, at: EventPlace): DossierView | undefined {
   if (view !== undefined && at.position <= view.position) return view;
-  if (event.type === 'DossierReceived') {
-    if (view !== undefined) return view;
-    const d = event.data;
-    const receivedAt = ms(d.receivedAt);
-    const dueAt = ms(d.dueAt);
-    return {
-      dossierId: d.dossierId,
-      seq: at.position,
-      procedureCode: d.procedureCode,
-      unitId: d.unitId,
-      currentUnitId: d.unitId,
-      channel: d.channel,
-      digitized: d.digitized,
-      status: 'received',
-      receivedAt,
-      clockStartAt: ms(d.clockStartAt),
-      dueAt,
-      appointmentAt: dueAt,
-      overdueMarked: false,
-      segments: [{ start: receivedAt, end: null, due: dueAt }],
-      awaiting: [],
-      steps: [{ unitId: d.unitId, enteredAt: receivedAt, leftAt: null, allottedWorkingHours: null, stepDueAt: null }],
-      closure: null,
-      closedAt: null,
-      outcome: null,
-      timeliness: null,
-      apologized: false,
-      responsibleUnitIds: [],
-      returnedAt: null,
-      revision: at.revision,
-      position: at.position,
-    };
-  }
+  if (event.type === 'DossierReceived') return view ?? receivedView(event.data, at);
   if (view === undefined) return undefined;
-  const next = { ...view, revision: at.revision, position: at.position };
+  const next = copyView(view);
+  applyChange(next, event, at);
+  return next;
+}
+
+/**
+ * The same fold, changing `view` itself (a bulk replay's own copy, which nothing else holds):
+ * no copy of the whole view per event. Returns the view after the event (a new one for
+ * DossierReceived), `view` unchanged when the event was applied already, undefined as above.
+ */
+export function evolveDossierViewInPlace(view: DossierView | undefined, event: DossierEvent, at: EventPlace): DossierView | undefined {
+  if (view !== undefined && at.position <= view.position) return view;
+  if (event.type === 'DossierReceived') return view ?? receivedView(event.data, at);
+  if (view === undefined) return undefined;
+  applyChange(view, event, at);
+  return view;
+}
+
+function receivedView(d: Extract<DossierEvent, { type: 'DossierReceived' }>['data'], at: EventPlace): DossierView {
+  const receivedAt = ms(d.receivedAt);
+  const dueAt = ms(d.dueAt);
+  return {
+    dossierId: d.dossierId,
+    seq: at.position,
+    procedureCode: d.procedureCode,
+    unitId: d.unitId,
+    currentUnitId: d.unitId,
+    channel: d.channel,
+    digitized: d.digitized,
+    status: 'received',
+    receivedAt,
+    clockStartAt: ms(d.clockStartAt),
+    dueAt,
+    appointmentAt: dueAt,
+    overdueMarked: false,
+    segments: [{ start: receivedAt, end: null, due: dueAt }],
+    awaiting: [],
+    steps: [{ unitId: d.unitId, enteredAt: receivedAt, leftAt: null, allottedWorkingHours: null, stepDueAt: null }],
+    closure: null,
+    closedAt: null,
+    outcome: null,
+    timeliness: null,
+    apologized: false,
+    responsibleUnitIds: [],
+    returnedAt: null,
+    revision: at.revision,
+    position: at.position,
+  };
+}
+
+/** A copy sharing nothing that applyChange changes. */
+function copyView(v: DossierView): DossierView {
+  return {
+    ...v,
+    segments: v.segments.map((s) => ({ ...s })),
+    awaiting: v.awaiting.map((a) => ({ ...a })),
+    steps: v.steps.map((s) => ({ ...s })),
+    responsibleUnitIds: [...v.responsibleUnitIds],
+  };
+}
+
+/** Applies an event after DossierReceived to `view`, in place. */
+function applyChange(view: DossierView, event: Exclude<DossierEvent, { type: 'DossierReceived' }>, at: EventPlace): void {
+  view.revision = at.revision;
+  view.position = at.position;
   switch (event.type) {
     case 'DossierTransferred': {
       const t = ms(event.data.transferredAt);
-      const stepDueAt = event.data.stepDueAt === undefined ? null : ms(event.data.stepDueAt);
-      next.steps = [
-        ...closeLastStep(view.steps, t),
-        {
-          unitId: event.data.toUnitId,
-          enteredAt: t,
-          leftAt: null,
-          allottedWorkingHours: event.data.allottedWorkingHours ?? null,
-          stepDueAt,
-        },
-      ];
-      next.currentUnitId = event.data.toUnitId;
-      return next;
+      closeLastStep(view.steps, t);
+      view.steps.push({
+        unitId: event.data.toUnitId,
+        enteredAt: t,
+        leftAt: null,
+        allottedWorkingHours: event.data.allottedWorkingHours ?? null,
+        stepDueAt: event.data.stepDueAt === undefined ? null : ms(event.data.stepDueAt),
+      });
+      view.currentUnitId = event.data.toUnitId;
+      return;
     }
     case 'DossierSupplementRequested': {
       const t = ms(event.data.requestedAt);
-      next.status = 'awaiting_supplement';
-      next.segments = closeLast(view.segments, t);
-      next.awaiting = [...view.awaiting, { start: t, end: null }];
-      return next;
+      view.status = 'awaiting_supplement';
+      closeLast(view.segments, t);
+      view.awaiting.push({ start: t, end: null });
+      return;
     }
     case 'DossierSupplemented': {
       const t = ms(event.data.supplementedAt);
       const dueAt = ms(event.data.dueAt);
-      next.status = 'received';
-      next.awaiting = closeLast(view.awaiting, t);
-      next.segments = [...closeLast(view.segments, t), { start: t, end: null, due: dueAt }];
-      next.clockStartAt = ms(event.data.clockStartAt);
-      next.dueAt = dueAt;
-      next.appointmentAt = dueAt;
+      view.status = 'received';
+      closeLast(view.awaiting, t);
+      closeLast(view.segments, t);
+      view.segments.push({ start: t, end: null, due: dueAt });
+      view.clockStartAt = ms(event.data.clockStartAt);
+      view.dueAt = dueAt;
+      view.appointmentAt = dueAt;
       // A new due instant: the watcher looks at it afresh.
-      next.overdueMarked = false;
-      return next;
+      view.overdueMarked = false;
+      return;
     }
     case 'DossierApologyIssued':
-      next.apologized = true;
-      next.appointmentAt = ms(event.data.newAppointmentAt);
-      return next;
-    case 'DossierResolved': {
-      const t = ms(event.data.resolvedAt);
-      Object.assign(next, close(view, t));
-      next.status = 'resolved';
-      next.closure = 'resolved';
-      next.outcome = event.data.outcome;
-      next.timeliness = event.data.timeliness;
-      next.apologized = event.data.apologized;
-      next.responsibleUnitIds = [...event.data.responsibleUnitIds];
-      return next;
-    }
+      view.apologized = true;
+      view.appointmentAt = ms(event.data.newAppointmentAt);
+      return;
+    case 'DossierResolved':
+      close(view, ms(event.data.resolvedAt));
+      view.status = 'resolved';
+      view.closure = 'resolved';
+      view.outcome = event.data.outcome;
+      view.timeliness = event.data.timeliness;
+      view.apologized = event.data.apologized;
+      view.responsibleUnitIds = [...event.data.responsibleUnitIds];
+      return;
     case 'DossierResultReturned':
-      next.status = 'returned';
-      next.returnedAt = ms(event.data.returnedAt);
-      return next;
-    case 'DossierWithdrawn': {
-      Object.assign(next, close(view, ms(event.data.withdrawnAt)));
-      next.status = 'withdrawn';
-      next.closure = 'withdrawn';
-      return next;
-    }
+      view.status = 'returned';
+      view.returnedAt = ms(event.data.returnedAt);
+      return;
+    case 'DossierWithdrawn':
+      close(view, ms(event.data.withdrawnAt));
+      view.status = 'withdrawn';
+      view.closure = 'withdrawn';
+      return;
     case 'DossierBecameOverdue':
-      next.overdueMarked = true;
-      return next;
+      view.overdueMarked = true;
+      return;
     default: {
       const never: never = event;
       throw new Error(`unhandled dossier event ${(never as { type: string }).type}`);
@@ -243,25 +270,21 @@ export function evolveDossierView(view: DossierView | undefined, event: DossierE
 }
 
 /** Resolution and withdrawal stop everything that was running at `t`. */
-function close(view: DossierView, t: number): Pick<DossierView, 'closedAt' | 'segments' | 'awaiting' | 'steps'> {
-  return {
-    closedAt: t,
-    segments: closeLast(view.segments, t),
-    awaiting: closeLast(view.awaiting, t),
-    steps: closeLastStep(view.steps, t),
-  };
+function close(view: DossierView, t: number): void {
+  view.closedAt = t;
+  closeLast(view.segments, t);
+  closeLast(view.awaiting, t);
+  closeLastStep(view.steps, t);
 }
 
-function closeLast<T extends Interval>(intervals: T[], t: number): T[] {
+function closeLast(intervals: Interval[], t: number): void {
   const last = intervals[intervals.length - 1];
-  if (last === undefined || last.end !== null) return intervals;
-  return [...intervals.slice(0, -1), { ...last, end: t }];
+  if (last !== undefined && last.end === null) last.end = t;
 }
 
-function closeLastStep(steps: StepFact[], t: number): StepFact[] {
+function closeLastStep(steps: StepFact[], t: number): void {
   const last = steps[steps.length - 1];
-  if (last === undefined || last.leftAt !== null) return steps;
-  return [...steps.slice(0, -1), { ...last, leftAt: t }];
+  if (last !== undefined && last.leftAt === null) last.leftAt = t;
 }
 
 /** Overdue at instant `at`: open, not awaiting a supplement, and its due instant in force has passed. */

@@ -300,7 +300,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       await this.subscription?.stop();
       this.subscription = undefined;
       for (;;) {
-        const page = await this.store.readAll({ afterPosition: fresh.checkpoint, maxCount: REBUILD_PAGE });
+        const page = await this.store.readAllData({ afterPosition: fresh.checkpoint, maxCount: REBUILD_PAGE });
         if (page.length === 0) break;
         const batch = fresh.applyBatch(page);
         for (const { before, after } of batch.changes) index.replace(before, after);
@@ -337,7 +337,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   /** One page of the bulk replay; false at the end of the log. */
   private async replayPage(folder: ViewFolder, opening: Promise<RebuildWriter>): Promise<boolean> {
     if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
-    const page = await this.store.readAll({ afterPosition: folder.checkpoint, maxCount: REBUILD_PAGE });
+    const page = await this.store.readAllData({ afterPosition: folder.checkpoint, maxCount: REBUILD_PAGE });
     if (page.length === 0) return false;
     const missing = folder.missing(page);
     const { writes, checkpoint } = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await (await opening).readBack(missing));

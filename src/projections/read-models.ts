@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
-import type { RecordedEvent } from '../event-store/event-store.port.js';
+import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
 import { TimelinessIndex } from './timeliness-index.js';
@@ -108,7 +108,7 @@ export class ReadModels {
   private db: Database.Database;
   private stmt!: ReturnType<ReadModels['prepare']>;
   private watch: ReturnType<ReadModels['prepareWatch']> | undefined;
-  private applyTxn!: (events: RecordedEvent[]) => AppliedBatch;
+  private applyTxn!: (events: LoggedEvent[]) => AppliedBatch;
   private writeTxn!: (views: readonly DossierView[], checkpoint: number) => void;
   private checkpointValue = 0;
   /**
@@ -183,7 +183,7 @@ export class ReadModels {
     this.db = db;
     this.stmt = this.prepare();
     this.watch = undefined;
-    this.applyTxn = db.transaction((events: RecordedEvent[]) => this.applySync(events));
+    this.applyTxn = db.transaction((events: LoggedEvent[]) => this.applySync(events));
     this.writeTxn = db.transaction((unordered: readonly DossierView[], checkpoint: number) => {
       // Rows in table order: views leave the write-behind cache in no order of theirs, and once the
       // table outgrows the page cache, rows written at random places each cost a page read.
@@ -255,7 +255,7 @@ export class ReadModels {
    * (after a crash between commit and acknowledgement, or a replayed subscription) changes nothing.
    * Events of other streams only move the checkpoint.
    */
-  applyBatch(events: RecordedEvent[]): AppliedBatch {
+  applyBatch(events: LoggedEvent[]): AppliedBatch {
     if (events.length === 0) return { checkpoint: this.checkpointValue, changes: [] };
     if (this.folder) return this.applyBulk(this.folder, events);
     const result = this.applyTxn(events);
@@ -264,7 +264,7 @@ export class ReadModels {
   }
 
   /** A bulk load's batch: views read back if needed, folded, and those leaving the cache written. */
-  private applyBulk(folder: ViewFolder, events: RecordedEvent[]): AppliedBatch {
+  private applyBulk(folder: ViewFolder, events: LoggedEvent[]): AppliedBatch {
     if (this.bulkFailed) throw new Error('an earlier batch of this bulk load failed');
     try {
       const { writes, checkpoint } = folder.fold(events, this.readBack(folder.missing(events)));
@@ -295,6 +295,7 @@ export class ReadModels {
 
   /** Bulk load: writes views (indexing them) and the checkpoint, in one transaction. */
   writeViews(views: readonly DossierView[], checkpoint: number): void {
+    if (this.bulkIndex !== undefined && !this.db.inTransaction) this.db.exec('BEGIN');
     this.writeTxn(views, checkpoint);
     this.checkpointValue = checkpoint;
   }
@@ -306,7 +307,7 @@ export class ReadModels {
     this.checkpointValue = position;
   }
 
-  private applySync(events: RecordedEvent[]): AppliedBatch {
+  private applySync(events: LoggedEvent[]): AppliedBatch {
     const changed = new Map<string, ViewChange>();
     let checkpoint = this.checkpointValue;
     for (const e of events) {
@@ -434,6 +435,7 @@ export class ReadModels {
     if (this.bulkFailed) throw new Error('the bulk load failed; its index is incomplete');
     if (this.folder) this.writeViews(this.folder.drain(), this.checkpointValue);
     this.folder = undefined;
+    if (this.db.inTransaction) this.db.exec('COMMIT');
     this.db.exec(INDEXES);
     // Statistics from a sample: the plans only need the shape of the data.
     this.db.exec('PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;');

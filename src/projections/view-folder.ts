@@ -9,8 +9,8 @@
  * and by the rebuild pipeline (folding here, writing in a worker).
  */
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
-import type { RecordedEvent } from '../event-store/event-store.port.js';
-import { type DossierView, evolveDossierView } from './dossier-view.js';
+import type { LoggedEvent } from '../event-store/event-store.port.js';
+import { type DossierView, evolveDossierViewInPlace } from './dossier-view.js';
 
 export interface FoldedPage {
   /** The position of the page's last event. */
@@ -22,7 +22,7 @@ export interface FoldedPage {
 export const DEFAULT_CACHE_LIMIT = 200_000;
 
 /** The dossier id of a dossier event, or undefined for any other event. */
-function dossierIdOf(e: RecordedEvent): string | undefined {
+function dossierIdOf(e: LoggedEvent): string | undefined {
   if (!e.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(e)) return undefined;
   return e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
 }
@@ -31,6 +31,9 @@ const isTerminal = (v: DossierView) => v.status === 'returned' || v.status === '
 
 export class ViewFolder {
   private readonly cache = new Map<string, DossierView>();
+  /** The dossier ids of the last page seen, worked out once for `missing` and `fold`. */
+  private idsPage: readonly LoggedEvent[] | undefined;
+  private ids: (string | undefined)[] = [];
 
   /** `checkpoint`: events at or before it are skipped (applied already). */
   constructor(
@@ -42,14 +45,16 @@ export class ViewFolder {
    * Dossiers of `events` whose view was written out earlier and is no longer cached. A stream's
    * first event (revision 0) has no view yet: a replay applies each position once, in order.
    */
-  missing(events: readonly RecordedEvent[]): string[] {
+  missing(events: readonly LoggedEvent[]): string[] {
     const seen = new Set<string>();
     const out: string[] = [];
+    const ids = this.idsOf(events);
     let checkpoint = this.checkpoint;
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
       if (e.position <= checkpoint) continue;
       checkpoint = e.position;
-      const id = dossierIdOf(e);
+      const id = ids[i];
       if (id === undefined || seen.has(id)) continue;
       seen.add(id);
       if (e.revision !== 0 && !this.cache.has(id)) out.push(id);
@@ -57,19 +62,27 @@ export class ViewFolder {
     return out;
   }
 
-  /** Folds a page; `reread` holds the views of `missing(events)` that exist. */
-  fold(events: readonly RecordedEvent[], reread: ReadonlyMap<string, DossierView>): FoldedPage {
+  /**
+   * Folds a page; `reread` holds the views of `missing(events)` that exist, which become the
+   * folder's own. Cached views are changed in place by later events (no copy of a view per
+   * event); those handed out in `writes` have left the cache and are not touched again.
+   */
+  fold(events: readonly LoggedEvent[], reread: ReadonlyMap<string, DossierView>): FoldedPage {
     const changed = new Map<string, DossierView>();
+    const ids = this.idsOf(events);
     let checkpoint = this.checkpoint;
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
       if (e.position <= checkpoint) continue;
       checkpoint = e.position;
-      const id = dossierIdOf(e);
+      const id = ids[i];
       if (id === undefined) continue;
-      const current = changed.has(id) ? changed.get(id) : e.revision === 0 ? undefined : (this.cache.get(id) ?? reread.get(id));
-      const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
-      if (next !== undefined && next !== current) changed.set(id, next);
+      const current = changed.get(id) ?? (e.revision === 0 ? undefined : (this.cache.get(id) ?? reread.get(id)));
+      const before = current?.position;
+      const next = evolveDossierViewInPlace(current, { type: e.type, data: e.data } as DossierEvent, e);
+      if (next !== undefined && next.position !== before) changed.set(id, next);
     }
+    this.idsPage = undefined;
     const writes: DossierView[] = [];
     // Superseded versions leave the cache before any eviction can pick (and so write) one of them.
     for (const v of changed.values()) this.cache.delete(v.dossierId);
@@ -78,6 +91,14 @@ export class ViewFolder {
     for (const v of changed.values()) this.keep(v, writes);
     this.checkpoint = checkpoint;
     return { checkpoint, writes };
+  }
+
+  private idsOf(events: readonly LoggedEvent[]): (string | undefined)[] {
+    if (this.idsPage !== events) {
+      this.ids = events.map(dossierIdOf);
+      this.idsPage = events;
+    }
+    return this.ids;
   }
 
   /** Every view still cached, leaving the cache: to be written at the end of the replay. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../../src/event-store/errors.js';
-import type { JsonObject, EventStore, ExpectedRevision } from '../../src/event-store/event-store.port.js';
+import type { JsonObject, EventStore, ExpectedRevision, RecordedEvent } from '../../src/event-store/event-store.port.js';
 import { Fixtures } from './contract-support.js';
 import { runAppendLoopAndKill } from './append-loop-runner.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
@@ -192,6 +193,27 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       const byStream = [...(await store.readStream(`${a}1`)), ...(await store.readStream(`${a}2`)), ...(await store.readStream(`${b}1`))];
       expect(byStream.sort((x, y) => x.position - y.position)).toEqual(all);
       if (caps.exclusiveLog) expect(await store.readAll({ afterPosition: before })).toEqual(all);
+    });
+
+    it('readAllData reads the same events as readAll with the same options, without metadata, id and created', async () => {
+      const store = ref.current;
+      const before = await store.headPosition();
+      const [a, b] = [fx.prefix(), fx.prefix()];
+      await store.append(`${a}1`, [{ id: randomUUID(), type: 'T', data: { n: 1, text: 'Hồ sơ', nested: { list: [1, null] } }, metadata: { actor: 'x' } }], 'any');
+      await store.append(`${b}1`, fx.events(2), 'any');
+      await store.append(`${a}1`, fx.events(1), 'any');
+      const lean = (e: RecordedEvent) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data });
+      for (const options of [
+        { afterPosition: before, streamPrefixes: [a, b] },
+        { afterPosition: before, streamPrefixes: [a] },
+        { afterPosition: before, streamPrefixes: [a, b], maxCount: 2 },
+      ]) {
+        const expected = (await store.readAll(options)).map(lean);
+        expect(expected.length).toBeGreaterThan(0);
+        expect(await store.readAllData(options)).toStrictEqual(expected);
+      }
+      const all = await store.readAllData({ afterPosition: before, streamPrefixes: [a, b] });
+      expect(await store.readAllData({ afterPosition: all[all.length - 1].position, streamPrefixes: [a, b] })).toEqual([]);
     });
 
     it('round-trips data and metadata exactly: nested objects, Vietnamese text, numbers, null, arrays', async () => {

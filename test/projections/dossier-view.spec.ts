@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DossierEvent } from '../../src/dossier/events.js';
-import { type DossierView, evolveDossierView, isOverdueAt, parseInstant } from '../../src/projections/dossier-view.js';
+import { type DossierView, evolveDossierView, evolveDossierViewInPlace, isOverdueAt, parseInstant } from '../../src/projections/dossier-view.js';
 import { prng } from '../../src/projections/synthetic-history.js';
 import { indexEntriesOf, D, S } from '../../src/projections/timeliness-index.js';
 
@@ -180,6 +180,25 @@ describe('dossier view: evolve, one event type at a time', () => {
     const v = given(received, transfer('X1', '03T14:00:00'));
     expect(evolveDossierView(v, transfer('X1', '03T14:00:00'), { revision: 1, position: 2 })).toBe(v);
     expect(evolveDossierView(v, received, { revision: 0, position: 1 })).toBe(v);
+  });
+
+  it('evolve leaves the view it is given as it was; the in-place fold reaches the same views', () => {
+    const history = [received, transfer('X1', '03T14:00:00', '04T14:00:00'), request, supplemented, transfer('X2', '05T10:00:00'), resolved('06T08:00:00', 'on_time')];
+    let pure: DossierView | undefined;
+    let inPlace: DossierView | undefined;
+    history.forEach((e, i) => {
+      const at = { revision: i, position: i + 1 };
+      const before = structuredClone(pure);
+      const next = evolveDossierView(pure, e, at);
+      expect(pure).toStrictEqual(before);
+      expect(next).not.toBe(pure);
+      pure = next;
+      inPlace = evolveDossierViewInPlace(inPlace, e, at);
+      expect(inPlace).toStrictEqual(pure);
+    });
+    expect(pure?.steps).toHaveLength(3);
+    expect(pure?.segments).toHaveLength(2);
+    expect(evolveDossierViewInPlace(inPlace, history[1], { revision: 1, position: 2 })).toStrictEqual(pure);
   });
 
   it('events of a dossier never received are ignored', () => {

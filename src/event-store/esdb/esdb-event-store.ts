@@ -13,6 +13,7 @@ import {
 } from '@eventstore/db-client';
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
 import type {
+  LoggedEvent,
   AppendResult,
   EventStore,
   EventToAppend,
@@ -177,6 +178,11 @@ export class EsdbEventStore implements EventStore {
     } catch (error) {
       throw mapError(error);
     }
+  }
+
+  /** The server sends whole events anyway: readAll's. */
+  readAllData(options: ReadAllOptions = {}): Promise<LoggedEvent[]> {
+    return this.readAll(options);
   }
 
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {

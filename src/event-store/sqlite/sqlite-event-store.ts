@@ -7,6 +7,7 @@ import type {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  LoggedEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -74,6 +75,9 @@ DROP TABLE IF EXISTS streams;
 /** Page cache of the connection (negative: KiB). The default 2 MiB thrashes once the indexes outgrow it. */
 const CACHE_KIB = 32 * 1024;
 
+/** A log row for a replay: position, stream id, revision, type, data (see LoggedEvent). */
+type DataTuple = [position: number, streamId: string, revision: number, type: string, data: string];
+
 const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
 
 /**
@@ -124,6 +128,9 @@ export class SqliteEventStore implements EventStore {
         .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
         .raw(true),
       all: db.prepare<[number, number], EventTuple>(`${SELECT_EVENTS} WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
+      allData: db
+        .prepare<[number, number], DataTuple>('SELECT position, stream_id, revision, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?')
+        .raw(true),
       head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
     };
     this.flushBatch = db.transaction((batch: PendingAppend[]) => {
@@ -235,15 +242,31 @@ export class SqliteEventStore implements EventStore {
    * the log was examined, so that a filtered reader does not scan the same rows again.
    */
   readAllSync(after: number, maxCount: number, prefixes?: string[]): { events: RecordedEvent[]; scannedTo: number } {
-    const events: RecordedEvent[] = [];
+    return this.scan(this.stmt.all, toRecorded, after, maxCount, prefixes);
+  }
+
+  async readAllData(options: ReadAllOptions = {}): Promise<LoggedEvent[]> {
+    this.assertOpen();
+    return this.scan(this.stmt.allData, toLogged, options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes)
+      .events;
+  }
+
+  private scan<Row extends [number, string, ...unknown[]], E>(
+    stmt: Database.Statement<[number, number], Row>,
+    map: (row: Row) => E,
+    after: number,
+    maxCount: number,
+    prefixes: string[] | undefined,
+  ): { events: E[]; scannedTo: number } {
+    const events: E[] = [];
     let scannedTo = after;
     const page = Math.min(maxCount, 2000);
     while (events.length < maxCount) {
-      const rows = this.stmt.all.all(scannedTo, page);
+      const rows = stmt.all(scannedTo, page);
       for (const row of rows) {
         scannedTo = row[0];
         if (!prefixes || prefixes.some((p) => row[1].startsWith(p))) {
-          events.push(toRecorded(row));
+          events.push(map(row));
           if (events.length === maxCount) return { events, scannedTo };
         }
       }
@@ -291,6 +314,10 @@ function checkExpected(streamId: string, expected: ExpectedRevision, current: nu
     (expected === 'stream_exists' && current !== undefined) ||
     (typeof expected === 'number' && current === expected);
   if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
+}
+
+function toLogged(row: DataTuple): LoggedEvent {
+  return { streamId: row[1], type: row[3], revision: row[2], position: row[0], data: JSON.parse(row[4]) as LoggedEvent['data'] };
 }
 
 function toRecorded(row: EventTuple): RecordedEvent {
