@@ -1,6 +1,6 @@
 /**
  * The read models' SQLite file (DATA_DIR/read-models.db): the `dossiers` table (one row per
- * dossier: list columns plus the pure view as JSON, steps included) and the checkpoint, written in
+ * dossier: list columns plus the pure view, encoded by view-codec.ts, steps included) and the checkpoint, written in
  * ONE transaction per batch of events, so that a crash leaves either the whole batch with its
  * checkpoint or none of it (exactly once). Per-step facts live in the view (`steps`) and in the
  * report index; a separate steps table cost a quarter of the rebuild time and nothing read it.
@@ -22,8 +22,9 @@ import { type DossierStatus, type DossierView, evolveDossierView } from './dossi
 import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
+import { decodeView, encodeView } from './view-codec.js';
 
-const SCHEMA_VERSION = '2';
+const SCHEMA_VERSION = '3';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS dossiers (
   due_at          INTEGER NOT NULL,      -- epoch ms, due instant in force
   overdue_marked  INTEGER NOT NULL,
   position        INTEGER NOT NULL,      -- last applied event
-  view            TEXT    NOT NULL       -- DossierView as JSON
+  view            TEXT    NOT NULL       -- DossierView, encoded by view-codec.ts
 );
 CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
 -- The report index at meta 'index_snapshot' (a checkpoint): one row per unit and per roll-up.
@@ -54,7 +55,7 @@ CREATE INDEX IF NOT EXISTS dossiers_due_watch ON dossiers (due_at) WHERE status 
 
 type Row = [number, string, string, string, string, string, number, number, number, string];
 
-const rowOf = (v: DossierView): Row => [
+const rowOf = (v: DossierView, encoded = encodeView(v)): Row => [
   v.seq,
   v.dossierId,
   v.unitId,
@@ -64,7 +65,7 @@ const rowOf = (v: DossierView): Row => [
   v.dueAt,
   v.overdueMarked ? 1 : 0,
   v.position,
-  JSON.stringify(v),
+  encoded,
 ];
 
 /** Rows written per statement by a bulk load. */
@@ -104,12 +105,18 @@ export interface ListQuery {
 
 type Mode = 'live' | 'bulk';
 
+/** A view to write, with its encoding when the caller has it already (a rebuild's worker). */
+interface ToWrite {
+  view: DossierView;
+  encoded?: string;
+}
+
 export class ReadModels {
   private db: Database.Database;
   private stmt!: ReturnType<ReadModels['prepare']>;
   private watch: ReturnType<ReadModels['prepareWatch']> | undefined;
   private applyTxn!: (events: LoggedEvent[]) => AppliedBatch;
-  private writeTxn!: (views: readonly DossierView[], checkpoint: number) => void;
+  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number) => void;
   private checkpointValue = 0;
   /**
    * During a bulk load: the fold with its write-behind cache (view-folder.ts), each view written
@@ -184,21 +191,21 @@ export class ReadModels {
     this.stmt = this.prepare();
     this.watch = undefined;
     this.applyTxn = db.transaction((events: LoggedEvent[]) => this.applySync(events));
-    this.writeTxn = db.transaction((unordered: readonly DossierView[], checkpoint: number) => {
+    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number) => {
       // Rows in table order: views leave the write-behind cache in no order of theirs, and once the
       // table outgrows the page cache, rows written at random places each cost a page read.
-      const views = [...unordered].sort((a, b) => a.seq - b.seq);
+      const rows = [...unordered].sort((a, b) => a.view.seq - b.view.seq);
       // Several rows per statement: a third less time per row than one statement each.
       let i = 0;
-      for (; i + ROWS_PER_INSERT <= views.length; i += ROWS_PER_INSERT) {
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
         const params: (string | number)[] = [];
         for (let k = i; k < i + ROWS_PER_INSERT; k++) {
-          this.bulkIndex?.bulkAdd(views[k]);
-          params.push(...rowOf(views[k]));
+          this.bulkIndex?.bulkAdd(rows[k].view);
+          params.push(...rowOf(rows[k].view, rows[k].encoded));
         }
         this.stmt.upsertDossiers.run(params);
       }
-      for (; i < views.length; i++) this.persist(views[i]);
+      for (; i < rows.length; i++) this.persist(rows[i].view, rows[i].encoded);
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
     this.checkpointValue = Number(this.stmt.getCheckpoint.get()?.value ?? 0);
@@ -282,21 +289,36 @@ export class ReadModels {
    * of the index being built, and must be written again (`writeViews`), changed or not.
    */
   readBack(dossierIds: readonly string[]): Map<string, DossierView> {
-    const out = new Map<string, DossierView>();
+    return new Map(this.readBackEncoded(dossierIds).map(([id, encoded]) => [id, decodeView(encoded)]));
+  }
+
+  /** readBack, with the views as stored (view-codec.ts): what a worker sends back. */
+  readBackEncoded(dossierIds: readonly string[]): [string, string][] {
+    const out: [string, string][] = [];
     for (const id of dossierIds) {
       const row = this.stmt.viewById.get(id);
       if (!row) continue;
-      const view = JSON.parse(row.view) as DossierView;
-      this.bulkIndex?.bulkRemove(view);
-      out.set(id, view);
+      this.bulkIndex?.bulkRemove(decodeView(row.view));
+      out.push([id, row.view]);
     }
     return out;
   }
 
   /** Bulk load: writes views (indexing them) and the checkpoint, in one transaction. */
   writeViews(views: readonly DossierView[], checkpoint: number): void {
+    this.write(views.map((view) => ({ view })), checkpoint);
+  }
+
+  /** writeViews, of views encoded by view-codec.ts (as a worker receives them). */
+  writeEncoded(encoded: readonly string[], checkpoint: number): void {
+    this.write(encoded.map((text) => ({ view: decodeView(text), encoded: text })), checkpoint);
+  }
+
+  private write(rows: readonly ToWrite[], checkpoint: number): void {
+    // A bulk load commits once, at the end (finishBulk): a commit per page wrote the same pages
+    // of the table and its index again and again. A crash mid-load leaves a file to throw away.
     if (this.bulkIndex !== undefined && !this.db.inTransaction) this.db.exec('BEGIN');
-    this.writeTxn(views, checkpoint);
+    this.writeTxn(rows, checkpoint);
     this.checkpointValue = checkpoint;
   }
 
@@ -327,22 +349,22 @@ export class ReadModels {
     return { checkpoint, changes: [...changed.values()] };
   }
 
-  private persist(v: DossierView): void {
+  private persist(v: DossierView, encoded?: string): void {
     this.bulkIndex?.bulkAdd(v);
-    this.stmt.upsertDossier.run(...rowOf(v));
+    this.stmt.upsertDossier.run(...rowOf(v, encoded));
   }
 
   // ---- queries ----
 
   getView(dossierId: string): DossierView | undefined {
     const row = this.stmt.viewById.get(dossierId);
-    return row ? (JSON.parse(row.view) as DossierView) : undefined;
+    return row ? decodeView(row.view) : undefined;
   }
 
   /** The index of the reports, built from the views in the table. */
   buildIndex(): TimelinessIndex {
     const index = new TimelinessIndex();
-    for (const row of this.stmt.allViews.iterate()) index.bulkAdd(JSON.parse(row.view) as DossierView);
+    for (const row of this.stmt.allViews.iterate()) index.bulkAdd(decodeView(row.view));
     index.seal();
     return index;
   }
@@ -404,7 +426,7 @@ export class ReadModels {
     return this.db
       .prepare<(string | number)[], { view: string }>(sql)
       .all(...params)
-      .map((r) => JSON.parse(r.view) as DossierView);
+      .map((r) => decodeView(r.view));
   }
 
   /** Open, running dossiers not yet marked overdue whose due instant is before `now`. */

@@ -6,8 +6,8 @@
  * event store and folds it while the worker writes and indexes the previous one, which is where a
  * rebuild spends about half of its time; and the main thread, which also answers queries, is busy
  * for half as long. Only views cross the thread boundary (a dossier's view once, not its five
- * events), and the report index comes back as snapshot rows whose buffers are transferred, not
- * copied. The crossing costs about a fifth more CPU in all: faster when a second core is free,
+ * events), as the strings stored in the table (view-codec.ts), and the report index comes back as
+ * snapshot rows whose buffers are transferred, not copied. The crossing costs about a fifth more CPU in all: faster when a second core is free,
  * slower when other work keeps the cores busy. Otherwise (no idle CPU by the load average, or no
  * worker possible, e.g. TypeScript sources under a test runner that the worker cannot load),
  * everything runs in this thread.
@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { DossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow } from './index-snapshot.js';
 import { ReadModels } from './read-models.js';
+import { decodeView, encodeView } from './view-codec.js';
 import type { TimelinessIndex } from './timeliness-index.js';
 
 export interface RebuildWriter {
@@ -34,11 +35,11 @@ export interface RebuildWriter {
 
 /** Messages to the worker, and its answers (same `id`). */
 export type WriterRequest =
-  | { id: number; type: 'write'; views: DossierView[]; checkpoint: number }
+  | { id: number; type: 'write'; encoded: string[]; checkpoint: number }
   | { id: number; type: 'readBack'; dossierIds: string[] }
   | { id: number; type: 'finish' };
 export type WriterReply =
-  | { id: number; ok: true; views?: [string, DossierView][]; rows?: SnapshotRow[] }
+  | { id: number; ok: true; views?: [string, string][]; rows?: SnapshotRow[] }
   | { id: number; ok: false; error: string };
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -160,11 +161,13 @@ class WorkerWriter implements RebuildWriter {
   async readBack(dossierIds: string[]): Promise<Map<string, DossierView>> {
     // Answered after every write sent before it: the worker handles messages in order.
     const reply = await this.request({ type: 'readBack', dossierIds });
-    return new Map(reply.views);
+    return new Map((reply.views ?? []).map(([id, encoded]) => [id, decodeView(encoded)]));
   }
 
   async write(views: DossierView[], checkpoint: number): Promise<void> {
-    const written = this.request({ type: 'write', views, checkpoint });
+    // Encoded (view-codec.ts): a string crosses threads for a fraction of the cost of cloning the
+    // view's objects, and the worker stores it as it is.
+    const written = this.request({ type: 'write', encoded: views.map(encodeView), checkpoint });
     written.catch(() => undefined); // awaited below or by finish(); not an unhandled rejection meanwhile
     this.writes.push(written);
     if (this.writes.length > MAX_WRITES_IN_FLIGHT) await this.writes.shift();

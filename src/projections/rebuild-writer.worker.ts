@@ -17,11 +17,11 @@ port.on('message', (m: WriterRequest) => {
   try {
     switch (m.type) {
       case 'write':
-        models.writeViews(m.views, m.checkpoint);
+        models.writeEncoded(m.encoded, m.checkpoint);
         reply = { id: m.id, ok: true };
         break;
       case 'readBack':
-        reply = { id: m.id, ok: true, views: [...models.readBack(m.dossierIds)] };
+        reply = { id: m.id, ok: true, views: models.readBackEncoded(m.dossierIds) };
         break;
       case 'finish': {
         const index = models.finishBulk();
