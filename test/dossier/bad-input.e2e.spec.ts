@@ -116,6 +116,26 @@ describe('Idempotency-Key', () => {
     expect(await store().headPosition()).toBe(head);
   });
 
+  it('keyed commands sent together are each answered once; their retries, also after a restart, append nothing', async () => {
+    const store = () => t.app.get<EventStore>(EVENT_STORE);
+    const bodies = Array.from({ length: 20 }, (_, i) => ({ ...body, dossierId: `HS-IDEM-MANY-${i}` }));
+    const send = (i: number) => t.http.post('/dossiers').set(integrator).set('Idempotency-Key', `many-${i}`).send(bodies[i]);
+    const first = await Promise.all(bodies.map((_, i) => send(i)));
+    expect(first.map((r) => r.status)).toEqual(bodies.map(() => 201));
+    const head = await store().headPosition();
+    const again = await Promise.all(bodies.map((_, i) => send(i)));
+    expect(again.map((r) => r.body)).toEqual(first.map((r) => r.body));
+    const reused = await t.http.post('/dossiers').set(integrator).set('Idempotency-Key', 'many-3').send(bodies[4]);
+    expect(reused.status).toBe(409);
+
+    const dataDir = t.config.dataDir;
+    await t.close();
+    t = await startTestApp({ OVERDUE_WATCHER: 'false' }, dataDir);
+    const afterRestart = await Promise.all(bodies.map((_, i) => send(i)));
+    expect(afterRestart.map((r) => r.body)).toEqual(first.map((r) => r.body));
+    expect(await store().headPosition()).toBe(head);
+  });
+
   it('the same key with another body is 409 and appends nothing', async () => {
     const store = t.app.get<EventStore>(EVENT_STORE);
     const head = await store.headPosition();

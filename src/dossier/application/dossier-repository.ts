@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { EVENT_STORE, type AppendResult, type EventStore, type RecordedEvent } from '../../event-store/event-store.port.js';
 import { isoInstant } from '../../common/iso-instant.js';
 import type { Decided } from '../domain/decide.js';
@@ -64,7 +64,7 @@ export class DossierRepository {
 
 /** A UUID (version 8 layout) derived from a string, so that the same retry produces the same event id. */
 export function uuidFrom(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
+  const h = hash('sha256', seed, 'hex');
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -113,10 +113,10 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
     }
   }
 
-  private remember(key: string | undefined, options: CommandOptions, answer: CommandAnswer, principal: Principal): CommandAnswer {
+  private async remember(key: string | undefined, options: CommandOptions, answer: CommandAnswer, principal: Principal): Promise<CommandAnswer> {
     if (key !== undefined) {
       try {
-        this.idempotency.put(principal.name, key, { requestHash: options.requestHash ?? '', ...answer });
+        await this.idempotency.put(principal.name, key, { requestHash: options.requestHash ?? '', ...answer });
       } catch (error) {
         // The events are stored; a lost answer only means a retry is recognised from the stream instead.
         this.logger.warn(`could not record the answer for Idempotency-Key: ${(error as Error).message}`);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { validationFailed } from '../../common/errors.js';
 import type { CommandOptions } from '../application/execute-dossier-command.js';
@@ -12,9 +12,7 @@ export function commandOptions(request: FastifyRequest): CommandOptions {
       throw validationFailed([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 200 characters' }]);
     }
     options.idempotencyKey = key;
-    options.requestHash = createHash('sha256')
-      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
-      .digest('hex');
+    options.requestHash = hash('sha256', `${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`, 'hex');
   }
   const ifMatch = header(request, 'if-match');
   if (ifMatch !== undefined) {

@@ -4,10 +4,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../../config.js';
 
+const pendingKey = (actor: string, key: string) => `${actor}\u0000${key}`;
+
 export interface StoredAnswer {
   requestHash: string;
   status: number;
   body: unknown;
+}
+
+interface PendingAnswer {
+  actor: string;
+  key: string;
+  answer: StoredAnswer;
+  done: (error?: Error) => void;
 }
 
 /**
@@ -15,12 +24,21 @@ export interface StoredAnswer {
  * a restart is still recognised. Keys are per actor (two integrators may pick the same key).
  * The write of the events is itself idempotent too: their ids derive from the key, so a crash
  * between the append and this record cannot duplicate a command (the store keeps one copy).
+ *
+ * Records are group-committed: the answers put during one turn of the event loop are written in
+ * one transaction, with one flush (synchronous=FULL stays), and `put` resolves once it is on disk,
+ * so that the answer is sent after its record is durable, as before. A record waiting for its
+ * flush is already found by `get`.
  */
 @Injectable()
 export class IdempotencyStore implements OnApplicationShutdown {
   private readonly db: Database.Database;
   private readonly getStmt;
   private readonly putStmt;
+  private readonly putAll: (answers: PendingAnswer[]) => void;
+  /** Records waiting for the next flush, by actor and key. */
+  private pending = new Map<string, PendingAnswer>();
+  private flushScheduled = false;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     mkdirSync(config.dataDir, { recursive: true });
@@ -37,18 +55,55 @@ export class IdempotencyStore implements OnApplicationShutdown {
     this.putStmt = this.db.prepare<[string, string, string, number, string, string]>(
       'INSERT OR IGNORE INTO answers (actor, key, request_hash, status, body, created) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.putAll = this.db.transaction((answers: PendingAnswer[]) => {
+      const created = new Date().toISOString();
+      for (const { actor, key, answer } of answers) {
+        this.putStmt.run(actor, key, answer.requestHash, answer.status, JSON.stringify(answer.body), created);
+      }
+    });
   }
 
   get(actor: string, key: string): StoredAnswer | undefined {
+    const pending = this.pending.get(pendingKey(actor, key));
+    if (pending) return { ...pending.answer, body: JSON.parse(JSON.stringify(pending.answer.body)) };
     const row = this.getStmt.get(actor, key);
     return row && { requestHash: row.request_hash, status: row.status, body: JSON.parse(row.body) };
   }
 
-  put(actor: string, key: string, answer: StoredAnswer): void {
-    this.putStmt.run(actor, key, answer.requestHash, answer.status, JSON.stringify(answer.body), new Date().toISOString());
+  /** Records the answer; resolves once it is on disk (rejects if it could not be written). */
+  put(actor: string, key: string, answer: StoredAnswer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const id = pendingKey(actor, key);
+      // The first answer for a key is the one kept (INSERT OR IGNORE), whether flushed or pending.
+      if (this.pending.has(id)) {
+        resolve();
+        return;
+      }
+      this.pending.set(id, { actor, key, answer, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = [...this.pending.values()];
+    if (batch.length === 0) return;
+    let failure: Error | undefined;
+    try {
+      if (!this.db.open) throw new Error('the idempotency store is closed');
+      this.putAll(batch);
+    } catch (error) {
+      failure = error as Error;
+    }
+    this.pending = new Map();
+    for (const answer of batch) answer.done(failure);
   }
 
   onApplicationShutdown(): void {
+    this.flush();
     if (this.db.open) this.db.close();
   }
 }
