@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
   AppendResult,
@@ -23,6 +23,16 @@ export interface SqliteEventStoreOptions {
   file: string;
   /** `full` (default): an acknowledged append survives a power cut. `normal`: faster, may lose the last commits. */
   synchronous?: 'full' | 'normal';
+  /** How the write-ahead log is flushed to disk (`fs.fsync`); replaceable by tests to hold a flush. */
+  syncFile?: (fd: number, done: (error: Error | null) => void) => void;
+}
+
+/** A committed batch waiting for the flush of the write-ahead log before its appends are acknowledged. */
+interface Unsynced {
+  batch: PendingAppend[];
+  results: (AppendResult | Error)[];
+  /** The log's last position after the batch. */
+  head: number;
 }
 
 interface PendingAppend {
@@ -78,17 +88,28 @@ const CACHE_KIB = 32 * 1024;
 /** A log row for a replay: position, stream id, revision, type, data (see LoggedEvent). */
 type DataTuple = [position: number, streamId: string, revision: number, type: string, data: string];
 
+const SELECT_DATA = 'SELECT position, stream_id, revision, type, data FROM events';
+
 const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
 
 /**
  * Embedded event store on one SQLite file in WAL mode, with a single writer.
  *
- * Appends that arrive in the same turn of the event loop are written in one transaction and
- * one fsync (group commit). Each append is checked (expected revision, duplicates) and
- * serialised before it writes anything, so one append's conflict or bad payload fails it alone
- * and never its neighbours; a write error fails the whole batch. A promise resolves only after
- * the commit, so an acknowledged append is on disk (with `synchronous=full`). Positions are
- * SQLite rowids assigned as max+1 inside the single writer, so the global log has no gaps.
+ * Appends that arrive in the same turn of the event loop are written in one transaction (group
+ * commit). Each append is checked (expected revision, duplicates) and serialised before it writes
+ * anything, so one append's conflict or bad payload fails it alone and never its neighbours; a
+ * write error fails the whole batch. Positions are SQLite rowids assigned as max+1 inside the
+ * single writer, so the global log has no gaps.
+ *
+ * Durability (`synchronous=full`, the default): a promise resolves only once its commit is on
+ * disk. SQLite commits with `synchronous=NORMAL` (the commit's frames written to the write-ahead
+ * log, not flushed), and the store then flushes the log with `fs.fsync` on libuv's thread pool,
+ * so the event loop goes on serving while the disk works (with SQLite's FULL the flush held the
+ * event loop for most of a millisecond per commit, a fifth of the time under load). Commits made
+ * while a flush runs share the next one. Until its flush completes, a commit is not delivered to
+ * subscriptions nor returned by readAll (a projection never gets ahead of what a power cut
+ * keeps); the commit's own stream reads may see it, like a decision made on it, whose own append
+ * is acknowledged only after a flush that covers both.
  */
 export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
@@ -98,20 +119,36 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly stmt;
   private readonly flushBatch: Database.Transaction<(batch: PendingAppend[]) => (AppendResult | Error)[]>;
+  /** Committed batches waiting for a flush of the log; whether flushes run, and until when. */
+  private unsynced: Unsynced[] = [];
+  private syncRunning = false;
+  private syncing: Promise<void> = Promise.resolve();
+  /** Descriptor of the write-ahead log, opened at the first flush; undefined without durability. */
+  private walFd: number | undefined;
+  /** The last position known to be on disk: what readers are given (see the class comment). */
+  private durableHead: number;
+  /** A flush of the log failed: what the disk holds is unknown, and the store takes no more appends. */
+  private syncFailure: Error | undefined;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     const db = new Database(options.file);
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // `full` is kept by flushing the log after each commit (see the class comment).
+    db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma(`cache_size = -${CACHE_KIB}`);
     db.exec(SCHEMA);
     db.exec(MIGRATE);
-    return new SqliteEventStore(db);
+    const durable = options.synchronous !== 'normal' && options.file !== ':memory:';
+    return new SqliteEventStore(db, durable ? { wal: `${options.file}-wal`, syncFile: options.syncFile ?? fsync } : undefined);
   }
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    /** Where and how to flush the log after a commit; undefined: acknowledged at commit (`normal`). */
+    private readonly durability: { wal: string; syncFile: NonNullable<SqliteEventStoreOptions['syncFile']> } | undefined,
+  ) {
     this.appended.setMaxListeners(0);
     this.stmt = {
       streamRevision: db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
@@ -126,10 +163,6 @@ export class SqliteEventStore implements EventStore {
         .raw(true),
       backwards: db
         .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
-        .raw(true),
-      all: db.prepare<[number, number], EventTuple>(`${SELECT_EVENTS} WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
-      allData: db
-        .prepare<[number, number], DataTuple>('SELECT position, stream_id, revision, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?')
         .raw(true),
       head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
     };
@@ -146,10 +179,12 @@ export class SqliteEventStore implements EventStore {
         return 'rows' in checked ? this.write(p, checked, created) : checked;
       });
     });
+    this.durableHead = this.stmt.head.get()?.head ?? 0;
   }
 
   append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreClosedError());
+    if (this.syncFailure) return Promise.reject(this.syncFailure);
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events, expected: expectedRevision, resolve, reject });
       if (!this.flushScheduled) {
@@ -164,6 +199,10 @@ export class SqliteEventStore implements EventStore {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    // Nothing of this store waiting for a flush: all that is committed so far is readable.
+    if (this.durability !== undefined && this.readableHead === Number.MAX_SAFE_INTEGER) {
+      this.durableHead = Math.max(this.durableHead, this.stmt.head.get()?.head ?? 0);
+    }
     let results: (AppendResult | Error)[];
     try {
       results = this.flushBatch.immediate(batch);
@@ -172,6 +211,54 @@ export class SqliteEventStore implements EventStore {
       for (const p of batch) p.reject(error);
       return;
     }
+    const head = this.stmt.head.get()?.head ?? 0;
+    if (this.durability === undefined) {
+      this.acknowledge(batch, results, head);
+      return;
+    }
+    this.unsynced.push({ batch, results, head });
+    if (!this.syncRunning) {
+      this.syncRunning = true;
+      this.syncing = this.syncLog();
+    }
+  }
+
+  /** Flushes the log until no committed batch waits; each flush acknowledges the batches committed before it started. */
+  private async syncLog(): Promise<void> {
+    const { wal, syncFile } = this.durability!;
+    while (this.unsynced.length > 0) {
+      const covered = this.unsynced;
+      this.unsynced = [];
+      try {
+        // The log exists once a commit wrote it, and SQLite keeps the same file while the store is open.
+        this.walFd ??= openSync(wal, 'r+');
+        const fd = this.walFd;
+        await new Promise<void>((resolve, reject) => syncFile(fd, (error) => (error ? reject(error) : resolve())));
+      } catch (error) {
+        // Committed but not known to be on disk: not acknowledged. After a failed fsync the kernel
+        // may have dropped the pages, so a later flush proves nothing: no more appends until a
+        // restart (health answers 503 meanwhile); a caller retrying then with the same event ids
+        // gets the stored result if the events are there.
+        this.syncFailure ??= new Error(`the event log could not be flushed to disk: ${(error as Error).message}`);
+        for (const u of [...covered, ...this.unsynced.splice(0)]) for (const p of u.batch) p.reject(this.syncFailure);
+        break;
+      }
+      for (const u of covered) this.acknowledge(u.batch, u.results, u.head);
+    }
+    // In the same turn as the last look at `unsynced`: a commit after it starts a new run.
+    this.syncRunning = false;
+  }
+
+  /**
+   * How far readers may read: the durable head while commits of this store wait for a flush;
+   * otherwise all that is committed (then on disk, or written by another process).
+   */
+  private get readableHead(): number {
+    return this.unsynced.length === 0 && !this.syncRunning ? Number.MAX_SAFE_INTEGER : this.durableHead;
+  }
+
+  private acknowledge(batch: PendingAppend[], results: (AppendResult | Error)[], head: number): void {
+    if (head > this.durableHead) this.durableHead = head;
     batch.forEach((p, i) => {
       const r = results[i];
       if (r instanceof Error) p.reject(r);
@@ -242,37 +329,50 @@ export class SqliteEventStore implements EventStore {
    * the log was examined, so that a filtered reader does not scan the same rows again.
    */
   readAllSync(after: number, maxCount: number, prefixes?: string[]): { events: RecordedEvent[]; scannedTo: number } {
-    return this.scan(this.stmt.all, toRecorded, after, maxCount, prefixes);
+    return this.scan(SELECT_EVENTS, toRecorded, after, maxCount, prefixes);
   }
 
   async readAllData(options: ReadAllOptions = {}): Promise<LoggedEvent[]> {
     this.assertOpen();
-    return this.scan(this.stmt.allData, toLogged, options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes)
-      .events;
+    return this.scan(SELECT_DATA, toLogged, options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes).events;
   }
 
-  private scan<Row extends [number, string, ...unknown[]], E>(
-    stmt: Database.Statement<[number, number], Row>,
+  /**
+   * Up to `maxCount` events after `after`, of the streams starting with one of `prefixes` if
+   * given, filtered by SQLite (a subscription to the catalog's few streams skips every dossier
+   * event without bringing it into JavaScript), never past the readable head.
+   */
+  private scan<Row extends [number, ...unknown[]], E>(
+    select: string,
     map: (row: Row) => E,
     after: number,
     maxCount: number,
     prefixes: string[] | undefined,
   ): { events: E[]; scannedTo: number } {
-    const events: E[] = [];
-    let scannedTo = after;
-    const page = Math.min(maxCount, 2000);
-    while (events.length < maxCount) {
-      const rows = stmt.all(scannedTo, page);
-      for (const row of rows) {
-        scannedTo = row[0];
-        if (!prefixes || prefixes.some((p) => row[1].startsWith(p))) {
-          events.push(map(row));
-          if (events.length === maxCount) return { events, scannedTo };
-        }
-      }
-      if (rows.length < page) break;
+    const upTo = Math.min(this.readableHead, this.stmt.head.get()?.head ?? 0);
+    if (upTo <= after || maxCount <= 0) return { events: [], scannedTo: after };
+    const stmt = this.scanStatement<Row>(select, prefixes?.length ?? -1);
+    const params: (string | number)[] = [after, upTo];
+    for (const p of prefixes ?? []) params.push(p);
+    params.push(Math.min(maxCount, Number.MAX_SAFE_INTEGER));
+    const rows = stmt.all(...params);
+    const events = rows.map(map);
+    // A short answer examined everything up to `upTo`; a full one, up to its last row.
+    return { events, scannedTo: rows.length === maxCount ? rows[rows.length - 1][0] : upTo };
+  }
+
+  private readonly scanStatements = new Map<string, Database.Statement>();
+
+  /** `prefixes`: how many prefixes the statement filters on; -1 for none (0 matches nothing). */
+  private scanStatement<Row>(select: string, prefixes: number): Database.Statement<(string | number)[], Row> {
+    const key = `${prefixes}:${select}`;
+    let stmt = this.scanStatements.get(key);
+    if (stmt === undefined) {
+      const filter = prefixes < 0 ? '' : ` AND (${prefixes === 0 ? '0' : Array.from({ length: prefixes }, () => 'instr(stream_id, ?) = 1').join(' OR ')})`;
+      stmt = this.db.prepare(`${select} WHERE position > ? AND position <= ?${filter} ORDER BY position LIMIT ?`).raw(true);
+      this.scanStatements.set(key, stmt);
     }
-    return { events, scannedTo };
+    return stmt as Database.Statement<(string | number)[], Row>;
   }
 
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
@@ -285,21 +385,25 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<number | undefined> {
     this.assertOpen();
-    return this.stmt.head.get()?.head ?? undefined;
+    const head = Math.min(this.stmt.head.get()?.head ?? 0, this.readableHead);
+    return head > 0 ? head : undefined; // positions start at 1
   }
 
   async ping(): Promise<void> {
     this.assertOpen();
+    if (this.syncFailure) throw this.syncFailure;
     this.db.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Appends already accepted are written before the file is released.
+    // Appends already accepted are written (and flushed) before the file is released.
     this.flush();
+    await this.syncing;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.db.close();
+    if (this.walFd !== undefined) closeSync(this.walFd);
   }
 
   private assertOpen(): void {

@@ -1,0 +1,123 @@
+/**
+ * The embedded store acknowledges an append only once the write-ahead log holding its commit has
+ * been flushed (fsync off the event loop), and readers never see a commit before that flush. The
+ * flush is held here by a stand-in for fs.fsync that the test releases; the file is real.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { fsync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { RecordedEvent } from '../../src/event-store/event-store.port.js';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sqlite-durability-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A flush that waits for the test: `release()` runs the oldest one (really), `fail()` fails it. */
+function heldFlushes() {
+  const held: { fd: number; done: (error: Error | null) => void }[] = [];
+  return {
+    held,
+    syncFile: (fd: number, done: (error: Error | null) => void) => held.push({ fd, done }),
+    release: () => {
+      const h = held.shift()!;
+      fsync(h.fd, h.done);
+    },
+    fail: () => held.shift()!.done(new Error('EIO: i/o error, fsync')),
+  };
+}
+
+const event = (n: number) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'Tested', data: { n } });
+
+async function settled<T>(p: Promise<T>): Promise<'pending' | 'resolved' | 'rejected'> {
+  let state: 'pending' | 'resolved' | 'rejected' = 'pending';
+  p.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
+  for (let i = 0; i < 5; i++) await nextTurn();
+  return state;
+}
+
+describe('SQLite store: acknowledged only once on disk', () => {
+  it('resolves an append after the flush that covers its commit; readers see it only then', async () => {
+    const flushes = heldFlushes();
+    const file = join(dir, 'held.db');
+    const store = SqliteEventStore.open({ file, syncFile: flushes.syncFile });
+    const delivered: RecordedEvent[] = [];
+    let caughtUp = false;
+    const sub = store.subscribeToAll({ onEvents: (events) => void delivered.push(...events), onCaughtUp: () => (caughtUp = true) });
+    while (!caughtUp) await nextTurn();
+
+    const a = store.append('s-1', [event(1)], 'no_stream');
+    expect(await settled(a)).toBe('pending');
+    expect(flushes.held).toHaveLength(1);
+    // Committed (the stream's own reads see it) but not flushed: not in the log readers are given.
+    expect((await store.readStream('s-1')).map((e) => e.revision)).toEqual([0]);
+    expect(await store.readAll()).toEqual([]);
+    expect(await store.readAllData()).toEqual([]);
+    expect(await store.headPosition()).toBeUndefined();
+
+    // Committed while the first flush runs: waits for the next one.
+    const b = store.append('s-1', [event(2)], 0);
+    expect(await settled(b)).toBe('pending');
+    expect(flushes.held).toHaveLength(1);
+
+    flushes.release();
+    await a;
+    expect(await settled(b)).toBe('pending');
+    expect((await store.readAll()).map((e) => e.data)).toEqual([{ n: 1 }]);
+    expect(await store.headPosition()).toBe((await a).position);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(delivered.map((e) => e.data)).toEqual([{ n: 1 }]);
+
+    expect(flushes.held).toHaveLength(1);
+    flushes.release();
+    await b;
+    expect(await store.headPosition()).toBe((await b).position);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(delivered.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+
+    // close() waits for the flush of what it accepted.
+    const c = store.append('s-2', [event(3)], 'any');
+    const closing = store.close();
+    await nextTurn();
+    expect(flushes.held).toHaveLength(1);
+    flushes.release();
+    await closing;
+    await expect(c).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    await sub.stop();
+
+    const reopened = SqliteEventStore.open({ file });
+    expect((await reopened.readAll()).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await reopened.close();
+  });
+
+  it('a failed flush rejects the appends it covered and every later one; health fails', async () => {
+    const flushes = heldFlushes();
+    const store = SqliteEventStore.open({ file: join(dir, 'failed.db'), syncFile: flushes.syncFile });
+    const ok = store.append('s-1', [event(1)], 'no_stream');
+    await nextTurn();
+    flushes.release();
+    await ok;
+
+    const lost = store.append('s-1', [event(2)], 0);
+    expect(await settled(lost)).toBe('pending');
+    flushes.fail();
+    await expect(lost).rejects.toThrow(/could not be flushed to disk/);
+    await expect(store.append('s-2', [event(3)], 'any')).rejects.toThrow(/could not be flushed to disk/);
+    await expect(store.ping()).rejects.toThrow(/could not be flushed to disk/);
+    expect(flushes.held).toHaveLength(0);
+    await store.close();
+  });
+
+  it('with synchronous=normal, an append is acknowledged at its commit, without a flush', async () => {
+    const flushes = heldFlushes();
+    const store = SqliteEventStore.open({ file: join(dir, 'normal.db'), synchronous: 'normal', syncFile: flushes.syncFile });
+    await store.append('s-1', [event(1)], 'no_stream');
+    expect(flushes.held).toHaveLength(0);
+    expect(await store.readAll()).toHaveLength(1);
+    await store.close();
+  });
+});
