@@ -21,6 +21,18 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
+  // Graceful shutdown: answers finished after close() began end their connection. The server's
+  // close closes the connections idle at that moment only, and a keep-alive one that goes idle later
+  // would hold the process for Fastify's keep-alive timeout (72 s).
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   // Commands take JSON only: a text body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
 

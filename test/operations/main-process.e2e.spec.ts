@@ -88,7 +88,14 @@ describe('the service process', () => {
         body: JSON.stringify({ dossierId: `HS-${i}`, procedureCode: 'DN-THANHLAP', unitId: 'TTPVHCC', channel: 'online', receivedAt: '2025-03-03T09:00:00+07:00' }),
       }).then((r) => ({ i, status: r.status }), () => ({ i, status: 0 }));
     const inFlight = Array.from({ length: 100 }, (_, i) => send(i));
-    await new Promise((r) => setTimeout(r, 20));
+    // Once the service acknowledges commands (after its start-up work), a second wave, and the
+    // signal while it is in flight.
+    await new Promise<void>((resolve) => {
+      for (const p of inFlight) void p.then((r) => r.status === 201 && resolve());
+      void Promise.all(inFlight).then(() => resolve());
+    });
+    inFlight.push(...Array.from({ length: 100 }, (_, i) => send(100 + i)));
+    await new Promise((r) => setTimeout(r, 5));
     proc.kill('SIGTERM');
     const results = await Promise.all(inFlight);
     expect(await exited(proc)).toBe(0);
