@@ -50,18 +50,23 @@ export function daysFromCivil(year: number, month: number, dayOfMonth: number): 
   return era * 146_097 + doe - 719_468;
 }
 
-/** "YYYY-MM-DD" of a day index (inverse of daysFromCivil). */
-export function formatDay(day: number): string {
+/** The proleptic Gregorian date of a day index (inverse of daysFromCivil; H. Hinnant's civil_from_days). */
+export function civilFromDays(day: number): { year: number; month: number; dayOfMonth: number } {
   const z = day + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+  const dayOfMonth = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, dayOfMonth };
+}
+
+/** "YYYY-MM-DD" of a day index (inverse of daysFromCivil). */
+export function formatDay(day: number): string {
+  const { year, month, dayOfMonth } = civilFromDays(day);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(dayOfMonth, 2)}`;
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -4,6 +4,8 @@
  * Same output for every instant; outside years 1970-9999 (or for a fraction of a millisecond,
  * NaN, ...) it is Date's own, errors included.
  */
+import { civilFromDays } from '../calendar/time.js';
+
 const DAY_MS = 86_400_000;
 /** 9999-12-31T23:59:59.999Z */
 const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
@@ -24,16 +26,7 @@ export function isoInstant(ms: number): string {
   rest -= minute * 60_000;
   const second = Math.floor(rest / 1000);
   const milli = rest - second * 1000;
-  // Civil date from days since 1970-01-01 (H. Hinnant, "chrono-compatible low-level date algorithms").
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const mp = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, dayOfMonth: day } = civilFromDays(days);
   // One flat string (a chain of `+` would leave a rope that JSON.stringify flattens later).
   return String.fromCharCode(
     ZERO + Math.floor(year / 1000), ZERO + (Math.floor(year / 100) % 10), ZERO + (Math.floor(year / 10) % 10), ZERO + (year % 10), DASH,

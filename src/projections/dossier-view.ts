@@ -11,6 +11,7 @@
  *  - `awaiting`: the stretches spent awaiting a supplement (never overdue);
  *  - `steps`: which unit held the dossier when, with its allotment and step due instant.
  */
+import { daysFromCivil } from '../calendar/time.js';
 import type { Channel, DossierEvent, Outcome, Timeliness } from '../dossier/events.js';
 
 export type DossierStatus = 'received' | 'awaiting_supplement' | 'resolved' | 'returned' | 'withdrawn';
@@ -99,16 +100,6 @@ export function parseInstant(iso: string): number {
     return Date.parse(iso);
   }
   return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + milli;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
