@@ -9,8 +9,9 @@ const PAGE = 1000;
 /** Safety net: re-read the log now and then even without a notification (another process may write). */
 const POLL_MS = 1000;
 /**
- * Under a stream of commits, deliveries start at least this far apart, so that each handler call
- * (a read-model transaction, for the projector) covers several group commits instead of one:
+ * Under a stream of commits, reads of the log start at least this far apart, so that each handler
+ * call (a read-model transaction, for the projector) covers several group commits instead of one,
+ * and a filtered subscription (the catalog's) does not query the log after every commit:
  * measured under HTTP load, 13-19% less CPU per command at 10 ms, and at 25 ms instead of 10 a
  * further 15-20% more POST /dossiers per second (A/B, same run). A subscription idle for longer is
  * woken at once, so this adds latency only under load, and never more than this; with the live
@@ -29,11 +30,12 @@ export class SqliteSubscription implements Subscription {
   private stopped = false;
   private wake: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
-  private lastDelivery = Number.NEGATIVE_INFINITY;
+  /** When the log was last read: reads follow notifications at most every MIN_DELIVERY_INTERVAL_MS. */
+  private lastRead = Number.NEGATIVE_INFINITY;
   private loop: Promise<void> | undefined;
   private readonly onAppended = () => {
     if (this.wake === undefined || this.wakeTimer !== undefined) return;
-    const wait = this.lastDelivery + MIN_DELIVERY_INTERVAL_MS - performance.now();
+    const wait = this.lastRead + MIN_DELIVERY_INTERVAL_MS - performance.now();
     if (wait <= 0) this.wake();
     else (this.wakeTimer = setTimeout(() => this.wake?.(), wait)).unref();
   };
@@ -61,10 +63,10 @@ export class SqliteSubscription implements Subscription {
     let caughtUp = false;
     while (!this.stopped) {
       const { events, scannedTo } = this.log.readAllSync(this.cursor, PAGE, this.options.streamPrefixes);
+      this.lastRead = performance.now();
       if (events.length > 0) {
         caughtUp = false;
         await this.handler.onEvents(events);
-        this.lastDelivery = performance.now();
       }
       this.cursor = scannedTo;
       if (this.stopped) break;
