@@ -22,8 +22,17 @@ export interface ServerOptions {
 
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 
+/**
+ * The Node flags the service runs with (`npm start`, docker/Dockerfile): both servers get them, so
+ * that the service is measured as it runs and the bare route is served the same way.
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 export function startServer(kind: 'app' | 'bare', dataDir: string | undefined, o: ServerOptions = {}): Promise<RunningServer> {
-  const execArgv = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [];
+  const execArgv = [
+    ...SERVICE_NODE_FLAGS,
+    ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : []),
+  ];
   const args = [kind, ...(dataDir ? [dataDir] : []), ...(o.demo ? ['--demo'] : [])];
   const child = fork(SERVER, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
