@@ -55,9 +55,11 @@ export class ViewFolder {
       if (e.position <= checkpoint) continue;
       checkpoint = e.position;
       const id = ids[i];
-      if (id === undefined || seen.has(id)) continue;
+      // Only the page's first event of each dossier matters; most dossiers are cached, so the
+      // set holds just those received in this page and those found missing.
+      if (id === undefined || this.cache.has(id) || seen.has(id)) continue;
       seen.add(id);
-      if (e.revision !== 0 && !this.cache.has(id)) out.push(id);
+      if (e.revision !== 0) out.push(id);
     }
     return out;
   }
