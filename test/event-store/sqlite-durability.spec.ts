@@ -59,7 +59,7 @@ describe('SQLite store: acknowledged only once on disk', () => {
     expect(await store.readAllData()).toEqual([]);
     expect(await store.headPosition()).toBeUndefined();
 
-    // Committed while the first flush runs: waits for the next one.
+    // Appended while the first flush runs: committed when it ends, acknowledged after the next one.
     const b = store.append('s-1', [event(2)], 0);
     expect(await settled(b)).toBe('pending');
     expect(flushes.held).toHaveLength(1);

@@ -105,11 +105,11 @@ const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"
  * disk. SQLite commits with `synchronous=NORMAL` (the commit's frames written to the write-ahead
  * log, not flushed), and the store then flushes the log with `fs.fsync` on libuv's thread pool,
  * so the event loop goes on serving while the disk works (with SQLite's FULL the flush held the
- * event loop for most of a millisecond per commit, a fifth of the time under load). Commits made
- * while a flush runs share the next one. Until its flush completes, a commit is not delivered to
- * subscriptions nor returned by readAll (a projection never gets ahead of what a power cut
- * keeps); the commit's own stream reads may see it, like a decision made on it, whose own append
- * is acknowledged only after a flush that covers both.
+ * event loop for most of a millisecond per commit, a fifth of the time under load). Appends made
+ * while a flush runs are committed together when it ends, and share the next one. Until its flush
+ * completes, a commit is not delivered to subscriptions nor returned by readAll (a projection
+ * never gets ahead of what a power cut keeps); stream reads may see it, like a decision made on
+ * it, whose own append is acknowledged only after a flush that covers both.
  */
 export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
@@ -196,6 +196,18 @@ export class SqliteEventStore implements EventStore {
 
   private flush(): void {
     this.flushScheduled = false;
+    // While the log is being flushed, appends wait and are committed together once it is done:
+    // they could not be acknowledged earlier anyway, and one commit costs less than several.
+    if (this.syncRunning) return;
+    this.commit();
+    if (this.unsynced.length > 0) {
+      this.syncRunning = true;
+      this.syncing = this.syncLog();
+    }
+  }
+
+  /** Commits the queued appends: acknowledged now without durability, else once the log is flushed. */
+  private commit(): void {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
@@ -212,18 +224,14 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     const head = this.stmt.head.get()?.head ?? 0;
-    if (this.durability === undefined) {
-      this.acknowledge(batch, results, head);
-      return;
-    }
-    this.unsynced.push({ batch, results, head });
-    if (!this.syncRunning) {
-      this.syncRunning = true;
-      this.syncing = this.syncLog();
-    }
+    if (this.durability === undefined) this.acknowledge(batch, results, head);
+    else this.unsynced.push({ batch, results, head });
   }
 
-  /** Flushes the log until no committed batch waits; each flush acknowledges the batches committed before it started. */
+  /**
+   * Flushes the log until nothing waits: each flush acknowledges the batches committed before it
+   * started, then commits what was appended meanwhile, for the next flush.
+   */
   private async syncLog(): Promise<void> {
     const { wal, syncFile } = this.durability!;
     while (this.unsynced.length > 0) {
@@ -241,11 +249,13 @@ export class SqliteEventStore implements EventStore {
         // gets the stored result if the events are there.
         this.syncFailure ??= new Error(`the event log could not be flushed to disk: ${(error as Error).message}`);
         for (const u of [...covered, ...this.unsynced.splice(0)]) for (const p of u.batch) p.reject(this.syncFailure);
+        for (const p of this.queue.splice(0)) p.reject(this.syncFailure);
         break;
       }
       for (const u of covered) this.acknowledge(u.batch, u.results, u.head);
+      this.commit();
     }
-    // In the same turn as the last look at `unsynced`: a commit after it starts a new run.
+    // In the same turn as the last look at `unsynced`: an append after it starts a new run.
     this.syncRunning = false;
   }
 
