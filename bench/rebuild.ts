@@ -1,0 +1,61 @@
+/**
+ * The rebuild alone, on a data directory the benchmark kept (`npm run bench -- --keep`; the
+ * directories are printed) or any service's DATA_DIR (stopped): the read models are deleted, then
+ * built from the log as a first start does, and optionally rebuilt once more with the first index
+ * in memory, as POST /projections/rebuild does in a running service.
+ *
+ *   npm run build && node --max-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice]
+ *
+ * Prints one JSON line per rebuild: events, events/s, where the rows were written, and the
+ * process CPU per event (user + system, all threads), which moves much less than the wall time
+ * when other processes share the machine.
+ */
+import { Logger } from '@nestjs/common';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { Projector } from '../src/projections/projector.js';
+import type { WorkerMode } from '../src/projections/rebuild-writer.js';
+
+const dir = process.argv[2];
+if (!dir) {
+  process.stderr.write('usage: node dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice]\n');
+  process.exit(2);
+}
+// Outside an application the projector logs through Nest's default logger: silenced here.
+Logger.overrideLogger(false);
+const worker = (process.argv.find((a) => a.startsWith('--worker='))?.slice('--worker='.length) ?? 'auto') as WorkerMode;
+for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `read-models.db${suffix}`), { force: true });
+
+const store = SqliteEventStore.open({ file: join(dir, 'events.db') });
+const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), worker);
+const report = (kind: string, cpu: NodeJS.CpuUsage, r: { events: number; eventsPerSecond: number; durationMs: number; writer: string }) =>
+  console.log(
+    JSON.stringify({
+      kind,
+      events: r.events,
+      eventsPerSecond: r.eventsPerSecond,
+      durationMs: r.durationMs,
+      writer: r.writer,
+      cpuUsPerEvent: +((cpu.user + cpu.system) / r.events).toFixed(2),
+      rssMb: Math.round(process.memoryUsage().rss / 1048576),
+    }),
+  );
+try {
+  let cpu = process.cpuUsage();
+  projector.onModuleInit(); // an empty read-model file: the first start's rebuild
+  await projector.whenCaughtUp();
+  const first = (await projector.status()).rebuild.last;
+  if (first === null) throw new Error('no rebuild ran');
+  report('first start', process.cpuUsage(cpu), first);
+  if (process.argv.includes('--twice')) {
+    cpu = process.cpuUsage();
+    const second = await projector.rebuild();
+    report('rebuild with the index in memory', process.cpuUsage(cpu), second);
+  }
+} finally {
+  await projector.beforeApplicationShutdown();
+  projector.onApplicationShutdown();
+  await store.close();
+}
