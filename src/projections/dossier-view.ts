@@ -233,9 +233,7 @@ function applyChange(view: DossierView, event: Exclude<DossierEvent, { type: 'Do
       view.appointmentAt = ms(event.data.newAppointmentAt);
       return;
     case 'DossierResolved':
-      close(view, ms(event.data.resolvedAt));
-      view.status = 'resolved';
-      view.closure = 'resolved';
+      close(view, ms(event.data.resolvedAt), 'resolved');
       view.outcome = event.data.outcome;
       view.timeliness = event.data.timeliness;
       view.apologized = event.data.apologized;
@@ -246,9 +244,7 @@ function applyChange(view: DossierView, event: Exclude<DossierEvent, { type: 'Do
       view.returnedAt = ms(event.data.returnedAt);
       return;
     case 'DossierWithdrawn':
-      close(view, ms(event.data.withdrawnAt));
-      view.status = 'withdrawn';
-      view.closure = 'withdrawn';
+      close(view, ms(event.data.withdrawnAt), 'withdrawn');
       return;
     case 'DossierBecameOverdue':
       view.overdueMarked = true;
@@ -260,8 +256,10 @@ function applyChange(view: DossierView, event: Exclude<DossierEvent, { type: 'Do
   }
 }
 
-/** Resolution and withdrawal stop everything that was running at `t`. */
-function close(view: DossierView, t: number): void {
+/** Resolution and withdrawal close the dossier and stop everything that was running at `t`. */
+function close(view: DossierView, t: number, closure: 'resolved' | 'withdrawn'): void {
+  view.status = closure;
+  view.closure = closure;
   view.closedAt = t;
   closeLast(view.segments, t);
   closeLast(view.awaiting, t);

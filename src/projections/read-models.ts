@@ -293,17 +293,23 @@ export class ReadModels {
    * of the index being built, and must be written again (`writeViews`), changed or not.
    */
   readBack(dossierIds: readonly string[]): Map<string, DossierView> {
-    return new Map(this.readBackEncoded(dossierIds).map(([id, encoded]) => [id, decodeView(encoded)]));
+    return new Map(this.takeBack(dossierIds).map(([id, , view]) => [id, view]));
   }
 
   /** readBack, with the views as stored (view-codec.ts): what a worker sends back. */
   readBackEncoded(dossierIds: readonly string[]): [string, string][] {
-    const out: [string, string][] = [];
+    return this.takeBack(dossierIds).map(([id, encoded]) => [id, encoded]);
+  }
+
+  /** The stored views of these dossiers, each decoded once and taken out of the index being built. */
+  private takeBack(dossierIds: readonly string[]): [id: string, encoded: string, view: DossierView][] {
+    const out: [string, string, DossierView][] = [];
     for (const id of dossierIds) {
       const row = this.stmt.viewById.get(id);
       if (!row) continue;
-      this.bulkIndex?.bulkRemove(decodeView(row.view));
-      out.push([id, row.view]);
+      const view = decodeView(row.view);
+      this.bulkIndex?.bulkRemove(view);
+      out.push([id, row.view, view]);
     }
     return out;
   }

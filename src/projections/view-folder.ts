@@ -31,9 +31,8 @@ const isTerminal = (v: DossierView) => v.status === 'returned' || v.status === '
 
 export class ViewFolder {
   private readonly cache = new Map<string, DossierView>();
-  /** The dossier ids of the last page seen, worked out once for `missing` and `fold`. */
-  private idsPage: readonly LoggedEvent[] | undefined;
-  private ids: (string | undefined)[] = [];
+  /** What `missing` and `fold` both need of the last page seen, worked out once. */
+  private pendingOf: { page: readonly LoggedEvent[]; from: number; ids: (string | undefined)[] } | undefined;
 
   /** `checkpoint`: events at or before it are skipped (applied already). */
   constructor(
@@ -48,18 +47,14 @@ export class ViewFolder {
   missing(events: readonly LoggedEvent[]): string[] {
     const seen = new Set<string>();
     const out: string[] = [];
-    const ids = this.idsOf(events);
-    let checkpoint = this.checkpoint;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      if (e.position <= checkpoint) continue;
-      checkpoint = e.position;
+    const { from, ids } = this.pending(events);
+    for (let i = from; i < events.length; i++) {
       const id = ids[i];
       // Only the page's first event of each dossier matters; most dossiers are cached, so the
       // set holds just those received in this page and those found missing.
       if (id === undefined || this.cache.has(id) || seen.has(id)) continue;
       seen.add(id);
-      if (e.revision !== 0) out.push(id);
+      if (events[i].revision !== 0) out.push(id);
     }
     return out;
   }
@@ -71,12 +66,10 @@ export class ViewFolder {
    */
   fold(events: readonly LoggedEvent[], reread: ReadonlyMap<string, DossierView>): FoldedPage {
     const changed = new Map<string, DossierView>();
-    const ids = this.idsOf(events);
-    let checkpoint = this.checkpoint;
-    for (let i = 0; i < events.length; i++) {
+    const { from, ids } = this.pending(events);
+    this.pendingOf = undefined;
+    for (let i = from; i < events.length; i++) {
       const e = events[i];
-      if (e.position <= checkpoint) continue;
-      checkpoint = e.position;
       const id = ids[i];
       if (id === undefined) continue;
       const current = changed.get(id) ?? (e.revision === 0 ? undefined : (this.cache.get(id) ?? reread.get(id)));
@@ -84,23 +77,29 @@ export class ViewFolder {
       const next = evolveDossierViewInPlace(current, { type: e.type, data: e.data } as DossierEvent, e);
       if (next !== undefined && next.position !== before) changed.set(id, next);
     }
-    this.idsPage = undefined;
     const writes: DossierView[] = [];
-    // Superseded versions leave the cache before any eviction can pick (and so write) one of them.
+    // Changed views go to the end of the cache (the last to be evicted): out first, then kept again.
     for (const v of changed.values()) this.cache.delete(v.dossierId);
     // Views read back are written again, changed or not: reading them took them out of the index.
     for (const [id, v] of reread) if (!changed.has(id)) this.keep(v, writes);
     for (const v of changed.values()) this.keep(v, writes);
-    this.checkpoint = checkpoint;
-    return { checkpoint, writes };
+    if (from < events.length) this.checkpoint = events[events.length - 1].position;
+    return { checkpoint: this.checkpoint, writes };
   }
 
-  private idsOf(events: readonly LoggedEvent[]): (string | undefined)[] {
-    if (this.idsPage !== events) {
-      this.ids = events.map(dossierIdOf);
-      this.idsPage = events;
+  /**
+   * Where the page's events not applied yet begin (pages are in position order, so those applied
+   * already are a prefix), and the dossier id of each event from there on.
+   */
+  private pending(events: readonly LoggedEvent[]): { from: number; ids: (string | undefined)[] } {
+    if (this.pendingOf?.page !== events) {
+      let from = 0;
+      while (from < events.length && events[from].position <= this.checkpoint) from++;
+      const ids: (string | undefined)[] = new Array(events.length);
+      for (let i = from; i < events.length; i++) ids[i] = dossierIdOf(events[i]);
+      this.pendingOf = { page: events, from, ids };
     }
-    return this.ids;
+    return this.pendingOf;
   }
 
   /** Every view still cached, leaving the cache: to be written at the end of the replay. */

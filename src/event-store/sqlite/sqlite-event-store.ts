@@ -364,7 +364,7 @@ export class SqliteEventStore implements EventStore {
     const stmt = this.scanStatement<Row>(select, prefixes?.length ?? -1);
     const params: (string | number)[] = [after, upTo];
     for (const p of prefixes ?? []) params.push(p);
-    params.push(Math.min(maxCount, Number.MAX_SAFE_INTEGER));
+    params.push(maxCount);
     const rows = stmt.all(...params);
     const events = rows.map(map);
     // A short answer examined everything up to `upTo`; a full one, up to its last row.

@@ -17,7 +17,7 @@ const POLL_MS = 1000;
  * woken at once, so this adds latency only under load, and never more than this; with the live
  * streams' 25 ms coalescing, a push follows a commit by at most about 50 ms plus the work.
  */
-export const MIN_DELIVERY_INTERVAL_MS = 25;
+const MIN_READ_INTERVAL_MS = 25;
 
 /**
  * Catch-up subscription over the SQLite log: reads pages after the last delivered position,
@@ -30,12 +30,12 @@ export class SqliteSubscription implements Subscription {
   private stopped = false;
   private wake: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
-  /** When the log was last read: reads follow notifications at most every MIN_DELIVERY_INTERVAL_MS. */
+  /** When the log was last read: reads follow notifications at most every MIN_READ_INTERVAL_MS. */
   private lastRead = Number.NEGATIVE_INFINITY;
   private loop: Promise<void> | undefined;
   private readonly onAppended = () => {
     if (this.wake === undefined || this.wakeTimer !== undefined) return;
-    const wait = this.lastRead + MIN_DELIVERY_INTERVAL_MS - performance.now();
+    const wait = this.lastRead + MIN_READ_INTERVAL_MS - performance.now();
     if (wait <= 0) this.wake();
     else (this.wakeTimer = setTimeout(() => this.wake?.(), wait)).unref();
   };
