@@ -66,7 +66,6 @@ function sampleEvent(rng: Rng, i: number): EventToAppend {
 }
 
 /** The store's own table and index. */
-const RAW_SCHEMA = SCHEMA;
 
 export async function measureAppends(o: AppendOptions): Promise<AppendFigures> {
   const concurrency = o.concurrency ?? 64;
@@ -75,7 +74,7 @@ export async function measureAppends(o: AppendOptions): Promise<AppendFigures> {
   const raw = new Database(join(o.dir, 'raw.db'));
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
-  raw.exec(RAW_SCHEMA);
+  raw.exec(SCHEMA);
   const insert = raw.prepare<[string, number, string, string, string, string, string]>(
     'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );

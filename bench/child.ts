@@ -26,7 +26,7 @@ const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
  * The Node flags the service runs with (`npm start`, docker/Dockerfile): both servers get them, so
  * that the service is measured as it runs and the bare route is served the same way.
  */
-export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
+const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 export function startServer(kind: 'app' | 'bare', dataDir: string | undefined, o: ServerOptions = {}): Promise<RunningServer> {
   const execArgv = [

@@ -1,8 +1,5 @@
-import { mulberry32 } from '../src/common/random.js';
-
 /** Seeded pseudo-random numbers (mulberry32): the same seed gives the same workload on every run. */
-
-export { mulberry32 };
+import { mulberry32 } from '../src/common/random.js';
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 

@@ -16,6 +16,7 @@
  */
 import { getMetadataStorage, ValidationTypes, type ValidationArguments, type ValidationError } from 'class-validator';
 import { defaultMetadataStorage as transformerMetadata } from 'class-transformer/cjs/storage.js';
+import { ValidationUtils } from 'class-validator/cjs/validation/ValidationUtils.js';
 
 type Storage = ReturnType<typeof getMetadataStorage>;
 type Metadata = ReturnType<Storage['getTargetValidationMetadatas']>[number];
@@ -38,8 +39,6 @@ interface Property {
 
 export interface FlatDto {
   readonly target: new () => object;
-  /** Properties that have metadata (the whitelist). */
-  readonly known: ReadonlySet<string>;
   /** class-validator's errors for an instance of the class, as `validate(instance, options)` would give them. */
   validate(object: Record<string, unknown>): ValidationError[];
 }
@@ -76,10 +75,10 @@ export function compileFlatDto(target: new () => object): FlatDto | undefined {
     properties.push(property);
   }
   const known = new Set(Object.keys(grouped));
-  return { target, known, validate: (object) => validateFlat(object, target, known, properties) };
+  return { target, validate: (object) => validateFlat(object, known, properties) };
 }
 
-function validateFlat(object: Record<string, unknown>, target: Function, known: ReadonlySet<string>, properties: Property[]): ValidationError[] {
+function validateFlat(object: Record<string, unknown>, known: ReadonlySet<string>, properties: Property[]): ValidationError[] {
   let errors: ValidationError[] | undefined;
   for (const key of Object.keys(object)) {
     if (known.has(key)) continue;
@@ -93,7 +92,7 @@ function validateFlat(object: Record<string, unknown>, target: Function, known: 
     if (!applies) continue;
     for (const checks of [property.defined, property.custom]) {
       for (const check of checks) {
-        const args = argumentsOf(object, target, check.metadata, value);
+        const args = argumentsOf(object, check.metadata, value);
         if (check.instance.validate(value, args)) continue;
         (constraints ??= {})[check.type] = message(check, args);
       }
@@ -103,7 +102,7 @@ function validateFlat(object: Record<string, unknown>, target: Function, known: 
   return errors ?? [];
 }
 
-function argumentsOf(object: object, target: Function, metadata: Metadata, value: unknown): ValidationArguments {
+function argumentsOf(object: object, metadata: Metadata, value: unknown): ValidationArguments {
   return { targetName: object.constructor ? object.constructor.name : (undefined as unknown as string), property: metadata.propertyName, object, value, constraints: metadata.constraints };
 }
 
@@ -111,27 +110,9 @@ function error(property: string, value: unknown, constraints: Record<string, str
   return { property, value, constraints, children } as ValidationError;
 }
 
-/** class-validator's ValidationExecutor.createValidationError and ValidationUtils.replaceMessageSpecialTokens. */
+/** class-validator's ValidationExecutor.createValidationError: the message template, its tokens replaced by class-validator. */
 function message(check: Check, args: ValidationArguments): string {
   let template: unknown = check.metadata.message || '';
   if (!check.metadata.message && check.instance.defaultMessage instanceof Function) template = check.instance.defaultMessage(args);
-  let text: string | undefined;
-  if (template instanceof Function) text = template(args);
-  else if (typeof template === 'string') text = template;
-  if (text && Array.isArray(args.constraints)) {
-    args.constraints.forEach((constraint: unknown, index: number) => {
-      text = text!.replace(new RegExp(`\\$constraint${index + 1}`, 'g'), constraintToString(constraint));
-    });
-  }
-  const value = args.value;
-  if (text && value !== undefined && value !== null && ['string', 'boolean', 'number'].includes(typeof value)) text = text.replace(/\$value/g, value as string);
-  if (text) text = text.replace(/\$property/g, args.property);
-  if (text) text = text.replace(/\$target/g, args.targetName);
-  return text as string;
-}
-
-function constraintToString(constraint: unknown): string {
-  if (Array.isArray(constraint)) return constraint.join(', ');
-  if (typeof constraint === 'symbol') return `${constraint.description}`;
-  return `${constraint}`;
+  return ValidationUtils.replaceMessageSpecialTokens(template as string | ((args: ValidationArguments) => string), args);
 }

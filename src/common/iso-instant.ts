@@ -4,9 +4,8 @@
  * Same output for every instant; outside years 1970-9999 (or for a fraction of a millisecond,
  * NaN, ...) it is Date's own, errors included.
  */
-import { civilFromDays } from '../calendar/time.js';
+import { civilFromDays, DAY_MS } from '../calendar/time.js';
 
-const DAY_MS = 86_400_000;
 /** 9999-12-31T23:59:59.999Z */
 const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
 const ZERO = 48;

@@ -13,9 +13,6 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   });
 }
 
-/** Types Nest's ValidationPipe does not validate (its `toValidate`). */
-const UNVALIDATED = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
-
 /**
  * Nest's ValidationPipe (class-transformer, then class-validator, whitelist) with a shortcut for
  * the common case, a command body: a plain JSON object of primitives for a DTO class of
@@ -26,23 +23,22 @@ const UNVALIDATED = new Set<unknown>([String, Boolean, Number, Array, Object, Bu
  * queries typed as primitives or left untyped are converted as Nest does, without a promise.
  * Anything else (nested values, arrays, classes with nested or async rules) takes the full path.
  */
-export class CommandValidationPipe implements PipeTransform {
-  private readonly full: ValidationPipe;
+export class CommandValidationPipe extends ValidationPipe {
   private readonly compiled = new Map<Function, FlatDto | null>();
 
-  constructor(private readonly exceptionFactory: (errors: ValidationError[]) => unknown) {
-    this.full = new ValidationPipe({ ...FULL_OPTIONS, exceptionFactory });
+  constructor(private readonly toError: (errors: ValidationError[]) => unknown) {
+    super({ ...FULL_OPTIONS, exceptionFactory: toError });
   }
 
-  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+  /** Synchronous on the shortcut and for primitives; the full path answers a promise, which Nest awaits. */
+  override transform(value: unknown, metadata: ArgumentMetadata): any {
     const metatype = metadata.metatype;
-    // Nest's toValidate() (validateCustomDecorators is off) and transformPrimitive() (transform is on).
-    if (!metatype || UNVALIDATED.has(metatype) || metadata.type === 'custom') return transformPrimitive(value, metadata);
+    if (!metatype || !this.toValidate(metadata)) return this.transformPrimitive(value, metadata);
     if (metadata.type === 'body' && isFlatPlainObject(value)) {
       const dto = this.flatDto(metatype);
       if (dto) return this.validateFlat(dto, value);
     }
-    return this.full.transform(value, metadata);
+    return super.transform(value, metadata);
   }
 
   private flatDto(metatype: Function): FlatDto | undefined {
@@ -55,34 +51,20 @@ export class CommandValidationPipe implements PipeTransform {
   }
 
   private validateFlat(dto: FlatDto, value: Record<string, unknown>): object {
-    // As Nest's stripProtoKeys: the body itself loses these keys (later readers of the body see it so).
-    if (Object.hasOwn(value, '__proto__')) Reflect.deleteProperty(value, '__proto__');
-    if (Object.hasOwn(value, 'prototype')) Reflect.deleteProperty(value, 'prototype');
-    if (Object.hasOwn(value, 'constructor')) Reflect.deleteProperty(value, 'constructor');
+    // As the full path: the body itself loses `__proto__`, `prototype` and `constructor`.
+    this.stripProtoKeys(value);
     const entity = new dto.target() as Record<string, unknown>;
     const prototype = dto.target.prototype as object;
     for (const key of Object.keys(value)) {
       // As class-transformer's plainToInstance: never a key that would shadow a method or a getter.
-      if (key === '__proto__' || key === 'constructor') continue;
       const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
       if ((descriptor && !descriptor.set) || entity[key] instanceof Function) continue;
       entity[key] = value[key];
     }
     const errors = dto.validate(entity);
-    if (errors.length > 0) throw this.exceptionFactory(errors);
+    if (errors.length > 0) throw this.toError(errors);
     return entity;
   }
-}
-
-/** Nest's ValidationPipe.transformPrimitive: path and query values typed boolean, number or string are converted. */
-function transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
-  if (!metadata.data) return value;
-  const { type, metatype } = metadata;
-  if (type !== 'param' && type !== 'query') return value;
-  if (metatype === Boolean) return value === undefined ? undefined : value === true || value === 'true';
-  if (metatype === Number) return value === undefined ? undefined : +(value as number);
-  if (metatype === String && value !== undefined) return String(value);
-  return value;
 }
 
 /** A JSON object (from JSON.parse) whose values are all strings, numbers, booleans or null. */

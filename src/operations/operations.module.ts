@@ -19,6 +19,8 @@ export class OperationsModule implements OnModuleInit {
   onModuleInit(): void {
     this.metrics.gauge('event_store_head_position', 'Global position of the last stored event.', async () => (await this.store.headPosition()) ?? 0);
     this.metrics.gauge('projection_checkpoint_position', 'Last global position applied to the read models.', () => this.projector.checkpoint);
-    this.metrics.gauge('projection_lag_events', 'Events stored but not yet applied to the read models.', async () => (await this.projector.status()).lag);
+    this.metrics.gauge('projection_lag_events', 'Events stored but not yet applied to the read models.', async () =>
+      Math.max(0, ((await this.store.headPosition()) ?? 0) - this.projector.checkpoint),
+    );
   }
 }

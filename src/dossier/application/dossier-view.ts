@@ -1,4 +1,4 @@
-import { isoInstant } from '../../common/iso-instant.js';
+import { isoInstant as iso } from '../../common/iso-instant.js';
 import type { ExistingDossier } from '../domain/state.js';
 
 /** The current state of a dossier as the API shows it (API.md, GET /dossiers/{id}). */
@@ -26,7 +26,6 @@ export interface DossierView {
   revision: number;
 }
 
-const iso = isoInstant;
 
 export function toView(s: ExistingDossier, now: number): DossierView {
   const view: DossierView = {

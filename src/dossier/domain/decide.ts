@@ -13,7 +13,7 @@ import {
   workingTimeBetween,
 } from '../../calendar/index.js';
 import { AppError, validationFailed } from '../../common/errors.js';
-import { isoInstant } from '../../common/iso-instant.js';
+import { isoInstant as iso } from '../../common/iso-instant.js';
 import type { ProcedureDefinition } from '../../catalog/events.js';
 import type { Channel, DossierEvent, Outcome, Timeliness } from '../events.js';
 import { type DossierState, type ExistingDossier, holderAt, type Step } from './state.js';
@@ -53,7 +53,6 @@ export interface Decided {
   occurredAt: number;
 }
 
-const iso = isoInstant;
 
 export function decide(command: DossierCommand, state: DossierState, ctx: DecideContext): Decided[] {
   if (command.type === 'Receive') return receive(command, state, ctx);

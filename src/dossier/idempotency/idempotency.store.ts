@@ -16,6 +16,8 @@ interface PendingAnswer {
   actor: string;
   key: string;
   answer: StoredAnswer;
+  /** The answer's body as stored, serialised once when it is put. */
+  body: string;
   done: (error?: Error) => void;
 }
 
@@ -57,15 +59,15 @@ export class IdempotencyStore implements OnApplicationShutdown {
     );
     this.putAll = this.db.transaction((answers: PendingAnswer[]) => {
       const created = new Date().toISOString();
-      for (const { actor, key, answer } of answers) {
-        this.putStmt.run(actor, key, answer.requestHash, answer.status, JSON.stringify(answer.body), created);
+      for (const { actor, key, answer, body } of answers) {
+        this.putStmt.run(actor, key, answer.requestHash, answer.status, body, created);
       }
     });
   }
 
   get(actor: string, key: string): StoredAnswer | undefined {
     const pending = this.pending.get(pendingKey(actor, key));
-    if (pending) return { ...pending.answer, body: JSON.parse(JSON.stringify(pending.answer.body)) };
+    if (pending) return { ...pending.answer, body: JSON.parse(pending.body) };
     const row = this.getStmt.get(actor, key);
     return row && { requestHash: row.request_hash, status: row.status, body: JSON.parse(row.body) };
   }
@@ -79,7 +81,7 @@ export class IdempotencyStore implements OnApplicationShutdown {
         resolve();
         return;
       }
-      this.pending.set(id, { actor, key, answer, done: (error) => (error ? reject(error) : resolve()) });
+      this.pending.set(id, { actor, key, answer, body: JSON.stringify(answer.body), done: (error) => (error ? reject(error) : resolve()) });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
