@@ -56,6 +56,10 @@ describe('bad input changes nothing', () => {
 
   it('409 for a duplicate dossier and an impossible transition', async () => {
     await expectRefused(post('/dossiers', valid), 409, 'DUPLICATE_DOSSIER');
+    // With If-Match the existing dossier is read first: a duplicate at that revision, else 412.
+    await expectRefused(() => t.http.post('/dossiers').set(integrator).set('If-Match', '0').send(valid), 409, 'DUPLICATE_DOSSIER');
+    const stale = await expectRefused(() => t.http.post('/dossiers').set(integrator).set('If-Match', '"5"').send(valid), 412, 'REVISION_MISMATCH');
+    expect((stale.body as { detail: string }).detail).toContain('at revision 0');
     await expectRefused(post('/dossiers/HS-OK/supplement', { occurredAt: vn('2025-03-04', '08:00') }), 409, 'ILLEGAL_TRANSITION');
     await expectRefused(post('/dossiers/HS-OK/transfer', { toUnitId: 'TTPVHCC', occurredAt: vn('2025-03-04', '08:00') }), 409, 'ILLEGAL_TRANSITION');
   });

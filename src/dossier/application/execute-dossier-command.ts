@@ -71,8 +71,10 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
 
     for (let attempt = 1; ; attempt++) {
       // A reception is first tried as a new stream without reading it: the append's `no_stream`
-      // check finds a duplicate, and the next attempt reads the stream to answer properly.
-      const events = command.type === 'Receive' && attempt === 1 ? [] : await this.repository.readEvents(dossierId);
+      // check finds a duplicate, and the next attempt reads the stream to answer properly. With
+      // If-Match the stream is read at once: the revision it names is checked against it.
+      const blind = command.type === 'Receive' && attempt === 1 && options.ifMatch === undefined;
+      const events = blind ? [] : await this.repository.readEvents(dossierId);
       const state = fold(events);
       // A retry whose first answer was lost (crash after the append): its events are already stored.
       if (idSeed !== undefined && events.some((e) => e.id === uuidFrom(`${idSeed}\u0000${dossierId}\u00000`))) {
