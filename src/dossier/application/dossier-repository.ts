@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hash, randomUUID } from 'node:crypto';
 import { EVENT_STORE, type AppendResult, type EventStore, type RecordedEvent } from '../../event-store/event-store.port.js';
-import { isoInstant } from '../../common/iso-instant.js';
+import { isoInstant, parseInstant } from '../../common/iso-instant.js';
 import type { Decided } from '../domain/decide.js';
 import { type DossierState, evolve, initialState } from '../domain/state.js';
 import { type DossierEvent, dossierStream, isDossierEvent } from '../events.js';
@@ -21,8 +21,8 @@ export function fold(events: RecordedEvent[], recordedBy?: number): DossierState
   let state = initialState;
   for (const e of events) {
     if (!isDossierEvent(e)) continue;
-    if (recordedBy !== undefined && Date.parse(e.metadata.recordedAt as string) > recordedBy) continue;
-    state = evolve(state, e as unknown as DossierEvent, e.revision, Date.parse(e.metadata.occurredAt as string));
+    if (recordedBy !== undefined && parseInstant(e.metadata.recordedAt as string) > recordedBy) continue;
+    state = evolve(state, e as unknown as DossierEvent, e.revision, parseInstant(e.metadata.occurredAt as string));
   }
   return state;
 }
