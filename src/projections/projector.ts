@@ -26,7 +26,8 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AppError } from '../common/errors.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import type { DossierView } from './dossier-view.js';
-import { type AppliedBatch, ReadModels } from './read-models.js';
+import { openLiveWriter, type LiveWriter } from './live-writer.js';
+import { type AppliedBatch, type FoldedBatch, ReadModels } from './read-models.js';
 import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter, type WorkerMode } from './rebuild-writer.js';
 import type { TimelinessIndex } from './timeliness-index.js';
 import { ViewFolder } from './view-folder.js';
@@ -64,6 +65,8 @@ export interface ProjectionStatus {
  */
 const REBUILD_PAGE = 10_000;
 const RESUBSCRIBE_MS = 1000;
+/** Live batches the writer may fall behind by before the subscription waits for it. */
+const MAX_UNCOMMITTED = 4;
 const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
 
 @Injectable()
@@ -80,6 +83,13 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private rebuildProgress = { events: 0, startedAt: null as string | null };
   private lastRebuild: RebuildReport | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Commits the live batches (live-writer.ts): opened with the subscription, closed before a swap. */
+  private liveWriter: Promise<LiveWriter> | undefined;
+  /** Settles once the last commit asked of the live writer has (batches and checkpoint moves alike). */
+  private lastCommit: Promise<void> = Promise.resolve();
+  /** Live batches sent to the writer and not yet committed. */
+  private uncommitted = 0;
+  private recovering = false;
   private readonly changesSubject = new Subject<ProjectionChange>();
   /** Emits after each committed batch (and after a rebuild swap); completes at shutdown. */
   readonly changes$ = this.changesSubject.asObservable();
@@ -90,7 +100,8 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(REBUILD_WORKER) private readonly rebuildWorker: WorkerMode = 'auto',
+    /** Whether the rebuild's writer and the live writer run in worker threads. */
+    @Optional() @Inject(REBUILD_WORKER) private readonly workers: WorkerMode = 'auto',
   ) {}
 
   private get file(): string {
@@ -119,6 +130,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     await this.rebuildRun?.catch(() => undefined);
     await this.subscription?.stop();
     this.subscription = undefined;
+    await this.closeLiveWriter();
     this.changesSubject.complete();
   }
 
@@ -205,37 +217,98 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   // ---- live subscription ----
 
+  /** Where live batches are committed: a worker thread's connection when possible (live-writer.ts). */
+  async liveWriterThread(): Promise<'worker' | 'main'> {
+    return (await this.openedLiveWriter()).thread;
+  }
+
+  private openedLiveWriter(): Promise<LiveWriter> {
+    this.liveWriter ??= openLiveWriter(this.models, this.file, this.workers ?? 'auto').then(({ writer, reason }) => {
+      if (reason !== undefined) this.logger.log({ msg: 'live batches are written in the main thread', reason });
+      return writer;
+    });
+    return this.liveWriter;
+  }
+
+  /** After the commits asked for so far; the next commit opens a new writer (on the model then in place). */
+  private async closeLiveWriter(): Promise<void> {
+    const writer = this.liveWriter;
+    this.liveWriter = undefined;
+    await this.lastCommit;
+    await (await writer)?.close();
+  }
+
   private subscribe(): void {
-    if (this.stopping) return;
+    if (this.stopping || this.subscription !== undefined) return;
     this.caughtUp = false;
     this.subscription = this.store.subscribeToAll(
       {
         onEvents: (events) => this.project(events),
         onCaughtUp: (position) => {
-          if (position !== undefined && position > this.models.checkpoint) {
-            this.models.advanceTo(position);
-            this.settle();
-          }
           const first = !this.caughtUp;
           this.caughtUp = true;
+          const skipped = position === undefined ? undefined : this.models.skipTo(position);
+          if (skipped) this.commit(skipped);
           if (!first) return;
-          this.caughtUpWaiters.splice(0).forEach((resolve) => resolve());
-          // The watcher (among others) waits for this to look at the model.
-          this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: new Set(), dossierIds: [] });
+          // After the commits of everything delivered so far.
+          void this.lastCommit.then(() => {
+            if (!this.caughtUp) return;
+            this.caughtUpWaiters.splice(0).forEach((resolve) => resolve());
+            // The watcher (among others) waits for this to look at the model.
+            this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: new Set(), dossierIds: [] });
+          });
         },
-        onError: (error) => {
-          this.logger.error(`subscription stopped: ${error.message}; resubscribing from ${this.models.checkpoint}`);
-          this.subscription = undefined;
-          this.retryTimer = setTimeout(() => this.subscribe(), RESUBSCRIBE_MS);
-        },
+        onError: (error) => this.recover(error),
       },
       { afterPosition: this.models.checkpoint },
     );
   }
 
-  private project(events: RecordedEvent[]): void {
-    const batch = this.models.applyBatch(events);
-    this.publish(batch, this.currentIndex);
+  /**
+   * Folds a batch here (reads of the views, then the report index) and has the live writer commit
+   * its rows while the next batch is read; the subscription waits only when the writer falls
+   * MAX_UNCOMMITTED batches behind.
+   */
+  private project(events: RecordedEvent[]): Promise<void> | undefined {
+    this.commit(this.models.fold(events));
+    return this.uncommitted > MAX_UNCOMMITTED ? this.lastCommit : undefined;
+  }
+
+  /** Commits a folded batch after every one before it; then the index, waiters and streams follow. */
+  private commit({ rows, ...batch }: FoldedBatch): void {
+    this.uncommitted += 1;
+    const done = this.openedLiveWriter().then((writer) => writer.commit(rows, batch.checkpoint));
+    this.lastCommit = done.then(
+      () => {
+        this.uncommitted -= 1;
+        this.models.written(batch);
+        this.publish(batch, this.currentIndex);
+      },
+      (error: Error) => {
+        this.uncommitted -= 1;
+        this.recover(error);
+      },
+    );
+  }
+
+  /**
+   * A batch not committed (the writer failed), or the subscription stopped on an error: the
+   * batches folded since the last commit are forgotten, and the subscription restarts after the
+   * committed checkpoint, with a new writer.
+   */
+  private recover(error: Error): void {
+    if (this.recovering) return;
+    this.recovering = true;
+    this.logger.error(`live projection stopped: ${error.message}; resubscribing from ${this.models.checkpoint}`);
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    void (async () => {
+      await subscription?.stop();
+      await this.closeLiveWriter().catch(() => undefined);
+      this.models.forgetUnwritten();
+      this.recovering = false;
+      if (!this.stopping) this.retryTimer = setTimeout(() => this.subscribe(), RESUBSCRIBE_MS);
+    })();
   }
 
   /** After a commit: the index follows the table, then waiters and live streams hear of it. */
@@ -279,7 +352,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const started = Date.now();
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
     // The worker starts while the first page is read.
-    const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'), this.rebuildWorker ?? 'auto').then(({ writer, reason }) => {
+    const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'), this.workers ?? 'auto').then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'rebuild writes in the main thread', reason });
       return writer;
     });
@@ -306,6 +379,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         for (const { before, after } of batch.changes) index.replace(before, after);
         this.rebuildProgress.events += page.length;
       }
+      await this.closeLiveWriter();
       this.models.close();
       fresh.moveTo(this.file);
       this.models = fresh;

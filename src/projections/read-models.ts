@@ -57,7 +57,8 @@ CREATE INDEX IF NOT EXISTS dossiers_status ON dossiers (status, seq);
 CREATE INDEX IF NOT EXISTS dossiers_due_watch ON dossiers (due_at) WHERE status = 'received' AND overdue_marked = 0;
 `;
 
-type Row = [number, string, string, string, string, string, number, number, number, string];
+/** A `dossiers` row as the upsert takes it (the view encoded last): what a live batch writes. */
+export type Row = [number, string, string, string, string, string, number, number, number, string];
 
 const rowOf = (v: DossierView, encoded = encodeView(v)): Row => [
   v.seq,
@@ -93,6 +94,11 @@ export interface AppliedBatch {
   changes: ViewChange[];
 }
 
+/** A live batch folded but not yet written: the rows to write with the checkpoint (`commitRows`). */
+export interface FoldedBatch extends AppliedBatch {
+  rows: Row[];
+}
+
 export interface ListQuery {
   /** Receiving unit among these. */
   unitIds?: string[];
@@ -119,9 +125,16 @@ export class ReadModels {
   private db: Database.Database;
   private stmt!: ReturnType<ReadModels['prepare']>;
   private watch: ReturnType<ReadModels['prepareWatch']> | undefined;
-  private applyTxn!: (events: LoggedEvent[]) => AppliedBatch;
+  private commitTxn!: (rows: readonly Row[], checkpoint: number) => void;
   private writeTxn!: (rows: readonly ToWrite[], checkpoint: number) => void;
   private checkpointValue = 0;
+  /**
+   * Live batches folded (`fold`) but not yet committed: their views, which the next fold reads
+   * instead of the table, and the position folded to. Empty and equal to the checkpoint when
+   * every folded batch is committed.
+   */
+  private readonly unwritten = new Map<string, DossierView>();
+  private foldedTo = 0;
   /**
    * During a bulk load: the fold with its write-behind cache (view-folder.ts), each view written
    * once when it leaves the cache rather than at every event. A crash mid-load leaves a file that
@@ -194,7 +207,10 @@ export class ReadModels {
     this.db = db;
     this.stmt = this.prepare();
     this.watch = undefined;
-    this.applyTxn = db.transaction((events: LoggedEvent[]) => this.applySync(events));
+    this.commitTxn = db.transaction((rows: readonly Row[], checkpoint: number) => {
+      for (const row of rows) this.stmt.upsertDossier.run(...row);
+      this.stmt.setCheckpoint.run(String(checkpoint));
+    });
     this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number) => {
       // In the order of the unique index on dossier ids, the one B-tree a bulk load writes at
       // random places: neighbouring entries share pages.
@@ -213,6 +229,8 @@ export class ReadModels {
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
     this.checkpointValue = Number(this.stmt.getCheckpoint.get()?.value ?? 0);
+    this.unwritten.clear();
+    this.foldedTo = this.checkpointValue;
     return db;
   }
 
@@ -269,9 +287,70 @@ export class ReadModels {
   applyBatch(events: LoggedEvent[]): AppliedBatch {
     if (events.length === 0) return { checkpoint: this.checkpointValue, changes: [] };
     if (this.folder) return this.applyBulk(this.folder, events);
-    const result = this.applyTxn(events);
-    this.checkpointValue = result.checkpoint;
+    const { rows, ...result } = this.fold(events);
+    try {
+      this.commitRows(rows, result.checkpoint);
+    } catch (error) {
+      this.forgetUnwritten();
+      throw error;
+    }
+    this.written(result);
     return result;
+  }
+
+  /**
+   * The first half of a live `applyBatch`: the events folded into the views, read but not written.
+   * The rows and checkpoint are then written in one transaction, here (`commitRows`) or by the live
+   * writer's thread on its own connection (live-writer.ts), in the order folded, and `written`
+   * told of it. Until then the next fold starts from this one's views and position.
+   */
+  fold(events: LoggedEvent[]): FoldedBatch {
+    const changed = new Map<string, ViewChange>();
+    let checkpoint = Math.max(this.checkpointValue, this.foldedTo);
+    for (const e of events) {
+      if (e.position <= checkpoint) continue;
+      checkpoint = e.position;
+      if (!e.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(e)) continue;
+      const id = e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
+      const entry = changed.get(id);
+      const current = entry ? entry.after : (this.unwritten.get(id) ?? this.getView(id));
+      const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
+      if (next === undefined || next === current) continue;
+      if (entry) entry.after = next;
+      else changed.set(id, { before: current, after: next });
+    }
+    const changes = [...changed.values()];
+    for (const { after } of changes) this.unwritten.set(after.dossierId, after);
+    this.foldedTo = checkpoint;
+    return { checkpoint, changes, rows: changes.map(({ after }) => rowOf(after)) };
+  }
+
+  /** Writes folded rows and the checkpoint in one transaction (a crash keeps both or neither). */
+  commitRows(rows: readonly Row[], checkpoint: number): void {
+    this.commitTxn(rows, checkpoint);
+    if (checkpoint > this.checkpointValue) this.checkpointValue = checkpoint;
+  }
+
+  /**
+   * A folded batch is committed (by `commitRows` here or on another connection): reads here now
+   * see its rows, and the next fold reads them from the table.
+   */
+  written(batch: AppliedBatch): void {
+    if (batch.checkpoint > this.checkpointValue) this.checkpointValue = batch.checkpoint;
+    for (const { after } of batch.changes) if (this.unwritten.get(after.dossierId) === after) this.unwritten.delete(after.dossierId);
+  }
+
+  /** Positions with nothing to project, folded as a batch of no rows; undefined if folded already. */
+  skipTo(position: number): FoldedBatch | undefined {
+    if (position <= Math.max(this.checkpointValue, this.foldedTo)) return undefined;
+    this.foldedTo = position;
+    return { checkpoint: position, changes: [], rows: [] };
+  }
+
+  /** Folded batches whose commit failed or never came: forgotten; the next fold starts from the table. */
+  forgetUnwritten(): void {
+    this.unwritten.clear();
+    this.foldedTo = this.checkpointValue;
   }
 
   /** A bulk load's batch: views read back if needed, folded, and those leaving the cache written. */
@@ -332,32 +411,6 @@ export class ReadModels {
     this.checkpointValue = checkpoint;
   }
 
-  /** Moves the checkpoint past positions that held nothing to project (a filtered subscription's scan). */
-  advanceTo(position: number): void {
-    if (position <= this.checkpointValue) return;
-    this.stmt.setCheckpoint.run(String(position));
-    this.checkpointValue = position;
-  }
-
-  private applySync(events: LoggedEvent[]): AppliedBatch {
-    const changed = new Map<string, ViewChange>();
-    let checkpoint = this.checkpointValue;
-    for (const e of events) {
-      if (e.position <= checkpoint) continue;
-      checkpoint = e.position;
-      if (!e.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(e)) continue;
-      const id = e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
-      const entry = changed.get(id);
-      const current = entry ? entry.after : this.getView(id);
-      const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
-      if (next === undefined || next === current) continue;
-      if (entry) entry.after = next;
-      else changed.set(id, { before: current, after: next });
-    }
-    for (const { after } of changed.values()) this.persist(after);
-    this.stmt.setCheckpoint.run(String(checkpoint));
-    return { checkpoint, changes: [...changed.values()] };
-  }
 
   private persist(v: DossierView, encoded?: string): void {
     this.bulkIndex?.bulkAdd(v);

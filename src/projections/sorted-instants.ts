@@ -36,20 +36,36 @@ export class SortedInstants {
     return lo;
   }
 
+  /** Number of values at or before `t`. */
+  countAtOrBefore(t: number): number {
+    if (!this.sorted) this.ensureSorted();
+    const d = this.data;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (d[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   insert(t: number): void {
     this.ensureSorted();
     this.grow();
-    const i = this.countBefore(t);
+    // After its equals: many dossiers share an instant (a batch received at once shares its
+    // receipt and due instants), and an insert before them all moved every one of them.
+    const i = this.countAtOrBefore(t);
     this.data.copyWithin(i + 1, i, this.length);
     this.data[i] = t;
     this.length++;
   }
 
-  /** Removes one occurrence of `t`; false when absent. */
+  /** Removes one occurrence of `t` (the last: the fewest values move); false when absent. */
   remove(t: number): boolean {
     this.ensureSorted();
-    const i = this.countBefore(t);
-    if (i >= this.length || this.data[i] !== t) return false;
+    const i = this.countAtOrBefore(t) - 1;
+    if (i < 0 || this.data[i] !== t) return false;
     this.data.copyWithin(i, i + 1, this.length);
     this.length--;
     return true;

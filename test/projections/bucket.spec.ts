@@ -56,6 +56,24 @@ describe('index bucket: one array, or one per category once big', () => {
     });
   }
 
+  it('thousands of entries at one instant (a batch received at once): inserted and removed one by one, counted exactly', () => {
+    const live = new Bucket(CATEGORIES);
+    const entries: [number, number][] = [];
+    for (let i = 0; i < 6_000; i++) {
+      const e: [number, number] = i % 3 === 0 ? [i % CATEGORIES, START + (i % 7) * DAY] : [1, START + DAY];
+      entries.push(e);
+      live.add(e[0], e[1]);
+    }
+    const kept = entries.filter((e, i) => {
+      if (i % 4 !== 1) return true;
+      live.remove(e[0], e[1]);
+      return false;
+    });
+    expect(live.size).toBe(kept.length);
+    for (const [from, end] of [[START, START + DAY], [START + DAY, START + DAY + 1], [START - 1, START + 8 * DAY]]) expectCounts(live, kept, from, end);
+    expect(() => live.remove(1, START + DAY + 1)).toThrow(/not found/);
+  });
+
   it('refuses to remove what it does not hold, live or at seal', () => {
     const b = new Bucket(CATEGORIES);
     b.add(1, START);

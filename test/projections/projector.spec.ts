@@ -36,6 +36,39 @@ describe('read models: batches with their checkpoint', () => {
     models.close();
   });
 
+  it('batches folded before the ones before them are committed (a live writer thread) build on their views, in order', () => {
+    const events = log(6);
+    const reference = ReadModels.open(join(tmp.dir, 'reference.db'));
+    const models = ReadModels.open(join(tmp.dir, 'rm.db'));
+    // Another connection on the same file commits, as the live writer's thread does.
+    const writer = ReadModels.open(join(tmp.dir, 'rm.db'));
+    const size = 23;
+    const tail = events.length - 60;
+    for (let i = 0; i < tail; i += 3 * size) {
+      // Three batches folded (later events of the same dossiers among them) before any commit.
+      const slices = [0, 1, 2].map((k) => events.slice(i + k * size, Math.min(tail, i + (k + 1) * size)));
+      const folded = slices.map((slice) => models.fold(slice));
+      for (const batch of folded) {
+        writer.commitRows(batch.rows, batch.checkpoint);
+        models.written(batch);
+      }
+      for (const slice of slices) reference.applyBatch(slice);
+      expect(models.checkpoint).toBe(reference.checkpoint);
+    }
+    expect(models.dump()).toEqual(reference.dump());
+    // A folded batch whose commit never came is forgotten: folded again from the table, nothing lost.
+    models.fold(events.slice(tail, tail + 30));
+    models.forgetUnwritten();
+    for (const batch of [models.fold(events.slice(tail, tail + 30)), models.fold(events.slice(tail + 30))]) {
+      writer.commitRows(batch.rows, batch.checkpoint);
+      models.written(batch);
+    }
+    reference.applyBatch(events.slice(tail));
+    expect(models.checkpoint).toBe(events[events.length - 1].position);
+    expect(models.dump()).toEqual(reference.dump());
+    for (const m of [models, writer, reference]) m.close();
+  });
+
   it('the same batch delivered twice, or overlapping batches, change nothing the second time', () => {
     const events = log(2);
     const models = ReadModels.open(join(tmp.dir, 'rm.db'));

@@ -1,7 +1,7 @@
 /**
- * Run by rebuild-worker.spec.ts on the TypeScript sources, in a process of its own: a worker thread
+ * Run by worker-writers.spec.ts on the TypeScript sources, in a process of its own: a worker thread
  * can load them only with the loader the process starts with, which Jest's do not have.
- *   node --import ./test/support/register-ts.mjs test/projections/support/worker-rebuild.ts <dir>
+ *   node --import ./test/support/register-ts.mjs test/projections/support/worker-writers.ts <dir>
  * Prints one line `RESULT <json>` with what the spec checks.
  */
 import { join } from 'node:path';
@@ -58,24 +58,48 @@ const directResult = {
 };
 direct.models.close();
 
-// 2. The projector's rebuild over a real store (the initial build of an empty read-model file).
+// 2. The projector over a real store: the initial build of an empty read-model file from the first
+//    part of the log (rebuild writer in a worker), then the rest appended while it follows the log
+//    (live writer in a worker: batches committed there while the next ones are folded here).
 const store = openStore(dir);
-await appendAll(store, events, 10);
-const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), 'always');
+const split = Math.floor(events.length * 0.6);
+await appendAll(store, events.slice(0, split), 10);
+const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+const projector = new Projector(store, config, 'always');
 projector.onModuleInit();
 await projector.whenCaughtUp();
 const status = await projector.status();
+for (let i = split; i < events.length; i += 25) {
+  await appendAll(store, events.slice(i, i + 25), 10);
+  if (i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+const head = (await store.headPosition()) ?? 0;
+await projector.waitFor(head, 10_000);
 // Positions in the store differ from the synthetic log's (catalog events in between): its own reference.
 const reference = ReadModels.open(join(dir, 'reference.db'));
 reference.applyBatch(await store.readAll());
 const projectorResult = {
   writer: status.rebuild.last?.writer,
+  liveWriter: await projector.liveWriterThread(),
+  checkpointIsHead: projector.checkpoint === head,
   sameTable: isDeepStrictEqual(projector.readModels.dump(), reference.dump()),
   sameReports: isDeepStrictEqual(reports(projector.index), expected.reports),
 };
-reference.close();
 await projector.beforeApplicationShutdown();
 projector.onApplicationShutdown();
+
+// 3. What the live writer committed is on disk: a restart (no worker) has the same table and reports.
+const restarted = new Projector(store, config, 'never');
+restarted.onModuleInit();
+await restarted.whenCaughtUp();
+const restartResult = {
+  liveWriter: await restarted.liveWriterThread(),
+  sameTable: isDeepStrictEqual(restarted.readModels.dump(), reference.dump()),
+  sameReports: isDeepStrictEqual(reports(restarted.index), expected.reports),
+};
+reference.close();
+await restarted.beforeApplicationShutdown();
+restarted.onApplicationShutdown();
 await store.close();
 live.close();
-console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult })}`);
+console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult, restart: restartResult })}`);

@@ -5,9 +5,9 @@ import { tempDir } from './support/store.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs support/worker-rebuild.ts in a process with the TypeScript loader, which its worker thread inherits. */
-function runWorkerRebuild(dir: string): Promise<Record<string, Record<string, unknown>>> {
-  const args = ['--import', './test/support/register-ts.mjs', 'test/projections/support/worker-rebuild.ts', dir];
+/** Runs support/worker-writers.ts in a process with the TypeScript loader, which its worker thread inherits. */
+function runWorkerWriters(dir: string): Promise<Record<string, Record<string, unknown>>> {
+  const args = ['--import', './test/support/register-ts.mjs', 'test/projections/support/worker-writers.ts', dir];
   // Jest's NODE_OPTIONS (--experimental-vm-modules) is not for the child.
   const proc = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -18,20 +18,21 @@ function runWorkerRebuild(dir: string): Promise<Record<string, Record<string, un
     proc.on('error', reject);
     proc.on('close', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || line === undefined) reject(new Error(`worker-rebuild exited with ${code}: ${stderr || stdout}`));
+      if (code !== 0 || line === undefined) reject(new Error(`worker-writers exited with ${code}: ${stderr || stdout}`));
       else resolve(JSON.parse(line.slice('RESULT '.length)));
     });
   });
 }
 
-describe('rebuild with the writer in a worker thread', () => {
-  it('writes the same table and builds the same index as a live application, read-backs included', async () => {
+describe('read-model writers in worker threads (the rebuild\'s and the live projector\'s)', () => {
+  it('write the same table and build the same index as batches applied in one thread, read-backs included, and keep it across a restart', async () => {
     const tmp = tempDir();
     try {
-      const result = await runWorkerRebuild(tmp.dir);
+      const result = await runWorkerWriters(tmp.dir);
       expect(result.direct).toEqual({ thread: 'worker', readBack: expect.any(Number), sameTable: true, sameReports: true });
       expect(result.direct.readBack).toBeGreaterThan(0);
-      expect(result.projector).toEqual({ writer: 'worker', sameTable: true, sameReports: true });
+      expect(result.projector).toEqual({ writer: 'worker', liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true });
+      expect(result.restart).toEqual({ liveWriter: 'main', sameTable: true, sameReports: true });
     } finally {
       tmp.remove();
     }
