@@ -364,11 +364,13 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       while (await this.replayPage(folder, opening)) await yieldToQueries();
       const writer = await opening;
       await writer.write(folder.drain(), folder.checkpoint);
-      const finished = await writer.finish();
+      // The roll-ups queries asked for so far, built now rather than by the first query after the
+      // swap, while the file's secondary indexes are created.
+      const finished = await writer.finish((index) => {
+        for (const r of this.currentIndex.rollUpList()) index.createRollUp(r.root, [...r.members]);
+      });
       fresh = finished.models;
       const index = finished.index;
-      // The roll-ups queries asked for so far, built now rather than by the first query after the swap.
-      for (const r of this.currentIndex.rollUpList()) index.createRollUp(r.root, [...r.members]);
       // 2. Pause the live model, catch the fresh one up with the index maintained, swap.
       await this.subscription?.stop();
       this.subscription = undefined;

@@ -517,18 +517,32 @@ export class ReadModels {
    * the report index of the loaded views (from then on the caller keeps it current).
    */
   finishBulk(): TimelinessIndex {
+    const index = this.endLoad();
+    this.createIndexes();
+    return index;
+  }
+
+  /**
+   * The first half of `finishBulk`: the views still cached written and committed, and the report
+   * index sealed. Its caller may hand the index on while `createIndexes` runs.
+   */
+  endLoad(): TimelinessIndex {
     if (this.bulkFailed) throw new Error('the bulk load failed; its index is incomplete');
     if (this.folder) this.writeViews(this.folder.drain(), this.checkpointValue);
     this.folder = undefined;
     if (this.db.inTransaction) this.db.exec('COMMIT');
-    this.db.exec(INDEXES);
-    // Statistics from a sample: the plans only need the shape of the data.
-    this.db.exec('PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;');
     const index = this.bulkIndex;
-    if (index === undefined) throw new Error('finishBulk: this file is not being bulk-loaded');
+    if (index === undefined) throw new Error('endLoad: this file is not being bulk-loaded');
     this.bulkIndex = undefined;
     index.seal();
     return index;
+  }
+
+  /** The second half of `finishBulk`: secondary indexes and statistics. */
+  createIndexes(): void {
+    this.db.exec(INDEXES);
+    // Statistics from a sample: the plans only need the shape of the data.
+    this.db.exec('PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;');
   }
 
   /**

@@ -27,8 +27,12 @@ export interface RebuildWriter {
   readBack(dossierIds: string[]): Promise<Map<string, DossierView>>;
   /** Writes views and the checkpoint; resolves when the next page may be sent (at most a couple in flight). */
   write(views: DossierView[], checkpoint: number): Promise<void>;
-  /** Ends the bulk load: the file, opened in this thread to catch it up, and its report index. */
-  finish(): Promise<{ models: ReadModels; index: TimelinessIndex }>;
+  /**
+   * Ends the bulk load: the file, opened in this thread to catch it up, and its report index.
+   * `prepare` gets the index as soon as it is sealed, while the file's secondary indexes are still
+   * being created (in a worker: at the same time).
+   */
+  finish(prepare?: (index: TimelinessIndex) => void): Promise<{ models: ReadModels; index: TimelinessIndex }>;
   /** Abandons the load and deletes the file. */
   discard(): Promise<void>;
 }
@@ -37,7 +41,10 @@ export interface RebuildWriter {
 export type WriterRequest =
   | { id: number; type: 'write'; encoded: string[]; checkpoint: number }
   | { id: number; type: 'readBack'; dossierIds: string[] }
-  | { id: number; type: 'finish' };
+  /** Ends the load: the report index sealed and sent back (`rows`). */
+  | { id: number; type: 'seal' }
+  /** Then the secondary indexes; the worker exits after it. */
+  | { id: number; type: 'index' };
 export type WriterReply =
   | { id: number; ok: true; views?: [string, string][]; rows?: SnapshotRow[] }
   | { id: number; ok: false; error: string };
@@ -79,8 +86,11 @@ export class InThreadWriter implements RebuildWriter {
     this.models.writeViews(views, checkpoint);
   }
 
-  async finish(): Promise<{ models: ReadModels; index: TimelinessIndex }> {
-    return { models: this.models, index: this.models.finishBulk() };
+  async finish(prepare?: (index: TimelinessIndex) => void): Promise<{ models: ReadModels; index: TimelinessIndex }> {
+    const index = this.models.endLoad();
+    prepare?.(index);
+    this.models.createIndexes();
+    return { models: this.models, index };
   }
 
   async discard(): Promise<void> {
@@ -170,11 +180,18 @@ class WorkerWriter implements RebuildWriter {
     if (this.writes.length > MAX_WRITES_IN_FLIGHT) await this.writes.shift();
   }
 
-  async finish(): Promise<{ models: ReadModels; index: TimelinessIndex }> {
+  async finish(prepare?: (index: TimelinessIndex) => void): Promise<{ models: ReadModels; index: TimelinessIndex }> {
     await Promise.all(this.writes.splice(0));
-    const reply = await this.request({ type: 'finish' });
+    // Both asked at once: the worker creates the secondary indexes while this thread takes the
+    // report index in (about 3.5 s and 2 s at a million dossiers, one after the other before).
+    const sealed = this.request({ type: 'seal' });
+    const indexed = this.request({ type: 'index' });
+    indexed.catch(() => undefined); // awaited below, after the index is in
+    const index = indexFromSnapshot((await sealed).rows ?? []);
+    prepare?.(index);
+    await indexed;
     await this.exit;
-    return { models: ReadModels.openLoaded(this.file), index: indexFromSnapshot(reply.rows ?? []) };
+    return { models: ReadModels.openLoaded(this.file), index };
   }
 
   async discard(): Promise<void> {

@@ -23,15 +23,18 @@ port.on('message', (m: WriterRequest) => {
       case 'readBack':
         reply = { id: m.id, ok: true, views: models.readBackEncoded(m.dossierIds) };
         break;
-      case 'finish': {
-        const index = models.finishBulk();
-        models.close();
-        const rows = [...snapshotRows(index)];
+      case 'seal': {
+        const rows = [...snapshotRows(models.endLoad())];
         // Each row's keys sit in a buffer of their own: moved to the main thread, not copied.
         for (const row of rows) transfer.push(row.keys.buffer as ArrayBuffer);
         reply = { id: m.id, ok: true, rows };
         break;
       }
+      case 'index':
+        models.createIndexes();
+        models.close();
+        reply = { id: m.id, ok: true };
+        break;
       default: {
         const never: never = m;
         throw new Error(`unknown request ${(never as { type: string }).type}`);
@@ -41,7 +44,7 @@ port.on('message', (m: WriterRequest) => {
     reply = { id: m.id, ok: false, error: (error as Error).message };
   }
   port.postMessage(reply, transfer);
-  if (m.type === 'finish') port.close();
+  if (m.type === 'index') port.close();
 });
 
 port.postMessage({ ready: true });
