@@ -68,6 +68,13 @@ export interface ReadAllOptions {
   streamPrefixes?: string[];
 }
 
+export interface ReadAllPagesOptions {
+  /** Global position to read after (exclusive). Omitted: from the beginning. */
+  afterPosition?: number;
+  /** Events per page at most. */
+  pageSize: number;
+}
+
 export interface SubscriptionHandler {
   /** Called with events in global order, each exactly once; awaited before the next batch. */
   onEvents(events: RecordedEvent[]): void | Promise<void>;
@@ -96,6 +103,12 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** The same events as readAll with the same options, each without metadata, id and created. */
   readAllData(options?: ReadAllOptions): Promise<LoggedEvent[]>;
+  /**
+   * The same events as readAllData, every stream, in pages of at most `pageSize`, up to the head
+   * as it was when the read began (later events: readAllData). An adapter may read pages ahead
+   * while the caller works on one (a rebuild); leaving the loop early stops it.
+   */
+  readAllDataPages(options: ReadAllPagesOptions): AsyncIterable<LoggedEvent[]>;
   subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the last event in the global log (undefined when empty). */
   headPosition(): Promise<number | undefined>;

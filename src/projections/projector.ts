@@ -24,7 +24,7 @@ import { setImmediate as yieldToQueries } from 'node:timers/promises';
 import { Subject } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AppError } from '../common/errors.js';
-import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
+import { EVENT_STORE, type EventStore, type LoggedEvent, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import type { DossierView } from './dossier-view.js';
 import { openLiveWriter, type LiveWriter } from './live-writer.js';
 import { type AppliedBatch, type FoldedBatch, ReadModels } from './read-models.js';
@@ -361,7 +361,11 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       // 1. Bulk replay while the live model keeps answering: pages read and folded here, written
       //    and indexed by the writer (in a worker, at the same time as the next page is read).
       const folder = new ViewFolder();
-      while (await this.replayPage(folder, opening)) await yieldToQueries();
+      // Pages read ahead (by a worker of the SQLite store) while this thread folds one.
+      for await (const page of this.store.readAllDataPages({ pageSize: REBUILD_PAGE })) {
+        await this.replayPage(folder, page, opening);
+        await yieldToQueries();
+      }
       const writer = await opening;
       await writer.write(folder.drain(), folder.checkpoint);
       // The roll-ups queries asked for so far, built now rather than by the first query after the
@@ -410,15 +414,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     }
   }
 
-  /** One page of the bulk replay; false at the end of the log. */
-  private async replayPage(folder: ViewFolder, opening: Promise<RebuildWriter>): Promise<boolean> {
+  /** One page of the bulk replay. */
+  private async replayPage(folder: ViewFolder, page: LoggedEvent[], opening: Promise<RebuildWriter>): Promise<void> {
     if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
-    const page = await this.store.readAllData({ afterPosition: folder.checkpoint, maxCount: REBUILD_PAGE });
-    if (page.length === 0) return false;
     const missing = folder.missing(page);
     const { writes, checkpoint } = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await (await opening).readBack(missing));
     await (await opening).write(writes, checkpoint);
     this.rebuildProgress.events += page.length;
-    return page.length === REBUILD_PAGE;
   }
 }

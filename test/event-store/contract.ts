@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../../src/event-store/errors.js';
-import type { JsonObject, EventStore, ExpectedRevision, RecordedEvent } from '../../src/event-store/event-store.port.js';
+import type { JsonObject, EventStore, ExpectedRevision, LoggedEvent, RecordedEvent } from '../../src/event-store/event-store.port.js';
 import { Fixtures } from './contract-support.js';
 import { runAppendLoopAndKill } from './append-loop-runner.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
@@ -214,6 +214,35 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       }
       const all = await store.readAllData({ afterPosition: before, streamPrefixes: [a, b] });
       expect(await store.readAllData({ afterPosition: all[all.length - 1].position, streamPrefixes: [a, b] })).toEqual([]);
+    });
+
+    it('readAllDataPages reads what readAllData reads, in pages, up to the head as it was when the read began', async () => {
+      const store = ref.current;
+      const before = (await store.headPosition()) ?? 0;
+      const a = fx.prefix();
+      await store.append(`${a}1`, [{ id: randomUUID(), type: 'T', data: { text: 'Hồ sơ "một"', list: [1, null, { x: 'y' }] } }], 'any');
+      for (let i = 0; i < 4; i++) await store.append(`${a}${i % 2}`, fx.events(3), 'any');
+      const expected = await store.readAllData({ afterPosition: before });
+      const pages: LoggedEvent[][] = [];
+      for await (const page of store.readAllDataPages({ afterPosition: before, pageSize: 4 })) {
+        pages.push(page);
+        // Appended after the read began: not part of it.
+        if (pages.length === 1) await store.append(`${a}late`, fx.events(2), 'any');
+      }
+      const mine = (events: LoggedEvent[]) => events.filter((e) => e.streamId.startsWith(a));
+      expect(pages.every((p) => p.length > 0 && p.length <= 4)).toBe(true);
+      expect(mine(pages.flat())).toStrictEqual(mine(expected));
+      expect(mine(pages.flat()).some((e) => e.streamId === `${a}late`)).toBe(false);
+      if (caps.exclusiveLog) expect(pages.flat()).toStrictEqual(expected);
+      // Left early: nothing more is read, and the store goes on.
+      for await (const page of store.readAllDataPages({ afterPosition: before, pageSize: 2 })) {
+        expect(page.length).toBe(2);
+        if (caps.exclusiveLog) expect(page).toStrictEqual(expected.slice(0, 2));
+        break;
+      }
+      const last = expected[expected.length - 1].position;
+      const rest = await store.readAllData({ afterPosition: last });
+      expect(rest.map((e) => e.streamId)).toEqual(expect.arrayContaining([`${a}late`]));
     });
 
     it('round-trips data and metadata exactly: nested objects, Vietnamese text, numbers, null, arrays', async () => {

@@ -24,14 +24,14 @@ function runWorkerWriters(dir: string): Promise<Record<string, Record<string, un
   });
 }
 
-describe('read-model writers in worker threads (the rebuild\'s and the live projector\'s)', () => {
+describe('worker threads: the log reader and writer of a rebuild, the live projector\'s writer', () => {
   it('write the same table and build the same index as batches applied in one thread, read-backs included, and keep it across a restart', async () => {
     const tmp = tempDir();
     try {
       const result = await runWorkerWriters(tmp.dir);
       expect(result.direct).toEqual({ thread: 'worker', readBack: expect.any(Number), sameTable: true, sameReports: true });
       expect(result.direct.readBack).toBeGreaterThan(0);
-      expect(result.projector).toEqual({ writer: 'worker', liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true });
+      expect(result.projector).toEqual({ writer: 'worker', logPages: 'worker', liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true });
       expect(result.restart).toEqual({ liveWriter: 'main', sameTable: true, sameReports: true });
     } finally {
       tmp.remove();

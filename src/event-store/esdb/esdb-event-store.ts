@@ -19,12 +19,14 @@ import type {
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
+  ReadAllPagesOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port.js';
+import { pagesFrom } from '../log-pages.js';
 import {
   comparePositions,
   isSystemEvent,
@@ -183,6 +185,10 @@ export class EsdbEventStore implements EventStore {
   /** The server sends whole events anyway: readAll's. */
   readAllData(options: ReadAllOptions = {}): Promise<LoggedEvent[]> {
     return this.readAll(options);
+  }
+
+  async *readAllDataPages(options: ReadAllPagesOptions): AsyncGenerator<LoggedEvent[]> {
+    yield* pagesFrom((o) => this.readAllData(o), (await this.headPosition()) ?? 0, options);
   }
 
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {

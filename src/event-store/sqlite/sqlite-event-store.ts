@@ -9,6 +9,7 @@ import type {
   ExpectedRevision,
   LoggedEvent,
   ReadAllOptions,
+  ReadAllPagesOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
@@ -16,6 +17,8 @@ import type {
   SubscriptionHandler,
 } from '../event-store.port.js';
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
+import { pagesFrom } from '../log-pages.js';
+import { readLogPages } from './log-reader.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -141,11 +144,12 @@ export class SqliteEventStore implements EventStore {
     db.exec(SCHEMA);
     db.exec(MIGRATE);
     const durable = options.synchronous !== 'normal' && options.file !== ':memory:';
-    return new SqliteEventStore(db, durable ? { wal: `${options.file}-wal`, syncFile: options.syncFile ?? fsync } : undefined);
+    return new SqliteEventStore(db, options.file, durable ? { wal: `${options.file}-wal`, syncFile: options.syncFile ?? fsync } : undefined);
   }
 
   private constructor(
     private readonly db: Database.Database,
+    private readonly file: string,
     /** Where and how to flush the log after a commit; undefined: acknowledged at commit (`normal`). */
     private readonly durability: { wal: string; syncFile: NonNullable<SqliteEventStoreOptions['syncFile']> } | undefined,
   ) {
@@ -345,6 +349,19 @@ export class SqliteEventStore implements EventStore {
   async readAllData(options: ReadAllOptions = {}): Promise<LoggedEvent[]> {
     this.assertOpen();
     return this.scan(SELECT_DATA, toLogged, options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes).events;
+  }
+
+  /** Where the last readAllDataPages read its pages: a worker thread, or this one. */
+  readonly pagesRead: { thread?: 'worker' | 'main' } = {};
+
+  async *readAllDataPages(options: ReadAllPagesOptions): AsyncGenerator<LoggedEvent[]> {
+    this.assertOpen();
+    const upTo = Math.min(this.readableHead, this.stmt.head.get()?.head ?? 0);
+    const inThread = (afterPosition: number) => pagesFrom((o) => this.readAllData(o), upTo, { ...options, afterPosition });
+    const afterPosition = options.afterPosition ?? 0;
+    this.pagesRead.thread = 'main';
+    if (this.file === ':memory:') yield* inThread(afterPosition);
+    else yield* readLogPages({ file: this.file, afterPosition, upTo, pageSize: options.pageSize }, inThread, this.pagesRead);
   }
 
   /**

@@ -80,6 +80,7 @@ const reference = ReadModels.open(join(dir, 'reference.db'));
 reference.applyBatch(await store.readAll());
 const projectorResult = {
   writer: status.rebuild.last?.writer,
+  logPages: store.pagesRead.thread,
   liveWriter: await projector.liveWriterThread(),
   checkpointIsHead: projector.checkpoint === head,
   sameTable: isDeepStrictEqual(projector.readModels.dump(), reference.dump()),
