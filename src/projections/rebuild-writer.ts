@@ -12,9 +12,9 @@
  * Otherwise (one CPU, or no worker possible, e.g. TypeScript sources under a test runner that the
  * worker cannot load), everything runs in this thread.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { WorkerChannel, workerScript } from '../common/worker-channel.js';
 import type { DossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow } from './index-snapshot.js';
 import { ReadModels } from './read-models.js';
@@ -45,11 +45,7 @@ export type WriterRequest =
   | { id: number; type: 'seal' }
   /** Then the secondary indexes; the worker exits after it. */
   | { id: number; type: 'index' };
-export type WriterReply =
-  | { id: number; ok: true; views?: [string, string][]; rows?: SnapshotRow[] }
-  | { id: number; ok: false; error: string };
-
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+export type WriterReply = { id: number; ok: true; views?: [string, string][]; rows?: SnapshotRow[] } | { id: number; ok: false; error: string };
 
 /** Writes (pages) not yet acknowledged by the worker before the main thread waits: enough to overlap, bounded memory. */
 const MAX_WRITES_IN_FLIGHT = 6;
@@ -60,17 +56,24 @@ export type WorkerMode = 'auto' | 'always' | 'never';
 /** Injection token of the Projector's WorkerMode (default `auto`). */
 export const REBUILD_WORKER = Symbol('REBUILD_WORKER');
 
-/** A worker writer, or this thread's when no worker is wanted or none can start; `reason` says why not. */
-export async function openRebuildWriter(file: string, mode: WorkerMode = 'auto'): Promise<{ writer: RebuildWriter; reason?: string }> {
-  const inThread = (reason: string) => ({ writer: new InThreadWriter(ReadModels.createFresh(file)), reason });
-  if (mode === 'never') return inThread('asked for');
+/**
+ * A writer in a worker (`inWorker`) when `mode` wants one and one starts, else this thread's
+ * (`inThread`), with the reason why not.
+ */
+export async function workerOrThread<W>(mode: WorkerMode, inWorker: () => Promise<W>, inThread: () => W): Promise<{ writer: W; reason?: string }> {
   const cores = availableParallelism();
-  if (mode === 'auto' && cores < 2) return inThread(`one CPU (${cores})`);
+  if (mode === 'never') return { writer: inThread(), reason: 'asked for' };
+  if (mode === 'auto' && cores < 2) return { writer: inThread(), reason: `one CPU (${cores})` };
   try {
-    return { writer: await WorkerWriter.start(file) };
+    return { writer: await inWorker() };
   } catch (error) {
-    return inThread((error as Error).message);
+    return { writer: inThread(), reason: (error as Error).message };
   }
+}
+
+/** A worker writer, or this thread's when no worker is wanted or none can start; `reason` says why not. */
+export function openRebuildWriter(file: string, mode: WorkerMode = 'auto'): Promise<{ writer: RebuildWriter; reason?: string }> {
+  return workerOrThread<RebuildWriter>(mode, () => WorkerWriter.start(file), () => new InThreadWriter(ReadModels.createFresh(file)));
 }
 
 export class InThreadWriter implements RebuildWriter {
@@ -98,83 +101,30 @@ export class InThreadWriter implements RebuildWriter {
   }
 }
 
-interface Waiting {
-  resolve(reply: WriterReply & { ok: true }): void;
-  reject(error: Error): void;
-}
-
 class WorkerWriter implements RebuildWriter {
   readonly thread = 'worker';
-  private nextId = 1;
-  private readonly waiting = new Map<number, Waiting>();
   private readonly writes: Promise<unknown>[] = [];
-  private failure: Error | undefined;
-  private readonly exit: Promise<void>;
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly channel: WorkerChannel<WriterRequest, WriterReply>,
     private readonly file: string,
-  ) {
-    this.exit = new Promise((resolve) => worker.once('exit', () => resolve()));
-    worker.on('message', (reply: WriterReply) => {
-      const w = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (reply.ok) w?.resolve(reply);
-      else w?.reject(new Error(`rebuild writer: ${reply.error}`));
-    });
-    const fail = (error: Error) => {
-      this.failure ??= error;
-      for (const w of this.waiting.values()) w.reject(this.failure);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`rebuild writer: the worker exited (code ${code})`)));
-  }
+  ) {}
 
-  static start(file: string): Promise<WorkerWriter> {
-    // Compiled, the worker is a .js file next to this one; run from TypeScript sources, it is the
-    // .ts file, which a worker can load only with the loader the process was started with.
-    const here = import.meta.url;
-    const url = new URL(here.endsWith('.ts') ? './rebuild-writer.worker.ts' : './rebuild-writer.worker.js', here);
-    if (!existsSync(url)) return Promise.reject(new Error(`no worker script at ${url.pathname}`));
-    const worker = new Worker(url, { workerData: { file } });
-    return new Promise((resolve, reject) => {
-      const failed = (error: Error) => {
-        off();
-        void worker.terminate();
-        reject(error);
-      };
-      const exited = (code: number) => failed(new Error(`the worker exited before it was ready (code ${code})`));
-      const ready = (m: { ready?: boolean }) => {
-        off();
-        if (m.ready) resolve(new WorkerWriter(worker, file));
-        else failed(new Error('unexpected first message from the worker'));
-      };
-      // Only our own listeners: the Worker keeps internal ones of its own.
-      const off = () => worker.off('error', failed).off('exit', exited).off('message', ready);
-      worker.on('error', failed).on('exit', exited).on('message', ready);
-    });
-  }
-
-  private request(message: WithoutId<WriterRequest>): Promise<WriterReply & { ok: true }> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id });
-    });
+  static async start(file: string): Promise<WorkerWriter> {
+    const script = workerScript(import.meta.url, 'rebuild-writer.worker');
+    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }), file);
   }
 
   async readBack(dossierIds: string[]): Promise<Map<string, DossierView>> {
     // Answered after every write sent before it: the worker handles messages in order.
-    const reply = await this.request({ type: 'readBack', dossierIds });
+    const reply = await this.channel.request({ type: 'readBack', dossierIds });
     return new Map((reply.views ?? []).map(([id, encoded]) => [id, decodeView(encoded)]));
   }
 
   async write(views: DossierView[], checkpoint: number): Promise<void> {
     // Encoded (view-codec.ts): a string crosses threads for a fraction of the cost of cloning the
     // view's objects, and the worker stores it as it is.
-    const written = this.request({ type: 'write', encoded: views.map(encodeView), checkpoint });
+    const written = this.channel.request({ type: 'write', encoded: views.map(encodeView), checkpoint });
     written.catch(() => undefined); // awaited below or by finish(); not an unhandled rejection meanwhile
     this.writes.push(written);
     if (this.writes.length > MAX_WRITES_IN_FLIGHT) await this.writes.shift();
@@ -182,22 +132,20 @@ class WorkerWriter implements RebuildWriter {
 
   async finish(prepare?: (index: TimelinessIndex) => void): Promise<{ models: ReadModels; index: TimelinessIndex }> {
     await Promise.all(this.writes.splice(0));
-    // Both asked at once: the worker creates the secondary indexes while this thread takes the
-    // report index in (about 3.5 s and 2 s at a million dossiers, one after the other before).
-    const sealed = this.request({ type: 'seal' });
-    const indexed = this.request({ type: 'index' });
+    // Both asked at once: the worker creates the secondary indexes (about 3.5 s at a million
+    // dossiers) while this thread takes the report index in and `prepare` works on it.
+    const sealed = this.channel.request({ type: 'seal' });
+    const indexed = this.channel.request({ type: 'index' });
     indexed.catch(() => undefined); // awaited below, after the index is in
     const index = indexFromSnapshot((await sealed).rows ?? []);
     prepare?.(index);
     await indexed;
-    await this.exit;
+    await this.channel.exit;
     return { models: ReadModels.openLoaded(this.file), index };
   }
 
   async discard(): Promise<void> {
-    this.failure ??= new Error('rebuild writer discarded');
-    await this.worker.terminate();
-    await this.exit;
+    await this.channel.terminate('discarded');
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.file + suffix, { force: true });
   }
 }

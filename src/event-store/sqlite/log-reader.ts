@@ -6,9 +6,9 @@
  * (docs/PERFORMANCE.md). Without a worker (one CPU, an in-memory file, or none can start, e.g.
  * TypeScript sources under a test runner), or if it fails, pages are read in this thread.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../../common/worker-channel.js';
 import type { JsonObject, LoggedEvent } from '../event-store.port.js';
 
 /** What the worker is started with. */
@@ -80,13 +80,10 @@ export async function* readLogPages(
 }
 
 function startWorker(data: LogReaderData): Worker | undefined {
-  // Compiled, the worker is a .js file next to this one; from TypeScript sources it is the .ts
-  // file, which a worker can load only with the loader the process was started with.
-  const here = import.meta.url;
-  const url = new URL(here.endsWith('.ts') ? './log-reader.worker.ts' : './log-reader.worker.js', here);
-  if (!existsSync(url)) return undefined;
+  const script = workerScript(import.meta.url, 'log-reader.worker');
+  if (script === undefined) return undefined;
   try {
-    return new Worker(url, { workerData: data });
+    return new Worker(script, { workerData: data });
   } catch {
     return undefined;
   }

@@ -1,0 +1,97 @@
+/**
+ * A worker thread that answers requests in the order sent, each reply carrying its request's
+ * `id`: what the read models' writers (the rebuild's and the live projector's) talk to. Once the
+ * worker fails or exits, every request waiting and every later one is refused with why.
+ */
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+
+export type Reply = { id: number; ok: true } | { id: number; ok: false; error: string };
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/**
+ * The URL of a worker script next to the module at `moduleUrl` (its `import.meta.url`): the .js
+ * file once compiled; from TypeScript sources the .ts file, which a worker can load only with the
+ * loader the process was started with (undefined when there is no such file).
+ */
+export function workerScript(moduleUrl: string, name: string): URL | undefined {
+  const url = new URL(`./${name}${moduleUrl.endsWith('.ts') ? '.ts' : '.js'}`, moduleUrl);
+  return existsSync(url) ? url : undefined;
+}
+
+export class WorkerChannel<Request extends { id: number; type: string }, R extends Reply> {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve(reply: R & { ok: true }): void; reject(error: Error): void }>();
+  private failure: Error | undefined;
+  /** Resolves when the worker has exited. */
+  readonly exit: Promise<void>;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly name: string,
+  ) {
+    this.exit = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (reply: R) => {
+      const w = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.ok) w?.resolve(reply as R & { ok: true });
+      else w?.reject(new Error(`${name}: ${reply.error}`));
+    });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`${name}: the worker exited (code ${code})`)));
+  }
+
+  /** Starts `script` and resolves once it has posted `{ ready: true }`. */
+  static start<Request extends { id: number; type: string }, R extends Reply>(
+    name: string,
+    script: URL | undefined,
+    workerData: unknown,
+  ): Promise<WorkerChannel<Request, R>> {
+    if (script === undefined) return Promise.reject(new Error(`${name}: no worker script`));
+    const worker = new Worker(script, { workerData });
+    return new Promise((resolve, reject) => {
+      const failed = (error: Error) => {
+        off();
+        void worker.terminate();
+        reject(error);
+      };
+      const exited = (code: number) => failed(new Error(`${name}: the worker exited before it was ready (code ${code})`));
+      const ready = (m: { ready?: boolean; error?: string }) => {
+        off();
+        if (m.ready) resolve(new WorkerChannel<Request, R>(worker, name));
+        else failed(new Error(`${name}: ${m.error ?? 'unexpected first message from the worker'}`));
+      };
+      // Only our own listeners: the Worker keeps internal ones of its own.
+      const off = () => worker.off('error', failed).off('exit', exited).off('message', ready);
+      worker.on('error', failed).on('exit', exited).on('message', ready);
+    });
+  }
+
+  /** Whether the channel refuses requests (the worker failed, exited or was ended). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  request(message: WithoutId<Request>): Promise<R & { ok: true }> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  /** Ends the worker at once; requests still waiting are refused. */
+  async terminate(reason: string): Promise<void> {
+    this.fail(new Error(`${this.name}: ${reason}`));
+    await this.worker.terminate();
+    await this.exit;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+  }
+}
