@@ -313,7 +313,8 @@ export class ReadModels {
       if (!e.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(e)) continue;
       const id = e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
       const entry = changed.get(id);
-      const current = entry ? entry.after : (this.unwritten.get(id) ?? this.getView(id));
+      // A stream's first event has no view before it (events up to the checkpoint were skipped).
+      const current = entry ? entry.after : e.revision === 0 ? undefined : (this.unwritten.get(id) ?? this.getView(id));
       const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
       if (next === undefined || next === current) continue;
       if (entry) entry.after = next;
