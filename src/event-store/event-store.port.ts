@@ -73,11 +73,13 @@ export interface ReadAllPagesOptions {
   afterPosition?: number;
   /** Events per page at most. */
   pageSize: number;
+  /** Whether the adapter may read ahead in a thread of its own (default true). */
+  readAhead?: boolean;
 }
 
-export interface SubscriptionHandler {
+export interface SubscriptionHandler<E extends LoggedEvent = RecordedEvent> {
   /** Called with events in global order, each exactly once; awaited before the next batch. */
-  onEvents(events: RecordedEvent[]): void | Promise<void>;
+  onEvents(events: E[]): void | Promise<void>;
   /** Called each time the subscription has delivered everything stored so far. */
   onCaughtUp?(position: number | undefined): void;
   /** Called when the subscription stops because of an error it could not recover from. */
@@ -110,6 +112,8 @@ export interface EventStore {
    */
   readAllDataPages(options: ReadAllPagesOptions): AsyncIterable<LoggedEvent[]>;
   subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
+  /** The same subscription, each event without metadata, id and created (as readAllData). */
+  subscribeToAllData(handler: SubscriptionHandler<LoggedEvent>, options?: SubscribeOptions): Subscription;
   /** Position of the last event in the global log (undefined when empty). */
   headPosition(): Promise<number | undefined>;
   /** Resolves when the store answers; rejects otherwise. */

@@ -1,5 +1,5 @@
 import { expect, it } from '@jest/globals';
-import type { EventStore, ExpectedRevision, RecordedEvent, SubscriptionHandler } from '../../src/event-store/event-store.port.js';
+import type { EventStore, ExpectedRevision, LoggedEvent, RecordedEvent, SubscriptionHandler } from '../../src/event-store/event-store.port.js';
 import type { ContractCapabilities, StoreRef } from './contract.js';
 import { sleep, waitFor, type Fixtures } from './contract-support.js';
 
@@ -128,6 +128,31 @@ export function describeSubscriptionContract(fx: Fixtures, ref: StoreRef, caps: 
     await subscription.stop();
     expect(mine()).toEqual(ours);
     expect(recorder.delivered.filter((e) => e.type.startsWith('$') || e.streamId.startsWith('$'))).toEqual([]);
+  });
+
+  it('subscribeToAllData delivers what subscribeToAll delivers, each event without metadata, id and created', async () => {
+    const store = ref.current;
+    const prefix = fx.prefix();
+    const before = await store.headPosition();
+    await store.append(`${prefix}x`, fx.events(2), 'no_stream');
+    const delivered: LoggedEvent[] = [];
+    let caughtUp: number | undefined;
+    const subscription = store.subscribeToAllData(
+      { onEvents: (events) => void delivered.push(...events), onCaughtUp: (position) => (caughtUp = position) },
+      { afterPosition: before, streamPrefixes: [prefix] },
+    );
+    await store.append(`${prefix}y`, fx.events(3), 'no_stream');
+    const expected = (await store.readAll({ afterPosition: before, streamPrefixes: [prefix] })).map((e) => ({
+      streamId: e.streamId,
+      type: e.type,
+      revision: e.revision,
+      position: e.position,
+      data: e.data,
+    }));
+    await waitFor('our events', () => delivered.length >= expected.length && caughtUp !== undefined);
+    await subscription.stop();
+    expect(delivered.map((e) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data }))).toEqual(expected);
+    if (caps.exclusiveLog) expect(delivered).toStrictEqual(expected);
   });
 
   it('callbacks never run before subscribeToAll has returned', async () => {

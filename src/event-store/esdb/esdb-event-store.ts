@@ -199,6 +199,11 @@ export class EsdbEventStore implements EventStore {
     return subscription;
   }
 
+  /** The server sends whole events anyway: subscribeToAll's. */
+  subscribeToAllData(handler: SubscriptionHandler<LoggedEvent>, options: SubscribeOptions = {}): Subscription {
+    return this.subscribeToAll(handler, options);
+  }
+
   /** Position of the last non-system event: the log is read backwards past system events. */
   async headPosition(): Promise<number | undefined> {
     this.assertOpen();

@@ -19,7 +19,7 @@ import type {
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
 import { pagesFrom } from '../log-pages.js';
 import { readLogPages } from './log-reader.js';
-import { SqliteSubscription } from './sqlite-subscription.js';
+import { type LogRead, SqliteSubscription } from './sqlite-subscription.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder is created when missing. */
@@ -119,7 +119,7 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   private readonly appended = new EventEmitter();
-  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly subscriptions = new Set<SqliteSubscription<LoggedEvent>>();
   private readonly stmt;
   private readonly flushBatch: Database.Transaction<(batch: PendingAppend[]) => (AppendResult | Error)[]>;
   /** Committed batches waiting for a flush of the log; whether flushes run, and until when. */
@@ -360,7 +360,7 @@ export class SqliteEventStore implements EventStore {
     const inThread = (afterPosition: number) => pagesFrom((o) => this.readAllData(o), upTo, { ...options, afterPosition });
     const afterPosition = options.afterPosition ?? 0;
     this.pagesRead.thread = 'main';
-    if (this.file === ':memory:') yield* inThread(afterPosition);
+    if (this.file === ':memory:' || options.readAhead === false) yield* inThread(afterPosition);
     else yield* readLogPages({ file: this.file, afterPosition, upTo, pageSize: options.pageSize }, inThread, this.pagesRead);
   }
 
@@ -403,8 +403,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
+    return this.subscribe((after, max, prefixes) => this.readAllSync(after, max, prefixes), handler, options);
+  }
+
+  subscribeToAllData(handler: SubscriptionHandler<LoggedEvent>, options: SubscribeOptions = {}): Subscription {
+    return this.subscribe((after, max, prefixes) => this.scan(SELECT_DATA, toLogged, after, max, prefixes), handler, options);
+  }
+
+  private subscribe<E extends LoggedEvent>(read: LogRead<E>, handler: SubscriptionHandler<E>, options: SubscribeOptions): Subscription {
     this.assertOpen();
-    const sub = new SqliteSubscription(this, this.appended, handler, options, () => this.subscriptions.delete(sub));
+    const sub: SqliteSubscription<E> = new SqliteSubscription(read, this.appended, handler, options, () => this.subscriptions.delete(sub));
     this.subscriptions.add(sub);
     sub.start();
     return sub;

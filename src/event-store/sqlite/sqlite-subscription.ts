@@ -1,9 +1,8 @@
 import type { EventEmitter } from 'node:events';
-import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.port.js';
+import type { LoggedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.port.js';
 
-interface LogReader {
-  readAllSync(after: number, maxCount: number, prefixes?: string[]): { events: RecordedEvent[]; scannedTo: number };
-}
+/** Reads up to `maxCount` events after `after`, and how far the log was examined. */
+export type LogRead<E> = (after: number, maxCount: number, prefixes?: string[]) => { events: E[]; scannedTo: number };
 
 const PAGE = 1000;
 /** Safety net: re-read the log now and then even without a notification (another process may write). */
@@ -25,7 +24,7 @@ const MIN_READ_INTERVAL_MS = 25;
  * sleeps until the store announces a commit. Delivery order is the global order; each event
  * is delivered once because the cursor only moves forward past what was delivered.
  */
-export class SqliteSubscription implements Subscription {
+export class SqliteSubscription<E extends LoggedEvent> implements Subscription {
   private cursor: number;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -41,9 +40,9 @@ export class SqliteSubscription implements Subscription {
   };
 
   constructor(
-    private readonly log: LogReader,
+    private readonly read: LogRead<E>,
     private readonly appended: EventEmitter,
-    private readonly handler: SubscriptionHandler,
+    private readonly handler: SubscriptionHandler<E>,
     private readonly options: SubscribeOptions,
     private readonly onStopped: () => void,
   ) {
@@ -62,7 +61,7 @@ export class SqliteSubscription implements Subscription {
   private async run(): Promise<void> {
     let caughtUp = false;
     while (!this.stopped) {
-      const { events, scannedTo } = this.log.readAllSync(this.cursor, PAGE, this.options.streamPrefixes);
+      const { events, scannedTo } = this.read(this.cursor, PAGE, this.options.streamPrefixes);
       this.lastRead = performance.now();
       if (events.length > 0) {
         caughtUp = false;
