@@ -5,10 +5,10 @@
  * In a worker thread with a connection of its own when the machine has a second CPU: the commit
  * (the rows, their five index entries each, the write-ahead log's frames) then runs beside the
  * command path instead of on it. The projector folds a batch in the main thread (it reads the views
- * there, and keeps the report index there), hands the rows over, and folds the next batch only once
- * this one is committed, so the file has one writer at a time and the main thread's reads see every
- * committed batch. Measured under HTTP load on 2 CPUs (docs/PERFORMANCE.md): the commits were about
- * a seventh of the service's busy time per command.
+ * there, and keeps the report index there) and hands the rows over; it folds the next batches on
+ * the views of those not yet committed (ReadModels.fold), a few at most, and commits go in the order
+ * sent, by one writer at a time. Measured under HTTP load on 2 CPUs (docs/PERFORMANCE.md): the
+ * commits were about a seventh of the command thread's busy time.
  *
  * Otherwise (one CPU, `never`, or no worker possible, e.g. TypeScript sources under a test runner
  * that the worker cannot load) the main thread's connection writes them.

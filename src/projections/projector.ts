@@ -1,8 +1,9 @@
 /**
  * The projector: a catch-up subscription over the whole log feeding the read models.
  *
- * - Exactly once: each delivered batch is applied with its checkpoint in one SQLite transaction;
- *   the subscription restarts after the stored checkpoint, and anything at or before it is skipped.
+ * - Exactly once: each delivered batch is committed with its checkpoint in one SQLite transaction
+ *   (by the live writer, live-writer.ts, while the next batch is folded); the subscription restarts
+ *   after the stored checkpoint, and anything at or before it is skipped.
  * - The subscription is NOT filtered by stream prefix, so that the checkpoint moves past every
  *   position, projected or not: a `minPosition` returned by a catalog write is reached too.
  * - The report index is updated from each committed batch. It is saved at a clean shutdown and
@@ -83,13 +84,16 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private rebuildProgress = { events: 0, startedAt: null as string | null };
   private lastRebuild: RebuildReport | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
-  /** Commits the live batches (live-writer.ts): opened with the subscription, closed before a swap. */
+  /** Commits the live batches (live-writer.ts): opened by the first commit, closed before a swap. */
   private liveWriter: Promise<LiveWriter> | undefined;
   /** Settles once the last commit asked of the live writer has (batches and checkpoint moves alike). */
   private lastCommit: Promise<void> = Promise.resolve();
   /** Live batches sent to the writer and not yet committed. */
   private uncommitted = 0;
-  private recovering = false;
+  /** A failed live batch being recovered from (see recover). */
+  private recovery: Promise<void> | undefined;
+  /** A rebuild is replacing the live model, its writer and its subscription. */
+  private swapping = false;
   private readonly changesSubject = new Subject<ProjectionChange>();
   /** Emits after each committed batch (and after a rebuild swap); completes at shutdown. */
   readonly changes$ = this.changesSubject.asObservable();
@@ -128,6 +132,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     this.shutdownSubject.complete();
     clearTimeout(this.retryTimer);
     await this.rebuildRun?.catch(() => undefined);
+    await this.recovery;
     await this.subscription?.stop();
     this.subscription = undefined;
     await this.closeLiveWriter();
@@ -217,9 +222,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   // ---- live subscription ----
 
-  /** Where live batches are committed: a worker thread's connection when possible (live-writer.ts). */
-  async liveWriterThread(): Promise<'worker' | 'main'> {
-    return (await this.openedLiveWriter()).thread;
+  /** Where live batches are committed (live-writer.ts), once the first has been; undefined before. */
+  async liveWriterThread(): Promise<'worker' | 'main' | undefined> {
+    return (await this.liveWriter)?.thread;
   }
 
   private openedLiveWriter(): Promise<LiveWriter> {
@@ -239,9 +244,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   private subscribe(): void {
-    if (this.stopping || this.subscription !== undefined) return;
+    if (this.stopping || this.swapping || this.subscription !== undefined) return;
     this.caughtUp = false;
-    this.subscription = this.store.subscribeToAll(
+    this.subscription = this.store.subscribeToAllData(
       {
         onEvents: (events) => this.project(events),
         onCaughtUp: (position) => {
@@ -269,7 +274,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
    * its rows while the next batch is read; the subscription waits only when the writer falls
    * MAX_UNCOMMITTED batches behind.
    */
-  private project(events: RecordedEvent[]): Promise<void> | undefined {
+  private project(events: LoggedEvent[]): Promise<void> | undefined {
     this.commit(this.models.fold(events));
     return this.uncommitted > MAX_UNCOMMITTED ? this.lastCommit : undefined;
   }
@@ -294,21 +299,31 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   /**
    * A batch not committed (the writer failed), or the subscription stopped on an error: the
    * batches folded since the last commit are forgotten, and the subscription restarts after the
-   * committed checkpoint, with a new writer.
+   * committed checkpoint, with a new writer. Not while a rebuild swaps models: it replaces this
+   * one, its writer and its subscription anyway (and waits for a recovery under way first).
    */
   private recover(error: Error): void {
-    if (this.recovering) return;
-    this.recovering = true;
-    this.logger.error(`live projection stopped: ${error.message}; resubscribing from ${this.models.checkpoint}`);
+    if (this.recovery !== undefined || this.swapping) return;
+    this.caughtUp = false; // waiters wait for the subscription that follows
+    this.logger.error(`live projection stopped: ${error.message}; resubscribing from the stored checkpoint`);
     const subscription = this.subscription;
     this.subscription = undefined;
-    void (async () => {
+    this.recovery = (async () => {
       await subscription?.stop();
       await this.closeLiveWriter().catch(() => undefined);
-      this.models.forgetUnwritten();
-      this.recovering = false;
-      if (!this.stopping) this.retryTimer = setTimeout(() => this.subscribe(), RESUBSCRIBE_MS);
-    })();
+      // A batch committed whose answer never came (the worker died) is in the table, not in the
+      // index: then the index is built again from the table.
+      if (this.models.forgetUnwritten()) {
+        this.currentIndex = this.models.buildIndex();
+        this.settle();
+        this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: 'all', dossierIds: [] });
+      }
+    })()
+      .catch((e: Error) => this.logger.error(`recovery of the live projection failed: ${e.message}`))
+      .finally(() => {
+        this.recovery = undefined;
+        if (!this.stopping && !this.swapping) this.retryTimer = setTimeout(() => this.subscribe(), RESUBSCRIBE_MS);
+      });
   }
 
   /** After a commit: the index follows the table, then waiters and live streams hear of it. */
@@ -362,7 +377,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       //    and indexed by the writer (in a worker, at the same time as the next page is read).
       const folder = new ViewFolder();
       // Pages read ahead (by a worker of the SQLite store) while this thread folds one.
-      for await (const page of this.store.readAllDataPages({ pageSize: REBUILD_PAGE })) {
+      for await (const page of this.store.readAllDataPages({ pageSize: REBUILD_PAGE, readAhead: this.workers !== 'never' })) {
         await this.replayPage(folder, page, opening);
         await yieldToQueries();
       }
@@ -375,7 +390,11 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       });
       fresh = finished.models;
       const index = finished.index;
-      // 2. Pause the live model, catch the fresh one up with the index maintained, swap.
+      // 2. Pause the live model (once any recovery under way is over), catch the fresh one up with
+      //    the index maintained, swap.
+      this.swapping = true;
+      clearTimeout(this.retryTimer);
+      await this.recovery;
       await this.subscription?.stop();
       this.subscription = undefined;
       for (;;) {
@@ -410,6 +429,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       throw error;
     } finally {
       // The live subscription resumes after the model in place, rebuilt or not.
+      this.swapping = false;
       if (!this.stopping && this.subscription === undefined) this.subscribe();
     }
   }

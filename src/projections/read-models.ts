@@ -348,10 +348,19 @@ export class ReadModels {
     return { checkpoint: position, changes: [], rows: [] };
   }
 
-  /** Folded batches whose commit failed or never came: forgotten; the next fold starts from the table. */
-  forgetUnwritten(): void {
+  /**
+   * Folded batches whose commit failed or never came: forgotten; the next fold starts from the
+   * table, at the checkpoint stored there. True when that is ahead of the last one `written`: a
+   * commit landed unanswered (its writer died), and what follows the table (the report index) is
+   * behind it.
+   */
+  forgetUnwritten(): boolean {
     this.unwritten.clear();
-    this.foldedTo = this.checkpointValue;
+    const stored = Number(this.stmt.getCheckpoint.get()?.value ?? 0);
+    const moved = stored !== this.checkpointValue;
+    this.checkpointValue = stored;
+    this.foldedTo = stored;
+    return moved;
   }
 
   /** A bulk load's batch: views read back if needed, folded, and those leaving the cache written. */

@@ -66,6 +66,11 @@ describe('read models: batches with their checkpoint', () => {
     reference.applyBatch(events.slice(tail));
     expect(models.checkpoint).toBe(events[events.length - 1].position);
     expect(models.dump()).toEqual(reference.dump());
+    // A commit that landed without its answer (the writer died): the stored checkpoint is taken up.
+    expect(models.forgetUnwritten()).toBe(false);
+    writer.commitRows([], reference.checkpoint + 5);
+    expect(models.forgetUnwritten()).toBe(true);
+    expect(models.checkpoint).toBe(reference.checkpoint + 5);
     for (const m of [models, writer, reference]) m.close();
   });
 

@@ -94,7 +94,6 @@ const restarted = new Projector(store, config, 'never');
 restarted.onModuleInit();
 await restarted.whenCaughtUp();
 const restartResult = {
-  liveWriter: await restarted.liveWriterThread(),
   sameTable: isDeepStrictEqual(restarted.readModels.dump(), reference.dump()),
   sameReports: isDeepStrictEqual(reports(restarted.index), expected.reports),
 };
