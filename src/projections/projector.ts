@@ -39,6 +39,11 @@ export interface ProjectionChange {
   /** Receiving units of the changed dossiers; `all` after a rebuild. */
   unitIds: ReadonlySet<string> | 'all';
   dossierIds: readonly string[];
+  /**
+   * A committed batch's earliest due instant among the changed dossiers now open and running, not
+   * yet marked overdue (the overdue watcher's concern); absent when none is, and on other changes.
+   */
+  earliestRunningDue?: number;
 }
 
 export interface RebuildReport {
@@ -329,10 +334,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   /** After a commit: the index follows the table, then waiters and live streams hear of it. */
   private publish(batch: AppliedBatch, index: TimelinessIndex): void {
     const unitIds = new Set<string>();
+    let earliestRunningDue: number | undefined;
     try {
       for (const { before, after } of batch.changes) {
         index.replace(before, after);
         unitIds.add(after.unitId);
+        if (after.status === 'received' && !after.overdueMarked && !(after.dueAt >= (earliestRunningDue ?? Infinity))) earliestRunningDue = after.dueAt;
       }
     } catch (error) {
       // Cannot happen with a consistent index; if it does, the table is the truth.
@@ -341,7 +348,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     }
     this.settle();
     if (batch.changes.length > 0) {
-      this.changesSubject.next({ checkpoint: batch.checkpoint, unitIds, dossierIds: batch.changes.map((c) => c.after.dossierId) });
+      const change: ProjectionChange = { checkpoint: batch.checkpoint, unitIds, dossierIds: batch.changes.map((c) => c.after.dossierId) };
+      if (earliestRunningDue !== undefined) change.earliestRunningDue = earliestRunningDue;
+      this.changesSubject.next(change);
     }
   }
 

@@ -3,8 +3,8 @@
  * instant of an open, running dossier passes, with no integrator involved.
  *
  * Driven by the read model: one timer armed for the earliest due instant among open, running,
- * unmarked dossiers, re-armed after every projected batch (a reception, a supplement or a
- * resolution moves the next due). A check marks every dossier whose due is before now, so the
+ * unmarked dossiers, re-armed after a projected batch that brings one due before it (a reception
+ * or a supplement; a resolution only makes the timer early, and an early check re-arms it). A check marks every dossier whose due is before now, so the
  * first check after start-up (once the projector has caught up) marks those that fell due while
  * the service was down. Several instances may mark the same dossier at the same time: the command
  * appends with the dossier's expected revision and is a no-op for a dossier already marked, so
@@ -16,7 +16,7 @@ import type { Subscription } from 'rxjs';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { MarkOverdue, type MarkOverdueResult } from '../dossier/mark-overdue/mark-overdue.command.js';
-import { Projector } from '../projections/projector.js';
+import { type ProjectionChange, Projector } from '../projections/projector.js';
 
 /** setTimeout's ceiling is ~24.8 days; far dues are re-examined hourly instead. */
 const MAX_TIMER_MS = 3_600_000;
@@ -58,6 +58,7 @@ export class OverdueWatcher implements OnApplicationBootstrap, BeforeApplication
     }
     this.changes = this.projector.changes$.subscribe((change) => {
       for (const id of change.dossierIds) this.attempted.delete(id);
+      if (this.mayWait(change)) return;
       void this.check();
     });
     void this.check();
@@ -68,6 +69,20 @@ export class OverdueWatcher implements OnApplicationBootstrap, BeforeApplication
     this.changes?.unsubscribe();
     clearTimeout(this.timer);
     await this.running;
+  }
+
+  /**
+   * A batch of changes that needs no pass now: none of its dossiers is running towards a due
+   * instant before the one the timer is armed for (a dossier that stopped running or was
+   * resolved only makes the timer early, and an early pass finds nothing and re-arms). Under a
+   * stream of commands this spares two queries of the read model per batch. A pass under way may
+   * have armed the timer before this batch was committed: then a pass follows anyway.
+   */
+  private mayWait(change: ProjectionChange): boolean {
+    if (change.unitIds === 'all' || change.dossierIds.length === 0 || this.running !== undefined) return false;
+    const due = change.earliestRunningDue;
+    if (due === undefined) return true;
+    return this.armedFor !== undefined && due + 1 >= this.armedFor && due >= this.clock.now().getTime();
   }
 
   status(): WatcherStatus {

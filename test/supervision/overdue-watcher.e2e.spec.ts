@@ -107,6 +107,39 @@ describe('overdue watcher (fake clock, real stack)', () => {
     expect(list.body.items.map((d: { dossierId: string }) => d.dossierId)).toEqual(['W-1']);
   });
 
+  it('follows the projected batches without being asked: re-arms for an earlier due, keeps its timer for a later one, marks one received already overdue', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const clock = new FakeClock(Date.parse(local('2026-03-02T09:30:00')));
+    const app = await start(dir, clock);
+    const http = request(app.getHttpServer());
+    const watcher = app.get(OverdueWatcher);
+    const receive = async (dossierId: string, procedureCode: string, receivedAt: string) => {
+      const answer = await http.post('/dossiers').set(auth('integrator')).send({ dossierId, procedureCode, unitId: 'HUYEN-AN.XA1', channel: 'online', receivedAt });
+      expect(answer.status).toBe(201);
+      await app.get(Projector).waitFor(answer.body.position as number, 5000);
+      return answer.body.dueAt as string;
+    };
+    const eventually = async (what: string, ok: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await ok()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect([what, await ok()]).toEqual([what, true]);
+    };
+    const armedFor = (dueAt: string) => new Date(Date.parse(dueAt) + 1).toISOString();
+
+    const longDue = await receive('W-L', 'HT-XNTTHN', local('2026-03-02T09:00:00')); // three working days
+    await settle(app);
+    expect(watcher.status().armedFor).toBe(armedFor(longDue));
+    const shortDue = await receive('W-S', 'HT-KHAISINH', local('2026-03-02T09:10:00')); // one working day: earlier
+    await eventually('re-armed for the earlier due', () => watcher.status().armedFor === armedFor(shortDue));
+    await receive('W-L2', 'HT-XNTTHN', local('2026-03-02T09:20:00'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(watcher.status().armedFor).toBe(armedFor(shortDue));
+    // Received on the 20th of February: its one working day ran out long ago.
+    await receive('W-P', 'HT-KHAISINH', local('2026-02-20T09:00:00'));
+    await eventually('marked without a check asked for', async () => (await overdueEvents(app, 'W-P')).length === 1);
+    expect(await overdueEvents(app, 'W-S')).toHaveLength(0);
+  });
+
   it('never marks a dossier awaiting a supplement', async () => {
     const dir = tempDataDir();
     dirs.push(dir);
