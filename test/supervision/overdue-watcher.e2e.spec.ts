@@ -67,12 +67,17 @@ describe('overdue watcher (fake clock, real stack)', () => {
     return app;
   };
 
-  it('marks an open dossier once its due instant passes, never before, and the report sees it', async () => {
+  /** The application on a new data directory, its clock at `localTime`. */
+  const startFresh = async (localTime: string) => {
     const dir = tempDataDir();
     dirs.push(dir);
-    const clock = new FakeClock(Date.parse(local('2026-03-02T09:30:00')));
+    const clock = new FakeClock(Date.parse(local(localTime)));
     const app = await start(dir, clock);
-    const http = request(app.getHttpServer());
+    return { app, clock, http: request(app.getHttpServer()) };
+  };
+
+  it('marks an open dossier once its due instant passes, never before, and the report sees it', async () => {
+    const { app, clock, http } = await startFresh('2026-03-02T09:30:00');
     const received = await http
       .post('/dossiers')
       .set(auth('integrator'))
@@ -108,11 +113,7 @@ describe('overdue watcher (fake clock, real stack)', () => {
   });
 
   it('follows the projected batches without being asked: re-arms for an earlier due, keeps its timer for a later one, marks one received already overdue', async () => {
-    const dir = tempDataDir();
-    dirs.push(dir);
-    const clock = new FakeClock(Date.parse(local('2026-03-02T09:30:00')));
-    const app = await start(dir, clock);
-    const http = request(app.getHttpServer());
+    const { app, http } = await startFresh('2026-03-02T09:30:00');
     const watcher = app.get(OverdueWatcher);
     const receive = async (dossierId: string, procedureCode: string, receivedAt: string) => {
       const answer = await http.post('/dossiers').set(auth('integrator')).send({ dossierId, procedureCode, unitId: 'HUYEN-AN.XA1', channel: 'online', receivedAt });
