@@ -58,7 +58,7 @@ export interface HttpOptions {
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** Receive requests with unique ids (and, for the mix, transfer and resolve of the same dossier). */
-function commandRequests(tag: string, mix: boolean): Request[] {
+export function commandRequests(tag: string, mix: boolean): Request[] {
   let counter = 0;
   const headers = { ...JSON_HEADERS, authorization: bearer('integrator') };
   const base = Date.now() - 10 * 60_000;

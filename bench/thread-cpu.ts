@@ -1,0 +1,53 @@
+/**
+ * The command thread's CPU per command: `POST /dossiers` from autocannon (32 connections) against
+ * the built service in a process of its own, started as the benchmark starts it, with the CPU time
+ * of its main thread read from /proc (Linux) besides the whole process's. The main thread bounds
+ * the throughput, and its CPU per command moves much less than the throughput when other work
+ * shares the machine. To compare two versions, build each into a folder of its own and run this
+ * tool from each, alternately.
+ *
+ *   npm run build && node dist/bench/thread-cpu.js [--seconds=10] [--rounds=3]
+ *
+ * Prints one JSON line per round.
+ */
+import autocannon from 'autocannon';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from './child.js';
+import { commandRequests } from './http.js';
+
+const option = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const seconds = option('seconds', 10);
+const rounds = option('rounds', 3);
+
+/** User + system CPU of one thread, in microseconds (clock ticks of 10 ms). */
+function threadCpuUs(pid: number, tid: number): number {
+  const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+const dir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'dossier-thread-cpu-'));
+const app = await startServer('app', dir, { demo: true });
+try {
+  const stamp = Date.now().toString(36);
+  await autocannon({ url: app.url, connections: 32, duration: 3, requests: commandRequests(`w${stamp}`, false) });
+  for (let r = 0; r < rounds; r++) {
+    const main0 = threadCpuUs(app.pid, app.pid);
+    const cpu0 = await app.cpuUs();
+    const result = await autocannon({ url: app.url, connections: 32, duration: seconds, requests: commandRequests(`r${stamp}${r}`, false) });
+    const answered = Math.max(1, result['2xx'] + result.non2xx);
+    console.log(
+      JSON.stringify({
+        round: r + 1,
+        commandsPerSecond: Math.round(result['2xx'] / result.duration),
+        non2xx: result.non2xx,
+        mainThreadCpuUsPerCommand: Math.round((threadCpuUs(app.pid, app.pid) - main0) / answered),
+        processCpuUsPerCommand: Math.round(((await app.cpuUs()) - cpu0) / answered),
+      }),
+    );
+  }
+} finally {
+  await app.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
