@@ -33,6 +33,12 @@ export interface LiveWriter {
 export type LiveWriterRequest = { id: number; type: 'commit'; rows: Row[]; checkpoint: number } | { id: number; type: 'close' };
 export type LiveWriterReply = { id: number; ok: true } | { id: number; ok: false; error: string };
 
+/** Injection token of the Projector's LiveWriterOpener (default: openLiveWriter). */
+export const LIVE_WRITER_OPENER = Symbol('LIVE_WRITER_OPENER');
+
+/** Opens the live writer of `models` (at `file`): openLiveWriter, or a stand-in in tests. */
+export type LiveWriterOpener = (models: ReadModels, file: string) => Promise<{ writer: LiveWriter; reason?: string }>;
+
 /** A worker writer on `file`, or `models`' own connection when no worker is wanted or none can start. */
 export function openLiveWriter(models: ReadModels, file: string, mode: WorkerMode = 'auto'): Promise<{ writer: LiveWriter; reason?: string }> {
   return workerOrThread<LiveWriter>(mode, () => WorkerLiveWriter.start(file), () => new InThreadLiveWriter(models));

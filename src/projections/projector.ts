@@ -27,7 +27,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AppError } from '../common/errors.js';
 import { EVENT_STORE, type EventStore, type LoggedEvent, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import type { DossierView } from './dossier-view.js';
-import { openLiveWriter, type LiveWriter } from './live-writer.js';
+import { LIVE_WRITER_OPENER, openLiveWriter, type LiveWriter, type LiveWriterOpener } from './live-writer.js';
 import { type AppliedBatch, type FoldedBatch, ReadModels } from './read-models.js';
 import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter, type WorkerMode } from './rebuild-writer.js';
 import type { TimelinessIndex } from './timeliness-index.js';
@@ -111,6 +111,8 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     /** Whether the rebuild's writer and the live writer run in worker threads. */
     @Optional() @Inject(REBUILD_WORKER) private readonly workers: WorkerMode = 'auto',
+    /** How the live writer is opened (tests put stand-ins here); openLiveWriter by default. */
+    @Optional() @Inject(LIVE_WRITER_OPENER) private readonly openWriter?: LiveWriterOpener,
   ) {}
 
   private get file(): string {
@@ -233,7 +235,8 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   private openedLiveWriter(): Promise<LiveWriter> {
-    this.liveWriter ??= openLiveWriter(this.models, this.file, this.workers ?? 'auto').then(({ writer, reason }) => {
+    const open = this.openWriter ?? ((models: ReadModels, file: string) => openLiveWriter(models, file, this.workers ?? 'auto'));
+    this.liveWriter ??= open(this.models, this.file).then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'live batches are written in the main thread', reason });
       return writer;
     });

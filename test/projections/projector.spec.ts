@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
+import type { LiveWriter, LiveWriterOpener } from '../../src/projections/live-writer.js';
 import { Projector } from '../../src/projections/projector.js';
 import { stepOverran } from '../../src/projections/dossier-view.js';
 import { ReadModels } from '../../src/projections/read-models.js';
@@ -227,6 +228,67 @@ describe('projector over a real store', () => {
     await p.waitFor((await store.headPosition())!, 5000);
     expect(p.readModels.getView('more-d0')).toBeDefined();
   });
+
+  it('a live commit that fails, or lands but goes unanswered, is recovered from: the table and the index end as if nothing failed', async () => {
+    const events = log(11, 300);
+    await appendAll(store, events.slice(0, 100), 10);
+    // Writers on a connection of their own, as the worker's: the first refuses its third commit,
+    // the second makes its second commit and then fails as if its thread died before answering.
+    const modes = ['fails', 'dies after committing', 'works'];
+    let opened = 0;
+    const opener: LiveWriterOpener = async (_models, file) => {
+      const mode = modes[Math.min(opened++, modes.length - 1)];
+      const own = ReadModels.open(file);
+      let commits = 0;
+      let failed: Error | undefined;
+      const writer: LiveWriter = {
+        thread: 'main',
+        async commit(rows, checkpoint) {
+          if (failed) throw failed;
+          commits += 1;
+          if (mode === 'fails' && commits === 3) throw (failed = new Error('disk full'));
+          own.commitRows(rows, checkpoint);
+          if (mode === 'dies after committing' && commits === 2) throw (failed = new Error('the writer died'));
+        },
+        async close() {
+          own.close();
+        },
+      };
+      return { writer };
+    };
+    projector = new Projector(store, loadConfig({ DATA_DIR: tmp.dir }), 'never', opener);
+    const p = projector;
+    p.onModuleInit();
+    await p.whenCaughtUp();
+    // Appends a few events at a time (a batch each) until `done`.
+    let next = 100;
+    const appendUntil = async (done: () => boolean) => {
+      for (let i = 0; i < 200 && !done(); i++) {
+        if (next < events.length) {
+          await appendAll(store, events.slice(next, next + 10), 10);
+          next += 10;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+    };
+    await appendUntil(() => opened >= 2); // the first writer failed, the projector resubscribed
+    await appendUntil(() => opened >= 3); // and the second
+    await appendAll(store, events.slice(next), 10);
+    const head = (await store.headPosition())!;
+    await p.waitFor(head, 10_000);
+    expect(opened).toBe(3);
+    const reference = ReadModels.open(join(tmp.dir, 'reference.db'));
+    reference.applyBatch(await store.readAll());
+    expect(p.readModels.dump()).toEqual(reference.dump());
+    const referenceIndex = reference.buildIndex();
+    for (const unitId of tree.unitIds) {
+      for (const [from, end] of [[START, START + 90 * DAY], [START + 20 * DAY, START + 50 * DAY]]) {
+        const q = { unitId, scope: 'self' as const, groupBy: 'procedure' as const, from, end };
+        expect(timelinessRows(p.index, tree, q)).toEqual(timelinessRows(referenceIndex, tree, q));
+      }
+    }
+    reference.close();
+  }, 20_000);
 
   it('a restart rebuilds the index from the table and resumes after the checkpoint', async () => {
     const events = log(9);
