@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { Projector } from '../src/projections/projector.js';
-import type { WorkerMode } from '../src/projections/rebuild-writer.js';
+import type { WorkerMode } from '../src/common/worker-channel.js';
 
 const dir = process.argv[2];
 if (!dir) {

@@ -4,9 +4,73 @@
  * worker fails or exits, every request waiting and every later one is refused with why.
  */
 import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { parentPort, Worker } from 'node:worker_threads';
 
 export type Reply = { id: number; ok: true } | { id: number; ok: false; error: string };
+
+/** `auto`: a worker when there are two CPUs or more; `always`: a worker whenever one can start; `never`: this thread. */
+export type WorkerMode = 'auto' | 'always' | 'never';
+
+/** Why `mode` keeps work in this thread, or undefined when it wants a worker. */
+export function whyInThread(mode: WorkerMode): string | undefined {
+  if (mode === 'never') return 'asked for';
+  const cores = availableParallelism();
+  return mode === 'auto' && cores < 2 ? `one CPU (${cores})` : undefined;
+}
+
+/**
+ * A writer in a worker (`inWorker`) when `mode` wants one and one starts, else this thread's
+ * (`inThread`), with the reason why not.
+ */
+export async function workerOrThread<W>(mode: WorkerMode, inWorker: () => Promise<W>, inThread: () => W): Promise<{ writer: W; reason?: string }> {
+  const reason = whyInThread(mode);
+  if (reason !== undefined) return { writer: inThread(), reason };
+  try {
+    return { writer: await inWorker() };
+  } catch (error) {
+    return { writer: inThread(), reason: (error as Error).message };
+  }
+}
+
+/** What a worker's handler answers a request with: fields added to the `ok` reply, buffers moved with it. */
+export interface Answer {
+  fields?: object;
+  transfer?: ArrayBuffer[];
+}
+
+/**
+ * The worker side of a WorkerChannel: `open` sets the worker up (its error is posted instead of
+ * `ready`, and the worker ends) and gives the handler, which answers each request in order, `ok`
+ * or with the error it threw; after a request that `isLast` names, the worker's port closes.
+ */
+export function answerRequests<Request extends { id: number; type: string }>(
+  open: () => (request: Request) => Answer | void,
+  isLast: (request: Request) => boolean,
+): void {
+  const port = parentPort!;
+  let handle: (request: Request) => Answer | void;
+  try {
+    handle = open();
+  } catch (error) {
+    port.postMessage({ error: (error as Error).message });
+    process.exit(1);
+  }
+  port.on('message', (request: Request) => {
+    let reply: object;
+    let transfer: ArrayBuffer[] = [];
+    try {
+      const answer = handle(request) ?? {};
+      transfer = answer.transfer ?? [];
+      reply = { ...answer.fields, id: request.id, ok: true };
+    } catch (error) {
+      reply = { id: request.id, ok: false, error: (error as Error).message };
+    }
+    port.postMessage(reply, transfer);
+    if (isLast(request)) port.close();
+  });
+  port.postMessage({ ready: true });
+}
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 

@@ -13,9 +13,8 @@
  * Otherwise (one CPU, `never`, or no worker possible, e.g. TypeScript sources under a test runner
  * that the worker cannot load) the main thread's connection writes them.
  */
-import { WorkerChannel, workerScript } from '../common/worker-channel.js';
+import { type Reply, WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../common/worker-channel.js';
 import type { ReadModels, Row } from './read-models.js';
-import { type WorkerMode, workerOrThread } from './rebuild-writer.js';
 
 export interface LiveWriter {
   readonly thread: 'worker' | 'main';
@@ -29,9 +28,8 @@ export interface LiveWriter {
   close(): Promise<void>;
 }
 
-/** Messages to the worker, and its answers (same `id`). */
+/** Messages to the worker (answered with a plain Reply of the same `id`). */
 export type LiveWriterRequest = { id: number; type: 'commit'; rows: Row[]; checkpoint: number } | { id: number; type: 'close' };
-export type LiveWriterReply = { id: number; ok: true } | { id: number; ok: false; error: string };
 
 /** Injection token of the Projector's LiveWriterOpener (default: openLiveWriter). */
 export const LIVE_WRITER_OPENER = Symbol('LIVE_WRITER_OPENER');
@@ -66,11 +64,11 @@ class InThreadLiveWriter implements LiveWriter {
 class WorkerLiveWriter implements LiveWriter {
   readonly thread = 'worker';
 
-  private constructor(private readonly channel: WorkerChannel<LiveWriterRequest, LiveWriterReply>) {}
+  private constructor(private readonly channel: WorkerChannel<LiveWriterRequest, Reply>) {}
 
   static async start(file: string): Promise<WorkerLiveWriter> {
     const script = workerScript(import.meta.url, 'live-writer.worker');
-    return new WorkerLiveWriter(await WorkerChannel.start<LiveWriterRequest, LiveWriterReply>('live writer', script, { file }));
+    return new WorkerLiveWriter(await WorkerChannel.start<LiveWriterRequest, Reply>('live writer', script, { file }));
   }
 
   async commit(rows: Row[], checkpoint: number): Promise<void> {

@@ -29,7 +29,8 @@ import { EVENT_STORE, type EventStore, type LoggedEvent, type RecordedEvent, typ
 import type { DossierView } from './dossier-view.js';
 import { LIVE_WRITER_OPENER, openLiveWriter, type LiveWriter, type LiveWriterOpener } from './live-writer.js';
 import { type AppliedBatch, type FoldedBatch, ReadModels } from './read-models.js';
-import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter, type WorkerMode } from './rebuild-writer.js';
+import type { WorkerMode } from '../common/worker-channel.js';
+import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter } from './rebuild-writer.js';
 import type { TimelinessIndex } from './timeliness-index.js';
 import { ViewFolder } from './view-folder.js';
 
@@ -235,8 +236,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   private openedLiveWriter(): Promise<LiveWriter> {
-    const open = this.openWriter ?? ((models: ReadModels, file: string) => openLiveWriter(models, file, this.workers ?? 'auto'));
-    this.liveWriter ??= open(this.models, this.file).then(({ writer, reason }) => {
+    if (this.liveWriter !== undefined) return this.liveWriter;
+    const opening = this.openWriter ? this.openWriter(this.models, this.file) : openLiveWriter(this.models, this.file, this.workers ?? 'auto');
+    this.liveWriter = opening.then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'live batches are written in the main thread', reason });
       return writer;
     });
@@ -295,7 +297,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       () => {
         this.uncommitted -= 1;
         this.models.written(batch);
-        this.publish(batch, this.currentIndex);
+        this.publish(batch);
       },
       (error: Error) => {
         this.uncommitted -= 1;
@@ -335,15 +337,16 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   /** After a commit: the index follows the table, then waiters and live streams hear of it. */
-  private publish(batch: AppliedBatch, index: TimelinessIndex): void {
+  private publish(batch: AppliedBatch): void {
     const unitIds = new Set<string>();
     let earliestRunningDue: number | undefined;
+    for (const { after } of batch.changes) {
+      unitIds.add(after.unitId);
+      const running = after.status === 'received' && !after.overdueMarked;
+      if (running && (earliestRunningDue === undefined || after.dueAt < earliestRunningDue)) earliestRunningDue = after.dueAt;
+    }
     try {
-      for (const { before, after } of batch.changes) {
-        index.replace(before, after);
-        unitIds.add(after.unitId);
-        if (after.status === 'received' && !after.overdueMarked && !(after.dueAt >= (earliestRunningDue ?? Infinity))) earliestRunningDue = after.dueAt;
-      }
+      for (const { before, after } of batch.changes) this.currentIndex.replace(before, after);
     } catch (error) {
       // Cannot happen with a consistent index; if it does, the table is the truth.
       this.logger.error(`index update failed (${(error as Error).message}); rebuilding the index from the table`);

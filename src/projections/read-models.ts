@@ -421,7 +421,6 @@ export class ReadModels {
     this.checkpointValue = checkpoint;
   }
 
-
   private persist(v: DossierView, encoded?: string): void {
     this.bulkIndex?.bulkAdd(v);
     this.stmt.upsertDossier.run(...rowOf(v, encoded));

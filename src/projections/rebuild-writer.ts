@@ -13,8 +13,7 @@
  * worker cannot load), everything runs in this thread.
  */
 import { rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { WorkerChannel, workerScript } from '../common/worker-channel.js';
+import { WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../common/worker-channel.js';
 import type { DossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow } from './index-snapshot.js';
 import { ReadModels } from './read-models.js';
@@ -50,26 +49,8 @@ export type WriterReply = { id: number; ok: true; views?: [string, string][]; ro
 /** Writes (pages) not yet acknowledged by the worker before the main thread waits: enough to overlap, bounded memory. */
 const MAX_WRITES_IN_FLIGHT = 6;
 
-/** `auto`: a worker when there are two CPUs or more; `always`: a worker whenever one can start; `never`: this thread. */
-export type WorkerMode = 'auto' | 'always' | 'never';
-
 /** Injection token of the Projector's WorkerMode (default `auto`). */
 export const REBUILD_WORKER = Symbol('REBUILD_WORKER');
-
-/**
- * A writer in a worker (`inWorker`) when `mode` wants one and one starts, else this thread's
- * (`inThread`), with the reason why not.
- */
-export async function workerOrThread<W>(mode: WorkerMode, inWorker: () => Promise<W>, inThread: () => W): Promise<{ writer: W; reason?: string }> {
-  const cores = availableParallelism();
-  if (mode === 'never') return { writer: inThread(), reason: 'asked for' };
-  if (mode === 'auto' && cores < 2) return { writer: inThread(), reason: `one CPU (${cores})` };
-  try {
-    return { writer: await inWorker() };
-  } catch (error) {
-    return { writer: inThread(), reason: (error as Error).message };
-  }
-}
 
 /** A worker writer, or this thread's when no worker is wanted or none can start; `reason` says why not. */
 export function openRebuildWriter(file: string, mode: WorkerMode = 'auto'): Promise<{ writer: RebuildWriter; reason?: string }> {

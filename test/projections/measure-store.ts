@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { Projector } from '../../src/projections/projector.js';
-import type { WorkerMode } from '../../src/projections/rebuild-writer.js';
+import type { WorkerMode } from '../../src/common/worker-channel.js';
 import { syntheticLog, syntheticLogPages } from '../../src/projections/synthetic-history.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
 

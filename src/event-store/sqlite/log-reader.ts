@@ -6,9 +6,8 @@
  * (docs/PERFORMANCE.md). Without a worker (one CPU, an in-memory file, or none can start, e.g.
  * TypeScript sources under a test runner), or if it fails, pages are read in this thread.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { workerScript } from '../../common/worker-channel.js';
+import { whyInThread, workerScript } from '../../common/worker-channel.js';
 import type { JsonObject, LoggedEvent } from '../event-store.port.js';
 
 /** What the worker is started with. */
@@ -35,7 +34,7 @@ export async function* readLogPages(
   inThread: (afterPosition: number) => AsyncIterable<LoggedEvent[]>,
   seen: { thread?: 'worker' | 'main' } = {},
 ): AsyncGenerator<LoggedEvent[]> {
-  const worker = availableParallelism() >= 2 ? startWorker({ ...data, ahead: READ_AHEAD }) : undefined;
+  const worker = whyInThread('auto') === undefined ? startWorker({ ...data, ahead: READ_AHEAD }) : undefined;
   seen.thread = 'main';
   if (worker === undefined) {
     yield* inThread(data.afterPosition);

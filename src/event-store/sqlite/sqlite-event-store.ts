@@ -271,6 +271,11 @@ export class SqliteEventStore implements EventStore {
     return this.unsynced.length === 0 && !this.syncRunning ? Number.MAX_SAFE_INTEGER : this.durableHead;
   }
 
+  /** The last position readers may read now: the log's head, capped at the readable head. */
+  private readableTo(): number {
+    return Math.min(this.readableHead, this.stmt.head.get()?.head ?? 0);
+  }
+
   private acknowledge(batch: PendingAppend[], results: (AppendResult | Error)[], head: number): void {
     if (head > this.durableHead) this.durableHead = head;
     batch.forEach((p, i) => {
@@ -356,7 +361,7 @@ export class SqliteEventStore implements EventStore {
 
   async *readAllDataPages(options: ReadAllPagesOptions): AsyncGenerator<LoggedEvent[]> {
     this.assertOpen();
-    const upTo = Math.min(this.readableHead, this.stmt.head.get()?.head ?? 0);
+    const upTo = this.readableTo();
     const inThread = (afterPosition: number) => pagesFrom((o) => this.readAllData(o), upTo, { ...options, afterPosition });
     const afterPosition = options.afterPosition ?? 0;
     this.pagesRead.thread = 'main';
@@ -376,7 +381,7 @@ export class SqliteEventStore implements EventStore {
     maxCount: number,
     prefixes: string[] | undefined,
   ): { events: E[]; scannedTo: number } {
-    const upTo = Math.min(this.readableHead, this.stmt.head.get()?.head ?? 0);
+    const upTo = this.readableTo();
     if (upTo <= after || maxCount <= 0) return { events: [], scannedTo: after };
     const stmt = this.scanStatement<Row>(select, prefixes?.length ?? -1);
     const params: (string | number)[] = [after, upTo];
@@ -420,7 +425,7 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<number | undefined> {
     this.assertOpen();
-    const head = Math.min(this.stmt.head.get()?.head ?? 0, this.readableHead);
+    const head = this.readableTo();
     return head > 0 ? head : undefined; // positions start at 1
   }
 
