@@ -6,7 +6,10 @@
  * shares the machine. To compare two versions, build each into a folder of its own and run this
  * tool from each, alternately.
  *
- *   npm run build && node dist/bench/thread-cpu.js [--seconds=10] [--rounds=3]
+ *   npm run build && node dist/bench/thread-cpu.js [--seconds=10] [--rounds=3] [--profile=DIR]
+ *
+ * `--profile=DIR` writes a V8 CPU profile of the service into DIR (summarise it with
+ * `node dist/bench/profile.js <file>`): the receive path alone, unlike the full run's profile.
  *
  * Prints one JSON line per round.
  */
@@ -20,6 +23,7 @@ import { commandRequests } from './http.js';
 const option = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const seconds = option('seconds', 10);
 const rounds = option('rounds', 3);
+const profileDir = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
 
 /** User + system CPU of one thread, in microseconds (clock ticks of 10 ms). */
 function threadCpuUs(pid: number, tid: number): number {
@@ -28,7 +32,7 @@ function threadCpuUs(pid: number, tid: number): number {
 }
 
 const dir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'dossier-thread-cpu-'));
-const app = await startServer('app', dir, { demo: true });
+const app = await startServer('app', dir, { demo: true, profileDir });
 try {
   const stamp = Date.now().toString(36);
   await autocannon({ url: app.url, connections: 32, duration: 3, requests: commandRequests(`w${stamp}`, false) });
