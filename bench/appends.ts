@@ -65,8 +65,6 @@ function sampleEvent(rng: Rng, i: number): EventToAppend {
   };
 }
 
-/** The store's own table and index. */
-
 export async function measureAppends(o: AppendOptions): Promise<AppendFigures> {
   const concurrency = o.concurrency ?? 64;
   const rng = new Rng(7);

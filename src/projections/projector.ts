@@ -237,7 +237,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   private openedLiveWriter(): Promise<LiveWriter> {
     if (this.liveWriter !== undefined) return this.liveWriter;
-    const opening = this.openWriter ? this.openWriter(this.models, this.file) : openLiveWriter(this.models, this.file, this.workers ?? 'auto');
+    const opening = this.openWriter ? this.openWriter(this.models, this.file) : openLiveWriter(this.models, this.file, this.workers);
     this.liveWriter = opening.then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'live batches are written in the main thread', reason });
       return writer;
@@ -382,7 +382,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const started = Date.now();
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
     // The worker starts while the first page is read.
-    const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'), this.workers ?? 'auto').then(({ writer, reason }) => {
+    const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'), this.workers).then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'rebuild writes in the main thread', reason });
       return writer;
     });

@@ -326,10 +326,12 @@ export class ReadModels {
     return { checkpoint, changes, rows: changes.map(({ after }) => rowOf(after)) };
   }
 
-  /** Writes folded rows and the checkpoint in one transaction (a crash keeps both or neither). */
+  /**
+   * Writes folded rows and the checkpoint in one transaction (a crash keeps both or neither). The
+   * checkpoint in memory moves with `written`, on whichever connection the rows were committed.
+   */
   commitRows(rows: readonly Row[], checkpoint: number): void {
     this.commitTxn(rows, checkpoint);
-    if (checkpoint > this.checkpointValue) this.checkpointValue = checkpoint;
   }
 
   /**

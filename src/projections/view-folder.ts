@@ -99,7 +99,7 @@ export class ViewFolder {
 
   /**
    * Where the page's events not applied yet begin (pages are in position order, so those applied
-   * already are a prefix), and the dossier id of each event from there on.
+   * already are a prefix), and the stream of each dossier event from there on.
    */
   private pending(events: readonly LoggedEvent[]): { from: number; streams: (string | undefined)[] } {
     if (this.pendingOf?.page !== events) {
