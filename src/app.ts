@@ -14,6 +14,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     logger: new JsonLogger(config.logLevel),
     bufferLogs: false,
+    // Fastify's own JSON parser (the one a bare Fastify route uses), not Nest's wrapper of it,
+    // which reads each body as a Buffer and builds a new parser per request. Nothing here needs
+    // the raw body, and commands take JSON only: a form body is refused with 415 like text.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);
@@ -21,17 +25,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-  // Graceful shutdown: answers finished after close() began end their connection. The server's
-  // close closes the connections idle at that moment only, and a keep-alive one that goes idle later
-  // would hold the process for Fastify's keep-alive timeout (72 s).
-  let closing = false;
+  // Graceful shutdown: the server's close ends the connections idle at that moment only, and a
+  // keep-alive one that goes idle later would hold the process for Fastify's keep-alive timeout
+  // (72 s). From close() on, a connection whose answer is finished is ended at once: Node applies
+  // the keep-alive timeout each time a connection goes idle. (Not a per-request onSend hook: every
+  // answer would pay for it.)
   fastify.addHook('preClose', (done) => {
-    closing = true;
+    fastify.server.keepAliveTimeout = 1;
     done();
-  });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
   });
   // Commands take JSON only: a text body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');

@@ -9,7 +9,7 @@ import { ReadModels } from './read-models.js';
 
 answerRequests<LiveWriterRequest>(
   () => {
-    const models = ReadModels.open((workerData as { file: string }).file);
+    const models = ReadModels.open((workerData as { file: string }).file, { deferCheckpoints: true });
     /** Set by a failed commit: the batches sent after it were folded on its views, and are refused. */
     let failure: string | undefined;
     return (m) => {
@@ -22,6 +22,8 @@ answerRequests<LiveWriterRequest>(
             failure = (error as Error).message;
             throw error;
           }
+          // Once the commit is answered (the reply is posted when this returns).
+          setImmediate(() => models.checkpointIfDue());
           return;
         case 'close':
           models.close();

@@ -73,6 +73,12 @@ const rowOf = (v: DossierView, encoded = encodeView(v)): Row => [
   encoded,
 ];
 
+/**
+ * Rows committed between two checkpoints of a live writer that defers them (`checkpointIfDue`):
+ * a log of at most some ten thousand pages (40 MiB) when every row changes several pages.
+ */
+const CHECKPOINT_ROWS = 2_000;
+
 /** Rows written per statement by a bulk load. */
 const ROWS_PER_INSERT = 16;
 
@@ -135,6 +141,8 @@ export class ReadModels {
    */
   private readonly unwritten = new Map<string, DossierView>();
   private foldedTo = 0;
+  /** Rows committed since the last deferred checkpoint (`checkpointIfDue`). */
+  private rowsSinceCheckpoint = 0;
   /**
    * During a bulk load: the fold with its write-behind cache (view-folder.ts), each view written
    * once when it leaves the cache rather than at every event. A crash mid-load leaves a file that
@@ -150,9 +158,14 @@ export class ReadModels {
   private bulkIndex: TimelinessIndex | undefined;
   private bulkFailed = false;
 
-  /** Opens (or creates) the live file. A file written by another schema version is emptied and rebuilt. */
-  static open(file: string): ReadModels {
-    return new ReadModels(file, 'live');
+  /**
+   * Opens (or creates) the live file. A file written by another schema version is emptied and rebuilt.
+   * `deferCheckpoints`: the write-ahead log is checkpointed only when the writer calls
+   * `checkpointIfDue` (the live writer's thread, after it has answered a commit), not by SQLite
+   * within a commit every 1,000 pages of log.
+   */
+  static open(file: string, options: { deferCheckpoints?: boolean } = {}): ReadModels {
+    return new ReadModels(file, 'live', options.deferCheckpoints ?? false);
   }
 
   /**
@@ -178,6 +191,7 @@ export class ReadModels {
   private constructor(
     private file: string,
     private mode: Mode,
+    private readonly deferCheckpoints = false,
   ) {
     this.db = this.openDb();
   }
@@ -194,6 +208,8 @@ export class ReadModels {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('cache_size = -65536');
+      // See `checkpointIfDue`: this connection's commits no longer checkpoint by themselves.
+      if (this.deferCheckpoints) db.pragma('wal_autocheckpoint = 0');
     }
     db.pragma('busy_timeout = 5000');
     db.exec(TABLES);
@@ -332,6 +348,23 @@ export class ReadModels {
    */
   commitRows(rows: readonly Row[], checkpoint: number): void {
     this.commitTxn(rows, checkpoint);
+    this.rowsSinceCheckpoint += rows.length;
+  }
+
+  /**
+   * With deferred checkpoints: checkpoints the write-ahead log once `CHECKPOINT_ROWS` rows were
+   * committed since the last time; says whether it did. SQLite's own checkpoints ran inside the
+   * commit that crossed 1,000 pages of log, so the batch committed then waited for them (copying
+   * the pages into the file, two fsyncs), and its changes reached the report index and the live
+   * streams that much later. Called after the commit is answered, they delay no batch already
+   * committed; and made less often, each copies once the pages several batches wrote (a batch of
+   * new dossiers changes a page of the dossier-id index per row, at random places).
+   */
+  checkpointIfDue(): boolean {
+    if (!this.deferCheckpoints || this.rowsSinceCheckpoint < CHECKPOINT_ROWS || !this.db.open) return false;
+    this.db.pragma('wal_checkpoint(PASSIVE)');
+    this.rowsSinceCheckpoint = 0;
+    return true;
   }
 
   /**

@@ -73,6 +73,9 @@ describe('bad input changes nothing', () => {
   it('400 for broken JSON, 415 for another content type, 413 for an oversized body', async () => {
     await expectRefused(() => t.http.post('/dossiers').set(integrator).set('Content-Type', 'application/json').send('{"dossierId": '), 400, 'VALIDATION_FAILED');
     await expectRefused(() => t.http.post('/dossiers').set(integrator).set('Content-Type', 'text/plain').send('hello'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    // A form with every field of a valid reception: commands take JSON only.
+    const form = new URLSearchParams({ ...valid, dossierId: 'HS-FORM' }).toString();
+    await expectRefused(() => t.http.post('/dossiers').set(integrator).set('Content-Type', 'application/x-www-form-urlencoded').send(form), 415, 'UNSUPPORTED_MEDIA_TYPE');
     const huge = { ...valid, dossierId: 'HS-10', padding: 'x'.repeat(200_000) };
     await expectRefused(post('/dossiers', huge), 413, 'PAYLOAD_TOO_LARGE');
     await expectRefused(() => t.http.post('/dossiers').set(integrator).set('Content-Type', 'application/json').send(''), 400, 'VALIDATION_FAILED');
