@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { errorCodes } from 'fastify';
 import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from './config.js';
 import { JsonLogger } from './common/json-logger.js';
@@ -16,7 +17,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     bufferLogs: false,
     // Fastify's own JSON parser (the one a bare Fastify route uses), not Nest's wrapper of it,
     // which reads each body as a Buffer and builds a new parser per request. Nothing here needs
-    // the raw body, and commands take JSON only: a form body is refused with 415 like text.
+    // the raw body, and commands take JSON only: forms are refused with 415 (below).
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
@@ -25,17 +26,27 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-  // Graceful shutdown: the server's close ends the connections idle at that moment only, and a
-  // keep-alive one that goes idle later would hold the process for Fastify's keep-alive timeout
-  // (72 s). From close() on, a connection whose answer is finished is ended at once: Node applies
-  // the keep-alive timeout each time a connection goes idle. (Not a per-request onSend hook: every
-  // answer would pay for it.)
+  // Graceful shutdown: answers finished after close() began end their connection. The server's
+  // close closes the connections idle at that moment only, and a keep-alive one that goes idle later
+  // would hold the process for Fastify's keep-alive timeout (72 s). (Setting the keep-alive timeout
+  // to 1 ms at close instead was tried: Node adds a second to it, and answers still offer keep-alive.)
+  let closing = false;
   fastify.addHook('preClose', (done) => {
-    fastify.server.keepAliveTimeout = 1;
+    closing = true;
     done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   // Commands take JSON only: a text body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
+  // A POST without a body sent as a form (`curl -d ''`, say to /projections/rebuild) has nothing
+  // to parse; a form with fields is refused with 415 like any body that is not JSON.
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') done(null, undefined);
+    else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE('application/x-www-form-urlencoded'), undefined);
+  });
 
   const document = SwaggerModule.createDocument(
     app,

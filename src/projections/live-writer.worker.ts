@@ -22,8 +22,16 @@ answerRequests<LiveWriterRequest>(
             failure = (error as Error).message;
             throw error;
           }
-          // Once the commit is answered (the reply is posted when this returns).
-          setImmediate(() => models.checkpointIfDue());
+          // Once the commit is answered (the reply is posted when this returns). A checkpoint that
+          // fails leaves the log longer and is tried again after the next commit, as SQLite's own
+          // automatic ones do; a failing disk shows in the next commit, which is refused and reported.
+          setImmediate(() => {
+            try {
+              models.checkpointIfDue();
+            } catch {
+              // (see above)
+            }
+          });
           return;
         case 'close':
           models.close();

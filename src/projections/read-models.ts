@@ -75,7 +75,7 @@ const rowOf = (v: DossierView, encoded = encodeView(v)): Row => [
 
 /**
  * Rows committed between two checkpoints of a live writer that defers them (`checkpointIfDue`):
- * a log of at most some ten thousand pages (40 MiB) when every row changes several pages.
+ * a log of some ten thousand pages (40 MiB) when every row changes five pages.
  */
 const CHECKPOINT_ROWS = 2_000;
 
@@ -362,7 +362,11 @@ export class ReadModels {
    */
   checkpointIfDue(): boolean {
     if (!this.deferCheckpoints || this.rowsSinceCheckpoint < CHECKPOINT_ROWS || !this.db.open) return false;
-    this.db.pragma('wal_checkpoint(PASSIVE)');
+    const [result] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    // A reader on an older snapshot (the main thread's connection) may keep part of the log from
+    // being copied: then it is tried again after the next commit, until the whole log is copied
+    // and the next commit can write it from its start again.
+    if (result.busy !== 0 || result.checkpointed !== result.log) return false;
     this.rowsSinceCheckpoint = 0;
     return true;
   }

@@ -76,6 +76,8 @@ describe('bad input changes nothing', () => {
     // A form with every field of a valid reception: commands take JSON only.
     const form = new URLSearchParams({ ...valid, dossierId: 'HS-FORM' }).toString();
     await expectRefused(() => t.http.post('/dossiers').set(integrator).set('Content-Type', 'application/x-www-form-urlencoded').send(form), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    // An empty form (`curl -d ''`) is no body at all: here the fields are missing.
+    await expectRefused(() => t.http.post('/dossiers').set(integrator).set('Content-Type', 'application/x-www-form-urlencoded').send(''), 400, 'VALIDATION_FAILED');
     const huge = { ...valid, dossierId: 'HS-10', padding: 'x'.repeat(200_000) };
     await expectRefused(post('/dossiers', huge), 413, 'PAYLOAD_TOO_LARGE');
     await expectRefused(() => t.http.post('/dossiers').set(integrator).set('Content-Type', 'application/json').send(''), 400, 'VALIDATION_FAILED');

@@ -1,17 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReadModels, type Row } from '../../src/projections/read-models.js';
+import { ReadModels } from '../../src/projections/read-models.js';
+import { newDossierRows as rows } from './support/rows.js';
 import { tempDir } from './support/store.js';
-
-/** `count` rows of new dossiers after `seq`, spread over 40 units, with a view text of 400 bytes. */
-function rows(from: number, count: number): Row[] {
-  return Array.from({ length: count }, (_, i): Row => {
-    const seq = from + i;
-    const unit = `U${seq % 40}`;
-    return [seq, `d-${seq}`, unit, unit, 'HT-KHAISINH', 'received', 1_800_000_000_000 + seq, 0, seq, 'v'.repeat(400)];
-  });
-}
 
 const walBytes = (file: string) => statSync(`${file}-wal`).size;
 

@@ -25,7 +25,7 @@ function runWorkerWriters(dir: string): Promise<Record<string, Record<string, un
 }
 
 describe('worker threads: the log reader and writer of a rebuild, the live projector\'s writer', () => {
-  it('write the same table and build the same index as batches applied in one thread, read-backs included, and keep it across a restart', async () => {
+  it('write the same table and build the same index as batches applied in one thread, read-backs included, keep it across a restart, and checkpoint the live log', async () => {
     const tmp = tempDir();
     try {
       const result = await runWorkerWriters(tmp.dir);
@@ -33,6 +33,7 @@ describe('worker threads: the log reader and writer of a rebuild, the live proje
       expect(result.direct.readBack).toBeGreaterThan(0);
       expect(result.projector).toEqual({ writer: 'worker', logPages: 'worker', liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true });
       expect(result.restart).toEqual({ sameTable: true, sameReports: true });
+      expect(result.checkpoints).toEqual({ thread: 'worker', logReused: true });
     } finally {
       tmp.remove();
     }

@@ -4,17 +4,21 @@
  *   node --import ./test/support/register-ts.mjs test/projections/support/worker-writers.ts <dir>
  * Prints one line `RESULT <json>` with what the spec checks.
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '../../../src/config.js';
 import { Projector } from '../../../src/projections/projector.js';
 import { ReadModels } from '../../../src/projections/read-models.js';
+import { openLiveWriter } from '../../../src/projections/live-writer.js';
 import { openRebuildWriter } from '../../../src/projections/rebuild-writer.js';
 import { syntheticLog } from '../../../src/projections/synthetic-history.js';
 import type { TimelinessIndex } from '../../../src/projections/timeliness-index.js';
 import { stepRows, timelinessRows } from '../../../src/projections/timeliness-report.js';
 import { ViewFolder } from '../../../src/projections/view-folder.js';
 import { testTree } from './naive-report.js';
+import { newDossierRows } from './rows.js';
 import { appendAll, openStore } from './store.js';
 
 const dir = process.argv[2];
@@ -102,4 +106,18 @@ await restarted.beforeApplicationShutdown();
 restarted.onApplicationShutdown();
 await store.close();
 live.close();
-console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult, restart: restartResult })}`);
+
+// 4. The live writer's thread checkpoints its log itself, once it has answered (every 2,000 rows):
+//    after 2,000 rows, the next commit writes the log from its start again instead of growing it.
+const checkpointed = join(dir, 'checkpoints.db');
+const mainConnection = ReadModels.open(checkpointed);
+const { writer: liveWriter } = await openLiveWriter(mainConnection, checkpointed, 'always');
+await liveWriter.commit(newDossierRows(1, 1000), 1000);
+await liveWriter.commit(newDossierRows(1001, 1000), 2000);
+await delay(100);
+const logAfter2000 = statSync(`${checkpointed}-wal`).size;
+await liveWriter.commit(newDossierRows(2001, 1000), 3000);
+const checkpointsResult = { thread: liveWriter.thread, logReused: statSync(`${checkpointed}-wal`).size === logAfter2000 };
+await liveWriter.close();
+mainConnection.close();
+console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult, restart: restartResult, checkpoints: checkpointsResult })}`);
