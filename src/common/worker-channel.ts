@@ -72,6 +72,11 @@ export function answerRequests<Request extends { id: number; type: string }>(
   port.postMessage({ ready: true });
 }
 
+/** The `never` end of a worker's switch over its requests: the compiler finds a type left out. */
+export function unknownRequest(request: never): never {
+  throw new Error(`unknown request ${(request as { type: string }).type}`);
+}
+
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /**

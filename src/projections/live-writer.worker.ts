@@ -3,7 +3,7 @@
  * commits the rows and checkpoint of each batch the projector folded, in the order sent.
  */
 import { workerData } from 'node:worker_threads';
-import { answerRequests } from '../common/worker-channel.js';
+import { answerRequests, unknownRequest } from '../common/worker-channel.js';
 import type { LiveWriterRequest } from './live-writer.js';
 import { ReadModels } from './read-models.js';
 
@@ -12,6 +12,19 @@ answerRequests<LiveWriterRequest>(
     const models = ReadModels.open((workerData as { file: string }).file, { deferCheckpoints: true });
     /** Set by a failed commit: the batches sent after it were folded on its views, and are refused. */
     let failure: string | undefined;
+    /**
+     * After the commit is answered (the reply is posted when the handler returns). A checkpoint
+     * that fails leaves the log longer and is tried again after the next commit, as SQLite's own
+     * automatic ones are; a failing disk shows in the next commit, which is refused and reported.
+     */
+    const checkpointAfterReply = () =>
+      setImmediate(() => {
+        try {
+          models.checkpointIfDue();
+        } catch {
+          // tried again after the next commit (see above)
+        }
+      });
     return (m) => {
       switch (m.type) {
         case 'commit':
@@ -22,24 +35,13 @@ answerRequests<LiveWriterRequest>(
             failure = (error as Error).message;
             throw error;
           }
-          // Once the commit is answered (the reply is posted when this returns). A checkpoint that
-          // fails leaves the log longer and is tried again after the next commit, as SQLite's own
-          // automatic ones do; a failing disk shows in the next commit, which is refused and reported.
-          setImmediate(() => {
-            try {
-              models.checkpointIfDue();
-            } catch {
-              // (see above)
-            }
-          });
+          checkpointAfterReply();
           return;
         case 'close':
           models.close();
           return;
-        default: {
-          const never: never = m;
-          throw new Error(`unknown request ${(never as { type: string }).type}`);
-        }
+        default:
+          return unknownRequest(m);
       }
     };
   },

@@ -4,7 +4,7 @@
  * over as snapshot rows (buffers transferred) and exits.
  */
 import { workerData } from 'node:worker_threads';
-import { answerRequests } from '../common/worker-channel.js';
+import { answerRequests, unknownRequest } from '../common/worker-channel.js';
 import { snapshotRows } from './index-snapshot.js';
 import { ReadModels } from './read-models.js';
 import type { WriterRequest } from './rebuild-writer.js';
@@ -28,10 +28,8 @@ answerRequests<WriterRequest>(
           models.createIndexes();
           models.close();
           return;
-        default: {
-          const never: never = m;
-          throw new Error(`unknown request ${(never as { type: string }).type}`);
-        }
+        default:
+          return unknownRequest(m);
       }
     };
   },
