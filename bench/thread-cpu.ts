@@ -14,7 +14,7 @@
  * Prints one JSON line per round.
  */
 import autocannon from 'autocannon';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './child.js';
@@ -31,6 +31,20 @@ function threadCpuUs(pid: number, tid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** CPU of every thread of the process by thread name (main, the workers, libuv's pool, V8's helpers), in microseconds. */
+function threadsCpuUs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = Number(tid) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      byName.set(name, (byName.get(name) ?? 0) + threadCpuUs(pid, Number(tid)));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byName;
+}
+
 const dir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'dossier-thread-cpu-'));
 const app = await startServer('app', dir, { demo: true, profileDir });
 try {
@@ -38,9 +52,15 @@ try {
   await autocannon({ url: app.url, connections: 32, duration: 3, requests: commandRequests(`w${stamp}`, false) });
   for (let r = 0; r < rounds; r++) {
     const main0 = threadCpuUs(app.pid, app.pid);
+    const threads0 = threadsCpuUs(app.pid);
     const cpu0 = await app.cpuUs();
     const result = await autocannon({ url: app.url, connections: 32, duration: seconds, requests: commandRequests(`r${stamp}${r}`, false) });
     const answered = Math.max(1, result['2xx'] + result.non2xx);
+    const threads: Record<string, number> = {};
+    for (const [name, us] of threadsCpuUs(app.pid)) {
+      const perCommand = Math.round((us - (threads0.get(name) ?? 0)) / answered);
+      if (perCommand > 0) threads[name] = perCommand;
+    }
     console.log(
       JSON.stringify({
         round: r + 1,
@@ -48,6 +68,7 @@ try {
         non2xx: result.non2xx,
         mainThreadCpuUsPerCommand: Math.round((threadCpuUs(app.pid, app.pid) - main0) / answered),
         processCpuUsPerCommand: Math.round(((await app.cpuUs()) - cpu0) / answered),
+        threadsCpuUsPerCommand: threads,
       }),
     );
   }
