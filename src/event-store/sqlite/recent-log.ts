@@ -14,13 +14,8 @@
 /** A log row as inserted: position, stream id, revision, event id, type, data, metadata (JSON texts), created. */
 export type StoredRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string, created: string];
 
-/**
- * Rows kept. Under load the projector reads every 25 ms and lets the read-model writer fall a few
- * batches behind at most, some 150 ms or 1,500 rows at 10,000 commands/s: this is several times
- * that. Not much more, because a row kept outlives the young generation's collections (its texts
- * are copied, then promoted), which costs the command thread more the longer rows are kept.
- */
-const DEFAULT_CAPACITY = 4_096;
+/** Rows kept: a few seconds of the heaviest load measured, far more than a subscription lags by. */
+const DEFAULT_CAPACITY = 16_384;
 
 export class RecentLog {
   private rows: StoredRow[] = [];
