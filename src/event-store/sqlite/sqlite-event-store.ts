@@ -19,7 +19,6 @@ import type {
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
 import { pagesFrom } from '../log-pages.js';
 import { readLogPages } from './log-reader.js';
-import { RecentLog, type StoredRow } from './recent-log.js';
 import { type LogRead, SqliteSubscription } from './sqlite-subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -96,34 +95,6 @@ const SELECT_DATA = 'SELECT position, stream_id, revision, type, data FROM event
 
 const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
 
-/** How a read of the log gives its events: the file's SELECT and its rows, or the rows kept in memory (RecentLog). */
-interface EventShape<Row, E> {
-  select: string;
-  fromFile(row: Row): E;
-  fromMemory(row: StoredRow): E;
-}
-
-const LOGGED: EventShape<DataTuple, LoggedEvent> = {
-  select: SELECT_DATA,
-  fromFile: toLogged,
-  fromMemory: (row) => ({ streamId: row[1], type: row[4], revision: row[2], position: row[0], data: JSON.parse(row[5]) as LoggedEvent['data'] }),
-};
-
-const RECORDED: EventShape<EventTuple, RecordedEvent> = {
-  select: SELECT_EVENTS,
-  fromFile: toRecorded,
-  fromMemory: (row) => ({
-    streamId: row[1],
-    id: row[3],
-    type: row[4],
-    revision: row[2],
-    position: row[0],
-    data: JSON.parse(row[5]) as RecordedEvent['data'],
-    metadata: JSON.parse(row[6]) as RecordedEvent['metadata'],
-    created: row[7],
-  }),
-};
-
 /**
  * Embedded event store on one SQLite file in WAL mode, with a single writer.
  *
@@ -161,10 +132,6 @@ export class SqliteEventStore implements EventStore {
   private durableHead: number;
   /** A flush of the log failed: what the disk holds is unknown, and the store takes no more appends. */
   private syncFailure: Error | undefined;
-  /** The rows committed last, which subscriptions following the head read from memory (recent-log.ts). */
-  private readonly recent = new RecentLog();
-  /** Rows inserted by the transaction under way: kept in `recent` once it commits. */
-  private inserted: StoredRow[] = [];
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -253,17 +220,13 @@ export class SqliteEventStore implements EventStore {
       this.durableHead = Math.max(this.durableHead, this.stmt.head.get()?.head ?? 0);
     }
     let results: (AppendResult | Error)[];
-    this.inserted = [];
     try {
       results = this.flushBatch.immediate(batch);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
-      this.inserted = [];
       for (const p of batch) p.reject(error);
       return;
     }
-    this.recent.add(this.inserted);
-    this.inserted = [];
     const head = this.stmt.head.get()?.head ?? 0;
     if (this.durability === undefined) this.acknowledge(batch, results, head);
     else this.unsynced.push({ batch, results, head });
@@ -343,9 +306,7 @@ export class SqliteEventStore implements EventStore {
     for (const row of rows) {
       revision += 1;
       const info = this.stmt.insert.run(p.streamId, revision, row.id, row.type, row.data, row.metadata, created);
-      const position = Number(info.lastInsertRowid);
-      out.push({ id: row.id, revision, position });
-      this.inserted.push([position, p.streamId, revision, row.id, row.type, row.data, row.metadata, created]);
+      out.push({ id: row.id, revision, position: Number(info.lastInsertRowid) });
     }
     const position = out.length > 0 ? out[out.length - 1].position : (this.stmt.head.get()?.head ?? 0);
     return { nextExpectedRevision: revision, position, events: out };
@@ -387,12 +348,12 @@ export class SqliteEventStore implements EventStore {
    * the log was examined, so that a filtered reader does not scan the same rows again.
    */
   readAllSync(after: number, maxCount: number, prefixes?: string[]): { events: RecordedEvent[]; scannedTo: number } {
-    return this.scan(RECORDED, after, maxCount, prefixes);
+    return this.scan(SELECT_EVENTS, toRecorded, after, maxCount, prefixes);
   }
 
   async readAllData(options: ReadAllOptions = {}): Promise<LoggedEvent[]> {
     this.assertOpen();
-    return this.scan(LOGGED, options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes).events;
+    return this.scan(SELECT_DATA, toLogged, options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes).events;
   }
 
   /** Where the last readAllDataPages read its pages: a worker thread, or this one. */
@@ -411,27 +372,23 @@ export class SqliteEventStore implements EventStore {
   /**
    * Up to `maxCount` events after `after`, of the streams starting with one of `prefixes` if
    * given, filtered by SQLite (a subscription to the catalog's few streams skips every dossier
-   * event without bringing it into JavaScript), never past the readable head. The rows committed
-   * last come from memory when they cover the range (RecentLog), not from the file.
+   * event without bringing it into JavaScript), never past the readable head.
    */
   private scan<Row extends [number, ...unknown[]], E>(
-    shape: EventShape<Row, E>,
+    select: string,
+    map: (row: Row) => E,
     after: number,
     maxCount: number,
     prefixes: string[] | undefined,
   ): { events: E[]; scannedTo: number } {
     const upTo = this.readableTo();
     if (upTo <= after || maxCount <= 0) return { events: [], scannedTo: after };
-    const recent = this.recent.read(after, upTo, maxCount, prefixes);
-    if (recent !== undefined) {
-      return { events: recent.map(shape.fromMemory), scannedTo: recent.length === maxCount ? recent[recent.length - 1][0] : upTo };
-    }
-    const stmt = this.scanStatement<Row>(shape.select, prefixes?.length ?? -1);
+    const stmt = this.scanStatement<Row>(select, prefixes?.length ?? -1);
     const params: (string | number)[] = [after, upTo];
     for (const p of prefixes ?? []) params.push(p);
     params.push(maxCount);
     const rows = stmt.all(...params);
-    const events = rows.map(shape.fromFile);
+    const events = rows.map(map);
     // A short answer examined everything up to `upTo`; a full one, up to its last row.
     return { events, scannedTo: rows.length === maxCount ? rows[rows.length - 1][0] : upTo };
   }
@@ -455,7 +412,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAllData(handler: SubscriptionHandler<LoggedEvent>, options: SubscribeOptions = {}): Subscription {
-    return this.subscribe((after, max, prefixes) => this.scan(LOGGED, after, max, prefixes), handler, options);
+    return this.subscribe((after, max, prefixes) => this.scan(SELECT_DATA, toLogged, after, max, prefixes), handler, options);
   }
 
   private subscribe<E extends LoggedEvent>(read: LogRead<E>, handler: SubscriptionHandler<E>, options: SubscribeOptions): Subscription {
