@@ -6,10 +6,11 @@
  * shares the machine. To compare two versions, build each into a folder of its own and run this
  * tool from each, alternately.
  *
- *   npm run build && node dist/bench/thread-cpu.js [--seconds=10] [--rounds=3] [--profile=DIR]
+ *   npm run build && node dist/bench/thread-cpu.js [--seconds=10] [--rounds=3] [--profile=DIR] [--mix]
  *
  * `--profile=DIR` writes a V8 CPU profile of the service into DIR (summarise it with
  * `node dist/bench/profile.js <file>`): the receive path alone, unlike the full run's profile.
+ * `--mix` sends the benchmark's second scenario instead (receive, transfer, resolve in turn).
  *
  * Prints one JSON line per round.
  */
@@ -24,6 +25,8 @@ const option = (name: string, fallback: number) => Number(process.argv.find((a) 
 const seconds = option('seconds', 10);
 const rounds = option('rounds', 3);
 const profileDir = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
+/** The benchmark's second scenario: receive, transfer and resolve of the same dossier in turn on each connection. */
+const mix = process.argv.includes('--mix');
 
 /** User + system CPU of one thread, in microseconds (clock ticks of 10 ms). */
 function threadCpuUs(pid: number, tid: number): number {
@@ -54,7 +57,7 @@ try {
     const main0 = threadCpuUs(app.pid, app.pid);
     const threads0 = threadsCpuUs(app.pid);
     const cpu0 = await app.cpuUs();
-    const result = await autocannon({ url: app.url, connections: 32, duration: seconds, requests: commandRequests(`r${stamp}${r}`, false) });
+    const result = await autocannon({ url: app.url, connections: 32, duration: seconds, requests: commandRequests(`r${stamp}${r}`, mix) });
     const answered = Math.max(1, result['2xx'] + result.non2xx);
     const threads: Record<string, number> = {};
     for (const [name, us] of threadsCpuUs(app.pid)) {
