@@ -93,6 +93,17 @@ type DataTuple = [position: number, streamId: string, revision: number, type: st
 
 const SELECT_DATA = 'SELECT position, stream_id, revision, type, data FROM events';
 
+/**
+ * A row limit bound at each call, as `LIMIT +?` rather than `LIMIT ?`. SQLite (3.53 here) plans a
+ * statement with the value bound to a plain `LIMIT ?`, and a new binding (every call, through
+ * better-sqlite3) makes it plan the statement again: a read of a one-event stream took 12.5 us
+ * instead of 5, measured apart, and stream reads were a seventh of the command thread's time in
+ * the receive/transfer/resolve scenario (docs/PERFORMANCE.md, sixth session). The unary plus makes
+ * the limit an expression evaluated when the statement runs. The plans here do not depend on the
+ * limit: a unique index or the rowid, read in their order.
+ */
+const RUNTIME_LIMIT = 'LIMIT +?';
+
 const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
 
 /**
@@ -163,10 +174,10 @@ export class SqliteEventStore implements EventStore {
         'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       forwards: db
-        .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+        .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ${RUNTIME_LIMIT}`)
         .raw(true),
       backwards: db
-        .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+        .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC ${RUNTIME_LIMIT}`)
         .raw(true),
       head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
     };
@@ -401,7 +412,7 @@ export class SqliteEventStore implements EventStore {
     let stmt = this.scanStatements.get(key);
     if (stmt === undefined) {
       const filter = prefixes < 0 ? '' : ` AND (${prefixes === 0 ? '0' : Array.from({ length: prefixes }, () => 'instr(stream_id, ?) = 1').join(' OR ')})`;
-      stmt = this.db.prepare(`${select} WHERE position > ? AND position <= ?${filter} ORDER BY position LIMIT ?`).raw(true);
+      stmt = this.db.prepare(`${select} WHERE position > ? AND position <= ?${filter} ORDER BY position ${RUNTIME_LIMIT}`).raw(true);
       this.scanStatements.set(key, stmt);
     }
     return stmt as Database.Statement<(string | number)[], Row>;
