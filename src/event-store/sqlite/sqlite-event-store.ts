@@ -96,9 +96,9 @@ const SELECT_DATA = 'SELECT position, stream_id, revision, type, data FROM event
 /**
  * A row limit bound at each call, as `LIMIT +?` rather than `LIMIT ?`. SQLite (3.53 here) plans a
  * statement with the value bound to a plain `LIMIT ?`, and a new binding (every call, through
- * better-sqlite3) makes it plan the statement again: a read of a one-event stream took 12.5 us
- * instead of 5, measured apart, and stream reads were a seventh of the command thread's time in
- * the receive/transfer/resolve scenario (docs/PERFORMANCE.md, sixth session). The unary plus makes
+ * better-sqlite3) makes it plan the statement again: the SELECT of a two-event stream took 13-15 us
+ * instead of 6 (bench/stream-reads.ts), and stream reads were a seventh of the command thread's
+ * time in the receive/transfer/resolve scenario (docs/PERFORMANCE.md, sixth session). The unary plus makes
  * the limit an expression evaluated when the statement runs. The plans here do not depend on the
  * limit: a unique index or the rowid, read in their order.
  */
