@@ -16,9 +16,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadModels, type Row } from '../src/projections/read-models.js';
+import { numberOption as option } from './options.js';
 import { round } from './stats.js';
 
-const option = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const total = option('rows', 320_000);
 const batch = option('batch', 400);
 const unitCount = option('units', 1000);

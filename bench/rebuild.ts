@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { Projector } from '../src/projections/projector.js';
+import { textOption } from './options.js';
 import type { WorkerMode } from '../src/common/worker-channel.js';
 
 const dir = process.argv[2];
@@ -25,7 +26,7 @@ if (!dir) {
 }
 // Outside an application the projector logs through Nest's default logger: silenced here.
 Logger.overrideLogger(false);
-const worker = (process.argv.find((a) => a.startsWith('--worker='))?.slice('--worker='.length) ?? 'auto') as WorkerMode;
+const worker = (textOption('worker') ?? 'auto') as WorkerMode;
 for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `read-models.db${suffix}`), { force: true });
 
 const store = SqliteEventStore.open({ file: join(dir, 'events.db') });

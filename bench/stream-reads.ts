@@ -14,10 +14,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { SELECT_EVENTS, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { numberOption as option } from './options.js';
 import { round } from './stats.js';
 
-const option = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const streams = option('streams', 100_000);
 const reads = option('reads', 2000);
 const rounds = option('rounds', 3);
@@ -47,8 +47,7 @@ try {
   for (const id of ids) await store.append(id, [event(), event()], 'no_stream');
 
   const db = new Database(file, { readonly: true });
-  const sql = (limit: string) =>
-    `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ${limit}`;
+  const sql = (limit: string) => `${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ${limit}`;
   const plain = db.prepare(sql('LIMIT ?')).raw(true);
   const runtime = db.prepare(sql('LIMIT +?')).raw(true);
   const perRead = (started: bigint) => round(Number(process.hrtime.bigint() - started) / 1000 / ids.length, 2);

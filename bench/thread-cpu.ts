@@ -20,11 +20,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './child.js';
 import { commandRequests } from './http.js';
+import { numberOption as option, textOption } from './options.js';
 
-const option = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const seconds = option('seconds', 10);
 const rounds = option('rounds', 3);
-const profileDir = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
+const profileDir = textOption('profile');
 /** The benchmark's second scenario: receive, transfer and resolve of the same dossier in turn on each connection. */
 const mix = process.argv.includes('--mix');
 
@@ -54,7 +54,6 @@ try {
   const stamp = Date.now().toString(36);
   await autocannon({ url: app.url, connections: 32, duration: 3, requests: commandRequests(`w${stamp}`, false) });
   for (let r = 0; r < rounds; r++) {
-    const main0 = threadCpuUs(app.pid, app.pid);
     const threads0 = threadsCpuUs(app.pid);
     const cpu0 = await app.cpuUs();
     const result = await autocannon({ url: app.url, connections: 32, duration: seconds, requests: commandRequests(`r${stamp}${r}`, mix) });
@@ -69,7 +68,7 @@ try {
         round: r + 1,
         commandsPerSecond: Math.round(result['2xx'] / result.duration),
         non2xx: result.non2xx,
-        mainThreadCpuUsPerCommand: Math.round((threadCpuUs(app.pid, app.pid) - main0) / answered),
+        mainThreadCpuUsPerCommand: threads.main ?? 0,
         processCpuUsPerCommand: Math.round(((await app.cpuUs()) - cpu0) / answered),
         threadsCpuUsPerCommand: threads,
       }),

@@ -104,7 +104,8 @@ const SELECT_DATA = 'SELECT position, stream_id, revision, type, data FROM event
  */
 const RUNTIME_LIMIT = 'LIMIT +?';
 
-const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
+/** The log's events as `readStream` and `readAll` select them (exported for bench/stream-reads.ts). */
+export const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
 
 /**
  * Embedded event store on one SQLite file in WAL mode, with a single writer.
