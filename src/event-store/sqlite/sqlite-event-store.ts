@@ -16,10 +16,8 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port.js';
-import type { WorkerMode } from '../../common/worker-channel.js';
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
 import { pagesFrom } from '../log-pages.js';
-import { LogCheckpointer } from './checkpointer.js';
 import { readLogPages } from './log-reader.js';
 import { type LogRead, SqliteSubscription } from './sqlite-subscription.js';
 
@@ -30,8 +28,6 @@ export interface SqliteEventStoreOptions {
   synchronous?: 'full' | 'normal';
   /** How the write-ahead log is flushed to disk (`fs.fsync`); replaceable by tests to hold a flush. */
   syncFile?: (fd: number, done: (error: Error | null) => void) => void;
-  /** Checkpoints of the log in a worker thread (checkpointer.ts) when durable: `auto` (default) with two CPUs or more. */
-  checkpoints?: WorkerMode;
 }
 
 /** A committed batch waiting for the flush of the write-ahead log before its appends are acknowledged. */
@@ -128,9 +124,7 @@ export const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, ty
  * while a flush runs are committed together when it ends, and share the next one. Until its flush
  * completes, a commit is not delivered to subscriptions nor returned by readAll (a projection
  * never gets ahead of what a power cut keeps); stream reads may see it, like a decision made on
- * it, whose own append is acknowledged only after a flush that covers both. When a checkpoint
- * is due, a worker thread makes it in place of the next flush, off the event loop too
- * (checkpointer.ts).
+ * it, whose own append is acknowledged only after a flush that covers both.
  */
 export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
@@ -150,8 +144,6 @@ export class SqliteEventStore implements EventStore {
   private durableHead: number;
   /** A flush of the log failed: what the disk holds is unknown, and the store takes no more appends. */
   private syncFailure: Error | undefined;
-  /** Checkpoints of the log in a worker (durable stores only): where they are made, how many. */
-  readonly checkpointer: LogCheckpointer | undefined;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -164,18 +156,14 @@ export class SqliteEventStore implements EventStore {
     db.exec(SCHEMA);
     db.exec(MIGRATE);
     const durable = options.synchronous !== 'normal' && options.file !== ':memory:';
-    return new SqliteEventStore(
-      db,
-      options.file,
-      durable ? { wal: `${options.file}-wal`, syncFile: options.syncFile ?? fsync, checkpoints: options.checkpoints ?? 'auto' } : undefined,
-    );
+    return new SqliteEventStore(db, options.file, durable ? { wal: `${options.file}-wal`, syncFile: options.syncFile ?? fsync } : undefined);
   }
 
   private constructor(
     private readonly db: Database.Database,
     private readonly file: string,
     /** Where and how to flush the log after a commit; undefined: acknowledged at commit (`normal`). */
-    private readonly durability: { wal: string; syncFile: NonNullable<SqliteEventStoreOptions['syncFile']>; checkpoints: WorkerMode } | undefined,
+    private readonly durability: { wal: string; syncFile: NonNullable<SqliteEventStoreOptions['syncFile']> } | undefined,
   ) {
     this.appended.setMaxListeners(0);
     this.stmt = {
@@ -208,9 +196,6 @@ export class SqliteEventStore implements EventStore {
       });
     });
     this.durableHead = this.stmt.head.get()?.head ?? 0;
-    if (durability !== undefined) {
-      this.checkpointer = new LogCheckpointer(file, durability.checkpoints, (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
-    }
   }
 
   append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -255,7 +240,6 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     const head = this.stmt.head.get()?.head ?? 0;
-    this.checkpointer?.committed(batch.reduce((n, p, i) => (results[i] instanceof Error ? n : n + p.events.length), 0));
     if (this.durability === undefined) this.acknowledge(batch, results, head);
     else this.unsynced.push({ batch, results, head });
   }
@@ -273,10 +257,7 @@ export class SqliteEventStore implements EventStore {
         // The log exists once a commit wrote it, and SQLite keeps the same file while the store is open.
         this.walFd ??= openSync(wal, 'r+');
         const fd = this.walFd;
-        // A complete checkpoint flushed the log and the database file: nothing left to flush.
-        if (!(await this.checkpointer!.checkpointIfDue())) {
-          await new Promise<void>((resolve, reject) => syncFile(fd, (error) => (error ? reject(error) : resolve())));
-        }
+        await new Promise<void>((resolve, reject) => syncFile(fd, (error) => (error ? reject(error) : resolve())));
       } catch (error) {
         // Committed but not known to be on disk: not acknowledged. After a failed fsync the kernel
         // may have dropped the pages, so a later flush proves nothing: no more appends until a
@@ -472,7 +453,6 @@ export class SqliteEventStore implements EventStore {
     // Appends already accepted are written (and flushed) before the file is released.
     this.flush();
     await this.syncing;
-    await this.checkpointer?.close();
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.db.close();
     if (this.walFd !== undefined) closeSync(this.walFd);
