@@ -35,7 +35,7 @@ export interface AppendOptions {
 const BLOCK = 200;
 
 /** A DossierReceived as the service writes it (the same payload on both sides). */
-function sampleEvent(rng: Rng, i: number): EventToAppend {
+export function sampleEvent(rng: Rng, i: number): EventToAppend {
   const dossierId = `A-${i}`;
   const commandId = rng.uuid();
   return {

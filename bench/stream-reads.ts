@@ -15,7 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SELECT_EVENTS, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { sampleEvent } from './appends.js';
 import { numberOption as option } from './options.js';
+import { Rng } from './rng.js';
 import { round } from './stats.js';
 
 const streams = option('streams', 100_000);
@@ -24,18 +26,10 @@ const rounds = option('rounds', 3);
 
 const dir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'dossier-stream-reads-'));
 const file = join(dir, 'events.db');
-// About the size of a DossierReceived and its metadata as the service writes them.
-const data = {
-  dossierId: 'x',
-  procedureCode: 'HT-KHAISINH',
-  unitId: 'U0001',
-  channel: 'online',
-  receivedAt: '2026-01-05T08:00:00.000Z',
-  dueAt: '2026-01-09T17:00:00.000Z',
-  calendarRevision: 1,
-};
-const metadata = { actor: 'integrator', commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), recordedAt: '2026-01-05T08:00:01.000Z' };
-const event = () => ({ id: randomUUID(), type: 'DossierReceived', data, metadata });
+// A DossierReceived with its metadata, as the append benchmark writes it.
+const rng = new Rng(7);
+let written = 0;
+const event = () => sampleEvent(rng, written++);
 
 const store = SqliteEventStore.open({ file, synchronous: 'normal' });
 try {
