@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SELECT_EVENTS, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { RUNTIME_LIMIT, SELECT_STREAM_FORWARDS, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { sampleEvent } from './appends.js';
 import { numberOption as option } from './options.js';
 import { Rng } from './rng.js';
@@ -41,9 +41,9 @@ try {
   for (const id of ids) await store.append(id, [event(), event()], 'no_stream');
 
   const db = new Database(file, { readonly: true });
-  const sql = (limit: string) => `${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ${limit}`;
-  const plain = db.prepare(sql('LIMIT ?')).raw(true);
-  const runtime = db.prepare(sql('LIMIT +?')).raw(true);
+  // The store's own statement, with its row limit bound plainly and as the store writes it.
+  const plain = db.prepare(`${SELECT_STREAM_FORWARDS} LIMIT ?`).raw(true);
+  const runtime = db.prepare(`${SELECT_STREAM_FORWARDS} ${RUNTIME_LIMIT}`).raw(true);
   const perRead = (started: bigint) => round(Number(process.hrtime.bigint() - started) / 1000 / ids.length, 2);
 
   for (let r = 1; r <= rounds; r++) {

@@ -102,10 +102,13 @@ const SELECT_DATA = 'SELECT position, stream_id, revision, type, data FROM event
  * the limit an expression evaluated when the statement runs. The plans here do not depend on the
  * limit: a unique index or the rowid, read in their order.
  */
-const RUNTIME_LIMIT = 'LIMIT +?';
+export const RUNTIME_LIMIT = 'LIMIT +?';
 
-/** The log's events as `readStream` and `readAll` select them (exported for bench/stream-reads.ts). */
-export const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
+/** The log's events as `readStream` and `readAll` select them. */
+const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
+
+/** A stream read forwards, without its row limit (exported for bench/stream-reads.ts, which times both limit forms). */
+export const SELECT_STREAM_FORWARDS = `${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision`;
 
 /**
  * Embedded event store on one SQLite file in WAL mode, with a single writer.
@@ -175,7 +178,7 @@ export class SqliteEventStore implements EventStore {
         'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       forwards: db
-        .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ${RUNTIME_LIMIT}`)
+        .prepare<[string, number, number], EventTuple>(`${SELECT_STREAM_FORWARDS} ${RUNTIME_LIMIT}`)
         .raw(true),
       backwards: db
         .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC ${RUNTIME_LIMIT}`)
