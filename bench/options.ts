@@ -1,9 +1,9 @@
 /** Command-line options of the benchmark's tools: `--name=value`. */
 
-/** The value of `--name=...`, or undefined when not given. */
-export function textOption(name: string): string | undefined {
+/** The value of `--name=...` among `argv` (the process's by default), or undefined when not given. */
+export function textOption(name: string, argv: readonly string[] = process.argv): string | undefined {
   const prefix = `--${name}=`;
-  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+  return argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
 }
 
 /** The number given as `--name=N`, or `fallback`. */

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AppendFigures, measureAppends } from './appends.js';
 import { type HttpFigures, measureHttp } from './http.js';
+import { textOption } from './options.js';
 import { measureProjections, type ProjectionFigures } from './projections.js';
 import { buildResults, renderTable, writeResults } from './report.js';
 import { peakRssMb } from './stats.js';
@@ -36,7 +37,7 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 function plan(argv: string[]): Plan {
   const flag = (name: string) => argv.includes(`--${name}`);
-  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const value = (name: string) => textOption(name, argv);
   const quick = flag('quick');
   const only = new Set((value('only') ?? 'appends,http,projections').split(','));
   const sizes = value('dossiers')?.split(',').map(Number) ?? (quick ? [100_000] : [100_000, 1_000_000]);

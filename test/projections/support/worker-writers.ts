@@ -7,7 +7,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '../../../src/config.js';
 import { Projector } from '../../../src/projections/projector.js';
@@ -19,6 +18,7 @@ import type { TimelinessIndex } from '../../../src/projections/timeliness-index.
 import { stepRows, timelinessRows } from '../../../src/projections/timeliness-report.js';
 import { ViewFolder } from '../../../src/projections/view-folder.js';
 import { testTree } from './naive-report.js';
+import { waitFor } from '../../event-store/contract-support.js';
 import { newDossierRows } from './rows.js';
 import { appendAll, openStore } from './store.js';
 
@@ -115,7 +115,7 @@ const mainConnection = ReadModels.open(checkpointed);
 const { writer: liveWriter } = await openLiveWriter(mainConnection, checkpointed, 'always');
 await liveWriter.commit(newDossierRows(1, 1000), 1000);
 await liveWriter.commit(newDossierRows(1001, 1000), 2000);
-await untilCheckpointed(checkpointed);
+await waitFor(`the live writer's checkpoint of ${checkpointed}`, () => logCopiedBack(checkpointed), 10_000);
 const logAfter2000 = statSync(`${checkpointed}-wal`).size;
 await liveWriter.commit(newDossierRows(2001, 1000), 3000);
 const checkpointsResult = { thread: liveWriter.thread, logReused: statSync(`${checkpointed}-wal`).size === logAfter2000 };
@@ -124,21 +124,15 @@ mainConnection.close();
 console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult, restart: restartResult, checkpoints: checkpointsResult })}`);
 
 /**
- * Resolves once SQLite's WAL index of `file` says that every frame of the log has been copied back
- * into the database: the writer's after-reply checkpoint has run. Fails after `timeoutMs`. The
- * index's layout (https://www.sqlite.org/walformat.html), in native byte order: the header's first
- * copy holds mxFrame (the log's last valid frame) at byte 16, and the checkpoint information that
- * follows the two copies starts with nBackfill (frames copied back) at byte 96.
+ * Whether SQLite's WAL index of `file` says that every frame of the log has been copied back into
+ * the database: the writer's after-reply checkpoint has run. The index's layout
+ * (https://www.sqlite.org/walformat.html), in native byte order: the header's first copy holds
+ * mxFrame (the log's last valid frame) at byte 16, and the checkpoint information that follows the
+ * two copies starts with nBackfill (frames copied back) at byte 96.
  */
-async function untilCheckpointed(file: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const index = readFileSync(`${file}-shm`);
-    const u32 = (at: number) => (endianness() === 'LE' ? index.readUInt32LE(at) : index.readUInt32BE(at));
-    const frames = u32(16);
-    const copied = u32(96);
-    if (frames > 0 && copied === frames) return;
-    if (Date.now() > deadline) throw new Error(`${file}: log not checkpointed after ${timeoutMs} ms (${copied} of ${frames} frames copied back)`);
-    await delay(5);
-  }
+function logCopiedBack(file: string): boolean {
+  const index = readFileSync(`${file}-shm`);
+  const u32 = endianness() === 'LE' ? (at: number) => index.readUInt32LE(at) : (at: number) => index.readUInt32BE(at);
+  const frames = u32(16);
+  return frames > 0 && u32(96) === frames;
 }
