@@ -31,7 +31,8 @@ const rng = new Rng(7);
 let written = 0;
 const event = () => sampleEvent(rng, written++);
 
-const store = SqliteEventStore.open({ file, synchronous: 'normal' });
+// Shared: the raw connection below reads the file beside the store (which otherwise holds it for itself).
+const store = SqliteEventStore.open({ file, synchronous: 'normal', locking: 'shared' });
 try {
   for (let n = 0; n < streams; n += 500) {
     await Promise.all(Array.from({ length: Math.min(500, streams - n) }, (_, i) => store.append(`dossier-${randomUUID()}-${n + i}`, [event()], 'no_stream')));

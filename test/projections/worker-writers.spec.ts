@@ -31,7 +31,7 @@ describe('worker threads: the log reader and writer of a rebuild, the live proje
       const result = await runWorkerWriters(tmp.dir);
       expect(result.direct).toEqual({ thread: 'worker', readBack: expect.any(Number), sameTable: true, sameReports: true });
       expect(result.direct.readBack).toBeGreaterThan(0);
-      expect(result.projector).toEqual({ writer: 'worker', logPages: 'worker', liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true });
+      expect(result.projector).toEqual({ writer: 'worker', logPages: 'worker', logHeldAgain: true, liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true });
       expect(result.restart).toEqual({ sameTable: true, sameReports: true });
       expect(result.checkpoints).toEqual({ thread: 'worker', logReused: true });
     } finally {

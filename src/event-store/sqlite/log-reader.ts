@@ -72,7 +72,8 @@ export async function* readLogPages(
       yield events;
     }
   } finally {
-    void worker.terminate();
+    // Stopped before the caller goes on: its connection to the file is closed once this resolves.
+    await worker.terminate();
   }
   seen.thread = 'main';
   yield* inThread(after);

@@ -26,6 +26,13 @@ export interface SqliteEventStoreOptions {
   file: string;
   /** `full` (default): an acknowledged append survives a power cut. `normal`: faster, may lose the last commits. */
   synchronous?: 'full' | 'normal';
+  /**
+   * `exclusive` (default): the store holds its file for itself while open (SQLite's exclusive
+   * locking mode), so that its transactions and reads take no file locks; another connection or
+   * process is refused (SQLITE_BUSY), except the store's own log reader during a rebuild. `shared`:
+   * other connections may read and write the file meanwhile (tools that read it beside a store).
+   */
+  locking?: 'exclusive' | 'shared';
   /** How the write-ahead log is flushed to disk (`fs.fsync`); replaceable by tests to hold a flush. */
   syncFile?: (fd: number, done: (error: Error | null) => void) => void;
 }
@@ -128,6 +135,11 @@ export const SELECT_STREAM_FORWARDS = `${SELECT_EVENTS} WHERE stream_id = ? AND 
  * completes, a commit is not delivered to subscriptions nor returned by readAll (a projection
  * never gets ahead of what a power cut keeps); stream reads may see it, like a decision made on
  * it, whose own append is acknowledged only after a flush that covers both.
+ *
+ * The connection holds its file for itself (SQLite's exclusive locking mode) unless opened
+ * `shared`: with nobody else at the file, its transactions and reads skip SQLite's file locks,
+ * about one system call per command on the command thread (docs/PERFORMANCE.md, tenth session).
+ * A second service on the same data directory is refused at open.
  */
 export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
@@ -149,22 +161,40 @@ export class SqliteEventStore implements EventStore {
   private syncFailure: Error | undefined;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-    const db = new Database(options.file);
-    db.pragma('journal_mode = WAL');
-    // `full` is kept by flushing the log after each commit (see the class comment).
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma(`cache_size = -${CACHE_KIB}`);
-    db.exec(SCHEMA);
-    db.exec(MIGRATE);
-    const durable = options.synchronous !== 'normal' && options.file !== ':memory:';
-    return new SqliteEventStore(db, options.file, durable ? { wal: `${options.file}-wal`, syncFile: options.syncFile ?? fsync } : undefined);
+    const inMemory = options.file === ':memory:';
+    if (!inMemory) mkdirSync(dirname(options.file), { recursive: true });
+    // Waits up to 5 s for a file another connection holds (a service still closing, say).
+    const db = new Database(options.file, { timeout: 5000 });
+    const exclusive = options.locking !== 'shared' && !inMemory;
+    try {
+      // WAL is entered in SQLite's normal locking mode, so that the mode can be switched back and
+      // forth afterwards (a rebuild's log reader, see share()).
+      db.pragma('journal_mode = WAL');
+      // `full` is kept by flushing the log after each commit (see the class comment).
+      db.pragma('synchronous = NORMAL');
+      db.pragma(`cache_size = -${CACHE_KIB}`);
+      db.exec(SCHEMA);
+      db.exec(MIGRATE);
+      if (exclusive) {
+        db.pragma('locking_mode = EXCLUSIVE');
+        db.exec('BEGIN IMMEDIATE; COMMIT'); // takes the file now rather than at the first append
+      }
+    } catch (error) {
+      db.close();
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new Error(`${options.file} is in use by another process: the embedded event store holds its file for itself while open (one service per DATA_DIR)`);
+      }
+      throw error;
+    }
+    const durable = options.synchronous !== 'normal' && !inMemory;
+    return new SqliteEventStore(db, options.file, exclusive, durable ? { wal: `${options.file}-wal`, syncFile: options.syncFile ?? fsync } : undefined);
   }
 
   private constructor(
     private readonly db: Database.Database,
     private readonly file: string,
+    /** Whether the connection holds the file for itself (see SqliteEventStoreOptions.locking). */
+    private readonly exclusive: boolean,
     /** Where and how to flush the log after a commit; undefined: acknowledged at commit (`normal`). */
     private readonly durability: { wal: string; syncFile: NonNullable<SqliteEventStoreOptions['syncFile']> } | undefined,
   ) {
@@ -380,8 +410,44 @@ export class SqliteEventStore implements EventStore {
     const inThread = (afterPosition: number) => pagesFrom((o) => this.readAllData(o), upTo, { ...options, afterPosition });
     const afterPosition = options.afterPosition ?? 0;
     this.pagesRead.thread = 'main';
-    if (this.file === ':memory:' || options.readAhead === false) yield* inThread(afterPosition);
-    else yield* readLogPages({ file: this.file, afterPosition, upTo, pageSize: options.pageSize }, inThread, this.pagesRead);
+    if (this.file === ':memory:' || options.readAhead === false) {
+      yield* inThread(afterPosition);
+      return;
+    }
+    const release = this.share();
+    try {
+      yield* readLogPages({ file: this.file, afterPosition, upTo, pageSize: options.pageSize }, inThread, this.pagesRead);
+    } finally {
+      release();
+    }
+  }
+
+  /** Readers of the file on connections of their own (log readers of rebuilds) right now. */
+  private sharers = 0;
+
+  /**
+   * Lets other connections at the file (a rebuild's log reader, in a worker thread) until the
+   * returned function is called, after they closed: the connection leaves SQLite's exclusive
+   * locking mode meanwhile (its transactions take file locks again), then takes the file back.
+   */
+  private share(): () => void {
+    if (!this.exclusive) return () => undefined;
+    if (this.sharers++ === 0) {
+      this.db.pragma('locking_mode = NORMAL');
+      this.stmt.head.get(); // SQLite lets go of the file at its next access
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.sharers > 0 || !this.db.open) return;
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      try {
+        this.db.exec('BEGIN IMMEDIATE; COMMIT');
+      } catch {
+        // Someone else read the file meanwhile: the next append takes it (or says why it cannot).
+      }
+    };
   }
 
   /**

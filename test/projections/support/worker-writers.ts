@@ -4,6 +4,7 @@
  *   node --import ./test/support/register-ts.mjs test/projections/support/worker-writers.ts <dir>
  * Prints one line `RESULT <json>` with what the spec checks.
  */
+import Database from 'better-sqlite3';
 import { readFileSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,7 @@ reference.applyBatch(await store.readAll());
 const projectorResult = {
   writer: status.rebuild.last?.writer,
   logPages: store.pagesRead.thread,
+  logHeldAgain: refusesOthers(join(dir, 'events.db')),
   liveWriter: await projector.liveWriterThread(),
   checkpointIsHead: projector.checkpoint === head,
   sameTable: isDeepStrictEqual(projector.readModels.dump(), reference.dump()),
@@ -135,4 +137,20 @@ function logCopiedBack(file: string): boolean {
   const u32 = endianness() === 'LE' ? (at: number) => index.readUInt32LE(at) : (at: number) => index.readUInt32BE(at);
   const frames = u32(16);
   return frames > 0 && u32(96) === frames;
+}
+
+/** Whether another connection is refused the file right now (the store holds it for itself). */
+function refusesOthers(file: string): boolean {
+  try {
+    const other = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 });
+    try {
+      other.prepare('SELECT count(*) FROM events').get();
+      return false;
+    } finally {
+      other.close();
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
+    throw error;
+  }
 }
