@@ -1,8 +1,8 @@
 /**
  * The SQLite store's readAllDataPages: when the machine has a second CPU, a worker thread reads
- * the pages on a connection of its own, a few ahead, each as one JSON text that the caller's
- * thread parses in one call. A rebuild's main thread then neither steps through the table nor
- * parses each event's data apart: at a million dossiers that was about a third of its time
+ * the pages on a connection of its own, a few ahead, each as a few JSON texts of many events that
+ * the caller's thread parses in a few calls. A rebuild's main thread then neither steps through the
+ * table nor parses each event's data apart: at a million dossiers that was about a third of its time
  * (docs/PERFORMANCE.md). Without a worker (one CPU, an in-memory file, or none can start, e.g.
  * TypeScript sources under a test runner), or if it fails, pages are read in this thread.
  */
@@ -22,7 +22,7 @@ export interface LogReaderData {
 }
 
 /** The worker's messages: a page, the end, or why it stopped. */
-export type LogReaderPage = { text: string; count: number } | { done: true } | { error: string };
+export type LogReaderPage = { texts: string[]; count: number } | { done: true } | { error: string };
 
 type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject];
 
@@ -64,9 +64,10 @@ export async function* readLogPages(
       if (m !== undefined && 'done' in m) return;
       if (m === undefined || 'error' in m) break; // read the rest here
       worker.postMessage(0); // this page is taken: one more may be read
-      const events = (JSON.parse(m.text) as PageRow[]).map(
-        ([position, streamId, revision, type, body]): LoggedEvent => ({ streamId, type, revision, position, data: body }),
-      );
+      const events: LoggedEvent[] = [];
+      for (const text of m.texts) {
+        for (const [position, streamId, revision, type, body] of JSON.parse(text) as PageRow[]) events.push({ streamId, type, revision, position, data: body });
+      }
       after = events[events.length - 1].position;
       seen.thread = 'worker';
       yield events;

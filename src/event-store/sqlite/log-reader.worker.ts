@@ -24,14 +24,27 @@ try {
   process.exit(1);
 }
 
-/** A page as one JSON text; data is stored as JSON text (JSON.stringify) and spliced in as it is. */
-function pageText(rows: [number, string, number, string, string][]): string {
-  let text = '[';
-  for (let i = 0; i < rows.length; i++) {
-    const [position, streamId, revision, type, data] = rows[i];
-    text += `${i === 0 ? '' : ','}[${position},${JSON.stringify(streamId)},${revision},${JSON.stringify(type)},${data}]`;
+/**
+ * Characters per JSON text. A page in one text (megabytes) was a large object in V8 on both sides of
+ * the message, each in memory the process had never touched, which cost page faults, expensive on
+ * a virtual machine, for every page (a fifth of a rebuild's main thread here, docs/PERFORMANCE.md,
+ * tenth session); texts of this size are ordinary young objects.
+ */
+const TEXT_CHARS = 16_384;
+
+/** A page as JSON texts of arrays of rows; data is stored as JSON text (JSON.stringify) and spliced in as it is. */
+function pageTexts(rows: [number, string, number, string, string][]): string[] {
+  const texts: string[] = [];
+  let text = '';
+  for (const [position, streamId, revision, type, data] of rows) {
+    text += `${text === '' ? '[' : ','}[${position},${JSON.stringify(streamId)},${revision},${JSON.stringify(type)},${data}]`;
+    if (text.length >= TEXT_CHARS) {
+      texts.push(text + ']');
+      text = '';
+    }
   }
-  return text + ']';
+  if (text !== '') texts.push(text + ']');
+  return texts;
 }
 
 let after = afterPosition;
@@ -51,7 +64,7 @@ function pump(): void {
       }
       after = rows[rows.length - 1][0];
       credits -= 1;
-      port.postMessage({ text: pageText(rows), count: rows.length } satisfies LogReaderPage);
+      port.postMessage({ texts: pageTexts(rows), count: rows.length } satisfies LogReaderPage);
     }
   } catch (error) {
     done = true;
