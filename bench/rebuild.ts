@@ -4,7 +4,7 @@
  * built from the log as a first start does, and optionally rebuilt once more with the first index
  * in memory, as POST /projections/rebuild does in a running service.
  *
- *   npm run build && node --max-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice]
+ *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice]
  *
  * Prints one JSON line per rebuild: events, events/s, where the rows were written, and the
  * process CPU per event (user + system, all threads), which moves much less than the wall time
