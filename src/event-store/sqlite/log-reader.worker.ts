@@ -26,9 +26,9 @@ try {
 
 /**
  * Characters per JSON text. A page in one text (megabytes) was a large object in V8 on both sides of
- * the message, each in memory the process had never touched, which cost page faults, expensive on
- * a virtual machine, for every page (a fifth of a rebuild's main thread here, docs/PERFORMANCE.md,
- * tenth session); texts of this size are ordinary young objects.
+ * the message, each time in memory the process had never touched: page faults, expensive on a
+ * virtual machine, were an eighth of a rebuild's samples (docs/PERFORMANCE.md, tenth session).
+ * Texts of this size are ordinary young objects.
  */
 const TEXT_CHARS = 16_384;
 

@@ -436,10 +436,7 @@ export class SqliteEventStore implements EventStore {
       this.db.pragma('locking_mode = NORMAL');
       this.stmt.head.get(); // SQLite lets go of the file at its next access
     }
-    let released = false;
     return () => {
-      if (released) return;
-      released = true;
       if (--this.sharers > 0 || !this.db.open) return;
       this.db.pragma('locking_mode = EXCLUSIVE');
       try {
