@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mulberry32 } from '../../src/common/random.js';
 import type { EventToAppend, JsonObject } from '../../src/event-store/event-store.port.js';
 
@@ -61,5 +62,19 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
+  }
+}
+
+/** The events another connection reads from the file, or 'refused' when the file is held. */
+export function readByAnother(file: string): number | 'refused' {
+  let other: Database.Database | undefined;
+  try {
+    other = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 });
+    return (other.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return 'refused';
+    throw error;
+  } finally {
+    other?.close();
   }
 }

@@ -5,30 +5,16 @@
  * worker thread) is let in for the time of its read. Real files throughout.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
+import { readByAnother } from './contract-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-locking-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const event = (n: number) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'Tested', data: { n } });
-
-/** The events another connection reads from the file, or 'refused' when the file is held. */
-function readByAnother(file: string): number | 'refused' {
-  let other: Database.Database | undefined;
-  try {
-    other = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 });
-    return (other.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return 'refused';
-    throw error;
-  } finally {
-    other?.close();
-  }
-}
 
 describe('SQLite store: holds its file while open', () => {
   it('refuses other connections while open, and they read everything once it is closed', async () => {

@@ -117,6 +117,12 @@ const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"
 /** A stream read forwards, without its row limit (exported for bench/stream-reads.ts, which times both limit forms). */
 export const SELECT_STREAM_FORWARDS = `${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision`;
 
+/** Holds the file for this connection from now on (SQLite takes it at a write otherwise). */
+function holdFile(db: Database.Database): void {
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.exec('BEGIN IMMEDIATE; COMMIT');
+}
+
 /**
  * Embedded event store on one SQLite file in WAL mode, with a single writer.
  *
@@ -175,10 +181,7 @@ export class SqliteEventStore implements EventStore {
       db.pragma(`cache_size = -${CACHE_KIB}`);
       db.exec(SCHEMA);
       db.exec(MIGRATE);
-      if (exclusive) {
-        db.pragma('locking_mode = EXCLUSIVE');
-        db.exec('BEGIN IMMEDIATE; COMMIT'); // takes the file now rather than at the first append
-      }
+      if (exclusive) holdFile(db);
     } catch (error) {
       db.close();
       if ((error as { code?: string }).code === 'SQLITE_BUSY') {
@@ -438,9 +441,8 @@ export class SqliteEventStore implements EventStore {
     }
     return () => {
       if (--this.sharers > 0 || !this.db.open) return;
-      this.db.pragma('locking_mode = EXCLUSIVE');
       try {
-        this.db.exec('BEGIN IMMEDIATE; COMMIT');
+        holdFile(this.db);
       } catch {
         // Someone else read the file meanwhile: the next append takes it (or says why it cannot).
       }

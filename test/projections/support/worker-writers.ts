@@ -4,7 +4,6 @@
  *   node --import ./test/support/register-ts.mjs test/projections/support/worker-writers.ts <dir>
  * Prints one line `RESULT <json>` with what the spec checks.
  */
-import Database from 'better-sqlite3';
 import { readFileSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import type { TimelinessIndex } from '../../../src/projections/timeliness-index.
 import { stepRows, timelinessRows } from '../../../src/projections/timeliness-report.js';
 import { ViewFolder } from '../../../src/projections/view-folder.js';
 import { testTree } from './naive-report.js';
-import { waitFor } from '../../event-store/contract-support.js';
+import { readByAnother, waitFor } from '../../event-store/contract-support.js';
 import { newDossierRows } from './rows.js';
 import { appendAll, openStore } from './store.js';
 
@@ -87,7 +86,7 @@ reference.applyBatch(await store.readAll());
 const projectorResult = {
   writer: status.rebuild.last?.writer,
   logPages: store.pagesRead.thread,
-  logHeldAgain: refusesOthers(join(dir, 'events.db')),
+  logHeldAgain: readByAnother(join(dir, 'events.db')) === 'refused',
   liveWriter: await projector.liveWriterThread(),
   checkpointIsHead: projector.checkpoint === head,
   sameTable: isDeepStrictEqual(projector.readModels.dump(), reference.dump()),
@@ -137,20 +136,4 @@ function logCopiedBack(file: string): boolean {
   const u32 = endianness() === 'LE' ? (at: number) => index.readUInt32LE(at) : (at: number) => index.readUInt32BE(at);
   const frames = u32(16);
   return frames > 0 && u32(96) === frames;
-}
-
-/** Whether another connection is refused the file right now (the store holds it for itself). */
-function refusesOthers(file: string): boolean {
-  try {
-    const other = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 });
-    try {
-      other.prepare('SELECT count(*) FROM events').get();
-      return false;
-    } finally {
-      other.close();
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
-    throw error;
-  }
 }
