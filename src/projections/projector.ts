@@ -397,7 +397,11 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         await yieldToQueries();
       }
       const writer = await opening;
-      await writer.write(folder.drain(), folder.checkpoint);
+      // The views still open, in pages too: the writer stores each while the next is encoded, and
+      // no message holds all of them (some 170,000 at a million dossiers) at once.
+      const open = folder.drain();
+      for (let i = 0; i < open.length; i += REBUILD_PAGE) await writer.write(open.slice(i, i + REBUILD_PAGE), folder.checkpoint);
+      if (open.length === 0) await writer.write([], folder.checkpoint);
       // The roll-ups queries asked for so far, built now rather than by the first query after the
       // swap, while the file's secondary indexes are created.
       const finished = await writer.finish((index) => {

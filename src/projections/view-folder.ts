@@ -34,11 +34,28 @@ const streamOf = (dossierId: string) => DOSSIER_STREAM_PREFIX + dossierId;
 
 const isTerminal = (v: DossierView) => v.status === 'returned' || v.status === 'withdrawn';
 
+/**
+ * A cached view and when it was last folded: the cache is a clock (second chance), not a strict
+ * LRU. Moving every changed view to the end of the cache (a delete and a set per view per page),
+ * with `has`, `get` and a per-page map besides, made the cache's hash lookups a third of a
+ * rebuild's main thread (docs/PERFORMANCE.md, eleventh session); now an event costs one lookup.
+ */
+interface Slot {
+  readonly stream: string;
+  view: DossierView;
+  /** The last page whose fold changed the view. */
+  page: number;
+  /** Changed since the clock last passed it: passed over once more before eviction. */
+  touched: boolean;
+}
+
 export class ViewFolder {
-  /** By stream id. */
-  private readonly cache = new Map<string, DossierView>();
+  /** By stream id, in the clock's order (the oldest first). */
+  private readonly cache = new Map<string, Slot>();
+  /** Pages folded so far. */
+  private pages = 0;
   /** What `missing` and `fold` both need of the last page seen, worked out once. */
-  private pendingOf: { page: readonly LoggedEvent[]; from: number; streams: (string | undefined)[] } | undefined;
+  private pendingOf: { page: readonly LoggedEvent[]; from: number; streams: (string | undefined)[]; slots: (Slot | undefined)[] } | undefined;
 
   /** `checkpoint`: events at or before it are skipped (applied already). */
   constructor(
@@ -51,14 +68,16 @@ export class ViewFolder {
    * first event (revision 0) has no view yet: a replay applies each position once, in order.
    */
   missing(events: readonly LoggedEvent[]): string[] {
-    const seen = new Set<string>();
     const out: string[] = [];
-    const { from, streams } = this.pending(events);
+    const { from, streams, slots } = this.pending(events);
+    let seen: Set<string> | undefined;
     for (let i = from; i < events.length; i++) {
       const stream = streams[i];
-      // Only the page's first event of each dossier matters; most dossiers are cached, so the
+      // Only the page's first event of each uncached dossier matters: most are cached, so the
       // set holds just those received in this page and those found missing.
-      if (stream === undefined || this.cache.has(stream) || seen.has(stream)) continue;
+      if (stream === undefined || slots[i] !== undefined) continue;
+      seen ??= new Set();
+      if (seen.has(stream)) continue;
       seen.add(stream);
       if (events[i].revision !== 0) out.push(dossierIdOf(stream));
     }
@@ -71,65 +90,97 @@ export class ViewFolder {
    * event); those handed out in `writes` have left the cache and are not touched again.
    */
   fold(events: readonly LoggedEvent[], reread: ReadonlyMap<string, DossierView>): FoldedPage {
-    const changed = new Map<string, DossierView>();
-    const { from, streams } = this.pending(events);
+    const { from, streams, slots } = this.pending(events);
     this.pendingOf = undefined;
+    const page = ++this.pages;
+    const writes: DossierView[] = [];
+    // Views read back are written again, changed or not (reading them took them out of the index
+    // being built): cached as changed in this page.
+    const changed: Slot[] = [];
+    for (const [id, view] of reread) {
+      const slot: Slot = { stream: streamOf(id), view, page, touched: true };
+      this.cache.set(slot.stream, slot);
+      changed.push(slot);
+    }
     for (let i = from; i < events.length; i++) {
-      const e = events[i];
       const stream = streams[i];
       if (stream === undefined) continue;
-      const current =
-        changed.get(stream) ?? (e.revision === 0 ? undefined : (this.cache.get(stream) ?? (reread.size > 0 ? reread.get(dossierIdOf(stream)) : undefined)));
-      const before = current?.position;
-      const next = evolveDossierViewInPlace(current, { type: e.type, data: e.data } as DossierEvent, e);
-      if (next !== undefined && next.position !== before) changed.set(stream, next);
+      const e = events[i];
+      // Looked up again when the page received the dossier or read it back after `pending`.
+      const slot = slots[i] ?? (e.revision === 0 ? undefined : this.cache.get(stream));
+      const before = slot?.view.position;
+      // The logged event is read as the dossier event it holds (type and data): no object per event.
+      const next = evolveDossierViewInPlace(slot?.view, e as unknown as DossierEvent, e);
+      if (next === undefined || next.position === before) continue;
+      if (slot === undefined) {
+        const received: Slot = { stream, view: next, page, touched: true };
+        this.cache.set(stream, received);
+        changed.push(received);
+      } else if (slot.page !== page) {
+        slot.page = page;
+        slot.touched = true;
+        changed.push(slot);
+      }
     }
-    const writes: DossierView[] = [];
-    // Changed views go to the end of the cache (the last to be evicted): out first, then kept again.
-    for (const stream of changed.keys()) this.cache.delete(stream);
-    // Views read back are written again, changed or not: reading them took them out of the index.
-    for (const [id, v] of reread) {
-      const stream = streamOf(id);
-      if (!changed.has(stream)) this.keep(stream, v, writes);
+    // Terminal dossiers get no more events that matter: written now, not kept.
+    for (const slot of changed) {
+      if (isTerminal(slot.view)) {
+        this.cache.delete(slot.stream);
+        writes.push(slot.view);
+      }
     }
-    for (const [stream, v] of changed) this.keep(stream, v, writes);
+    this.evict(writes);
     if (from < events.length) this.checkpoint = events[events.length - 1].position;
     return { checkpoint: this.checkpoint, writes };
   }
 
   /**
    * Where the page's events not applied yet begin (pages are in position order, so those applied
-   * already are a prefix), and the stream of each dossier event from there on.
+   * already are a prefix), the stream of each dossier event from there on, and its cached view.
    */
-  private pending(events: readonly LoggedEvent[]): { from: number; streams: (string | undefined)[] } {
+  private pending(events: readonly LoggedEvent[]): { from: number; streams: (string | undefined)[]; slots: (Slot | undefined)[] } {
     if (this.pendingOf?.page !== events) {
       let from = 0;
       while (from < events.length && events[from].position <= this.checkpoint) from++;
       const streams: (string | undefined)[] = new Array(events.length);
-      for (let i = from; i < events.length; i++) streams[i] = dossierStreamOf(events[i]);
-      this.pendingOf = { page: events, from, streams };
+      const slots: (Slot | undefined)[] = new Array(events.length);
+      for (let i = from; i < events.length; i++) {
+        const stream = dossierStreamOf(events[i]);
+        streams[i] = stream;
+        if (stream !== undefined && events[i].revision !== 0) slots[i] = this.cache.get(stream);
+      }
+      this.pendingOf = { page: events, from, streams, slots };
     }
     return this.pendingOf;
   }
 
   /** Every view still cached, leaving the cache: to be written at the end of the replay. */
   drain(): DossierView[] {
-    const all = [...this.cache.values()];
+    const all: DossierView[] = [];
+    for (const slot of this.cache.values()) all.push(slot.view);
     this.cache.clear();
     return all;
   }
 
-  private keep(stream: string, v: DossierView, writes: DossierView[]): void {
-    // Terminal dossiers get no more events that matter: written now, not kept.
-    if (isTerminal(v)) {
-      writes.push(v);
-      return;
-    }
-    this.cache.set(stream, v);
-    if (this.cache.size > this.cacheLimit) {
-      const [oldestId, oldest] = this.cache.entries().next().value!;
-      this.cache.delete(oldestId);
-      writes.push(oldest);
+  /**
+   * Down to the limit, oldest first: a view changed since the clock last passed it goes to the
+   * end once more (second chance), any other leaves the cache and is written.
+   */
+  private evict(writes: DossierView[]): void {
+    let excess = this.cache.size - this.cacheLimit;
+    if (excess <= 0) return;
+    // Each view is passed over at most once per call: its flag is cleared when it moves.
+    let budget = this.cache.size;
+    for (const slot of this.cache.values()) {
+      if (excess <= 0 || budget-- <= 0) break;
+      this.cache.delete(slot.stream);
+      if (slot.touched) {
+        slot.touched = false;
+        this.cache.set(slot.stream, slot);
+      } else {
+        writes.push(slot.view);
+        excess--;
+      }
     }
   }
 }
