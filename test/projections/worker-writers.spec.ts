@@ -34,6 +34,7 @@ describe('worker threads: the log reader and writer of a rebuild, the live proje
       expect(result.projector).toEqual({ writer: 'worker', logPages: 'worker', logHeldAgain: true, liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true });
       expect(result.restart).toEqual({ sameTable: true, sameReports: true });
       expect(result.checkpoints).toEqual({ thread: 'worker', logReused: true });
+      expect(result.logReader).toEqual({ thread: 'worker', events: 300, sameLog: true });
     } finally {
       tmp.remove();
     }

@@ -1,6 +1,6 @@
 /**
  * The worker side of log-reader.ts: reads pages of the log on a read-only connection of its own,
- * each sent as one JSON text (`[[position, stream id, revision, type, data], ...]`), a few pages
+ * each sent as a few JSON texts (`[[position, stream id, revision, type, data], ...]`), a few pages
  * ahead of the thread that folds them.
  */
 import Database from 'better-sqlite3';
@@ -10,41 +10,49 @@ import type { LogReaderData, LogReaderPage } from './log-reader.js';
 const port = parentPort!;
 const { file, afterPosition, upTo, pageSize, ahead } = workerData as LogReaderData;
 
+/**
+ * Events per JSON text. A page in one text (megabytes) was a large object in V8 on both sides of
+ * the message, each time in memory the process had never touched: page faults, expensive on a
+ * virtual machine, were an eighth of a rebuild's samples (docs/PERFORMANCE.md, tenth session).
+ * Texts of some 16,000 characters are ordinary young objects.
+ */
+const TEXT_ROWS = 64;
+
+/**
+ * SQLite writes each text itself, `[[position, stream id, revision, type, data], ...]` (data is
+ * stored as JSON text and spliced in as it is): one string per text enters JavaScript instead of
+ * five values per event joined there, which cost this thread 2.2 more microseconds per event
+ * (docs/PERFORMANCE.md, eleventh session). The aggregate's ORDER BY keeps the events in log order.
+ */
+const TEXT_SQL = `
+SELECT '[' || group_concat('[' || position || ',' || json_quote(stream_id) || ',' || revision || ',' || json_quote(type) || ',' || data || ']', ',' ORDER BY position) || ']',
+       count(*), max(position)
+FROM (SELECT position, stream_id, revision, type, data FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?)`;
+
 let db: Database.Database;
-let select: Database.Statement<[number, number, number], [number, string, number, string, string]>;
+let select: Database.Statement<[number, number, number], [string | null, number, number | null]>;
 try {
   db = new Database(file, { readonly: true, fileMustExist: true });
-  select = db
-    .prepare<[number, number, number], [number, string, number, string, string]>(
-      'SELECT position, stream_id, revision, type, data FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?',
-    )
-    .raw(true);
+  select = db.prepare<[number, number, number], [string | null, number, number | null]>(TEXT_SQL).raw(true);
 } catch (error) {
   port.postMessage({ error: (error as Error).message } satisfies LogReaderPage);
   process.exit(1);
 }
 
-/**
- * Characters per JSON text. A page in one text (megabytes) was a large object in V8 on both sides of
- * the message, each time in memory the process had never touched: page faults, expensive on a
- * virtual machine, were an eighth of a rebuild's samples (docs/PERFORMANCE.md, tenth session).
- * Texts of this size are ordinary young objects.
- */
-const TEXT_CHARS = 16_384;
-
-/** A page as JSON texts of arrays of rows; data is stored as JSON text (JSON.stringify) and spliced in as it is. */
-function pageTexts(rows: [number, string, number, string, string][]): string[] {
+/** Up to `pageSize` events after `from`, as JSON texts of TEXT_ROWS events; `last`: the last one's position. */
+function readPage(from: number): { texts: string[]; count: number; last: number } {
   const texts: string[] = [];
-  let text = '';
-  for (const [position, streamId, revision, type, data] of rows) {
-    text += `${text === '' ? '[' : ','}[${position},${JSON.stringify(streamId)},${revision},${JSON.stringify(type)},${data}]`;
-    if (text.length >= TEXT_CHARS) {
-      texts.push(text + ']');
-      text = '';
-    }
+  let count = 0;
+  let last = from;
+  while (count < pageSize) {
+    const [text, n, lastOfText] = select.get(last, upTo, Math.min(TEXT_ROWS, pageSize - count))!;
+    if (n === 0 || text === null || lastOfText === null) break;
+    texts.push(text);
+    count += n;
+    last = lastOfText;
+    if (n < TEXT_ROWS) break; // the readable head
   }
-  if (text !== '') texts.push(text + ']');
-  return texts;
+  return { texts, count, last };
 }
 
 let after = afterPosition;
@@ -54,17 +62,17 @@ let done = false;
 function pump(): void {
   try {
     while (credits > 0 && !done) {
-      const rows = select.all(after, upTo, pageSize);
-      if (rows.length === 0) {
+      const { texts, count, last } = readPage(after);
+      if (count === 0) {
         done = true;
         port.postMessage({ done: true } satisfies LogReaderPage);
         db.close();
         port.close();
         return;
       }
-      after = rows[rows.length - 1][0];
+      after = last;
       credits -= 1;
-      port.postMessage({ texts: pageTexts(rows), count: rows.length } satisfies LogReaderPage);
+      port.postMessage({ texts, count } satisfies LogReaderPage);
     }
   } catch (error) {
     done = true;

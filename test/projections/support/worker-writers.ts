@@ -122,7 +122,29 @@ await liveWriter.commit(newDossierRows(2001, 1000), 3000);
 const checkpointsResult = { thread: liveWriter.thread, logReused: statSync(`${checkpointed}-wal`).size === logAfter2000 };
 await liveWriter.close();
 mainConnection.close();
-console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult, restart: restartResult, checkpoints: checkpointsResult })}`);
+// 5. The log reader's worker (SQLite writes its JSON texts) reads what readAllData reads: stream ids
+//    and data that JSON must escape, text outside Latin-1, pages that end inside a text or not,
+//    reads from the middle of the log.
+const odd = openStore(join(dir, 'odd'));
+const oddStreams = ['dossier-"quoted"', 'dossier-back\\slash', 'dossier-tab\there', 'dossier-Hồ sơ số 7', 'unit-plain'];
+for (let i = 0; i < 300; i++) {
+  const data = { n: i, text: i % 7 === 0 ? 'Bổ sung giấy tờ "bản sao" \\ \n 😀' : 'plain', nested: { list: [i, null, true, 1.5e-7] } };
+  await odd.append(oddStreams[i % oddStreams.length], [{ id: `odd-${i}`, type: i % 2 === 0 ? 'Noted' : 'Ghi "chú"', data }], 'any');
+}
+const oddLog = await odd.readAllData({ maxCount: 1000 });
+const pagesOf = async (afterPosition: number, pageSize: number) => {
+  const read = [];
+  for await (const page of odd.readAllDataPages({ afterPosition, pageSize })) read.push(...page);
+  return read;
+};
+let sameLog = true;
+for (const [afterPosition, pageSize] of [[0, 1], [0, 63], [0, 64], [0, 65], [0, 1000], [oddLog[137].position, 129]] as const) {
+  sameLog &&= isDeepStrictEqual(await pagesOf(afterPosition, pageSize), oddLog.filter((e) => e.position > afterPosition));
+}
+const logReaderResult = { thread: odd.pagesRead.thread, events: oddLog.length, sameLog };
+await odd.close();
+
+console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult, restart: restartResult, checkpoints: checkpointsResult, logReader: logReaderResult })}`);
 
 /**
  * Whether SQLite's WAL index of `file` says that every frame of the log has been copied back into
