@@ -1,8 +1,8 @@
 /**
  * The fold of a bulk replay: dossier events into views, with a write-behind cache, and no I/O.
  *
- * A dossier's view is written once when it leaves the cache (terminal, or evicted as the oldest
- * when the cache is full), instead of at every event. A later event of an evicted dossier needs
+ * A dossier's view is written once when it leaves the cache (terminal, or evicted when the cache
+ * is full), instead of at every event. A later event of an evicted dossier needs
  * its view back from wherever it was written: `missing(page)` names those dossiers before `fold`,
  * and the caller hands their views in (reading them back also takes them out of the index being
  * built, since they will be written again). Used by ReadModels in bulk mode (all in one thread)
@@ -37,12 +37,13 @@ const isTerminal = (v: DossierView) => v.status === 'returned' || v.status === '
 /**
  * A cached view and when it was last folded: the cache is a clock (second chance), not a strict
  * LRU. Moving every changed view to the end of the cache (a delete and a set per view per page),
- * with `has`, `get` and a per-page map besides, made the cache's hash lookups a third of a
- * rebuild's main thread (docs/PERFORMANCE.md, eleventh session); now an event costs one lookup.
+ * with `has`, `get` and a per-page map besides, made the fold's functions 30% of a rebuild's main
+ * thread at a million dossiers, most of it in hash lookups (docs/PERFORMANCE.md, eleventh
+ * session); now an event costs one lookup.
  */
 interface Slot {
   readonly stream: string;
-  view: DossierView;
+  readonly view: DossierView;
   /** The last page whose fold changed the view. */
   page: number;
   /** Changed since the clock last passed it: passed over once more before eviction. */
