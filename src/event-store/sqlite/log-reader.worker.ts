@@ -21,8 +21,9 @@ const TEXT_ROWS = 64;
 /**
  * SQLite writes each text itself, `[[position, stream id, revision, type, data], ...]` (data is
  * stored as JSON text and spliced in as it is): one string per text enters JavaScript instead of
- * five values per event joined there, which cost this thread 2.2 more microseconds per event
- * (docs/PERFORMANCE.md, eleventh session). The aggregate's ORDER BY keeps the events in log order.
+ * five values per event joined there. A whole read of the 1 M-dossier log, this thread's and the
+ * parse's CPU together: 3.1-3.2 against 3.3-3.4 us per event (docs/PERFORMANCE.md, eleventh
+ * session). The aggregate's ORDER BY keeps the events in log order, as SQLite documents.
  */
 const TEXT_SQL = `
 SELECT '[' || group_concat('[' || position || ',' || json_quote(stream_id) || ',' || revision || ',' || json_quote(type) || ',' || data || ']', ',' ORDER BY position) || ']',
