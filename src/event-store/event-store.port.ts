@@ -12,6 +12,11 @@ export const NO_STREAM = 'no_stream' as const;
 export const STREAM_EXISTS = 'stream_exists' as const;
 export const ANY = 'any' as const;
 
+/**
+ * An event's data or metadata: a JSON object (strings, finite numbers, booleans, null, arrays and
+ * objects of them; no undefined). Appended data is not changed afterwards by its appender, nor
+ * delivered data by its receiver: a live subscription may hand out the very objects appended.
+ */
 export type JsonObject = { [key: string]: unknown };
 
 export interface EventToAppend {
@@ -112,7 +117,10 @@ export interface EventStore {
    */
   readAllDataPages(options: ReadAllPagesOptions): AsyncIterable<LoggedEvent[]>;
   subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
-  /** The same subscription, each event without metadata, id and created (as readAllData). */
+  /**
+   * The same subscription, each event without metadata, id and created (as readAllData). Near the
+   * head, an adapter may deliver the data objects the appends of its own process passed.
+   */
   subscribeToAllData(handler: SubscriptionHandler<LoggedEvent>, options?: SubscribeOptions): Subscription;
   /** Position of the last event in the global log (undefined when empty). */
   headPosition(): Promise<number | undefined>;
