@@ -71,7 +71,7 @@ describe('SQLite store: live data subscriptions from the events committed last',
   it('a subscription further behind than the tail reads the file, then memory once it is close', async () => {
     const store = SqliteEventStore.open({ file: join(dir, 'behind.db') });
     let head = 0;
-    // More than twice the tail (4,096): the oldest events are no longer in memory.
+    // Far more than the tail holds (1,024 to 2,048 events): the oldest events are no longer in memory.
     for (let round = 0; round < 10; round++) head = await burst(store, round * 1000, 1000);
     const rec = recorder(store);
     await rec.until(head);
