@@ -15,6 +15,7 @@
  */
 import Database from 'better-sqlite3';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
@@ -594,8 +595,11 @@ export class ReadModels {
     // SQLite's sorter takes up to the page cache's size in memory for each index it builds; with the
     // bulk load's 256 MiB it sorts a million keys in one list, with 2 MiB in small runs that it then
     // merges: 2.3-3.2 s against 3.7-4.6 s for the five indexes at a million dossiers (four pairs,
-    // on a copy of the benchmark's read-model file; docs/PERFORMANCE.md, twelfth session).
+    // on a copy of the benchmark's read-model file). Those runs are sorted by helper threads: the
+    // rebuild's other threads wait meanwhile, and the five took 2.1-2.5 s against 2.6-3.3 in the
+    // rebuild (three pairs; docs/PERFORMANCE.md, twelfth session).
     this.db.pragma(`cache_size = -${INDEX_BUILD_CACHE_KIB}`);
+    if (availableParallelism() > 1) this.db.pragma('threads = 2');
     this.db.exec(INDEXES);
     // Statistics from a sample: the plans only need the shape of the data.
     this.db.exec('PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;');
