@@ -537,9 +537,9 @@ export class SqliteEventStore implements EventStore {
    * What a read of the file (`scan(SELECT_DATA)`) would answer for a live subscription, taken
    * from the events this store committed last when they cover the range; undefined otherwise.
    * The events carry the data objects their appenders passed (JSON values that neither side
-   * changes, as the port asks), so that they are not serialised, written, read and parsed again
-   * on their way to the projector: that read was 3 us per event of the command thread, about 2.5%
-   * of its time under HTTP load (docs/PERFORMANCE.md, twelfth session).
+   * changes, as the port asks), so that the projector does not read back from the file and parse
+   * what was serialised a moment before: that read was 3 us per event of the command thread, about
+   * 2.5% of its time under HTTP load (docs/PERFORMANCE.md, twelfth session).
    */
   private liveTail(after: number, maxCount: number): { events: LoggedEvent[]; scannedTo: number } | undefined {
     if (this.tail.length === 0) return undefined;
