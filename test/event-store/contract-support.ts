@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { fsync } from 'node:fs';
 import { mulberry32 } from '../../src/common/random.js';
 import type { EventToAppend, JsonObject } from '../../src/event-store/event-store.port.js';
 
@@ -77,4 +78,18 @@ export function readByAnother(file: string): number | 'refused' {
   } finally {
     other?.close();
   }
+}
+
+/** A flush of the log that waits for the test: `release()` runs the oldest one (really), `fail()` fails it. */
+export function heldFlushes() {
+  const held: { fd: number; done: (error: Error | null) => void }[] = [];
+  return {
+    held,
+    syncFile: (fd: number, done: (error: Error | null) => void) => held.push({ fd, done }),
+    release: () => {
+      const h = held.shift()!;
+      fsync(h.fd, h.done);
+    },
+    fail: () => held.shift()!.done(new Error('EIO: i/o error, fsync')),
+  };
 }

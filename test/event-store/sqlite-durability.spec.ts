@@ -4,29 +4,16 @@
  * flush is held here by a stand-in for fs.fsync that the test releases; the file is real.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { fsync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RecordedEvent } from '../../src/event-store/event-store.port.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
+import { heldFlushes } from './contract-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-durability-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A flush that waits for the test: `release()` runs the oldest one (really), `fail()` fails it. */
-function heldFlushes() {
-  const held: { fd: number; done: (error: Error | null) => void }[] = [];
-  return {
-    held,
-    syncFile: (fd: number, done: (error: Error | null) => void) => held.push({ fd, done }),
-    release: () => {
-      const h = held.shift()!;
-      fsync(h.fd, h.done);
-    },
-    fail: () => held.shift()!.done(new Error('EIO: i/o error, fsync')),
-  };
-}
 
 const event = (n: number) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'Tested', data: { n } });
 

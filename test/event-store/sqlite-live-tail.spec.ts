@@ -5,12 +5,13 @@
  * them durable, and never an event of a transaction that rolled back. Real files throughout.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { fsync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventToAppend, LoggedEvent, Subscription } from '../../src/event-store/event-store.port.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
+import { heldFlushes, waitFor } from './contract-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-live-tail-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,13 +34,8 @@ function recorder(store: SqliteEventStore, afterPosition?: number) {
   return {
     delivered,
     subscription,
-    async until(position: number): Promise<void> {
-      const deadline = Date.now() + 10_000;
-      while (!(delivered.length > 0 && delivered[delivered.length - 1].position >= position && caughtUp === position)) {
-        if (Date.now() > deadline) throw new Error(`not delivered up to ${position} (at ${delivered.at(-1)?.position}, caught up ${caughtUp})`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    },
+    until: (position: number) =>
+      waitFor(`delivery up to ${position}`, () => delivered.length > 0 && delivered[delivered.length - 1].position >= position && caughtUp === position, 10_000),
   };
 }
 
@@ -119,19 +115,18 @@ describe('SQLite store: live data subscriptions from the events committed last',
   });
 
   it('delivers nothing before the flush that makes it durable', async () => {
-    const held: { fd: number; done: (error: Error | null) => void }[] = [];
-    const store = SqliteEventStore.open({ file: join(dir, 'held.db'), syncFile: (fd, done) => held.push({ fd, done }) });
+    const flushes = heldFlushes();
+    const store = SqliteEventStore.open({ file: join(dir, 'held.db'), syncFile: flushes.syncFile });
     const rec = recorder(store);
     await nextTurn();
     const a = store.append('s-1', [event(1)], 'no_stream');
-    while (held.length === 0) await nextTurn();
+    while (flushes.held.length === 0) await nextTurn();
     // Longer than the subscription's safety-net poll (1 s): it reads the log meanwhile, and finds nothing yet.
     const reads = store.liveReads.memory + store.liveReads.file;
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(store.liveReads.memory + store.liveReads.file).toBeGreaterThan(reads);
     expect(rec.delivered).toEqual([]);
-    const h = held.shift()!;
-    fsync(h.fd, h.done);
+    flushes.release();
     const { position } = await a;
     await rec.until(position);
     expect(rec.delivered.map((e) => e.data)).toEqual([(await store.readAllData())[0].data]);
