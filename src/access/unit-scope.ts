@@ -50,11 +50,20 @@ export class UnitScope {
     if (!this.covers(principal, unitId)) throw outside(principal, unitId);
   }
 
-  /** Reads of a dossier: allowed when any of its units (where it was received, where it is now) is reached. */
+  /** Whether any of the units (a dossier's: where it was received, handled, is now) is reached. */
+  coversAny(principal: Principal, unitIds: Iterable<string | undefined>): boolean {
+    if (principal.units === undefined) return true;
+    for (const u of unitIds) if (typeof u === 'string' && this.covers(principal, u)) return true;
+    return false;
+  }
+
+  /**
+   * Reads of a dossier: allowed when any of its units is reached. The refusal names no unit: the
+   * dossier's units are not the key's business (handlers of dossiers answer 404 instead, see
+   * src/dossier/application/dossier-visibility.ts).
+   */
   assertCanReadAny(principal: Principal, unitIds: Iterable<string | undefined>): void {
-    const ids = [...unitIds].filter((u): u is string => typeof u === 'string');
-    if (principal.units === undefined) return;
-    if (!ids.some((u) => this.covers(principal, u))) throw outside(principal, ids.join(', '));
+    if (!this.coversAny(principal, unitIds)) throw new AppError('FORBIDDEN', 'none of these units is within the units of this key');
   }
 
   /** Acts on all units at once (reference data, the calendar): only a key without `units`. */

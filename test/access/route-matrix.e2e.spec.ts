@@ -1,8 +1,9 @@
 /**
  * Every route against every role, with a key for all units and a key for district D01 only, plus
  * no key and a wrong key: each must get the guard's decision (401, 403) or, when allowed, the
- * route's own answer. One row per route and unit case: a route added to the service is one line
- * here (the last test fails until it has one). A row whose route is missing fails.
+ * route's own answer (another unit's dossier is 404 for a D01 key, as if it did not exist). One
+ * row per route and unit case: a route added to the service is one line here (the last test
+ * fails until it has one). A row whose route is missing fails.
  *
  * Unit tree:  P ─┬─ D01 ─┬─ C0101      A D01 key reaches D01, C0101, C0102 (the "in" cases),
  *                │       └─ C0102      never D02 or its communes (the "out" cases), nor P.
@@ -131,6 +132,8 @@ function expected(row: Row, c: Caller): number {
   if (row.roles === OPEN) return row.ok;
   if (!c.role) return 401;
   if (!row.roles.includes(c.role)) return 403;
+  // Another unit's dossier answers as a missing one (issue 21, finding 6); a unit the key named is 403.
+  if (c.scoped && row.unit === 'out' && row.route.includes('/dossiers/:id')) return 404;
   if (c.scoped && (row.unit === 'out' || row.unit === 'all')) return 403;
   return row.ok;
 }
@@ -199,10 +202,11 @@ describe('access: every route × every role × a key for all units and a key for
         const got = await call(row, c);
         if (got.status !== want) {
           wrong.push(`${c.id}: expected ${want}, got ${got.status} ${JSON.stringify(got.body).slice(0, 160)}`);
-        } else if (want === 401 || want === 403) {
+        } else if (want === 401 || want === 403 || want === 404) {
           const problem = got.body as { code?: string; status?: number };
-          if (!got.type.startsWith('application/problem+json') || problem.code !== (want === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN') || problem.status !== want) {
-            wrong.push(`${c.id}: ${want} is not a problem+json ${want === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN'}: ${got.type} ${JSON.stringify(got.body)}`);
+          const code = want === 401 ? 'UNAUTHENTICATED' : want === 403 ? 'FORBIDDEN' : 'NOT_FOUND';
+          if (!got.type.startsWith('application/problem+json') || problem.code !== code || problem.status !== want) {
+            wrong.push(`${c.id}: ${want} is not a problem+json ${code}: ${got.type} ${JSON.stringify(got.body)}`);
           }
         }
       }

@@ -2,6 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../access/principal.js';
+import { UnitScope } from '../../access/unit-scope.js';
 import { CatalogService } from '../../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../../common/clock.js';
 import { AppError } from '../../common/errors.js';
@@ -12,6 +13,7 @@ import { type DossierState, evolve, type ExistingDossier } from '../domain/state
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import { DossierRepository, fold, uuidFrom } from './dossier-repository.js';
 import { type DossierView, toView } from './dossier-view.js';
+import { dossierNotFound, unitsOf } from './dossier-visibility.js';
 
 export type IntegratorCommand = Exclude<DossierCommand, { type: 'MarkOverdue' }>;
 
@@ -51,6 +53,7 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
     private readonly repository: DossierRepository,
     private readonly catalog: CatalogService,
     private readonly idempotency: IdempotencyStore,
+    private readonly scope: UnitScope,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -81,10 +84,11 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
         const position = events[events.length - 1].position;
         return this.remember(key, options, { status: command.type === 'Receive' ? 201 : 200, body: { ...toView(state as ExistingDossier, this.now()), position } }, principal);
       }
+      // Authorisation before the revision: an out-of-scope dossier answers as a missing one.
+      this.authorize(principal, dossierId, command, state);
       if (options.ifMatch !== undefined && state.status !== 'none' && state.revision !== options.ifMatch) {
         throw new AppError('REVISION_MISMATCH', `the dossier is at revision ${state.revision}, not ${options.ifMatch}`);
       }
-      this.authorize(principal, command, state);
       const calendar = this.catalog.calendar();
       const now = this.clock.now();
       const decided = decide(command, state, { calendar: calendar.compiled, calendarRevision: calendar.revision, now: now.getTime() });
@@ -148,11 +152,25 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
     }
   }
 
-  /** Integrators act for their units and the units below them: the receiving unit, or the one holding the dossier. */
-  private authorize(principal: Principal, command: IntegratorCommand, state: DossierState): void {
-    if (principal.units === undefined) return;
-    const units = command.type === 'Receive' ? [command.unitId] : state.status === 'none' ? [] : [state.unitId, state.currentUnitId];
-    const allowed = units.some((unit) => principal.units!.some((root) => this.catalog.isWithin(unit, root)));
-    if (!allowed && units.length > 0) throw new AppError('FORBIDDEN', 'this key does not serve the unit of this dossier');
+  /**
+   * Integrators act for their units and the units below them: the receiving unit, or the one
+   * holding the dossier. A dossier none of whose units the key reaches is answered as missing
+   * (404, dossier-visibility.ts); one that passed through the key's units but is neither received
+   * nor held there now is 403 (the key acted on it: it learns nothing new). A reception names its
+   * unit in the body: 403 when the key does not serve it; a reception whose id is already taken
+   * is 409 DUPLICATE_DOSSIER whoever holds it (ids are global), never a 412 with the revision.
+   */
+  private authorize(principal: Principal, dossierId: string, command: IntegratorCommand, state: DossierState): void {
+    if (command.type === 'Receive') {
+      if (!this.scope.covers(principal, command.unitId)) throw new AppError('FORBIDDEN', `unit ${command.unitId} is outside the units of this key`);
+      if (state.status !== 'none' && !this.scope.coversAny(principal, unitsOf(state))) {
+        throw new AppError('DUPLICATE_DOSSIER', `dossier ${dossierId} was already received`);
+      }
+      return;
+    }
+    if (state.status === 'none' || !this.scope.coversAny(principal, unitsOf(state))) throw dossierNotFound(dossierId);
+    if (!this.scope.coversAny(principal, [state.unitId, state.currentUnitId])) {
+      throw new AppError('FORBIDDEN', 'this key does not serve the unit that received or holds this dossier now');
+    }
   }
 }

@@ -8,13 +8,14 @@ import { assertId } from '../../common/validation.js';
 import { Inject } from '@nestjs/common';
 import { DossierRepository, fold } from '../application/dossier-repository.js';
 import { toView } from '../application/dossier-view.js';
-import type { ExistingDossier } from '../domain/state.js';
+import { dossierNotFound, requireVisible } from '../application/dossier-visibility.js';
 import { INSTANT } from './dossier.dto.js';
 import { instant } from './request-context.js';
 
 /**
  * A dossier read from its own stream: always current (so `minPosition` is satisfied at once),
- * and, for auditors, as known at any past instant.
+ * and, for auditors, as known at any past instant. A key limited to some units reads dossiers
+ * received by, handled at or held by a unit within them; any other answers as a missing one.
  */
 @ApiTags('dossier reads')
 @ApiBearerAuth()
@@ -44,11 +45,14 @@ export class DossierReadsController {
       if (!INSTANT.test(asOf)) throw validationFailed([{ field: 'asOf', message: 'asOf must be an ISO 8601 instant with an offset' }]);
       recordedBy = instant(asOf, 'asOf');
     }
-    const state = fold(await this.repository.readEvents(id), recordedBy);
-    if (state.status === 'none') throw new AppError('NOT_FOUND', `dossier ${id} was not found${asOf ? ` as of ${asOf}` : ''}`);
-    this.assertCanRead(who, state);
-    const view = toView(state, recordedBy ?? this.clock.now().getTime());
-    return asOf !== undefined ? { ...view, asOf: new Date(recordedBy!).toISOString() } : view;
+    const events = await this.repository.readEvents(id);
+    // The scope is decided on the whole history first: under asOf too, so that no instant tells
+    // an out-of-scope dossier from a missing one (dossier-visibility.ts).
+    const current = requireVisible(this.scope, who, id, fold(events), asOf);
+    if (recordedBy === undefined) return toView(current, this.clock.now().getTime());
+    const then = fold(events, recordedBy);
+    if (then.status === 'none') throw dossierNotFound(id, asOf);
+    return { ...toView(then, recordedBy), asOf: new Date(recordedBy).toISOString() };
   }
 
   @Get(':id/events')
@@ -57,15 +61,8 @@ export class DossierReadsController {
     assertId(id, 'dossierId');
     checkMinPosition(minPosition);
     const events = await this.repository.readEvents(id);
-    const state = fold(events);
-    if (state.status === 'none') throw new AppError('NOT_FOUND', `dossier ${id} was not found`);
-    this.assertCanRead(who, state);
+    requireVisible(this.scope, who, id, fold(events));
     return events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata, revision: e.revision, position: e.position }));
-  }
-
-  /** A key limited to some units reads dossiers received by, or handled at, a unit within them (every role). */
-  private assertCanRead(who: Principal, state: ExistingDossier): void {
-    this.scope.assertCanReadAny(who, [state.unitId, ...state.steps.map((s) => s.unitId)]);
   }
 }
 
