@@ -25,14 +25,17 @@ export class CatalogController {
   @Get('units')
   @Roles(...EVERY_ROLE)
   listUnits() {
-    return { units: this.catalog.units() };
+    // A stored tree with cycles (from an older version) is shown, not hidden: see CatalogService.cycles.
+    const cycles = this.catalog.cycles();
+    return { units: this.catalog.units(), ...(cycles.length > 0 ? { cycles } : {}) };
   }
 
   @Get('units/:unitId')
   @Roles(...EVERY_ROLE)
   getUnit(@Param('unitId') unitId: string) {
     const unit = this.catalog.requireUnit(unitId);
-    return { ...unit, children: this.catalog.children(unitId) };
+    const cycle = this.catalog.cycles().find((c) => c.unitId === unitId);
+    return { ...unit, children: this.catalog.children(unitId), ...(cycle ? { cycle: cycle.cycle } : {}) };
   }
 
   @Put('procedures/:code')

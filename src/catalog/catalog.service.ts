@@ -24,6 +24,15 @@ import {
 } from './events.js';
 import { DEMO_PROCEDURES, DEMO_UNITS } from './seed/demo-province.js';
 
+/** A recorded parent link left out of the unit tree because it closes a cycle. */
+export interface UnitCycle {
+  unitId: string;
+  /** The parent the unit's definition names (stored, shown by GET /units, not followed). */
+  parentId: string;
+  /** The units around the loop, from `unitId` up through `parentId` and on until the loop closes. */
+  cycle: string[];
+}
+
 export interface CurrentCalendar {
   spec: CalendarSpec;
   compiled: CompiledCalendar;
@@ -46,7 +55,17 @@ export interface CatalogActor {
 export class CatalogService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Catalog');
   private readonly unitsById = new Map<string, UnitDefinition>();
+  /**
+   * The tree every walk uses: the recorded parents, except a link that would close a cycle (a
+   * log written by an older version, or two concurrent PUTs on instances sharing one store).
+   * Such a unit stands as a root and is listed in `cycles`, so the tree stays a forest.
+   */
+  private readonly parentById = new Map<string, string>();
   private readonly childrenById = new Map<string, Set<string>>();
+  private readonly cutLinks = new Map<string, UnitCycle>();
+  /** putUnit checks and appends one at a time, so that two PUTs cannot close a cycle between them. */
+  private unitWrites: Promise<unknown> = Promise.resolve();
+  private caughtUp = false;
   private readonly procedures = new Map<string, ProcedureDefinition>();
   private readonly revisions = new Map<string, number>();
   private current: CurrentCalendar;
@@ -77,6 +96,10 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
         { streamPrefixes: CATALOG_STREAM_PREFIXES },
       );
     });
+    this.caughtUp = true;
+    if (this.cutLinks.size > 0) {
+      this.logger.error({ msg: 'the stored unit tree has cycles: each unit named stands as a root until PUT /units gives it another parent', cycles: this.cycles() });
+    }
     if (this.current.revision < 0) await this.seed();
   }
 
@@ -121,26 +144,37 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
     return [...(this.childrenById.get(unitId) ?? [])];
   }
 
-  /** The unit and everything below it. */
+  /** The unit and everything below it (each once: the visited set guards against any cycle). */
   subtree(unitId: string): string[] {
-    const out: string[] = [];
+    const seen = new Set<string>([unitId]);
     const stack = [unitId];
     while (stack.length > 0) {
-      const id = stack.pop()!;
-      out.push(id);
-      for (const child of this.childrenById.get(id) ?? []) stack.push(child);
+      for (const child of this.childrenById.get(stack.pop()!) ?? []) {
+        if (!seen.has(child)) seen.add(child), stack.push(child);
+      }
     }
-    return out;
+    return [...seen];
   }
 
-  /** True when `unitId` is `ancestorId` or lies below it. */
+  /** True when `unitId` is `ancestorId` or lies below it, however deep (no depth limit, no cycle). */
   isWithin(unitId: string, ancestorId: string): boolean {
-    let id: string | undefined = unitId;
-    for (let depth = 0; id !== undefined && depth < 64; depth++) {
-      if (id === ancestorId) return true;
-      id = this.unitsById.get(id)?.parentId;
+    return this.ancestry(unitId).includes(ancestorId);
+  }
+
+  /** Units whose recorded parent would close a cycle: each stands as a root (GET /units shows them). */
+  cycles(): UnitCycle[] {
+    return [...this.cutLinks.values()];
+  }
+
+  /** The unit, its parent, its parent's parent... up to a root (or back to where a cycle closes). */
+  private ancestry(unitId: string): string[] {
+    const path = [unitId];
+    const seen = new Set(path);
+    for (let id = this.parentById.get(unitId); id !== undefined && !seen.has(id); id = this.parentById.get(id)) {
+      path.push(id);
+      seen.add(id);
     }
-    return false;
+    return path;
   }
 
   getProcedure(code: string): ProcedureDefinition | undefined {
@@ -163,15 +197,21 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
 
   // ---- writes ----
 
-  async putUnit(unit: UnitDefinition, by: CatalogActor): Promise<UnitDefinition> {
-    if (unit.parentId !== undefined) {
-      if (!this.unitsById.has(unit.parentId)) throw notFound(`parent unit ${unit.parentId}`);
-      if (this.isWithin(unit.parentId, unit.unitId)) {
-        throw validationFailed([{ field: 'parentId', message: 'a unit cannot be placed below itself' }]);
+  putUnit(unit: UnitDefinition, by: CatalogActor): Promise<UnitDefinition> {
+    const done = this.unitWrites.then(async () => {
+      const parentId = unit.parentId;
+      if (parentId !== undefined) {
+        if (!this.unitsById.has(parentId)) throw notFound(`parent unit ${parentId}`);
+        if (this.isWithin(parentId, unit.unitId)) {
+          const message = parentId === unit.unitId ? 'a unit cannot be its own parent' : `${parentId} lies below ${unit.unitId}: the unit tree would have a cycle`;
+          throw validationFailed([{ field: 'parentId', message }]);
+        }
       }
-    }
-    await this.write(unitStream(unit.unitId), { type: 'UnitDefined', data: unit }, by, 'any');
-    return unit;
+      await this.write(unitStream(unit.unitId), { type: 'UnitDefined', data: unit }, by, 'any');
+      return unit;
+    });
+    this.unitWrites = done.catch(() => undefined);
+    return done;
   }
 
   async putProcedure(procedure: ProcedureDefinition, by: CatalogActor): Promise<ProcedureDefinition> {
@@ -228,22 +268,47 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
     this.applyCatalog(e.streamId, e.revision, { type: e.type, data: e.data } as unknown as CatalogEvent);
   }
 
+  private applyUnit(unit: UnitDefinition): void {
+    const id = unit.unitId;
+    const parent = this.parentById.get(id);
+    if (parent !== undefined) this.childrenById.get(parent)?.delete(id);
+    this.parentById.delete(id);
+    this.cutLinks.delete(id);
+    this.unitsById.set(id, unit);
+    if (unit.parentId !== undefined) this.link(id, unit.parentId);
+    // A unit cut off earlier may link now that this one moved.
+    for (const cut of [...this.cutLinks.values()]) {
+      if (cut.unitId !== id && !this.ancestry(cut.parentId).includes(cut.unitId)) {
+        this.cutLinks.delete(cut.unitId);
+        this.link(cut.unitId, cut.parentId);
+      }
+    }
+  }
+
+  /** Links a unit below its recorded parent, unless that closes a cycle: then it stays a root, reported. */
+  private link(unitId: string, parentId: string): void {
+    const above = this.ancestry(parentId);
+    if (above.includes(unitId)) {
+      const cycle: UnitCycle = { unitId, parentId, cycle: [unitId, ...above.slice(0, above.indexOf(unitId))] };
+      this.cutLinks.set(unitId, cycle);
+      // At load the whole list is logged once (onModuleInit); later ones come from another writer.
+      if (this.caughtUp) this.logger.error({ msg: 'a unit definition closes a cycle in the unit tree: the unit stands as a root', ...cycle });
+      return;
+    }
+    this.parentById.set(unitId, parentId);
+    const siblings = this.childrenById.get(parentId) ?? new Set<string>();
+    siblings.add(unitId);
+    this.childrenById.set(parentId, siblings);
+  }
+
   /** Applies a definition unless a later one of the same stream is already applied. */
   private applyCatalog(streamId: string, revision: number, event: CatalogEvent): void {
     if ((this.revisions.get(streamId) ?? -1) >= revision) return;
     this.revisions.set(streamId, revision);
     switch (event.type) {
-      case 'UnitDefined': {
-        const previous = this.unitsById.get(event.data.unitId);
-        if (previous?.parentId) this.childrenById.get(previous.parentId)?.delete(previous.unitId);
-        this.unitsById.set(event.data.unitId, event.data);
-        if (event.data.parentId) {
-          const siblings = this.childrenById.get(event.data.parentId) ?? new Set<string>();
-          siblings.add(event.data.unitId);
-          this.childrenById.set(event.data.parentId, siblings);
-        }
+      case 'UnitDefined':
+        this.applyUnit(event.data);
         return;
-      }
       case 'ProcedureDefined':
         this.procedures.set(event.data.code, event.data);
         return;

@@ -188,7 +188,7 @@ describe('scope leaks: another unit\'s dossier answers exactly like a missing on
 
     it('an id taken in another unit is 409 DUPLICATE_DOSSIER like one taken in the key\'s own units, never 412 with the revision', async () => {
       const gw = t.as(SCOPED.integrator);
-      for (const headers of [{}, { 'If-Match': '"7"' }, { 'If-Match': '0' }, { 'Idempotency-Key': 'k-dup-{id}' }]) {
+      for (const headers of [{}, { 'If-Match': '"7"' }, { 'If-Match': '0' }, { 'Idempotency-Key': 'k-dup-{id}' }] as Record<string, string>[]) {
         const before = await store.headPosition();
         const out = await withHeaders(gw.post('/dossiers'), headers, OUT).send(receive(OUT, 'C0101'));
         for (const unit of ['C0201', 'C0202', 'D02']) expect(out.text).not.toContain(unit);
