@@ -59,6 +59,14 @@ describe('unit scope', () => {
     forbidden(() => s.assertCanReadAny(district, []));
   });
 
+  it('says whether any of a dossier\'s units is reached, and a refusal names none of them', async () => {
+    const s = await scope();
+    expect(s.coversAny(district, ['C0201', 'C0102'])).toBe(true);
+    expect(s.coversAny(district, ['C0201', undefined, 'P'])).toBe(false);
+    expect(s.coversAny(everywhere, [])).toBe(true);
+    expect(() => s.assertCanReadAny(district, ['C0201', 'D02'])).toThrow(expect.objectContaining({ detail: expect.not.stringMatching(/C0201|D02/) }));
+  });
+
   it('keeps what concerns all units for keys without units', async () => {
     const s = await scope();
     s.assertAllUnits(everywhere);

@@ -29,6 +29,8 @@ const SCOPED = {
   admin: { key: 'scoped-admin-d01-key-0000', role: 'admin', units: ['D01'], name: 'adm-d01' },
 } as const;
 type ScopedRole = keyof typeof SCOPED;
+/** A key of D02 given the D01 gateway's name by mistake (a rotation gone wrong): answers are kept by name. */
+const SAME_NAME_D02 = { key: 'scoped-integrator-d02-key', role: 'integrator', units: ['D02'], name: 'gw-d01' } as const;
 
 const occurred = vn('2025-03-04', '09:00');
 /** Before every dossier's reception: refused with 400 for a dossier the key may act on. */
@@ -71,7 +73,7 @@ describe('scope leaks: another unit\'s dossier answers exactly like a missing on
 
   beforeAll(async () => {
     t = await startTestApp({ SEED_DEMO: 'false', RATE_LIMIT_PER_MINUTE: '0', OVERDUE_WATCHER: 'false' }, undefined, {
-      extraKeys: Object.values(SCOPED).map((k) => ({ ...k, units: [...k.units] })),
+      extraKeys: [...Object.values(SCOPED), SAME_NAME_D02].map((k) => ({ ...k, units: [...k.units] })),
     });
     store = t.app.get(EVENT_STORE);
     const admin = t.as('admin');
@@ -205,6 +207,19 @@ describe('scope leaks: another unit\'s dossier answers exactly like a missing on
       expect(out.status).toBe(403);
       expect(out.body.code).toBe('FORBIDDEN');
     });
+  });
+
+  it('an Idempotency-Key answer kept under a shared key name is replayed within the key\'s units only', async () => {
+    const send = (who: typeof SCOPED.integrator | typeof SAME_NAME_D02, id: string, key: string) =>
+      t.as(who).post(`/dossiers/${id}/request-supplement`).set('Idempotency-Key', key).send({ reason: 'missing form', occurredAt: occurred });
+    expect((await send(SAME_NAME_D02, OUT, 'k-shared-1')).status).toBe(200);
+    const before = await store.headPosition();
+    const replayed = await send(SCOPED.integrator, OUT, 'k-shared-1');
+    const missing = await send(SCOPED.integrator, MISSING, 'k-shared-2');
+    expect(seen(replayed, OUT, OUT)).toEqual(seen(missing, MISSING, OUT));
+    expect(replayed.status).toBe(404);
+    expect(await store.headPosition()).toBe(before);
+    expect((await send(SAME_NAME_D02, OUT, 'k-shared-1')).status).toBe(200); // its own replay still works
   });
 
   it('lists and reports never show another unit\'s dossier to a scoped key', async () => {

@@ -65,7 +65,10 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
         if (prior.requestHash !== options.requestHash) {
           throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
         }
-        return { status: prior.status, body: prior.body as CommandAnswerBody };
+        const body = prior.body as CommandAnswerBody;
+        // Answers are kept by key name, and keys of other units may share a name (rotation): replay within scope only.
+        if (!this.scope.coversAny(principal, [body.unitId, body.currentUnitId, ...(body.steps ?? []).map((s) => s.unitId)])) throw this.invisible(dossierId, command);
+        return { status: prior.status, body };
       }
     }
     this.checkReferences(command);
@@ -80,7 +83,8 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
       const events = blind ? [] : await this.repository.readEvents(dossierId);
       const state = fold(events);
       // A retry whose first answer was lost (crash after the append): its events are already stored.
-      if (idSeed !== undefined && events.some((e) => e.id === uuidFrom(`${idSeed}\u0000${dossierId}\u00000`))) {
+      const retried = idSeed !== undefined && events.some((e) => e.id === uuidFrom(`${idSeed}\u0000${dossierId}\u00000`));
+      if (retried && state.status !== 'none' && this.scope.coversAny(principal, unitsOf(state))) {
         const position = events[events.length - 1].position;
         return this.remember(key, options, { status: command.type === 'Receive' ? 201 : 200, body: { ...toView(state as ExistingDossier, this.now()), position } }, principal);
       }
@@ -160,15 +164,18 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
    * unit in the body: 403 when the key does not serve it; a reception whose id is already taken
    * is 409 DUPLICATE_DOSSIER whoever holds it (ids are global), never a 412 with the revision.
    */
+  /** The answer for a dossier the key may not know of: as if missing, or, for a reception, as a taken id. */
+  private invisible(dossierId: string, command: IntegratorCommand): AppError {
+    return command.type === 'Receive' ? new AppError('DUPLICATE_DOSSIER', `dossier ${dossierId} was already received`) : dossierNotFound(dossierId);
+  }
+
   private authorize(principal: Principal, dossierId: string, command: IntegratorCommand, state: DossierState): void {
     if (command.type === 'Receive') {
       if (!this.scope.covers(principal, command.unitId)) throw new AppError('FORBIDDEN', `unit ${command.unitId} is outside the units of this key`);
-      if (state.status !== 'none' && !this.scope.coversAny(principal, unitsOf(state))) {
-        throw new AppError('DUPLICATE_DOSSIER', `dossier ${dossierId} was already received`);
-      }
+      if (state.status !== 'none' && !this.scope.coversAny(principal, unitsOf(state))) throw this.invisible(dossierId, command);
       return;
     }
-    if (state.status === 'none' || !this.scope.coversAny(principal, unitsOf(state))) throw dossierNotFound(dossierId);
+    if (state.status === 'none' || !this.scope.coversAny(principal, unitsOf(state))) throw this.invisible(dossierId, command);
     if (!this.scope.coversAny(principal, [state.unitId, state.currentUnitId])) {
       throw new AppError('FORBIDDEN', 'this key does not serve the unit that received or holds this dossier now');
     }
