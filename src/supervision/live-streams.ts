@@ -79,6 +79,11 @@ export class LiveStreams implements BeforeApplicationShutdown {
     socket.setTimeout(0); // a quiet stream is not an idle connection
     socket.setNoDelay(true);
     res.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS });
+    if (reply.request.method === 'HEAD') {
+      res.end(); // headers only: a stream left open would hold the connection and the place
+      release();
+      return;
+    }
     const subscription = frames.subscribe({
       next: (frame) => {
         if (!res.write(frame.text) && res.writableLength > MAX_UNSENT_BYTES) {

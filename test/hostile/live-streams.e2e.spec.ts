@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Metrics } from '../../src/operations/metrics.js';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';
 import { command, q } from '../supervision/support/scenario.js';
 import { SseClient } from '../supervision/support/sse.js';
@@ -52,6 +53,9 @@ describe('live streams: limits', () => {
   });
 
   it('refuses a key its fourth stream with 429 problem+json; a closed stream frees its place', async () => {
+    const head = await t.as('supervisor').head(LIVE);
+    expect([head.status, head.headers['content-type']]).toEqual([200, 'text/event-stream']);
+    expect(await metric(t, 'live_streams_open')).toBe(0);
     const held = [open(LIVE), open(LIVE), open(`${LIVE}${q({ groupBy: 'child' })}`)];
     for (const c of held) await c.waitFor(1);
     expect(held.map((c) => c.status)).toEqual([200, 200, 200]);
@@ -192,4 +196,19 @@ describe('live streams: a client that does not read', () => {
     await until(() => received() === n, 'the reading client to be sent the last report');
     reader.close();
   }, 60_000);
+});
+
+describe('live streams: shutdown', () => {
+  it('ends every open stream and gives its place back', async () => {
+    const t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    const port = (t.app.getHttpServer().address() as AddressInfo).port;
+    const streams = [new SseClient(port, LIVE, auth('supervisor')), new SseClient(port, LIVE, auth('auditor'))];
+    for (const c of streams) await c.waitFor(1);
+    expect(await metric(t, 'live_streams_open')).toBe(2);
+    await t.close({ remove: true });
+    for (const c of streams) await c.waitForEnd();
+    const text = await t.app.get(Metrics).render();
+    expect(text.split('\n')).toContain('live_streams_open 0');
+  });
 });
