@@ -4,17 +4,19 @@
  * that shows it. Streams and their limits: live-streams.ts.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { auditTime, distinctUntilChanged, filter, map, merge, type Observable, of, share, ReplaySubject, timer } from 'rxjs';
+import { auditTime, distinctUntilKeyChanged, filter, map, merge, type Observable, of, ReplaySubject, scan, share, timer } from 'rxjs';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { Metrics } from '../operations/metrics.js';
 import { Projector } from '../projections/projector.js';
 import { parseReportParams, type RawQuery, type ReportParams } from './query-params.js';
-import { timelinessReport } from './supervision-queries.js';
+import { type TimelinessReport, timelinessReport } from './supervision-queries.js';
 
 /** A report as one Server-Sent Event, ready to write to any number of sockets. */
 export interface LiveFrame {
   position: number;
+  /** Goes up when the rows differ from the previous computation's: a stream is sent a frame when it does. */
+  rowsVersion: number;
   text: string;
 }
 
@@ -50,10 +52,15 @@ export class LiveReports {
   }
 
   /**
-   * The report now (to a stream that joins a report already shown: the last one computed), then
-   * again each time its rows change. Subscribe at once: the hub is only kept while it has streams.
+   * The report now (to a stream that joins a report already shown: its last computation, at most
+   * REEVALUATE_MS old), then again each time its rows change. Subscribe at once: the hub is kept
+   * only while it has streams.
    */
   frames(unitId: string, p: ReportParams): Observable<LiveFrame> {
+    return this.hub(unitId, p).pipe(distinctUntilKeyChanged('rowsVersion'));
+  }
+
+  private hub(unitId: string, p: ReportParams): Observable<LiveFrame> {
     const key = JSON.stringify([unitId, p.from, p.to ?? null, p.scope, p.groupBy]);
     const existing = this.hubs.get(key);
     if (existing !== undefined) return existing;
@@ -81,11 +88,15 @@ export class LiveReports {
     return merge(of(0), relevant.pipe(auditTime(COALESCE_MS)), timer(REEVALUATE_MS, REEVALUATE_MS)).pipe(
       map(() => {
         this.computations++;
-        const report = timelinessReport(this.projector.index, this.catalog, unitId, p, this.clock.now().getTime(), { position: this.projector.checkpoint });
-        return { report, rows: JSON.stringify(report.rows) };
+        return timelinessReport(this.projector.index, this.catalog, unitId, p, this.clock.now().getTime(), { position: this.projector.checkpoint });
       }),
-      distinctUntilChanged((a, b) => a.rows === b.rows),
-      map(({ report }) => ({ position: report.position!, text: `event: timeliness\nid: ${report.position}\ndata: ${JSON.stringify(report)}\n\n` })),
+      scan<TimelinessReport, { rows: string; frame: LiveFrame } | undefined>((last, report) => {
+        const rows = JSON.stringify(report.rows);
+        const rowsVersion = last === undefined ? 0 : last.frame.rowsVersion + (rows === last.rows ? 0 : 1);
+        const text = `event: timeliness\nid: ${report.position}\ndata: ${JSON.stringify(report)}\n\n`;
+        return { rows, frame: { position: report.position!, rowsVersion, text } };
+      }, undefined),
+      map((computed) => computed!.frame),
     );
   }
 }

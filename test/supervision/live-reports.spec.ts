@@ -86,11 +86,15 @@ describe('live reports (one computation per distinct report per burst of changes
     expect([none.length, child.length]).toEqual([2, 2]);
   });
 
-  it('the slow tick recomputes, and sends nothing when the rows are the same', async () => {
+  it('the slow tick recomputes, sends nothing when the rows are the same, and gives a joining stream the fresh report', async () => {
     const frames = watch('D', params());
     jest.advanceTimersByTime(REEVALUATE_MS);
     expect(await counter('live_report_computations_total')).toBe(2);
     expect(frames).toHaveLength(1);
+    const joined = watch('D', params());
+    const evaluatedAt = (f: LiveFrame) => (JSON.parse(f.text.split('data: ')[1]) as { evaluatedAt: string }).evaluatedAt;
+    expect(evaluatedAt(joined[0])).toBe(new Date(at('2025-03-10T10:00:00') + REEVALUATE_MS).toISOString());
+    expect(await counter('live_report_computations_total')).toBe(2);
   });
 
   it('a stream that joins is given the last report at once; the hub goes with its last stream', async () => {
