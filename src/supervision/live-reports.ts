@@ -61,10 +61,12 @@ export class LiveReports {
   }
 
   private hub(unitId: string, p: ReportParams): Observable<LiveFrame> {
-    const key = JSON.stringify([unitId, p.from, p.to ?? null, p.scope, p.groupBy]);
+    const covered = p.groupBy === 'child' || p.scope === 'subtree' ? this.catalog.subtree(unitId) : [unitId];
+    // The units covered are part of the key: a stream opened after the unit tree changed sees the new tree.
+    const key = JSON.stringify([unitId, p.from, p.to ?? null, p.scope, p.groupBy, covered]);
     const existing = this.hubs.get(key);
     if (existing !== undefined) return existing;
-    const hub: Observable<LiveFrame> = this.compute(unitId, p).pipe(
+    const hub: Observable<LiveFrame> = this.compute(unitId, p, new Set(covered)).pipe(
       share({
         connector: () => new ReplaySubject<LiveFrame>(1),
         // Last stream gone: the report is no longer computed, and a later stream starts afresh.
@@ -82,8 +84,7 @@ export class LiveReports {
    * On subscription, after each burst of changes to the units the report covers
    * (DossierBecameOverdue from the watcher included), and on a slow tick for what only time changes.
    */
-  private compute(unitId: string, p: ReportParams): Observable<LiveFrame> {
-    const covered = new Set(p.groupBy === 'child' || p.scope === 'subtree' ? this.catalog.subtree(unitId) : [unitId]);
+  private compute(unitId: string, p: ReportParams, covered: ReadonlySet<string>): Observable<LiveFrame> {
     const relevant = this.projector.changes$.pipe(filter((c) => c.unitIds === 'all' || [...c.unitIds].some((u) => covered.has(u))));
     return merge(of(0), relevant.pipe(auditTime(COALESCE_MS)), timer(REEVALUATE_MS, REEVALUATE_MS)).pipe(
       map(() => {

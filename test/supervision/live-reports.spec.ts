@@ -113,4 +113,20 @@ describe('live reports (one computation per distinct report per burst of changes
     expect(watch('D', params()).map(received)).toEqual([2]);
     expect(first).toHaveLength(2);
   });
+
+  it('a stream opened after the unit tree changed has a hub of its own that covers the new unit', async () => {
+    const before = watch('D', params());
+    TREE.D.push('C3');
+    TREE.C3 = [];
+    try {
+      const after = watch('D', params());
+      expect(await counter('live_reports_shown')).toBe(2);
+      receive('d1', 'C3');
+      jest.advanceTimersByTime(100);
+      expect([before.length, after.map(received)]).toEqual([1, [0, 1]]);
+    } finally {
+      TREE.D.pop();
+      delete TREE.C3;
+    }
+  });
 });
