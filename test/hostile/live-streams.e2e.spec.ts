@@ -103,6 +103,10 @@ describe('live streams: one computation per distinct report per change', () => {
     t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
+    // The first start builds the read models and then announces them as a change of every unit:
+    // past that before the computations are counted.
+    const { position } = await command(t, '/dossiers', receive('WARM-1', 'HUYEN-AN.XA2'));
+    expect((await t.as('supervisor').get(`/units/HUYEN-AN/timeliness${q({ minPosition: position })}`)).status).toBe(200);
   });
   afterAll(async () => {
     clients.forEach((c) => c.close());
