@@ -18,6 +18,8 @@ export interface ServerOptions {
   profileDir?: string;
   /** Load the demo province on first start. */
   demo?: boolean;
+  /** Another build's dist/bench/server.js (to measure two versions side by side); this build's by default. */
+  serverScript?: string;
 }
 
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
@@ -36,7 +38,7 @@ export function startServer(kind: 'app' | 'bare', dataDir: string | undefined, o
     ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : []),
   ];
   const args = [kind, ...(dataDir ? [dataDir] : []), ...(o.demo ? ['--demo'] : [])];
-  const child = fork(SERVER, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(o.serverScript ?? SERVER, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`bench server ${kind} exited with ${code} before it was ready`));
     child.once('exit', onExit);

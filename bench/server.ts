@@ -48,6 +48,9 @@ async function main(): Promise<void> {
       SEED_DEMO: process.argv.includes('--demo') ? 'true' : 'false',
       HOST: '127.0.0.1',
       PORT: '0',
+      // bench/live-streams.ts holds more streams of one key than the default limits allow.
+      LIVE_STREAMS_PER_KEY: process.env.LIVE_STREAMS_PER_KEY,
+      LIVE_STREAMS_MAX: process.env.LIVE_STREAMS_MAX,
     });
     const app = await createApp(config);
     await app.listen(0, '127.0.0.1');

@@ -18,6 +18,10 @@ export interface AppConfig {
   seedDemo: boolean;
   /** Run the overdue watcher (appends DossierBecameOverdue when a due instant passes). */
   overdueWatcher: boolean;
+  /** Live report streams a key may hold open at once; 0 turns the limit off. */
+  liveStreamsPerKey: number;
+  /** Live report streams open at once, all keys together; 0 turns the limit off. */
+  liveStreamsMax: number;
   /** Log level: `info` (default), `warn`, `error`, `silent`. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -53,6 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: integer(env.BODY_LIMIT_BYTES, 65536, 'BODY_LIMIT_BYTES'),
     seedDemo: (env.SEED_DEMO ?? 'true') !== 'false',
     overdueWatcher: (env.OVERDUE_WATCHER ?? 'true') !== 'false',
+    liveStreamsPerKey: integer(env.LIVE_STREAMS_PER_KEY, 20, 'LIVE_STREAMS_PER_KEY'),
+    liveStreamsMax: integer(env.LIVE_STREAMS_MAX, 1000, 'LIVE_STREAMS_MAX'),
     logLevel: logLevel as AppConfig['logLevel'],
   };
 }

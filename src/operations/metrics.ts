@@ -25,7 +25,7 @@ interface Series {
 export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly durations = new Map<string, Histogram>();
-  private readonly gauges = new Map<string, { help: string; read: () => Promise<number> | number }>();
+  private readonly gauges = new Map<string, { help: string; type: 'gauge' | 'counter'; read: () => Promise<number> | number }>();
   private readonly series = new Map<string, Map<string, Series>>();
   private readonly started = Date.now();
 
@@ -56,7 +56,12 @@ export class Metrics {
 
   /** A gauge read at scrape time. */
   gauge(name: string, help: string, read: () => Promise<number> | number): void {
-    this.gauges.set(name, { help, read });
+    this.gauges.set(name, { help, type: 'gauge', read });
+  }
+
+  /** A count kept by another part (only ever grows), read at scrape time. */
+  counter(name: string, help: string, read: () => number): void {
+    this.gauges.set(name, { help, type: 'counter', read });
   }
 
   async render(): Promise<string> {
@@ -89,7 +94,7 @@ export class Metrics {
       } catch {
         continue; // a gauge that cannot be read now (store down) is left out of this scrape
       }
-      lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
+      lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type}`, `${name} ${value}`);
     }
     return lines.join('\n') + '\n';
   }

@@ -1,9 +1,8 @@
 /**
  * The supervisors' and auditors' reads over the projections: the timeliness report (live, or as
- * known at an instant), the step report, the dossier list, and the live stream of a report.
+ * known at an instant), the step report and the dossier list (live streams: live-reports.ts).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { auditTime, distinctUntilChanged, filter, map, merge, type Observable, of, takeUntil, timer } from 'rxjs';
 import type { Principal } from '../access/principal.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -66,17 +65,7 @@ export interface DossierListItem {
   position: number;
 }
 
-export interface LiveMessage {
-  type: 'timeliness';
-  id: string;
-  data: TimelinessReport;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
-/** Live streams: changes closer together than this are sent as one. */
-const LIVE_COALESCE_MS = 25;
-/** Live streams: re-evaluated this often even without events (the watcher's event normally comes first). */
-export const LIVE_REEVALUATE_MS = 30_000;
 
 @Injectable()
 export class SupervisionQueries {
@@ -93,10 +82,10 @@ export class SupervisionQueries {
     const p = parseReportParams(query, now);
     if (p.asOf !== undefined) {
       const index = await replayIndexAsOf(this.store, p.asOf);
-      return this.report(index, unitId, p, Math.min(now, p.asOf), { asOf: iso(p.asOf) });
+      return timelinessReport(index, this.catalog, unitId, p, Math.min(now, p.asOf), { asOf: iso(p.asOf) });
     }
     await this.projector.waitFor(p.minPosition, p.timeoutMs);
-    return this.report(this.projector.index, unitId, p, now, { position: this.projector.checkpoint });
+    return timelinessReport(this.projector.index, this.catalog, unitId, p, now, { position: this.projector.checkpoint });
   }
 
   async steps(unitId: string, query: RawQuery): Promise<StepReport> {
@@ -145,39 +134,29 @@ export class SupervisionQueries {
     };
   }
 
-  /**
-   * The report again each time its rows change: on connect, after each batch of events touching
-   * the units it covers (DossierBecameOverdue from the watcher included), and on a slow tick for
-   * changes that only time makes. Completes at shutdown; the caller unsubscribes on disconnect.
-   */
-  async live(unitId: string, query: RawQuery): Promise<Observable<LiveMessage>> {
-    this.catalog.requireUnit(unitId);
-    const p = parseReportParams(query, this.clock.now().getTime(), { live: true });
-    await this.projector.waitFor(p.minPosition, p.timeoutMs);
-    const covered = new Set(p.groupBy === 'child' || p.scope === 'subtree' ? this.catalog.subtree(unitId) : [unitId]);
-    const relevant = this.projector.changes$.pipe(filter((c) => c.unitIds === 'all' || [...c.unitIds].some((u) => covered.has(u))));
-    return merge(of(0), relevant.pipe(auditTime(LIVE_COALESCE_MS)), timer(LIVE_REEVALUATE_MS, LIVE_REEVALUATE_MS)).pipe(
-      takeUntil(this.projector.shutdown$),
-      map(() => this.report(this.projector.index, unitId, p, this.clock.now().getTime(), { position: this.projector.checkpoint })),
-      distinctUntilChanged((a, b) => JSON.stringify(a.rows) === JSON.stringify(b.rows)),
-      map((report) => ({ type: 'timeliness' as const, id: String(report.position), data: report })),
-    );
-  }
+}
 
-  private report(index: TimelinessIndex, unitId: string, p: ReportParams, now: number, extra: Partial<TimelinessReport>): TimelinessReport {
-    const to = p.to ?? now;
-    const end = endInstant(p.from, to, now);
-    return {
-      unitId,
-      from: iso(p.from),
-      to: iso(to),
-      evaluatedAt: iso(end),
-      scope: p.scope,
-      groupBy: p.groupBy,
-      ...extra,
-      rows: timelinessRows(index, this.catalog, { unitId, scope: p.scope, groupBy: p.groupBy, from: p.from, end }),
-    };
-  }
+/** The timeliness report of a unit over `p`'s period, evaluated at `now` (also what live streams send). */
+export function timelinessReport(
+  index: TimelinessIndex,
+  catalog: CatalogService,
+  unitId: string,
+  p: ReportParams,
+  now: number,
+  extra: Partial<TimelinessReport>,
+): TimelinessReport {
+  const to = p.to ?? now;
+  const end = endInstant(p.from, to, now);
+  return {
+    unitId,
+    from: iso(p.from),
+    to: iso(to),
+    evaluatedAt: iso(end),
+    scope: p.scope,
+    groupBy: p.groupBy,
+    ...extra,
+    rows: timelinessRows(index, catalog, { unitId, scope: p.scope, groupBy: p.groupBy, from: p.from, end }),
+  };
 }
 
 /** E = min(to, now), never before `from` (a period in the future is evaluated at its start). */

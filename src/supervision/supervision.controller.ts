@@ -1,11 +1,13 @@
-import { Controller, Get, Param, Query, Sse } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Observable } from 'rxjs';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { QueryRoles, UnitScoped } from '../access/access.decorators.js';
 import { CurrentPrincipal, type Principal, Roles } from '../access/principal.js';
 import { assertId } from '../common/validation.js';
 import type { RawQuery } from './query-params.js';
-import { type LiveMessage, SupervisionQueries } from './supervision-queries.js';
+import { LiveReports } from './live-reports.js';
+import { LiveStreams } from './live-streams.js';
+import { SupervisionQueries } from './supervision-queries.js';
 
 const PERIOD = [
   { name: 'from', required: false, description: 'instant with offset; default 1 January (+07:00) of the current year' },
@@ -23,7 +25,11 @@ const ApiPeriod = () => (target: object, key: string | symbol, descriptor: Prope
 @ApiBearerAuth()
 @Controller()
 export class SupervisionController {
-  constructor(private readonly queries: SupervisionQueries) {}
+  constructor(
+    private readonly queries: SupervisionQueries,
+    private readonly liveReports: LiveReports,
+    private readonly liveStreams: LiveStreams,
+  ) {}
 
   @Get('units/:unitId/timeliness')
   @Roles('supervisor', 'auditor', 'admin')
@@ -36,13 +42,29 @@ export class SupervisionController {
     return this.queries.timeliness(assertId(unitId, 'unitId'), query);
   }
 
-  @Sse('units/:unitId/timeliness/live')
+  @Get('units/:unitId/timeliness/live')
   @Roles('supervisor', 'auditor', 'admin')
   @UnitScoped({ param: 'unitId' })
   @ApiPeriod()
   @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'procedure', 'child'] })
-  live(@Param('unitId') unitId: string, @Query() query: RawQuery): Promise<Observable<LiveMessage>> {
-    return this.queries.live(assertId(unitId, 'unitId'), query);
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 429, description: 'LIVE_STREAMS_LIMITED: the key, or the service, has as many live streams open as it may' })
+  async live(
+    @Param('unitId') unitId: string,
+    @Query() query: RawQuery,
+    @CurrentPrincipal() principal: Principal,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const id = assertId(unitId, 'unitId');
+    const p = this.liveReports.params(id, query);
+    const release = this.liveStreams.reserve(principal.name);
+    try {
+      await this.liveReports.ready(p);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.liveStreams.serve(reply, this.liveReports.frames(id, p), release);
   }
 
   @Get('units/:unitId/steps')

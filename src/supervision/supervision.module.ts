@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { LiveReports } from './live-reports.js';
+import { LiveStreams } from './live-streams.js';
 import { OverdueWatcher } from './overdue-watcher.js';
 import { SupervisionController } from './supervision.controller.js';
 import { SupervisionQueries } from './supervision-queries.js';
 
 /** Reports, the dossier list, the live stream and the overdue watcher, over the projections. */
-@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, OverdueWatcher], exports: [OverdueWatcher] })
+@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, LiveReports, LiveStreams, OverdueWatcher], exports: [OverdueWatcher] })
 export class SupervisionModule {}

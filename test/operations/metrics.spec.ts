@@ -25,4 +25,16 @@ describe('request metrics', () => {
     expect(bucket('method="GET",route="/a\\"b\\\\c"', '5')).toBe('0');
     expect(bucket('method="GET",route="/a\\"b\\\\c"', '+Inf')).toBe('1');
   });
+
+  it('render gauges and counters kept by other parts with their type, read at scrape time', async () => {
+    const metrics = new Metrics();
+    let open = 3;
+    let dropped = 0;
+    metrics.gauge('live_streams_open', 'open streams', () => open);
+    metrics.counter('live_streams_dropped_slow_total', 'dropped streams', () => dropped);
+    open = 2;
+    dropped = 1;
+    const lines = (await metrics.render()).split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['# TYPE live_streams_open gauge', 'live_streams_open 2', '# TYPE live_streams_dropped_slow_total counter', 'live_streams_dropped_slow_total 1']));
+  });
 });

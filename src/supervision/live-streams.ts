@@ -1,0 +1,117 @@
+/**
+ * The open live streams: their limits (per key and in all, 429 LIVE_STREAMS_LIMITED beyond them),
+ * the Server-Sent Events written to each socket, and the client that does not read, dropped once
+ * what waits for it passes a bound rather than held in memory.
+ */
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Observable } from 'rxjs';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+import { Metrics } from '../operations/metrics.js';
+import type { LiveFrame } from './live-reports.js';
+
+/** Bytes that may wait in a stream's socket buffer (beyond the kernel's) before its client is dropped. */
+export const MAX_UNSENT_BYTES = 256 * 1024;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
+  connection: 'keep-alive',
+  // nginx and the like would otherwise hold the events back
+  'x-accel-buffering': 'no',
+};
+
+/** Gives a place back; once, however many times it is called. */
+export type Release = () => void;
+
+@Injectable()
+export class LiveStreams implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('LiveStreams');
+  private readonly byKey = new Map<string, number>();
+  /** Ends each open stream (at shutdown). */
+  private readonly enders = new Set<() => void>();
+  private open = 0;
+  private refused = 0;
+  private dropped = 0;
+  private closing = false;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, metrics: Metrics) {
+    metrics.gauge('live_streams_open', 'Live report streams open (places taken, all keys).', () => this.open);
+    metrics.counter('live_streams_refused_total', 'Live streams refused by the per-key or the global limit.', () => this.refused);
+    metrics.counter('live_streams_dropped_slow_total', 'Live streams dropped because their client did not read what was sent.', () => this.dropped);
+  }
+
+  /** Takes a place for a stream of `key` (the key's name), or refuses with 429 before anything is sent. */
+  reserve(key: string): Release {
+    if (this.closing) throw new AppError('UNAVAILABLE', 'the service is shutting down');
+    const { liveStreamsPerKey: perKey, liveStreamsMax: max } = this.config;
+    const held = this.byKey.get(key) ?? 0;
+    if ((perKey > 0 && held >= perKey) || (max > 0 && this.open >= max)) {
+      this.refused++;
+      throw new AppError(
+        'LIVE_STREAMS_LIMITED',
+        held >= perKey && perKey > 0 ? `this key has ${held} live streams open, the most it may` : `the service has ${this.open} live streams open, the most it serves`,
+      );
+    }
+    this.byKey.set(key, held + 1);
+    this.open++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.open--;
+      const left = this.byKey.get(key)! - 1;
+      if (left === 0) this.byKey.delete(key);
+      else this.byKey.set(key, left);
+    };
+  }
+
+  /** Writes `frames` to the client until it leaves, it stops reading, or the service stops; then releases. */
+  serve(reply: FastifyReply, frames: Observable<LiveFrame>, release: Release): void {
+    const socket = reply.request.raw.socket;
+    const res = reply.raw;
+    if (socket.destroyed || this.closing) {
+      release(); // gone while the read models caught up, or the service is stopping
+      return;
+    }
+    reply.hijack();
+    socket.setTimeout(0); // a quiet stream is not an idle connection
+    socket.setNoDelay(true);
+    res.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS });
+    if (reply.request.method === 'HEAD') {
+      res.end(); // headers only: a stream left open would hold the connection and the place
+      release();
+      return;
+    }
+    const subscription = frames.subscribe({
+      next: (frame) => {
+        if (!res.write(frame.text) && res.writableLength > MAX_UNSENT_BYTES) {
+          this.dropped++;
+          this.logger.warn(`dropped a live stream whose client is not reading (${res.writableLength} bytes waiting)`);
+          res.destroy();
+        }
+      },
+      error: (error: Error) => {
+        this.logger.error(`live stream failed: ${error.message}`);
+        res.destroy();
+      },
+      complete: () => res.end(),
+    });
+    const end = () => {
+      subscription.unsubscribe();
+      res.end();
+    };
+    this.enders.add(end);
+    res.once('close', () => {
+      this.enders.delete(end);
+      subscription.unsubscribe();
+      release();
+    });
+  }
+
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    for (const end of [...this.enders]) end();
+  }
+}
