@@ -13,7 +13,7 @@ import {
   type OfficeInterval,
 } from './calendar.js';
 import { PROVISIONAL_FIRST_YEAR, PROVISIONAL_LAST_YEAR, provisionalYear, yearOf } from './provisional.js';
-import { formatDay } from './time.js';
+import { civilFromDays, dayIndexOf, formatDay } from './time.js';
 import { VN_CIVIL_SERVICE_CALENDAR } from './vn-civil-service-calendar.js';
 
 export interface CalendarYearEntry {
@@ -146,6 +146,16 @@ export function calendarPolicyProblems(cal: CompiledCalendar): string[] {
     }
   }
   return problems;
+}
+
+/** How many of the `days` local days from the one of `nowMs` lie in a year that is not official (start-up warning, /metrics). */
+export function provisionalDaysAhead(cal: CompiledCalendar, nowMs: number, days = 90): number {
+  const official = cal.officialYears;
+  if (official === undefined) return 0;
+  const today = dayIndexOf(nowMs);
+  let n = 0;
+  for (let d = today; d < today + days; d++) if (!official.has(civilFromDays(d).year)) n++;
+  return n;
 }
 
 let defaultCalendar: CompiledCalendar | undefined;

@@ -13,7 +13,7 @@ import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import { DossierRepository, fold, uuidFrom } from './dossier-repository.js';
 import { type DossierView, toView } from './dossier-view.js';
 
-export type IntegratorCommand = Exclude<DossierCommand, { type: 'MarkOverdue' }>;
+export type IntegratorCommand = Exclude<DossierCommand, { type: 'MarkOverdue' } | { type: 'Replan' }>;
 
 export interface CommandOptions {
   idempotencyKey?: string;
