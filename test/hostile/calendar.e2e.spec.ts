@@ -73,6 +73,13 @@ describe('hostile calendars (issue 21)', () => {
     expect((await admin.get('/calendar')).body).toEqual(before);
   });
 
+  it('PUT /calendar and PUT /calendar/years/{year} still refuse unknown fields', async () => {
+    const admin = t.as('admin');
+    expectRefused(await admin.put('/calendar').send({ cutoff: '15:00', extra: 1 }));
+    expectRefused(await admin.put('/calendar/years/2027').send({ holidays: [], workingDays: [], official: true, extra: 1 }));
+    expect((await admin.get('/calendar')).body).toEqual(before);
+  });
+
   it('PUT /calendar with no body at all is refused and GET /calendar is unchanged', async () => {
     const admin = t.as('admin');
     const res = await admin.put('/calendar');
