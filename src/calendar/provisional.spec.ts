@@ -7,6 +7,7 @@ import {
   compileBook,
   compileCalendar,
   getDefaultCalendar,
+  listedYears,
   loadDefaultCalendarSpec,
   localInstant,
   provisionalDaysAhead,
@@ -16,6 +17,7 @@ import {
   WORKING_DAY_MS,
   WORKING_HOUR_MS,
   withYear,
+  yearView,
 } from './index.js';
 
 const vn = (date: string, time: string) => localInstant(date, time);
@@ -129,6 +131,25 @@ describe('due instants on the provisional 2027 (hand-computed)', () => {
     expect(iso(due(vn('2027-01-08', '10:00'), 1))).toBe(utc('2027-01-11', '10:00'));
     expect(spansProvisional(official, vn('2027-01-08', '10:00'), vn('2027-12-31', '10:00'))).toBe(false);
     expect(spansProvisional(official, vn('2027-12-31', '10:00'), vn('2028-01-03', '10:00'))).toBe(true);
+  });
+});
+
+describe('entered years', () => {
+  it('an entry that is not official uses its days but stays provisional; GET /calendar says which is which', () => {
+    const book = withYear(bookFromSpec(loadDefaultCalendarSpec()), { year: 2027, holidays: ['2027-01-01'], workingDays: [], official: false, sources: ['draft'] });
+    const cal = compileBook(book);
+    expect(cal.spec.holidays).toContain('2027-01-01');
+    expect(cal.spec.holidays).not.toContain('2027-02-05'); // the entry, not the rule
+    expect(spansProvisional(cal, vn('2027-03-01', '08:00'), vn('2027-03-02', '08:00'))).toBe(true);
+    expect(listedYears(book, 2026).map((y) => yearView(book, y)).map(({ year, status, basis }) => ({ year, status, basis }))).toEqual([
+      { year: 2024, status: 'official', basis: 'entered' },
+      { year: 2025, status: 'official', basis: 'entered' },
+      { year: 2026, status: 'official', basis: 'entered' },
+      { year: 2027, status: 'provisional', basis: 'entered' },
+      { year: 2028, status: 'provisional', basis: 'rule' },
+    ]);
+    // The bundled years keep the sources of their announcements.
+    expect(yearView(book, 2026).sources[0]).toMatch(/12729\/VPCP-KGVX/);
   });
 });
 

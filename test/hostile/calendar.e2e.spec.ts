@@ -3,6 +3,8 @@
  * service or empty the holiday list are refused at the edge and change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('hostile calendars (issue 21)', () => {
@@ -86,5 +88,36 @@ describe('hostile calendars (issue 21)', () => {
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect((await admin.get('/calendar')).body).toEqual(before);
+  });
+
+  it('a one-minute calendar already in the log (written by an older version) is not put in force, and the service starts', async () => {
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const now = new Date().toISOString();
+    await store.append(
+      'calendar-default',
+      [
+        {
+          id: randomUUID(),
+          type: 'CalendarDefined',
+          data: { officeHours: [{ start: '08:00', end: '08:01' }], cutoff: '15:00', holidays: [], workingDays: [] },
+          metadata: { occurredAt: now, recordedAt: now, actor: 'old-version', commandId: 'c', correlationId: 'c', causationId: 'c' },
+        },
+      ],
+      'any',
+    );
+    const dataDir = t.config.dataDir;
+    await t.close();
+    t = await startTestApp({ OVERDUE_WATCHER: 'false' }, dataDir);
+    expect((await t.http.get('/health')).status).toBe(200);
+    expect((await t.as('admin').get('/calendar')).body).toEqual(before);
+    const received = await t.as('integrator').post('/dossiers').send({
+      dossierId: 'HOSTILE-45-AFTER',
+      procedureCode: 'P-45',
+      unitId: 'TTPVHCC',
+      channel: 'direct',
+      receivedAt: '2025-03-03T09:00:00+07:00',
+    });
+    expect(received.status).toBe(201);
+    expect(received.body.dueAt).toBe('2025-05-08T02:00:00.000Z');
   });
 });
