@@ -48,8 +48,16 @@ function nationalDayCompanion(sep2: number): number {
   return sep2 + 1;
 }
 
-/** The provisional days off (weekdays only) of `year`, as YYYY-MM-DD dates in order. */
+const cache = new Map<number, YearDays>();
+
+/** The provisional days off (weekdays only) of `year`, as YYYY-MM-DD dates in order (a fresh copy). */
 export function provisionalYear(year: number): YearDays {
+  let days = cache.get(year);
+  if (days === undefined) cache.set(year, (days = computeYear(year)));
+  return { holidays: [...days.holidays], workingDays: [...days.workingDays] };
+}
+
+function computeYear(year: number): YearDays {
   const statutory = [...new Set(statutoryDays(year))].sort((a, b) => a - b);
   const off = new Set(statutory.filter((d) => !isWeekend(d)));
   // Each weekend holiday gives the next weekday that is not already off (art. 111(3)).

@@ -176,6 +176,9 @@ describe('the calendar after 2026 (issue 22)', () => {
     expect(after.inProgress).toMatchObject({ total: 3, overdue: 3, withinDue: 0 });
     const list = (await as('supervisor').get(`/dossiers?unitId=TTPVHCC&overdue=true&minPosition=${minPosition}`)).body;
     expect(JSON.stringify(list)).toContain('RP-A');
+    // The log with the re-plan replays to the same figures.
+    expect((await as('admin').post('/projections/rebuild?wait=true')).status).toBe(200);
+    expect(await report()).toEqual(after);
 
     // Timeliness on resolution uses the re-planned due: 12/1 12:30 is late (on the old due, 13/1
     // 09:00, it would have been early).
@@ -183,6 +186,24 @@ describe('the calendar after 2026 (issue 22)', () => {
     const resolved = await as('integrator').post('/dossiers/RP-A/resolve').send({ outcome: 'approved', occurredAt: vn('2027-01-12', '12:30') });
     expect(resolved.status).toBe(200);
     expect(resolved.body.timeliness).toBe('late');
+  });
+
+  it('two re-plans at once move each dossier once (the appends are revision-guarded)', async () => {
+    clock.set(vn('2027-01-13', '09:00'));
+    const ids = Array.from({ length: 20 }, (_, i) => `RACE-${i}`);
+    for (const id of ids) await receive(id, 'P-30', vn('2027-01-13', '08:00'));
+    // A correction: Saturday 23/1 worked as well (their dues, late February, come a day earlier).
+    const year = ((await as('admin').get('/calendar')).body.years as { year: number; holidays: string[]; workingDays: string[] }[]).find((y) => y.year === 2027)!;
+    const put = await as('admin').put('/calendar/years/2027').send({ holidays: year.holidays, workingDays: [...year.workingDays, '2027-01-23'], official: true });
+    expect(put.status).toBe(200);
+    const [one, two] = await Promise.all([as('admin').post('/calendar/replan'), as('admin').post('/calendar/replan')]);
+    expect([one.status, two.status]).toEqual([200, 200]);
+    const moved = [...one.body.replanned, ...two.body.replanned].map((r: { dossierId: string }) => r.dossierId).filter((id: string) => id.startsWith('RACE-'));
+    expect(moved.sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      const types = ((await as('auditor').get(`/dossiers/${id}/events`)).body as { type: string }[]).map((e) => e.type);
+      expect([id, types.filter((t) => t === 'DossierDueReplanned').length]).toEqual([id, 1]);
+    }
   });
 
   it('refuses a year entry with days of another year, a bad year, a non-admin, and replan?dryRun=maybe', async () => {
