@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { hungKingsDay, lunarToDay, tetDay } from './lunar.js';
-import { formatDay, weekdayOf } from './time.js';
+import { daysFromCivil, formatDay, weekdayOf } from './time.js';
 import { HUNG_KINGS, TET } from './testdata/tet-hung-kings.js';
 
 const WEEKDAY = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -26,7 +26,7 @@ describe('the Vietnamese lunar calendar (UTC+7)', () => {
     }
   });
 
-  it('knows 2027 (DOMAIN.md): Tết Saturday 6 February, its eve Friday 5 February (a 29-day 12th month), Hùng Kings Friday 16 April', () => {
+  it('knows 2027 (DOMAIN.md): Tết Saturday 6 February, its eve Friday 5 February (a 29-day 12th month), Hùng Kings Friday 16 April, 1 May a Saturday', () => {
     const tet = tetDay(2027);
     expect([formatDay(tet), WEEKDAY[weekdayOf(tet)]]).toEqual(['2027-02-06', 'Saturday']);
     expect([formatDay(tet - 1), WEEKDAY[weekdayOf(tet - 1)]]).toEqual(['2027-02-05', 'Friday']);
@@ -34,5 +34,6 @@ describe('the Vietnamese lunar calendar (UTC+7)', () => {
     expect(tet - lunarToDay(2026, 12, 1)).toBe(29);
     const hung = hungKingsDay(2027);
     expect([formatDay(hung), WEEKDAY[weekdayOf(hung)]]).toEqual(['2027-04-16', 'Friday']);
+    expect(WEEKDAY[weekdayOf(daysFromCivil(2027, 5, 1))]).toBe('Saturday');
   });
 });
