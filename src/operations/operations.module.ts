@@ -1,5 +1,8 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { provisionalDaysAhead } from '../calendar/index.js';
+import { CatalogService } from '../catalog/catalog.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
 import { Projector } from '../projections/projector.js';
 import { ProjectionsModule } from '../projections/projections.module.js';
 import { HealthController } from './health.controller.js';
@@ -14,6 +17,8 @@ export class OperationsModule implements OnModuleInit {
     private readonly metrics: Metrics,
     private readonly projector: Projector,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly catalog: CatalogService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -21,6 +26,9 @@ export class OperationsModule implements OnModuleInit {
     this.metrics.gauge('projection_checkpoint_position', 'Last global position applied to the read models.', () => this.projector.checkpoint);
     this.metrics.gauge('projection_lag_events', 'Events stored but not yet applied to the read models.', async () =>
       Math.max(0, ((await this.store.headPosition()) ?? 0) - this.projector.checkpoint),
+    );
+    this.metrics.gauge('calendar_provisional_days_ahead', 'Of the coming 90 days, those in a year whose calendar is provisional (not announced).', () =>
+      provisionalDaysAhead(this.catalog.calendar().compiled, this.clock.now().getTime()),
     );
   }
 }

@@ -208,6 +208,24 @@ function applyChange(view: DossierView, event: Exclude<DossierEvent, { type: 'Do
     case 'DossierBecameOverdue':
       view.overdueMarked = true;
       return;
+    case 'DossierDueReplanned': {
+      // The new due is in force from the re-plan on: the running segment is split there, so that
+      // a report as of an earlier instant still sees the due that was in force then.
+      const t = ms(event.data.replannedAt);
+      const dueAt = ms(event.data.newDueAt);
+      if (event.data.step !== undefined) {
+        const last = view.steps[view.steps.length - 1];
+        if (last !== undefined && last.leftAt === null) last.stepDueAt = ms(event.data.step.newStepDueAt);
+      }
+      if (view.status !== 'received' || dueAt === view.dueAt) return;
+      closeLast(view.segments, t);
+      view.segments.push({ start: t, end: null, due: dueAt });
+      view.clockStartAt = ms(event.data.clockStartAt);
+      if (!view.apologized) view.appointmentAt = dueAt;
+      view.dueAt = dueAt;
+      view.overdueMarked = false;
+      return;
+    }
     default: {
       const never: never = event;
       throw new Error(`unhandled dossier event ${(never as { type: string }).type}`);
@@ -221,6 +239,9 @@ function close(view: DossierView, t: number, closure: 'resolved' | 'withdrawn'):
   view.closure = closure;
   view.closedAt = t;
   closeLast(view.segments, t);
+  // A closing entered late can lie before a re-plan's split (the re-plan does not hold back what
+  // really happened earlier): nothing ran after the closing.
+  for (const s of view.segments) if (s.end !== null && s.end > t) s.end = Math.max(s.start, t);
   closeLast(view.awaiting, t);
   closeLastStep(view.steps, t);
 }

@@ -8,6 +8,7 @@ import {
   clockStart,
   type CompiledCalendar,
   localDateOf,
+  spansProvisional,
   WORKING_DAY_MS,
   WORKING_HOUR_MS,
   workingTimeBetween,
@@ -38,7 +39,9 @@ export type DossierCommand =
   | { type: 'Resolve'; outcome: Outcome; resultDigitized: boolean; occurredAt: number }
   | { type: 'ReturnResult'; occurredAt: number }
   | { type: 'Withdraw'; reason: string; occurredAt: number }
-  | { type: 'MarkOverdue' };
+  | { type: 'MarkOverdue' }
+  /** Count the due (and the open step's due) again on the calendar in force now (POST /calendar/replan). */
+  | { type: 'Replan' };
 
 export interface DecideContext {
   calendar: CompiledCalendar;
@@ -58,6 +61,7 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
   if (command.type === 'Receive') return receive(command, state, ctx);
   if (state.status === 'none') throw new AppError('NOT_FOUND', 'dossier was not found');
   if (command.type === 'MarkOverdue') return markOverdue(state, ctx);
+  if (command.type === 'Replan') return replan(state, ctx);
   checkOccurredAt(command.occurredAt, state, ctx);
   const at = command.occurredAt;
   const dossierId = state.dossierId;
@@ -77,7 +81,9 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
       if (command.allottedWorkingHours !== undefined) {
         data.allottedWorkingHours = command.allottedWorkingHours;
         // The step's clock follows the dossier's rules: cutoff, then office time.
-        data.stepDueAt = iso(addWorkingTime(ctx.calendar, clockStart(ctx.calendar, at), command.allottedWorkingHours * WORKING_HOUR_MS));
+        const stepDue = addWorkingTime(ctx.calendar, clockStart(ctx.calendar, at), command.allottedWorkingHours * WORKING_HOUR_MS);
+        data.stepDueAt = iso(stepDue);
+        if (spansProvisional(ctx.calendar, at, stepDue)) data.calendarProvisional = true;
       }
       return [{ event: { type: 'DossierTransferred', data }, occurredAt: at }];
     }
@@ -99,6 +105,7 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
       const s = requireStatus(state, ['awaiting_supplement'], 'supplement');
       const start = clockStart(ctx.calendar, at);
       const duration = s.onSupplement === 'pause' ? s.remainingWorkingMs : s.statutoryWorkingDays * WORKING_DAY_MS;
+      const due = addWorkingTime(ctx.calendar, start, duration);
       return [
         {
           event: {
@@ -108,8 +115,9 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
               supplementedAt: iso(at),
               rule: s.onSupplement,
               clockStartAt: iso(start),
-              dueAt: iso(addWorkingTime(ctx.calendar, start, duration)),
+              dueAt: iso(due),
               calendarRevision: ctx.calendarRevision,
+              ...provisional(ctx, at, due),
             },
           },
           occurredAt: at,
@@ -203,6 +211,7 @@ function receive(command: Extract<DossierCommand, { type: 'Receive' }>, state: D
           calendarRevision: ctx.calendarRevision,
           clockStartAt: iso(start),
           dueAt: iso(due),
+          ...provisional(ctx, command.receivedAt, due),
         },
       },
       occurredAt: command.receivedAt,
@@ -219,6 +228,51 @@ function markOverdue(state: ExistingDossier, ctx: DecideContext): Decided[] {
       occurredAt: state.dueAt,
     },
   ];
+}
+
+/**
+ * The due of a running dossier, and its open step's due, counted again from what they were
+ * counted from, on the calendar in force: an event only when one of them moves. A dossier
+ * awaiting the citizen has no due in force (the supplement counts a new one); a closed one is
+ * never touched. A paused clock's remaining office time is the one recorded at the request.
+ */
+function replan(state: ExistingDossier, ctx: DecideContext): Decided[] {
+  if (state.status !== 'received') return [];
+  const start = clockStart(ctx.calendar, state.clockFrom);
+  const due = addWorkingTime(ctx.calendar, start, state.clockDurationMs);
+  const last = state.steps[state.steps.length - 1];
+  let step: Extract<DossierEvent, { type: 'DossierDueReplanned' }>['data']['step'];
+  if (state.steps.length > 1 && last.allottedWorkingHours !== undefined && last.dueAt !== undefined) {
+    const stepDue = addWorkingTime(ctx.calendar, clockStart(ctx.calendar, last.enteredAt), last.allottedWorkingHours * WORKING_HOUR_MS);
+    if (stepDue !== last.dueAt) {
+      step = { unitId: last.unitId, oldStepDueAt: iso(last.dueAt), newStepDueAt: iso(stepDue) };
+      if (spansProvisional(ctx.calendar, last.enteredAt, stepDue)) step.calendarProvisional = true;
+    }
+  }
+  if (due === state.dueAt && start === state.clockStartAt && step === undefined) return [];
+  return [
+    {
+      event: {
+        type: 'DossierDueReplanned',
+        data: {
+          dossierId: state.dossierId,
+          replannedAt: iso(ctx.now),
+          oldDueAt: iso(state.dueAt),
+          newDueAt: iso(due),
+          clockStartAt: iso(start),
+          calendarRevision: ctx.calendarRevision,
+          ...provisional(ctx, state.clockFrom, due),
+          ...(step !== undefined ? { step } : {}),
+        },
+      },
+      occurredAt: ctx.now,
+    },
+  ];
+}
+
+/** `{ calendarProvisional: true }` when a due counted from `from` to `due` crossed a provisional day, else nothing (stored shapes stay as they were). */
+function provisional(ctx: DecideContext, from: number, due: number): { calendarProvisional?: true } {
+  return spansProvisional(ctx.calendar, from, due) ? { calendarProvisional: true } : {};
 }
 
 /** DOMAIN.md: late after the due instant; early on an earlier local day; on time otherwise. */
