@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { hungKingsDay, lunarToDay, tetDay } from './lunar.js';
-import { daysFromCivil, formatDay, weekdayOf } from './time.js';
+import { daysFromCivil, formatDay, parseLocalDate, weekdayOf } from './time.js';
 import { HUNG_KINGS, TET } from './testdata/tet-hung-kings.js';
 
 const WEEKDAY = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -12,10 +12,21 @@ describe('the Vietnamese lunar calendar (UTC+7)', () => {
     expect(got).toEqual(TET);
   });
 
-  it('gives the published Hùng Kings day of every year it has been a holiday (2007-2027)', () => {
+  it('gives the published Hùng Kings day (10th day of the 3rd lunar month) of every year 1990-2040', () => {
     const got: Record<number, string> = {};
-    for (const y of Object.keys(HUNG_KINGS).map(Number)) got[y] = formatDay(hungKingsDay(y));
+    for (let y = 1990; y <= 2040; y++) got[y] = formatDay(hungKingsDay(y));
     expect(got).toEqual(HUNG_KINGS);
+  });
+
+  it('is a day ahead of the Chinese calendar (UTC+8) where the published tables say so: Tết 2007 and 2030, Hùng Kings 2009, 2037 and 2038', () => {
+    // The Chinese-calendar dates of those years, from the same python-holidays tables
+    // (LUNAR_NEW_YEAR_DATES / HUNG_KINGS_DATES, before the Vietnamese overrides).
+    const chineseTet: Record<number, string> = { 2007: '2007-02-18', 2030: '2030-02-03' };
+    const chineseHungKings: Record<number, string> = { 2009: '2009-04-05', 2037: '2037-04-25', 2038: '2038-04-14' };
+    const gaps: Record<string, number> = {};
+    for (const [y, d] of Object.entries(chineseTet)) gaps[`tet ${y}`] = parseLocalDate(d)! - tetDay(Number(y));
+    for (const [y, d] of Object.entries(chineseHungKings)) gaps[`hung ${y}`] = parseLocalDate(d)! - hungKingsDay(Number(y));
+    expect(gaps).toEqual({ 'tet 2007': 1, 'tet 2030': 1, 'hung 2009': 1, 'hung 2037': 1, 'hung 2038': 1 });
   });
 
   it('places Hùng Kings day 1990-2040 where the lunar months put it: two months and nine days after Tết, or three with a leap month between', () => {
