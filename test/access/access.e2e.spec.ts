@@ -61,7 +61,12 @@ describe('API keys over HTTP', () => {
     const named = await t.as('auditor').get('/dossiers/HS-NAMED/events');
     const anonymous = await t.as('auditor').get('/dossiers/HS-UNNAMED/events');
     expect(named.body[0].metadata.actor).toBe('test-integrator');
-    expect(anonymous.body[0].metadata.actor).toBe(`key-${sha256(unnamed).toString('hex').slice(0, 12)}`);
+    // An unnamed key acts under a random id the service wrote into the key file, not one derived from the key.
+    const entries = JSON.parse(readFileSync(join(t.config.dataDir, 'api-keys.json'), 'utf8')) as { key?: string; actorId?: string }[];
+    const actorId = entries.find((e) => e.key === unnamed)?.actorId;
+    expect(actorId).toMatch(/^key-[0-9a-f]{16}$/);
+    expect(anonymous.body[0].metadata.actor).toBe(actorId);
+    expect(actorId).not.toContain(sha256(unnamed).toString('hex').slice(0, 12));
     const history = JSON.stringify([named.body, anonymous.body]);
     expect(history).not.toContain(TEST_KEYS.integrator);
     expect(history).not.toContain(unnamed);
@@ -113,7 +118,7 @@ describe('first start without a key file', () => {
     t = undefined;
   });
 
-  it('creates it (0600, digests only), prints one key per role once, and those keys work', async () => {
+  it('creates it (0600, digests only), writes one key per role once to a 0600 file (not a terminal: never to the log), and those keys work', async () => {
     const dataDir = tempDataDir();
     const file = join(dataDir, 'keys', 'api-keys.json');
     const printed: string[] = [];
@@ -127,7 +132,11 @@ describe('first start without a key file', () => {
       spy.mockRestore();
     }
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const text = printed.join('');
+    const initialKeys = join(dataDir, 'keys', 'initial-keys.txt');
+    expect(statSync(initialKeys).mode & 0o777).toBe(0o600);
+    expect(printed.join('')).toContain(initialKeys);
+    const text = readFileSync(initialKeys, 'utf8');
+    for (const m of text.matchAll(/[A-Za-z0-9_-]{43}/g)) expect(printed.join('')).not.toContain(m[0]);
     const keys = Object.fromEntries([...text.matchAll(/initial-(\w+)[^A-Za-z0-9_-]+(?:key[^A-Za-z0-9_-]+)?([A-Za-z0-9_-]{43})/g)].map((m) => [m[1], m[2]]));
     expect(Object.keys(keys).sort()).toEqual(['admin', 'auditor', 'integrator', 'supervisor']);
     const stored = readFileSync(file, 'utf8');
