@@ -37,7 +37,7 @@ describe('bad input (issue 21, finding 7)', () => {
   });
   afterAll(() => t.close({ remove: true }));
 
-  async function refused(send: () => PromiseLike<{ status: number; headers: Record<string, string>; body: Record<string, unknown> }>, status: number, code: string) {
+  async function refused(send: () => PromiseLike<{ status: number; headers: Record<string, string>; body: Record<string, unknown>; text: string }>, status: number, code: string) {
     const head = await store.headPosition();
     const res = await send();
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
