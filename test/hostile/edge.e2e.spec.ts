@@ -13,8 +13,8 @@ const REQUEST_TIMEOUT_MS = 1200;
 
 interface SlowClient {
   socket: Socket;
-  /** What the server sent back, once it closed the connection. */
-  closed: Promise<{ at: number; received: string }>;
+  /** What the server sent back, once it closed the connection, and how long after connecting. */
+  closed: Promise<{ at: number; lifetime: number; received: string }>;
 }
 
 function slowClient(port: number, first: string): SlowClient {
@@ -24,7 +24,9 @@ function slowClient(port: number, first: string): SlowClient {
   socket.on('data', (chunk: string) => (received += chunk));
   socket.on('error', () => undefined);
   socket.write(first);
-  const closed = new Promise<{ at: number; received: string }>((resolve) => socket.on('close', () => resolve({ at: Date.now(), received })));
+  let connectedAt = Date.now();
+  socket.once('connect', () => (connectedAt = Date.now()));
+  const closed = new Promise<{ at: number; lifetime: number; received: string }>((resolve) => socket.on('close', () => resolve({ at: Date.now(), lifetime: Date.now() - connectedAt, received })));
   return { socket, closed };
 }
 
@@ -46,20 +48,24 @@ describe('slow clients', () => {
   it('are answered 408 problem+json and closed within the timeouts, while a normal client is served', async () => {
     const started = Date.now();
     const head = `POST /dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_KEYS.integrator}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n`;
-    // Half send the headers and one byte of the body; the others one byte of the headers (or half of them).
-    const slow = Array.from({ length: 200 }, (_, i) => slowClient(port, i % 2 === 0 ? `${head}{` : i % 4 === 1 ? 'P' : 'GET /units HTTP/1.1\r\nHost: x\r\n'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A thousand sockets: half send the headers and one byte of the body; the others one byte of the headers (or half of them).
+    const slow = Array.from({ length: 1000 }, (_, i) => slowClient(port, i % 2 === 0 ? `${head}{` : i % 4 === 1 ? 'P' : 'GET /units HTTP/1.1\r\nHost: x\r\n'));
+    // Once they are all connected (client and server share this process: let it settle)...
+    await Promise.all(slow.map((c) => new Promise((resolve) => (c.socket.connecting ? c.socket.once('connect', resolve) : resolve(undefined)))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
 
-    // The crowd does not keep anyone else out.
+    // ...the crowd does not keep anyone else out.
     const before = Date.now();
     const ok = await fetch(`http://127.0.0.1:${port}/units`, { headers: { Authorization: `Bearer ${TEST_KEYS.supervisor}` } });
     expect(ok.status).toBe(200);
     expect(Date.now() - before).toBeLessThan(1000);
 
     const results = await Promise.all(slow.map((c) => c.closed));
-    const slowest = Math.max(...results.map((r) => r.at - started));
-    // Node checks the deadlines every min(1 s, headers timeout): allow that much, and a margin.
-    expect(slowest).toBeLessThan(REQUEST_TIMEOUT_MS + HEADERS_TIMEOUT_MS + 1000);
+    const slowest = Math.max(...results.map((r) => r.lifetime));
+    // Node checks the deadlines every min(1 s, headers timeout): allow that much, and a margin for a
+    // busy machine (Node's own default would have held them 300 s).
+    expect(slowest).toBeLessThan(REQUEST_TIMEOUT_MS + HEADERS_TIMEOUT_MS + 2000);
+    expect(Math.max(...results.map((r) => r.at)) - started).toBeLessThan(10_000);
     for (const { received } of results) {
       expect(received).toMatch(/^HTTP\/1\.1 408 /);
       expect(received).toContain('Content-Type: application/problem+json');
