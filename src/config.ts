@@ -75,7 +75,7 @@ function timeouts(env: NodeJS.ProcessEnv): Pick<AppConfig, 'headersTimeoutMs' | 
   // Fastify's default, a little longer than the 60 s idle timeout of the usual proxies and load
   // balancers, so that they never reuse a connection the service is closing.
   const keepAliveTimeoutMs = integer(env.KEEP_ALIVE_TIMEOUT_MS, 72_000, 'KEEP_ALIVE_TIMEOUT_MS');
-  const connectionTimeoutMs = integer(env.CONNECTION_TIMEOUT_MS, 60_000, 'CONNECTION_TIMEOUT_MS');
+  const connectionTimeoutMs = integer(env.CONNECTION_TIMEOUT_MS, 120_000, 'CONNECTION_TIMEOUT_MS');
   // 0 would mean "wait for ever", which is what these settings exist to prevent.
   for (const [name, value] of [['HEADERS_TIMEOUT_MS', headersTimeoutMs], ['REQUEST_TIMEOUT_MS', requestTimeoutMs], ['KEEP_ALIVE_TIMEOUT_MS', keepAliveTimeoutMs]] as const) {
     if (value === 0) throw new ConfigError(`${name} must be a positive number of milliseconds`);

@@ -15,7 +15,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../config.js';
 import { type Principal, type Role, ROLES } from './principal.js';
@@ -345,10 +345,17 @@ export class ApiKeyStore {
     const entries = JSON.parse(text) as ApiKeyFileEntry[];
     for (const entry of entries) if (entry.name === undefined && entry.actorId === undefined) entry.actorId = newActorId();
     const updated = JSON.stringify(entries, null, 2) + '\n';
-    const temporary = join(dirname(this.file), `.api-keys.${process.pid}.actors.tmp`);
+    // Through a symbolic link to the file it names, so that the link stays a link.
+    let target = this.file;
     try {
-      writeFileSync(temporary, updated, { mode: statSync(this.file).mode & 0o777 });
-      renameSync(temporary, this.file);
+      target = realpathSync(this.file);
+    } catch {
+      // Gone meanwhile: the write below fails and says so.
+    }
+    const temporary = join(dirname(target), `.api-keys.${process.pid}.actors.tmp`);
+    try {
+      writeFileSync(temporary, updated, { mode: statSync(target).mode & 0o777 });
+      renameSync(temporary, target);
       this.logger.log({ msg: 'gave the unnamed API keys an actorId in the key file', file: this.file });
       return { text: updated, version: versionOf(this.file) };
     } catch (error) {

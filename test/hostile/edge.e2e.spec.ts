@@ -140,7 +140,7 @@ describe('JSON nesting', () => {
 describe('the timeout settings', () => {
   it('have sane defaults and are read from the environment', () => {
     const defaults = loadConfig({});
-    expect(defaults).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, connectionTimeoutMs: 60_000 });
+    expect(defaults).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, connectionTimeoutMs: 120_000 });
     expect(loadConfig({ HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '5000', KEEP_ALIVE_TIMEOUT_MS: '1000', CONNECTION_TIMEOUT_MS: '0' })).toMatchObject({
       headersTimeoutMs: 2000,
       requestTimeoutMs: 5000,

@@ -3,7 +3,7 @@
  * databases readable by the service's user only, an unnamed key's actor not derived from it.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiKeyStore, sha256 } from '../../src/access/api-keys.js';
 import { ROLES } from '../../src/access/principal.js';
@@ -99,6 +99,16 @@ describe('the actor of a key without a name', () => {
     const other = join(temp(), 'api-keys.json');
     write(other);
     expect(ApiKeyStore.open(other).authenticate(unnamed)!.principal.name).not.toBe(first);
+  });
+
+  it('is written through a symbolic link into the file it names, the link left a link', () => {
+    const dir = temp();
+    const real = join(dir, 'real-keys.json');
+    write(real);
+    symlinkSync(real, join(dir, 'api-keys.json'));
+    const id = ApiKeyStore.open(join(dir, 'api-keys.json')).authenticate(unnamed)!.principal.name;
+    expect(lstatSync(join(dir, 'api-keys.json')).isSymbolicLink()).toBe(true);
+    expect((JSON.parse(readFileSync(real, 'utf8')) as { actorId?: string }[])[0]!.actorId).toBe(id);
   });
 
   it('is a random id for the life of the process when the file cannot be written, and the file is left as it was', () => {
