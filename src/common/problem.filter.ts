@@ -42,6 +42,9 @@ function toAppError(error: unknown): AppError {
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     }
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+    // Fastify's messages for these quote the URL: never echoed.
+    if (e.code === 'FST_ERR_BAD_URL') return new AppError('VALIDATION_FAILED', 'the URL is not valid (malformed percent-encoding)', []);
+    if (e.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('URI_TOO_LONG', 'a path segment of the URL is too long');
     if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('VALIDATION_FAILED', 'the JSON body is empty', []);
     if (typeof e.code === 'string' && e.code.startsWith('FST_ERR_CTP')) {
       return new AppError('VALIDATION_FAILED', 'the body is not valid JSON', []);
