@@ -313,9 +313,10 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         onCaughtUp: (position) => {
           const first = !this.caughtUp;
           this.caughtUp = true;
-          this.resumed();
           const skipped = position === undefined ? undefined : this.models.skipTo(position);
           if (skipped) this.commit(skipped);
+          // A stop is over once everything delivered is committed (a failed commit recovers first).
+          void this.lastCommit.then(() => this.caughtUp && this.recovery === undefined && this.resumed());
           if (!first) return;
           // After the commits of everything delivered so far.
           void this.lastCommit.then(() => {

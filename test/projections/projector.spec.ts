@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
@@ -327,6 +328,48 @@ describe('projector over a real store', () => {
     }
     reference.close();
   }, 20_000);
+
+  it('a live writer that keeps failing stops the projection (said once, not at every retry) until it commits again', async () => {
+    const events = log(12, 60);
+    await appendAll(store, events.slice(0, 100));
+    let full = false;
+    const opener: LiveWriterOpener = async (_models, file) => {
+      const own = ReadModels.open(file);
+      const writer: LiveWriter = {
+        thread: 'main',
+        async commit(rows, checkpoint, quarantined) {
+          if (full) throw new Error('database or disk is full');
+          own.commitRows(rows, checkpoint, quarantined);
+        },
+        async close() {
+          own.close();
+        },
+      };
+      return { writer };
+    };
+    const errors: string[] = [];
+    Logger.overrideLogger({ log() {}, warn() {}, debug() {}, verbose() {}, error: (message: unknown) => errors.push(typeof message === 'string' ? message : JSON.stringify(message)) });
+    try {
+      projector = new Projector(store, loadConfig({ DATA_DIR: tmp.dir }), 'never', opener);
+      const p = projector;
+      p.onModuleInit();
+      await p.whenCaughtUp();
+      full = true;
+      await appendAll(store, events.slice(100, 110));
+      // Three retries (one a second), each failing again.
+      await new Promise((resolve) => setTimeout(resolve, 3300));
+      expect((await p.status()).state).toBe('stopped');
+      expect(p.stopped).toMatch(/disk is full/);
+      expect(errors.filter((m) => m.includes('live projection stopped'))).toHaveLength(1);
+      full = false;
+      await appendAll(store, events.slice(110));
+      await p.waitFor((await store.headPosition())!, 5000);
+      expect(p.stopped).toBeUndefined();
+      expect((await p.status()).state).toBe('running');
+    } finally {
+      Logger.overrideLogger(false);
+    }
+  }, 15_000);
 
   it('a restart rebuilds the index from the table and resumes after the checkpoint', async () => {
     const events = log(9);
