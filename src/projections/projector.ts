@@ -118,6 +118,8 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private stoppedBecause: string | undefined;
   /** How the read models were started when not as stored (see onModuleInit). */
   private degraded: string | undefined;
+  /** The read models live in memory (their file could not be written at start): written in this thread. */
+  private inMemory = false;
   /** Events a rebuild under way quarantined (the fresh file is written elsewhere until the swap). */
   private rebuildQuarantined: QuarantinedEvent[] = [];
   private readonly shutdownSubject = new Subject<void>();
@@ -152,6 +154,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         this.degraded = `the read-model file cannot be written (${(again as Error).message}); kept in memory until a rebuild succeeds`;
         this.logger.error({ msg: 'read models kept in memory', error: (again as Error).message });
         this.models = ReadModels.open(':memory:');
+        this.inMemory = true;
       }
       this.currentIndex = new TimelinessIndex();
     }
@@ -288,7 +291,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   private openedLiveWriter(): Promise<LiveWriter> {
     if (this.liveWriter !== undefined) return this.liveWriter;
-    const opening = this.openWriter ? this.openWriter(this.models, this.file) : openLiveWriter(this.models, this.file, this.workers);
+    const opening = this.openWriter
+      ? this.openWriter(this.models, this.file)
+      : openLiveWriter(this.models, this.file, this.inMemory ? 'never' : this.workers);
     this.liveWriter = opening.then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'live batches are written in the main thread', reason });
       return writer;
@@ -509,8 +514,10 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       fresh.moveTo(this.file);
       this.models = fresh;
       this.currentIndex = index;
+      // The rebuilt file is in place: whatever the start had to make do with is over.
       this.rebuildNeeded = false;
-      if (this.degraded !== undefined && !this.degraded.includes('kept in memory')) this.degraded = undefined;
+      this.inMemory = false;
+      this.degraded = undefined;
       this.settle();
       this.changesSubject.next({ checkpoint: fresh.checkpoint, unitIds: 'all', dossierIds: [] });
       const durationMs = Date.now() - started;
@@ -528,12 +535,27 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     } catch (error) {
       if (fresh === undefined) await opening.then((writer) => writer.discard(), () => undefined);
       else if (this.models !== fresh) fresh.discard();
+      // The swap failed after the live model was closed (its file could not be replaced): open one again.
+      if (!this.models.isOpen) this.reopenAfterFailedSwap(error as Error);
       throw error;
     } finally {
       // The live subscription resumes after the model in place, rebuilt or not.
       this.swapping = false;
       if (!this.stopping && this.subscription === undefined) this.subscribe();
     }
+  }
+
+  private reopenAfterFailedSwap(error: Error): void {
+    try {
+      this.load();
+    } catch {
+      this.models = ReadModels.open(':memory:');
+      this.inMemory = true;
+      this.currentIndex = new TimelinessIndex();
+      this.degraded = `the read-model file cannot be replaced (${error.message}); kept in memory until a rebuild succeeds`;
+      this.logger.error({ msg: 'read models kept in memory', error: error.message });
+    }
+    this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: 'all', dossierIds: [] });
   }
 
   /** One page of the bulk replay. */

@@ -663,6 +663,10 @@ export class ReadModels {
     if (this.db.open) this.db.close();
   }
 
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
   /** Closes and deletes the file (an abandoned rebuild). */
   discard(): void {
     this.close();

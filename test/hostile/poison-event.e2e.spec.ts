@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
 import { encodeView } from '../../src/projections/view-codec.js';
@@ -179,6 +180,13 @@ describe('poison event (issue 21, finding 1)', () => {
         { position: zero, streamId: 'dossier-ZERO', type: 'DossierReceived', error: expect.stringMatching(/receivedAt/) },
       ]),
     );
+    // Every read that meets them answers: the list, as-of reports (replayed from the log), the streams.
+    expect((await t.as('supervisor').get('/dossiers').query({ unitId: UNIT })).body.items.map((d: { dossierId: string }) => d.dossierId).sort()).toEqual(['GOOD1', 'GOOD2']);
+    const asOf = await t.as('auditor').get(`/units/${UNIT}/timeliness`).query({ from: FROM, to: TO, scope: 'self', asOf: new Date().toISOString() });
+    expect(asOf.status).toBe(200);
+    expect(asOf.body.rows[0].received).toEqual(row.received);
+    expect((await t.as('auditor').get('/dossiers/OLD/events')).status).toBe(200);
+    expect((await t.as('auditor').get('/dossiers/ZERO')).status).toBeLessThan(500);
     const metrics = await t.as('admin').get('/metrics');
     expect(metrics.text).toMatch(/^projection_quarantined_events 2$/m);
 
@@ -224,5 +232,19 @@ describe('poison event (issue 21, finding 1)', () => {
     const s = await status(t);
     expect(s.quarantined.items).toEqual([expect.objectContaining({ position: old, streamId: 'dossier-OLD' })]);
     expect(s.rebuild.last).not.toBeNull(); // rebuilt from the log at start
+  });
+
+  it('a read-model file that can be neither opened nor replaced: the service starts degraded, says so, and answers from memory', async () => {
+    const dataDir = tempDataDir();
+    // Where the file should be, a directory holding something: SQLite cannot open it, nor can it be removed or replaced.
+    mkdirSync(join(dataDir, 'read-models.db'));
+    writeFileSync(join(dataDir, 'read-models.db', 'keep'), 'x');
+    t = await startTestApp({}, dataDir);
+    expect((await t.http.get('/health')).status).toBe(200);
+    const last = await post(t, '/dossiers', receive('GOOD1', UNIT, local('2026-12-01T09:00:00')));
+    expect((await report(t, UNIT, last.position)).received.total).toBe(1);
+    const s = await status(t);
+    expect(s.state).toBe('running');
+    expect(s.degraded).toMatch(/kept in memory/);
   });
 });
