@@ -27,6 +27,7 @@ export const STATUS_BY_CODE = {
   INTERNAL: 500,
   NOT_CAUGHT_UP: 503,
   UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -51,6 +52,7 @@ const TITLES: Record<ErrorCode, string> = {
   INTERNAL: 'Internal error',
   NOT_CAUGHT_UP: 'The read model has not caught up with the requested position yet',
   UNAVAILABLE: 'The service is not available right now',
+  STORE_UNAVAILABLE: 'The event log cannot be written right now',
 };
 
 export class AppError extends Error {

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, STATUS_BY_CODE } from './errors.js';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store/errors.js';
+import { EventStoreUnavailableError, EventStoreWriteError, WrongExpectedRevisionError } from '../event-store/errors.js';
 
 export interface ProblemBody {
   type: string;
@@ -34,6 +34,10 @@ function toAppError(error: unknown): AppError {
     return new AppError('CONCURRENCY_CONFLICT', 'the dossier was changed by another request at the same time; retry');
   }
   if (error instanceof EventStoreUnavailableError) return new AppError('UNAVAILABLE', 'the event store does not answer');
+  if (error instanceof EventStoreWriteError) {
+    // The disk is full or failing: the request was not acknowledged, and the same one may be sent again later.
+    return new AppError('STORE_UNAVAILABLE', 'the event log cannot be written right now (disk full or I/O error); the request was not acknowledged: retry later', undefined, { 'Retry-After': '5' });
+  }
   if (error instanceof HttpException) return fromStatus(error.getStatus(), error.message);
   const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
   // Fastify's own errors (broken JSON, body too large, wrong content type) carry a statusCode.

@@ -24,6 +24,12 @@ export class OperationsModule implements OnModuleInit {
   onModuleInit(): void {
     this.metrics.gauge('event_store_head_position', 'Global position of the last stored event.', async () => (await this.store.headPosition()) ?? 0);
     this.metrics.gauge('projection_checkpoint_position', 'Last global position applied to the read models.', () => this.projector.checkpoint);
+    this.metrics.gauge('projection_quarantined_events', 'Events the read models skipped because no view could take them (GET /projections/status lists them).', () =>
+      this.projector.quarantine().count,
+    );
+    this.metrics.gauge('projection_stopped', '1 while the live projection is stopped (its last batch failed, none passed since), else 0.', () =>
+      (this.projector.stopped === undefined ? 0 : 1),
+    );
     this.metrics.gauge('projection_lag_events', 'Events stored but not yet applied to the read models.', async () =>
       Math.max(0, ((await this.store.headPosition()) ?? 0) - this.projector.checkpoint),
     );

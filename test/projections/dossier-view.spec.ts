@@ -291,3 +291,36 @@ describe('parseInstant', () => {
     for (const s of samples) expect([s, parseInstant(s)]).toEqual([s, Date.parse(s)]);
   });
 });
+
+describe('dossier view: events it cannot take (issue 21)', () => {
+  const refused = (view: DossierView | undefined, event: DossierEvent, streamId?: string) => () =>
+    evolveDossierViewInPlace(view, event, { revision: 1, position: 99, ...(streamId ? { streamId } : {}) });
+
+  it('refuses instants the report index cannot hold, and fields of the wrong kind, naming the field', () => {
+    const at = (receivedAt: string) => ({ ...received, data: { ...received.data, receivedAt } }) as DossierEvent;
+    expect(refused(undefined, at('1800-01-01T02:00:00.000Z'))).toThrow(/receivedAt "1800-01-01/);
+    expect(refused(undefined, at('0000-01-01T02:00:00.000Z'))).toThrow(/receivedAt/);
+    expect(refused(undefined, at('not an instant'))).toThrow(/receivedAt/);
+    expect(refused(undefined, { ...received, data: { ...received.data, dueAt: '2110-01-01T00:00:00.000Z' } } as DossierEvent)).toThrow(/dueAt/);
+    expect(refused(undefined, { ...received, data: { ...received.data, channel: 'fax' } } as unknown as DossierEvent)).toThrow(/channel/);
+    expect(refused(undefined, { ...received, data: { ...received.data, unitId: 7 } } as unknown as DossierEvent)).toThrow(/unitId/);
+    expect(refused(undefined, received, 'dossier-someone-else')).toThrow(/stream/);
+    expect(refused(undefined, received, 'dossier-d1')).not.toThrow();
+    // Instants the index holds, outside what the service accepts today, are still applied (older logs).
+    expect(refused(undefined, at('1990-01-01T02:00:00.000Z'))).not.toThrow();
+  });
+
+  it('a refused event leaves the view exactly as it was, even when folded in place', () => {
+    const view = given(received, transfer('C2', '04T09:00:00'));
+    const copy = structuredClone(view);
+    const bad = transfer('C3', '05T09:00:00', '05T12:00:00');
+    (bad.data as { stepDueAt?: string }).stepDueAt = '9999-99-99';
+    expect(refused(view, bad)).toThrow(/stepDueAt/);
+    const badSupplement = { ...supplemented, data: { ...supplemented.data, clockStartAt: 'never' } } as DossierEvent;
+    const awaiting = given(received, request);
+    const awaitingCopy = structuredClone(awaiting);
+    expect(refused(awaiting, badSupplement)).toThrow(/clockStartAt/);
+    expect(view).toEqual(copy);
+    expect(awaiting).toEqual(awaitingCopy);
+  });
+});

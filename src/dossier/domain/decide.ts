@@ -14,6 +14,7 @@ import {
   workingTimeBetween,
 } from '../../calendar/index.js';
 import { AppError, validationFailed } from '../../common/errors.js';
+import { EARLIEST_INSTANT, instantRangeError, LATEST_INSTANT } from '../../common/instant-range.js';
 import { isoInstant as iso } from '../../common/iso-instant.js';
 import type { ProcedureDefinition } from '../../catalog/events.js';
 import type { Channel, DossierEvent, Outcome, Timeliness } from '../events.js';
@@ -82,7 +83,7 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
         data.allottedWorkingHours = command.allottedWorkingHours;
         // The step's clock follows the dossier's rules: cutoff, then office time.
         const stepDue = addWorkingTime(ctx.calendar, clockStart(ctx.calendar, at), command.allottedWorkingHours * WORKING_HOUR_MS);
-        data.stepDueAt = iso(stepDue);
+        data.stepDueAt = iso(checkComputedDue(stepDue, 'allottedWorkingHours'));
         if (spansProvisional(ctx.calendar, at, stepDue)) data.calendarProvisional = true;
       }
       return [{ event: { type: 'DossierTransferred', data }, occurredAt: at }];
@@ -115,7 +116,7 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
               supplementedAt: iso(at),
               rule: s.onSupplement,
               clockStartAt: iso(start),
-              dueAt: iso(due),
+              dueAt: iso(checkComputedDue(due, 'occurredAt')),
               calendarRevision: ctx.calendarRevision,
               ...provisional(ctx, at, due),
             },
@@ -127,6 +128,8 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
     case 'Apologize': {
       const s = requireStatus(state, ['received', 'awaiting_supplement'], 'apologise for');
       if (s.apology) throw new AppError('ILLEGAL_TRANSITION', 'an apology may be issued only once per dossier');
+      const appointmentOutOfRange = instantRangeError(command.newAppointmentAt, 'newAppointmentAt');
+      if (appointmentOutOfRange) throw validationFailed([appointmentOutOfRange]);
       if (command.newAppointmentAt <= at) {
         throw validationFailed([{ field: 'newAppointmentAt', message: 'the new appointment must be after the apology' }]);
       }
@@ -190,11 +193,9 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
 
 function receive(command: Extract<DossierCommand, { type: 'Receive' }>, state: DossierState, ctx: DecideContext): Decided[] {
   if (state.status !== 'none') throw new AppError('DUPLICATE_DOSSIER', `dossier ${command.dossierId} was already received`);
-  if (command.receivedAt > ctx.now + MAX_CLOCK_SKEW_MS) {
-    throw validationFailed([{ field: 'receivedAt', message: 'receivedAt is in the future' }]);
-  }
+  checkHappened(command.receivedAt, 'receivedAt', ctx);
   const start = clockStart(ctx.calendar, command.receivedAt);
-  const due = addWorkingTime(ctx.calendar, start, command.procedure.statutoryWorkingDays * WORKING_DAY_MS);
+  const due = checkComputedDue(addWorkingTime(ctx.calendar, start, command.procedure.statutoryWorkingDays * WORKING_DAY_MS), 'receivedAt');
   return [
     {
       event: {
@@ -302,8 +303,23 @@ function requireStatus<S extends ExistingDossier['status']>(
   return state as Extract<ExistingDossier, { status: S }>;
 }
 
+/** API.md: what happened lies between 2000-01-01 and now plus one minute. */
+function checkHappened(at: number, field: string, ctx: DecideContext): void {
+  if (at > ctx.now + MAX_CLOCK_SKEW_MS) throw validationFailed([{ field, message: `${field} is in the future` }]);
+  if (!(at >= EARLIEST_INSTANT)) throw validationFailed([{ field, message: `${field} must not be before 2000-01-01` }]);
+}
+
+/**
+ * A due instant the calendar puts after 2100-01-01 (a calendar with almost no office time) is
+ * refused rather than stored: nothing could report on it. The edge refuses such calendars first.
+ */
+function checkComputedDue(due: number, field: string): number {
+  if (due <= LATEST_INSTANT) return due;
+  throw validationFailed([{ field, message: `the due instant this gives (${iso(due)}) lies after 2100-01-01: the calendar leaves too little office time` }]);
+}
+
 function checkOccurredAt(at: number, state: ExistingDossier, ctx: DecideContext): void {
-  if (at > ctx.now + MAX_CLOCK_SKEW_MS) throw validationFailed([{ field: 'occurredAt', message: 'occurredAt is in the future' }]);
+  checkHappened(at, 'occurredAt', ctx);
   if (at < state.lastOccurredAt) {
     throw validationFailed([
       { field: 'occurredAt', message: `occurredAt is before the dossier's previous event (${iso(state.lastOccurredAt)})` },
