@@ -25,7 +25,7 @@ import {
 
 export type FieldKind =
   /** `pool`: ids that exist (or are meant to); `also`: well-formed ids that may not (the oracle knows at run time). */
-  | { t: 'id'; pool: readonly string[]; also?: readonly string[] }
+  | { t: 'id'; pool: readonly string[]; also?: readonly string[]; fresh?: string }
   | { t: 'instant'; kind: InstantKind }
   | { t: 'enum'; values: readonly string[] }
   | { t: 'text'; max: number; blankRefused: boolean }
@@ -53,11 +53,11 @@ const interval = (start: string, end: string) => new JsonObj([['start', start], 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const datesFrom = (first: string, days: number) => Array.from({ length: days }, (_, i) => isoDate(Date.parse(first) + i * 86_400_000));
 
-/** A valid value of the field. */
+/** A valid value of the field (an id with `fresh`: from the pool, or new with that prefix). */
 function validArb(kind: FieldKind, now: number): fc.Arbitrary<Json> {
   switch (kind.t) {
     case 'id':
-      return fc.constantFrom(...kind.pool);
+      return kind.fresh === undefined ? fc.constantFrom(...kind.pool) : fc.oneof(fc.constantFrom(...kind.pool), fc.nat(999_999).map((n) => `${kind.fresh}${n}`));
     case 'instant':
       return instantArb(kind.kind, now).filter((g) => g.refuse === undefined).map((g) => g.value);
     case 'enum':
@@ -148,11 +148,13 @@ export function bodyArb(fields: readonly Field[], now: number, base: fc.Arbitrar
       { weight: 1, arbitrary: fc.constant<Mutation>({ field: i, how: 'absent', value: f.required ? bad(null, `${f.name} missing`) : ok(null) }) },
       { weight: 1, arbitrary: fc.constant<Mutation>({ field: i, how: 'null', value: nullVerdict }) },
       { weight: 1, arbitrary: wrongTypeArb(jsonType(f.kind)).map((v): Mutation => ({ field: i, how: 'wrongType', value: bad(v, `${f.name} of the wrong type`) })) },
-      { weight: 4, arbitrary: nearMissArb(f.kind, now).map((g): Mutation => ({ field: i, how: 'nearMiss', value: g })) },
+      { weight: 6, arbitrary: nearMissArb(f.kind, now).map((g): Mutation => ({ field: i, how: 'nearMiss', value: g })) },
       { weight: 1, arbitrary: wrongTypeArb(jsonType(f.kind)).map((v): Mutation => ({ field: i, how: 'duplicate', value: ok(v) })) },
     );
   });
-  const extra = fc.tuple(fc.oneof(fc.constantFrom(...UNKNOWN_KEYS), fc.string({ minLength: 1, maxLength: 12 })), fc.oneof(wrongTypeArb('string'), fc.constant<Json>('x')));
+  const known = new Set(fields.map((f) => f.name));
+  const unknownKey = fc.oneof(fc.constantFrom(...UNKNOWN_KEYS), fc.string({ minLength: 1, maxLength: 12 })).filter((k) => !known.has(k));
+  const extra = fc.tuple(unknownKey, fc.oneof(wrongTypeArb('string'), fc.constant<Json>('x')));
   const objectBody = fc
     .record({
       valid,
