@@ -102,13 +102,13 @@ function callerArb(access: Access) {
 
 const OPEN = 'open';
 const EVERY: readonly TestRole[] = ['integrator', 'supervisor', 'auditor', 'admin'];
-const READERS: readonly TestRole[] = ['supervisor', 'auditor', 'admin'];
-const AUDITORS: readonly TestRole[] = ['auditor', 'admin'];
+export const READERS: readonly TestRole[] = ['supervisor', 'auditor', 'admin'];
+export const AUDITORS: readonly TestRole[] = ['auditor', 'admin'];
 const ADMIN: readonly TestRole[] = ['admin'];
-const INTEGRATOR: readonly TestRole[] = ['integrator'];
-const ADMIN_ALL: Access = { roles: ADMIN, allUnits: true };
+export const INTEGRATOR: readonly TestRole[] = ['integrator'];
+export const ADMIN_ALL: Access = { roles: ADMIN, allUnits: true };
 
-interface Access {
+export interface Access {
   roles: typeof OPEN | readonly TestRole[];
   /** Only a key for all units (reference data, rebuilds). */
   allUnits?: boolean;
@@ -126,7 +126,7 @@ function accessRefusals(access: Access, caller: Caller, auth: AuthMode): string[
 /** Whether the caller is known to hold a valid key (only then do role and scope verdicts apply). */
 export const validAuth = (c: FuzzCase) => c.auth === 'valid' || c.auth === 'lowercase-scheme';
 
-interface Parts {
+export interface Parts {
   family: Family;
   route: string;
   access: Access;
@@ -148,7 +148,7 @@ export function describe(c: FuzzCase): string {
   return `${c.method} ${path} as ${c.caller.id} (auth ${c.auth})${headers.length ? ` [${headers.join('; ')}]` : ''}${body}`;
 }
 
-function assemble(who: { caller: Caller; auth: AuthMode }, p: Parts): FuzzCase {
+export function assemble(who: { caller: Caller; auth: AuthMode }, p: Parts): FuzzCase {
   const c: FuzzCase = {
     family: p.family,
     route: p.route,
