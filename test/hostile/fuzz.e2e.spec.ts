@@ -107,7 +107,7 @@ describe(`hostile input: fuzzing every route (seed ${SEED}, ${RUNS} runs${COLLEC
     process.stdout.write(
       [
         `fuzz: ${figures.requests} requests in ${figures.seconds} s; routes ${figures.routes}; roles ${figures.roles} (keys ${figures.keys})`,
-        `fuzz: statuses ${JSON.stringify(figures.statuses)}; ${figures.mustRefuse} had to be refused`,
+        `fuzz: statuses ${JSON.stringify(figures.statuses)}; ${figures.mustRefuse} had to be refused; ${tally.dropped} oversized-header connections closed unread`,
         `fuzz: 5xx = ${figures.fiveHundreds}; state changes by refused requests = ${figures.refusedStateChanges}; failure classes = ${figures.failureClasses.length}`,
         ...figures.failureClasses.map((f) => `fuzz:   ${f.class} ×${f.count}\n        ${f.example.request}\n        -> ${f.example.status} ${f.example.answer}`),
         `fuzz: reproduce with ${figures.command}`,

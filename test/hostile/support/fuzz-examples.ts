@@ -65,7 +65,7 @@ export const ISSUE_EXAMPLES: Record<Family, FuzzCase[]> = {
     // Finding 7: Fastify's own errors (bad URL encoding, 414, 431) were not problem+json and echoed the URL.
     as('admin-all', { family: 'operations and raw HTTP', route: 'raw', access: { roles: READERS }, method: 'GET', path: '/dossiers/%E0%A4%A', refuse: ['bad URL encoding'] }),
     as('admin-all', { family: 'operations and raw HTTP', route: 'raw', access: { roles: READERS }, method: 'GET', path: `/dossiers/${'x'.repeat(200)}`, refuse: ['414'] }),
-    as('admin-all', { family: 'operations and raw HTTP', route: 'raw', access: { roles: READERS }, method: 'GET', path: '/health', headers: { 'x-padding': 'p'.repeat(20_000) }, refuse: ['431'] }),
+    as('admin-all', { family: 'operations and raw HTTP', route: 'raw', access: { roles: READERS }, method: 'GET', path: '/health', headers: { 'x-padding': 'p'.repeat(20_000) }, refuse: ['431'], extra: { mayDropConnection: true } }),
   ],
   'other routes': [],
 };

@@ -1,7 +1,8 @@
 /**
  * Sends one generated case and judges the answer:
  * - no 5xx (503 NOT_CAUGHT_UP only for a wait on a position the log has not reached), and an answer at all;
- * - every 4xx is application/problem+json with an upper-case `code` and its own `status`, no internals;
+ * - every 4xx is application/problem+json with an upper-case `code` and its own `status`, no internals,
+ *   and does not repeat the URL;
  * - a refused request (4xx or 5xx) and any read leave the log's head where it was;
  * - a request that must be refused (malformed, out of range, unknown, out of the key's reach) is;
  * - a scoped key asking about another unit's dossier gets exactly what it gets for a dossier that
@@ -26,6 +27,8 @@ export class Tally {
   /** Statuses by route, for the summary file: how deep each route's requests got. */
   readonly byRoute = new Map<string, Map<number, number>>();
   fiveHundreds = 0;
+  /** Oversized-header requests whose connection closed before the answer could be read. */
+  dropped = 0;
   refusedStateChanges = 0;
   mustRefuse = 0;
   readonly classes = new Map<string, { count: number; example: Example }>();
@@ -120,7 +123,8 @@ async function sendAndJudge(p: Province, c: FuzzCase, mustRefuse: string[], tall
     found.push(`${kind}: ${detail}\n  request: ${describe(c)}\n  answer: ${res.status} ${res.contentType} ${res.text.slice(0, 400)}`);
   };
   const problem = parseProblem(res);
-  if (res.status === 0) flag('no answer', res.timedOut ? 'no answer within the time limit' : `connection failed: ${res.error}`);
+  if (res.status === 0 && c.mayDropConnection && !res.timedOut) tally.dropped++;
+  else if (res.status === 0) flag('no answer', res.timedOut ? 'no answer within the time limit' : `connection failed: ${res.error}`);
   else if (res.status >= 500 && !(res.status === 503 && c.notCaughtUpOk && problem?.code === 'NOT_CAUGHT_UP')) {
     tally.fiveHundreds++;
     flag('5xx', `answered ${res.status}`);
@@ -130,6 +134,8 @@ async function sendAndJudge(p: Province, c: FuzzCase, mustRefuse: string[], tall
       flag('not problem+json', 'a refusal must be application/problem+json with a code and its status');
     }
     if (LEAKS.test(res.text)) flag('internals in the answer', 'a stack trace, a source path or an internal error name');
+    // Issue 21, finding 7: Fastify's own refusals echoed the URL (whatever an attacker put in it).
+    if (c.path.length >= 24 && res.text.includes(c.path)) flag('echoes the URL', 'a refusal repeats the request URL');
     if (after !== before) {
       tally.refusedStateChanges++;
       flag('refused but changed the log', `head moved from ${before} to ${after}`);

@@ -53,6 +53,11 @@ export interface FuzzCase {
   replayable: boolean;
   /** Asks for a position beyond the head with a short wait: 503 NOT_CAUGHT_UP is the documented answer. */
   notCaughtUpOk: boolean;
+  /**
+   * An oversized header: Node answers 431 and closes at once, possibly while the client is still
+   * writing, so the client may see a reset instead of the answer (judged only when it arrives).
+   */
+  mayDropConnection?: true;
 }
 
 // ---- callers and Authorization ----
@@ -553,6 +558,7 @@ export function operationsArb(): fc.Arbitrary<FuzzCase> {
         path,
         headers: bigHeader ? { 'x-padding': 'p'.repeat(bigHeader) } : {},
         refuse: [why, ...(bigHeader ? [`a ${bigHeader}-byte header`] : [])],
+        extra: bigHeader ? { mayDropConnection: true } : {},
       }),
     );
   return fc.oneof(
