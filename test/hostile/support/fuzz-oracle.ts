@@ -26,6 +26,8 @@ export class Tally {
   readonly statuses = new Map<number, number>();
   /** Statuses by route, for the summary file: how deep each route's requests got. */
   readonly byRoute = new Map<string, Map<number, number>>();
+  /** Time spent waiting for answers, by route (where a run's time goes). */
+  readonly milliseconds = new Map<string, number>();
   fiveHundreds = 0;
   /** Oversized-header requests whose connection closed before the answer could be read. */
   dropped = 0;
@@ -111,7 +113,9 @@ export async function runCase(p: Province, c: FuzzCase, tally: Tally): Promise<s
 
 async function sendAndJudge(p: Province, c: FuzzCase, mustRefuse: string[], tally: Tally): Promise<{ res: RawResponse; found: string[] }> {
   const before = await p.head();
+  const started = performance.now();
   const res = await p.client.send({ method: c.method, path: c.path, headers: c.headers, body: c.body });
+  tally.milliseconds.set(c.route, (tally.milliseconds.get(c.route) ?? 0) + performance.now() - started);
   if (res.error?.startsWith('client:')) return { res, found: [] }; // never sent: node:http would not put it on the wire
   const after = await p.head();
   tally.record(c, res);

@@ -116,9 +116,14 @@ const vn = (date: string, time: string) => `${date}T${time}:00+07:00`;
 /** Starts the real service on a fresh data directory, listening on a port, and seeds the province. */
 export async function startProvince(): Promise<Province> {
   // No rate limit (the fuzzer sends refused requests on purpose, which would lock its address out
-  // and hide every other answer) and no overdue watcher (its appends would move the head under a request).
+  // and hide every other answer), no overdue watcher (its appends would move the head under a request).
   // FUZZ_LOG=error (or info, ...) shows the service's own log, e.g. the stack behind a 500.
-  const env = { SEED_DEMO: 'false', RATE_LIMIT_PER_MINUTE: '0', OVERDUE_WATCHER: 'false', ...(process.env.FUZZ_LOG ? { LOG_LEVEL: process.env.FUZZ_LOG } : {}) };
+  const env = {
+    SEED_DEMO: 'false',
+    RATE_LIMIT_PER_MINUTE: '0',
+    OVERDUE_WATCHER: 'false',
+    ...(process.env.FUZZ_LOG ? { LOG_LEVEL: process.env.FUZZ_LOG } : {}),
+  };
   const t = await startTestApp(env, undefined, {
     extraKeys: CALLERS.filter((c) => c.scoped).map((c) => ({ key: c.key, role: c.role, units: [SCOPE_ROOT], name: `fuzz-${c.id}` })),
   });
