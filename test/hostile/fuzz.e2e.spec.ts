@@ -27,17 +27,9 @@ import { TEST_KEYS } from '../support/test-app.js';
 import { ISSUE_EXAMPLES } from './support/fuzz-examples.js';
 import { runCase, Tally } from './support/fuzz-oracle.js';
 import { type Province, startProvince } from './support/fuzz-province.js';
-import {
-  commandsArb,
-  dossierReadsArb,
-  DRIVEN_ROUTES,
-  type Family,
-  type FuzzCase,
-  operationsArb,
-  otherRoutesArb,
-  referenceDataArb,
-  supervisionArb,
-} from './support/fuzz-routes.js';
+import { type Family, type FuzzCase } from './support/fuzz-case.js';
+import { DRIVEN_ROUTES, dossierReadsArb, operationsArb, otherRoutesArb, supervisionArb } from './support/fuzz-routes-reads.js';
+import { commandsArb, referenceDataArb } from './support/fuzz-routes-writes.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 6000);

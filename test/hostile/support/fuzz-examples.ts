@@ -3,7 +3,7 @@
  * `examples`) before the generated ones, and judged by the same oracle.
  */
 import { CALLERS, type Caller } from './fuzz-province.js';
-import { ADMIN_ALL, assemble, AUDITORS, type Family, type FuzzCase, INTEGRATOR, type Parts, READERS } from './fuzz-routes.js';
+import { ADMIN_ALL, assemble, AUDITORS, type Family, type FuzzCase, INTEGRATOR, type Parts, READERS } from './fuzz-case.js';
 
 const caller = (id: string): Caller => CALLERS.find((c) => c.id === id)!;
 const as = (id: string, p: Omit<Parts, 'family'> & { family: Family }) => assemble({ caller: caller(id), auth: 'valid' }, p);

@@ -11,7 +11,7 @@
  */
 import { type RawResponse } from './fuzz-http.js';
 import { MISSING, type Province } from './fuzz-province.js';
-import { describe, type FuzzCase, validAuth } from './fuzz-routes.js';
+import { describe, type FuzzCase, validAuth } from './fuzz-case.js';
 
 export interface Example {
   request: string;
