@@ -139,7 +139,7 @@ async function sendAndJudge(p: Province, c: FuzzCase, mustRefuse: string[], tall
     }
     if (LEAKS.test(res.text)) flag('internals in the answer', 'a stack trace, a source path or an internal error name');
     // Issue 21, finding 7: Fastify's own refusals echoed the URL (whatever an attacker put in it).
-    if (c.path.length >= 24 && res.text.includes(c.path)) flag('echoes the URL', 'a refusal repeats the request URL');
+    if ([400, 414, 431].includes(res.status) && c.path.length >= 24 && res.text.includes(c.path)) flag('echoes the URL', 'a refusal repeats the request URL');
     if (after !== before) {
       tally.refusedStateChanges++;
       flag('refused but changed the log', `head moved from ${before} to ${after}`);
