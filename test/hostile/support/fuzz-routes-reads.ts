@@ -239,6 +239,8 @@ export const DRIVEN_ROUTES = [
   'PUT /procedures/:code',
   'GET /calendar',
   'PUT /calendar',
+  'PUT /calendar/years/:year',
+  'POST /calendar/replan',
   'POST /dossiers',
   ...Object.keys(COMMANDS).map((a) => `POST /dossiers/:id/${a}`),
   'GET /dossiers/:id',

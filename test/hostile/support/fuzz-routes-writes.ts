@@ -23,7 +23,7 @@ import {
   UNITS,
   withBody,
 } from './fuzz-case.js';
-import { bodyArb, commandHeadersArb, contentTypeArb, type Field, queryArb, segmentArb } from './fuzz-fields.js';
+import { bodyArb, commandHeadersArb, contentTypeArb, enumOptionArb, type Field, queryArb, segmentArb } from './fuzz-fields.js';
 import { FUZZ_DOSSIERS, FUZZ_PROCEDURES, FUZZ_UNITS, MISSING, SEEDED_DOSSIERS, SEEDED_PROCEDURES } from './fuzz-province.js';
 import type { Json } from './fuzz-values.js';
 
@@ -44,6 +44,12 @@ const CALENDAR_FIELDS: Field[] = [
   { name: 'cutoff', kind: { t: 'hhmm' }, required: false },
   { name: 'holidays', kind: { t: 'dates', holidays: true }, required: false },
   { name: 'workingDays', kind: { t: 'dates', holidays: false }, required: false },
+];
+const YEAR_FIELDS: Field[] = [
+  { name: 'holidays', kind: { t: 'dates', holidays: true }, required: true },
+  { name: 'workingDays', kind: { t: 'dates', holidays: false }, required: true },
+  { name: 'official', kind: { t: 'bool' }, required: true },
+  { name: 'sources', kind: { t: 'texts', maxItems: 20, max: 500 }, required: false },
 ];
 
 export function referenceDataArb(now: number): fc.Arbitrary<FuzzCase> {
@@ -113,6 +119,35 @@ export function referenceDataArb(now: number): fc.Arbitrary<FuzzCase> {
     const b = withBody(body, type);
     return assemble(who, { family, route: 'PUT /calendar', access: ADMIN_ALL, method: 'PUT', path: '/calendar', headers: b.headers, body: b.body, refuse: b.refuse });
   });
+  // One year's announced days off and make-up days (PUT /calendar/years/{year}): dates of that year.
+  const putYear = fc
+    .record({
+      who: callerArb(ADMIN_ALL),
+      year: fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: 2026, max: 2030 }).map((y) => ({ raw: String(y), year: y, refuse: undefined as string | undefined })) },
+        { weight: 1, arbitrary: fc.constantFrom('0000', '1800', '1999', '2102', '9999').map((raw) => ({ raw, year: Number(raw), refuse: `year ${raw}` as string | undefined })) },
+        { weight: 1, arbitrary: fc.constantFrom('27', '20270', 'abcd', '2027.0', '%32%30%32%37x').map((raw) => ({ raw, year: 2027, refuse: `year ${raw}` as string | undefined })) },
+      ),
+      type: contentTypeArb,
+    })
+    .chain(({ who, year, type }) =>
+      bodyArb(YEAR_FIELDS, now, fc.constant<Record<string, Json>>({ holidays: [`${year.year}-02-08`, `${year.year}-09-02`], workingDays: [] })).map((body) => {
+        const b = withBody(body, type);
+        return assemble(who, {
+          family,
+          route: 'PUT /calendar/years/:year',
+          access: ADMIN_ALL,
+          method: 'PUT',
+          path: `/calendar/years/${year.raw}`,
+          headers: b.headers,
+          body: b.body,
+          refuse: [...(year.refuse ? [year.refuse] : []), ...b.refuse],
+        });
+      }),
+    );
+  const replan = fc.record({ who: callerArb(ADMIN_ALL), q: queryArb({ dryRun: enumOptionArb(['true', 'false']) }) }).map(({ who, q }) =>
+    assemble(who, { family, route: 'POST /calendar/replan', access: ADMIN_ALL, method: 'POST', path: `/calendar/replan${q.text}`, refuse: q.refuse }),
+  );
   return fc.oneof(
     read('GET /units', '/units'),
     read('GET /procedures', '/procedures'),
@@ -122,6 +157,8 @@ export function referenceDataArb(now: number): fc.Arbitrary<FuzzCase> {
     { weight: 3, arbitrary: putUnit },
     { weight: 2, arbitrary: putProcedure },
     { weight: 1, arbitrary: putCalendar },
+    { weight: 1, arbitrary: putYear },
+    { weight: 1, arbitrary: replan },
   );
 }
 
