@@ -11,10 +11,10 @@
  * refused request leaves the log's head where it was; what must be refused is (see fuzz-oracle.ts).
  * Afterwards /health answers and the read side has caught up with the log.
  *
- * Seeded and bounded: about 5,000 requests, 15-25 s alone, 30-50 s within `npm test` on two busy
+ * Seeded and bounded: about 4,000 requests, 15-25 s alone, 30-45 s within `npm test` on two busy
  * cores. Options (environment):
  *   FUZZ_SEED=<int>   another seed (default 20261207; printed with every failure by fast-check)
- *   FUZZ_RUNS=<int>   requests to generate over all families (default 5000), e.g. FUZZ_RUNS=20000
+ *   FUZZ_RUNS=<int>   requests to generate over all families (default 4000), e.g. FUZZ_RUNS=20000
  *   FUZZ_COLLECT=1    do not stop a family at its first failure: run everything, then list every
  *                     distinct failure class with its shortest example (no shrinking)
  *   FUZZ_SUMMARY=<path> also write the closing figures (and statuses and time by route) as JSON
@@ -35,7 +35,7 @@ import { DRIVEN_ROUTES, dossierReadsArb, operationsArb, otherRoutesArb, supervis
 import { commandsArb, referenceDataArb } from './support/fuzz-routes-writes.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 5000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 4000);
 const COLLECT = process.env.FUZZ_COLLECT === '1';
 const NOW = Date.now();
 
