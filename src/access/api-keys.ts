@@ -17,6 +17,7 @@ import { Logger } from '@nestjs/common';
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ID_PATTERN } from '../common/ids.js';
 import { ConfigError } from '../config.js';
 import { type Principal, type Role, ROLES } from './principal.js';
 
@@ -45,7 +46,7 @@ export class ApiKeyFileError extends ConfigError {
   override name = 'ApiKeyFileError';
 }
 
-export const UNIT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const UNIT_ID = ID_PATTERN;
 const NAME = /^[A-Za-z0-9._@:-]{1,64}$/;
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const MIN_KEY_LENGTH = 16;

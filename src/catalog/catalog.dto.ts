@@ -7,7 +7,6 @@ import {
   IsIn,
   IsNotEmpty,
   IsNumber,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -15,24 +14,26 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ID_PATTERN, idMessage } from '../common/ids.js';
+import { Optional } from '../common/validation.js';
 import { UNIT_LEVELS, type UnitLevel } from './events.js';
 import type { SupplementRule } from '../dossier/events.js';
 
-const ID = /^[A-Za-z0-9._-]{1,64}$/;
+const ID = ID_PATTERN;
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class PutUnitBody {
   @ApiProperty({ example: 'Sở Tư pháp' })
   @IsString()
-  @IsNotEmpty()
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(200)
   name: string;
 
   @ApiPropertyOptional({ example: 'P' })
-  @IsOptional()
+  @Optional()
   @IsString()
-  @Matches(ID, { message: 'parentId must match [A-Za-z0-9._-]{1,64}' })
+  @Matches(ID, { message: idMessage('parentId') })
   parentId?: string;
 
   @ApiProperty({ enum: UNIT_LEVELS })
@@ -43,7 +44,7 @@ export class PutUnitBody {
 export class PutProcedureBody {
   @ApiProperty({ example: 'Đăng ký thành lập doanh nghiệp' })
   @IsString()
-  @IsNotEmpty()
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(300)
   name: string;
 
@@ -54,7 +55,7 @@ export class PutProcedureBody {
   statutoryWorkingDays: number;
 
   @ApiPropertyOptional({ enum: ['restart', 'pause'], default: 'restart' })
-  @IsOptional()
+  @Optional()
   @IsIn(['restart', 'pause'])
   onSupplement?: SupplementRule;
 }
@@ -71,7 +72,7 @@ export class OfficeIntervalBody {
 
 export class PutCalendarBody {
   @ApiPropertyOptional({ type: [OfficeIntervalBody] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(8)
   @ValidateNested({ each: true })
@@ -79,19 +80,19 @@ export class PutCalendarBody {
   officeHours?: OfficeIntervalBody[];
 
   @ApiPropertyOptional({ example: '15:00' })
-  @IsOptional()
+  @Optional()
   @Matches(HH_MM, { message: 'cutoff must be HH:MM' })
   cutoff?: string;
 
   @ApiPropertyOptional({ example: ['2025-01-27'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(2000)
   @Matches(DATE, { each: true, message: 'holidays must be YYYY-MM-DD dates' })
   holidays?: string[];
 
   @ApiPropertyOptional({ example: ['2025-04-26'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(2000)
   @Matches(DATE, { each: true, message: 'workingDays must be YYYY-MM-DD dates' })
@@ -117,7 +118,7 @@ export class PutCalendarYearBody {
   official: boolean;
 
   @ApiPropertyOptional({ example: ['Cong van 1234/VPCP-KGVX (1/11/2026)'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })

@@ -4,8 +4,9 @@ import { getMetadataStorage, ValidateIf, type ValidationOptions } from 'class-va
 import { type FieldError, validationFailed } from './errors.js';
 import { compileFlatDto, type FlatDto } from './flat-dto-validator.js';
 
-/** Ids of units, procedures and dossiers (API.md). */
-export const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+import { ID_PATTERN, idMessage } from './ids.js';
+
+export { ID_PATTERN } from './ids.js';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
@@ -157,6 +158,6 @@ export function createReferenceValidationPipe(): ValidationPipe {
 
 /** Throws VALIDATION_FAILED unless the path parameter is a well-formed id. */
 export function assertId(value: string, field: string): string {
-  if (!ID_PATTERN.test(value)) throw validationFailed([{ field, message: `${field} must match [A-Za-z0-9._-]{1,64}` }]);
+  if (!ID_PATTERN.test(value)) throw validationFailed([{ field, message: idMessage(field) }]);
   return value;
 }

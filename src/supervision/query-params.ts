@@ -5,7 +5,7 @@
 import { localDateOf, localInstant } from '../calendar/index.js';
 import { type FieldError, validationFailed } from '../common/errors.js';
 import { instantRangeError } from '../common/instant-range.js';
-import { ID_PATTERN } from '../common/validation.js';
+import { ID_PATTERN, idMessage } from '../common/ids.js';
 import type { GroupBy, Scope } from '../projections/timeliness-report.js';
 import type { DossierStatus } from '../projections/dossier-view.js';
 
@@ -97,7 +97,7 @@ class Reader {
   id(field: string): string | undefined {
     const v = this.string(field);
     if (v !== undefined && !ID_PATTERN.test(v)) {
-      this.errors.push({ field, message: `${field} must match [A-Za-z0-9._-]{1,64}` });
+      this.errors.push({ field, message: idMessage(field) });
       return undefined;
     }
     return v;

@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsNotEmpty, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ID_PATTERN, idMessage } from '../../common/ids.js';
 import { Optional } from '../../common/validation.js';
 import type { Channel, Outcome } from '../events.js';
 
 /** ISO 8601 instant with an explicit offset (API.md): `2025-03-03T09:00:00+07:00` or `...Z`. */
 export const INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const INSTANT_MESSAGE = (field: string) => `${field} must be an ISO 8601 instant with an offset, e.g. 2025-03-03T09:00:00+07:00`;
-const ID = /^[A-Za-z0-9._-]{1,64}$/;
-const ID_MESSAGE = (field: string) => `${field} must match [A-Za-z0-9._-]{1,64}`;
+const ID = ID_PATTERN;
+const ID_MESSAGE = idMessage;
 
 export class ReceiveDossierBody {
   @ApiProperty({ example: 'HS-2025-000123' })

@@ -30,14 +30,14 @@ import type { Json } from './fuzz-values.js';
 // ---- reference data ----
 
 const UNIT_FIELDS: Field[] = [
-  { name: 'name', kind: { t: 'text', max: 200, blankRefused: false }, required: true },
-  { name: 'parentId', kind: { t: 'id', pool: UNITS, also: [...FUZZ_UNITS, MISSING.unit] }, required: false, ref: 'unit' },
+  { name: 'name', kind: { t: 'text', max: 200, blankRefused: true }, required: true },
+  { name: 'parentId', kind: { t: 'id', pool: UNITS, also: [...FUZZ_UNITS, MISSING.unit] }, required: false, ref: 'unit', nullRefused: true },
   { name: 'level', kind: { t: 'enum', values: ['province', 'department', 'district', 'commune', 'office'] }, required: true },
 ];
 const PROCEDURE_FIELDS: Field[] = [
-  { name: 'name', kind: { t: 'text', max: 300, blankRefused: false }, required: true },
+  { name: 'name', kind: { t: 'text', max: 300, blankRefused: true }, required: true },
   { name: 'statutoryWorkingDays', kind: { t: 'number', min: 0.125, max: 365 }, required: true },
-  { name: 'onSupplement', kind: { t: 'enum', values: ['restart', 'pause'] }, required: false },
+  { name: 'onSupplement', kind: { t: 'enum', values: ['restart', 'pause'] }, required: false, nullRefused: true },
 ];
 const CALENDAR_FIELDS: Field[] = [
   { name: 'officeHours', kind: { t: 'officeHours' }, required: false },
@@ -176,7 +176,7 @@ export const RECEIVE_FIELDS: Field[] = [
   unitField('unitId'),
   { name: 'channel', kind: { t: 'enum', values: ['online', 'direct', 'postal'] }, required: true },
   { name: 'receivedAt', kind: happened, required: true },
-  { name: 'digitized', kind: { t: 'bool' }, required: false },
+  { name: 'digitized', kind: { t: 'bool' }, required: false, nullRefused: true },
 ];
 
 export const COMMANDS: Record<string, Field[]> = {

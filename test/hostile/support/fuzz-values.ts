@@ -65,7 +65,7 @@ export function textArb(max: number, blankRefused: boolean): fc.Arbitrary<Gen<st
 
 // ---- ids ----
 
-const ID = /^[A-Za-z0-9._-]{1,64}$/;
+const ID = /^(?!\.\.?$)[A-Za-z0-9._-]{1,64}$/;
 export const isId = (s: string) => ID.test(s);
 
 /** Strings shaped nothing like an id: each must be refused where an id is expected. */
