@@ -102,3 +102,6 @@ export function ApiExampleBody(type: Type<unknown>, examples: Record<string, unk
   // (ApiBody's type omits `examples` beside `type`, though it passes them through to the document.)
   return ApiBody({ type, required: true, examples: named } as ApiBodyOptions);
 }
+
+/** What any route taking a JSON body may answer before it runs. */
+export const BODY_PROBLEMS: ErrorCode[] = ['VALIDATION_FAILED', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE'];
