@@ -30,7 +30,7 @@ export function buildApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .setVersion('0.1.0')
     // Relative: the explorer's "Try it out" calls the very service that served it, wherever it is deployed.
     .addServer('/', 'this service')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key (one per role is generated on first start)' }, BEARER)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'an API key (one per role is generated on first start; `npm run keys` makes more)' }, BEARER)
     .addSecurityRequirements(BEARER);
   for (const [name, description] of TAGS) builder.addTag(name, description);
   return SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem] });
