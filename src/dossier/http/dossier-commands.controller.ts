@@ -11,6 +11,9 @@ import { type CommandAnswer, ExecuteDossierCommand, type IntegratorCommand } fro
 import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from './dossier.dto.js';
 import { commandOptions, instant } from './request-context.js';
 
+/** The answer of every command but receive (documented once). */
+const ApiCommandAnswer = () => ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED);
+
 /** Integrators' commands (API.md): each appends dossier events through the CommandBus. */
 @ApiTags('dossier commands')
 @ApiKeyRequired()
@@ -46,7 +49,7 @@ export class DossierCommandsController {
   @Post(':id/transfer')
   @ApiOperation({ summary: 'Transfer the dossier to another unit, with the working hours allotted to its step' })
   @ApiExampleBody(TransferBody, { withAllotment: body.transfer })
-  @ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED)
+  @ApiCommandAnswer()
   transfer(@Param('id') id: string, @Body() body: TransferBody, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
     const command: IntegratorCommand = { type: 'Transfer', toUnitId: body.toUnitId, occurredAt: instant(body.occurredAt, 'occurredAt') };
     if (body.allottedWorkingHours !== undefined) command.allottedWorkingHours = body.allottedWorkingHours;
@@ -56,7 +59,7 @@ export class DossierCommandsController {
   @Post(':id/request-supplement')
   @ApiOperation({ summary: 'Ask the applicant for missing documents (the clock pauses or will restart)' })
   @ApiExampleBody(ReasonBody, { missingDocument: body.requestSupplement })
-  @ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED)
+  @ApiCommandAnswer()
   requestSupplement(@Param('id') id: string, @Body() body: ReasonBody, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
     return this.run(id, { type: 'RequestSupplement', reason: body.reason, occurredAt: instant(body.occurredAt, 'occurredAt') }, req, reply, who);
   }
@@ -64,7 +67,7 @@ export class DossierCommandsController {
   @Post(':id/supplement')
   @ApiOperation({ summary: 'Record the documents supplied: the clock starts again' })
   @ApiExampleBody(OccurredBody, { supplied: body.supplement })
-  @ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED)
+  @ApiCommandAnswer()
   supplement(@Param('id') id: string, @Body() body: OccurredBody, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
     return this.run(id, { type: 'Supplement', occurredAt: instant(body.occurredAt, 'occurredAt') }, req, reply, who);
   }
@@ -72,7 +75,7 @@ export class DossierCommandsController {
   @Post(':id/apologize')
   @ApiOperation({ summary: 'Issue a letter of apology with a new appointment' })
   @ApiExampleBody(ApologizeBody, { late: body.apologize })
-  @ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED)
+  @ApiCommandAnswer()
   apologize(@Param('id') id: string, @Body() body: ApologizeBody, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
     return this.run(id, {
       type: 'Apologize',
@@ -86,7 +89,7 @@ export class DossierCommandsController {
   @Post(':id/resolve')
   @ApiOperation({ summary: 'Resolve the dossier: its timeliness is decided' })
   @ApiExampleBody(ResolveBody, { approved: body.resolve })
-  @ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED)
+  @ApiCommandAnswer()
   resolve(@Param('id') id: string, @Body() body: ResolveBody, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
     return this.run(id, {
       type: 'Resolve',
@@ -99,7 +102,7 @@ export class DossierCommandsController {
   @Post(':id/return-result')
   @ApiOperation({ summary: 'Return the result to the applicant' })
   @ApiExampleBody(OccurredBody, { returned: body.returnResult })
-  @ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED)
+  @ApiCommandAnswer()
   returnResult(@Param('id') id: string, @Body() body: OccurredBody, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
     return this.run(id, { type: 'ReturnResult', occurredAt: instant(body.occurredAt, 'occurredAt') }, req, reply, who);
   }
@@ -107,7 +110,7 @@ export class DossierCommandsController {
   @Post(':id/withdraw')
   @ApiOperation({ summary: 'Record that the applicant withdrew the dossier' })
   @ApiExampleBody(ReasonBody, { byApplicant: body.withdraw })
-  @ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED)
+  @ApiCommandAnswer()
   withdraw(@Param('id') id: string, @Body() body: ReasonBody, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() who: Principal) {
     return this.run(id, { type: 'Withdraw', reason: body.reason, occurredAt: instant(body.occurredAt, 'occurredAt') }, req, reply, who);
   }
