@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { errorCodes } from 'fastify';
 import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from './config.js';
@@ -14,6 +13,7 @@ import { JsonLogger } from './common/json-logger.js';
 import { sendProblem } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { Metrics } from './operations/metrics.js';
+import { mountApiDocs } from './docs/api-docs.js';
 
 /** Builds the whole service (used by main.ts, the tests and the benchmarks alike). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
@@ -82,18 +82,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE('application/x-www-form-urlencoded'), undefined);
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Dossier lifecycle service')
-      .setDescription('Event-sourced lifecycle and timeliness of administrative-procedure dossiers')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  // The document itself is served (no bundled UI): paste it into any OpenAPI viewer or client generator.
-  fastify.get('/docs', { config: { public: true } }, (_request, reply) => reply.send(document));
-  fastify.get('/docs/openapi.json', { config: { public: true } }, (_request, reply) => reply.send(document));
+  // The API explorer and the OpenAPI document at /docs (src/docs/api-docs.ts), open to all.
+  mountApiDocs(app);
   app.useGlobalPipes(createValidationPipe());
   await app.init();
   await fastify.ready();

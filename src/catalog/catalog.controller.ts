@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiExampleBody, ApiKeyRequired, ApiProblems, BODY_PROBLEMS } from '../docs/api-docs.decorators.js';
+import * as ex from '../docs/examples.js';
 import { CurrentPrincipal, type Principal, Roles } from '../access/principal.js';
 import { assertId } from '../common/validation.js';
 import { validationFailed } from '../common/errors.js';
@@ -13,7 +15,7 @@ const EVERY_ROLE = ['integrator', 'supervisor', 'auditor', 'admin'] as const;
 
 /** Reference data: admins write it, every key reads it (integrators need unit and procedure codes). */
 @ApiTags('reference data')
-@ApiBearerAuth()
+@ApiKeyRequired()
 @Controller()
 export class CatalogController {
   constructor(
@@ -24,6 +26,10 @@ export class CatalogController {
   @Put('units/:unitId')
   @HttpCode(200)
   @Roles('admin')
+  @ApiOperation({ summary: 'Define or change a unit (admin)' })
+  @ApiExampleBody(PutUnitBody, { office: ex.UNIT_BODY })
+  @ApiAnswer(200, 'the unit as recorded', ex.UNIT)
+  @ApiProblems(...BODY_PROBLEMS, 'NOT_FOUND', 'STORE_UNAVAILABLE')
   async putUnit(@Param('unitId') unitId: string, @Body() body: PutUnitBody, @CurrentPrincipal() who: Principal) {
     assertId(unitId, 'unitId');
     return this.catalog.putUnit({ unitId, name: body.name, level: body.level, ...(body.parentId ? { parentId: body.parentId } : {}) }, { actor: who.name });
@@ -31,6 +37,8 @@ export class CatalogController {
 
   @Get('units')
   @Roles(...EVERY_ROLE)
+  @ApiOperation({ summary: 'List the units (and any cycle in their tree)' })
+  @ApiAnswer(200, 'every unit', ex.UNITS)
   listUnits() {
     // A stored tree with cycles (from an older version) is shown, not hidden: see CatalogService.cycles.
     const cycles = this.catalog.cycles();
@@ -39,6 +47,9 @@ export class CatalogController {
 
   @Get('units/:unitId')
   @Roles(...EVERY_ROLE)
+  @ApiOperation({ summary: 'Read a unit with its children' })
+  @ApiAnswer(200, 'the unit', ex.UNIT_WITH_CHILDREN)
+  @ApiProblems('NOT_FOUND')
   getUnit(@Param('unitId') unitId: string) {
     const unit = this.catalog.requireUnit(unitId);
     const cycle = this.catalog.cycles().find((c) => c.unitId === unitId);
@@ -48,6 +59,10 @@ export class CatalogController {
   @Put('procedures/:code')
   @HttpCode(200)
   @Roles('admin')
+  @ApiOperation({ summary: 'Define or change a procedure and its statutory time (admin)' })
+  @ApiExampleBody(PutProcedureBody, { tenWorkingDays: ex.PROCEDURE_BODY })
+  @ApiAnswer(200, 'the procedure as recorded', ex.PROCEDURE)
+  @ApiProblems(...BODY_PROBLEMS, 'STORE_UNAVAILABLE')
   async putProcedure(@Param('code') code: string, @Body() body: PutProcedureBody, @CurrentPrincipal() who: Principal) {
     assertId(code, 'code');
     return this.catalog.putProcedure(
@@ -58,12 +73,17 @@ export class CatalogController {
 
   @Get('procedures')
   @Roles(...EVERY_ROLE)
+  @ApiOperation({ summary: 'List the procedures' })
+  @ApiAnswer(200, 'every procedure', ex.PROCEDURES)
   listProcedures() {
     return { procedures: this.catalog.proceduresList() };
   }
 
   @Get('procedures/:code')
   @Roles(...EVERY_ROLE)
+  @ApiOperation({ summary: 'Read a procedure' })
+  @ApiAnswer(200, 'the procedure', ex.PROCEDURE)
+  @ApiProblems('NOT_FOUND')
   getProcedure(@Param('code') code: string) {
     return this.catalog.requireProcedure(code);
   }
@@ -71,6 +91,10 @@ export class CatalogController {
   @Put('calendar')
   @HttpCode(200)
   @Roles('admin')
+  @ApiOperation({ summary: 'Replace the working calendar (admin); due instants already set do not move' })
+  @ApiExampleBody(PutCalendarBody, { calendar: ex.CALENDAR_BODY })
+  @ApiAnswer(200, 'the calendar, with its years official or provisional', ex.CALENDAR)
+  @ApiProblems(...BODY_PROBLEMS, 'STORE_UNAVAILABLE')
   async putCalendar(@Body() body: PutCalendarBody, @CurrentPrincipal() who: Principal) {
     return this.show(await this.catalog.putCalendar(body, { actor: who.name }));
   }
@@ -78,6 +102,10 @@ export class CatalogController {
   @Put('calendar/years/:year')
   @HttpCode(200)
   @Roles('admin')
+  @ApiOperation({ summary: "Enter one year's days off and make-up days (admin)" })
+  @ApiExampleBody(PutCalendarYearBody, { announced: ex.CALENDAR_YEAR_BODY })
+  @ApiAnswer(200, 'the calendar, with its years official or provisional', ex.CALENDAR)
+  @ApiProblems(...BODY_PROBLEMS, 'STORE_UNAVAILABLE')
   async putCalendarYear(@Param('year') year: string, @Body() body: PutCalendarYearBody, @CurrentPrincipal() who: Principal) {
     if (!/^\d{4}$/.test(year)) throw validationFailed([{ field: 'year', message: 'year must be four digits' }]);
     // (Typed without `| null`: a union would hide the DTO class from the validation pipe.)
@@ -88,6 +116,8 @@ export class CatalogController {
 
   @Get('calendar')
   @Roles(...EVERY_ROLE)
+  @ApiOperation({ summary: 'Read the working calendar, year by year official or provisional' })
+  @ApiAnswer(200, 'the calendar', ex.CALENDAR)
   getCalendar() {
     return this.show(this.catalog.calendar());
   }

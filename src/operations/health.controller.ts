@@ -1,10 +1,14 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiProblems } from '../docs/api-docs.decorators.js';
+import { HEALTHY, UNHEALTHY } from '../docs/examples.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { Public } from '../access/public.decorator.js';
 import { Projector } from '../projections/projector.js';
 
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
@@ -21,6 +25,10 @@ export class HealthController {
    */
   @Public()
   @Get('health')
+  @ApiOperation({ summary: 'Whether the service can do its work (no key needed)', security: [] })
+  @ApiAnswer(200, 'healthy', HEALTHY)
+  @ApiAnswer(503, 'the store does not answer, the log cannot be appended to, or the projections stopped', UNHEALTHY)
+  @ApiProblems('REQUEST_TIMEOUT', 'HEADERS_TOO_LARGE')
   async health(@Res() reply: FastifyReply): Promise<void> {
     let eventStore: 'up' | 'down' = 'up';
     try {

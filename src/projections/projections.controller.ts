@@ -1,12 +1,14 @@
 import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
+import { PROJECTION_STATUS, REBUILD_DONE, REBUILD_RUNNING } from '../docs/examples.js';
 import { Roles } from '../access/principal.js';
 import { validationFailed } from '../common/errors.js';
 import { Projector } from './projector.js';
 
 @ApiTags('projections')
-@ApiBearerAuth()
+@ApiKeyRequired()
 @Controller('projections')
 export class ProjectionsController {
   constructor(private readonly projector: Projector) {}
@@ -14,6 +16,8 @@ export class ProjectionsController {
   /** Checkpoint, head of the log, lag, and the state of the last rebuild. */
   @Get('status')
   @Roles('auditor', 'admin')
+  @ApiOperation({ summary: 'Progress of the read models: checkpoint, head, lag, last rebuild, quarantined events' })
+  @ApiAnswer(200, 'the projection status', PROJECTION_STATUS)
   status() {
     return this.projector.status();
   }
@@ -26,6 +30,10 @@ export class ProjectionsController {
   @Roles('admin')
   @HttpCode(202)
   @ApiQuery({ name: 'wait', required: false, enum: ['true', 'false'] })
+  @ApiOperation({ summary: 'Rebuild the read models from the log, answering from the current ones meanwhile (admin)' })
+  @ApiAnswer(202, 'started', REBUILD_RUNNING)
+  @ApiAnswer(200, 'done (with wait=true)', REBUILD_DONE)
+  @ApiProblems('VALIDATION_FAILED')
   async rebuild(@Res({ passthrough: true }) reply: FastifyReply, @Query('wait') wait?: string) {
     if (wait !== undefined && wait !== 'true' && wait !== 'false') {
       throw validationFailed([{ field: 'wait', message: 'wait must be true or false' }]);

@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
+import * as ex from '../docs/examples.js';
 import type { FastifyReply } from 'fastify';
 import { QueryRoles, UnitScoped } from '../access/access.decorators.js';
 import { CurrentPrincipal, type Principal, Roles } from '../access/principal.js';
@@ -22,7 +24,8 @@ const ApiPeriod = () => (target: object, key: string | symbol, descriptor: Prope
 
 /** Per-unit reports (DOMAIN.md, "The standard report"), their live stream, and step timeliness. */
 @ApiTags('supervision')
-@ApiBearerAuth()
+@ApiKeyRequired()
+@ApiProblems('VALIDATION_FAILED', 'NOT_FOUND', 'NOT_CAUGHT_UP')
 @Controller()
 export class SupervisionController {
   constructor(
@@ -32,6 +35,8 @@ export class SupervisionController {
   ) {}
 
   @Get('units/:unitId/timeliness')
+  @ApiOperation({ summary: "A unit's timeliness report over a period (the standard report), by procedure or child unit" })
+  @ApiAnswer(200, 'the report rows', ex.TIMELINESS)
   @Roles('supervisor', 'auditor', 'admin')
   @QueryRoles('asOf', 'auditor', 'admin')
   @UnitScoped({ param: 'unitId' })
@@ -48,7 +53,9 @@ export class SupervisionController {
   @ApiPeriod()
   @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'procedure', 'child'] })
   @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 429, description: 'LIVE_STREAMS_LIMITED: the key, or the service, has as many live streams open as it may' })
+  @ApiOperation({ summary: 'The timeliness report as a live stream (Server-Sent Events): the row again each time it changes' })
+  @ApiAnswer(200, 'an event-stream of `timeliness` events, each the report as GET .../timeliness answers it', ex.LIVE_FRAME, 'text/event-stream')
+  @ApiProblems('RATE_LIMITED', 'LIVE_STREAMS_LIMITED')
   async live(
     @Param('unitId') unitId: string,
     @Query() query: RawQuery,
@@ -68,6 +75,8 @@ export class SupervisionController {
   }
 
   @Get('units/:unitId/steps')
+  @ApiOperation({ summary: 'Step timeliness of every unit that handled steps of the dossiers of a unit' })
+  @ApiAnswer(200, 'one row per unit', ex.STEPS)
   @Roles('supervisor', 'auditor', 'admin')
   @UnitScoped({ param: 'unitId' })
   @ApiPeriod()
@@ -76,6 +85,8 @@ export class SupervisionController {
   }
 
   @Get('dossiers')
+  @ApiOperation({ summary: 'A page of dossiers, filtered by unit, status or overdue' })
+  @ApiAnswer(200, 'the page and the cursor of the next', ex.DOSSIER_PAGE)
   @Roles('supervisor', 'auditor', 'admin')
   @UnitScoped({ query: 'unitId' })
   @ApiQuery({ name: 'unitId', required: false, description: 'received by this unit (or below it, with scope=subtree, the default)' })

@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../../docs/api-docs.decorators.js';
+import { DOSSIER, EVENTS } from '../../docs/examples.js';
 import { CurrentPrincipal, type Principal, Roles } from '../../access/principal.js';
 import { UnitScope } from '../../access/unit-scope.js';
 import { CLOCK, type Clock } from '../../common/clock.js';
@@ -18,7 +20,7 @@ import { instant } from './request-context.js';
  * received by, handled at or held by a unit within them; any other answers as a missing one.
  */
 @ApiTags('dossier reads')
-@ApiBearerAuth()
+@ApiKeyRequired()
 @Controller('dossiers')
 export class DossierReadsController {
   constructor(
@@ -29,6 +31,9 @@ export class DossierReadsController {
 
   @Get(':id')
   @Roles('supervisor', 'auditor', 'admin')
+  @ApiOperation({ summary: 'Read a dossier: its state now, or as known at a past instant (auditors)' })
+  @ApiAnswer(200, 'the dossier (with `asOf` when asked as of an instant)', DOSSIER)
+  @ApiProblems('VALIDATION_FAILED', 'NOT_FOUND')
   @ApiQuery({ name: 'asOf', required: false, description: 'auditors: the dossier as known at this instant (events recorded by then)' })
   @ApiQuery({ name: 'minPosition', required: false })
   async get(
@@ -57,6 +62,9 @@ export class DossierReadsController {
 
   @Get(':id/events')
   @Roles('auditor', 'admin')
+  @ApiOperation({ summary: "Read a dossier's full history of events (auditors)" })
+  @ApiAnswer(200, 'its events in order', EVENTS)
+  @ApiProblems('VALIDATION_FAILED', 'NOT_FOUND')
   async events(@Param('id') id: string, @CurrentPrincipal() who: Principal, @Query('minPosition') minPosition?: string) {
     assertId(id, 'dossierId');
     checkMinPosition(minPosition);

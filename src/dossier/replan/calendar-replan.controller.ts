@@ -1,12 +1,14 @@
 import { Controller, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../../docs/api-docs.decorators.js';
+import { REPLAN } from '../../docs/examples.js';
 import { CurrentPrincipal, type Principal, Roles } from '../../access/principal.js';
 import { validationFailed } from '../../common/errors.js';
 import { CalendarReplanService } from './calendar-replan.service.js';
 
 /** After the calendar changed: list (dry run) or move the due instants of the open dossiers it moves (API.md). */
 @ApiTags('reference data')
-@ApiBearerAuth()
+@ApiKeyRequired()
 @Controller('calendar')
 export class CalendarReplanController {
   constructor(private readonly replanner: CalendarReplanService) {}
@@ -15,6 +17,9 @@ export class CalendarReplanController {
   @HttpCode(200)
   @Roles('admin')
   @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'] })
+  @ApiOperation({ summary: 'After a calendar change: list (dry run) or move the due instants of the open dossiers it moves (admin)' })
+  @ApiAnswer(200, 'the dossiers examined and those re-planned', REPLAN)
+  @ApiProblems('VALIDATION_FAILED', 'STORE_UNAVAILABLE')
   async replan(@CurrentPrincipal() who: Principal, @Query('dryRun') dryRun?: string) {
     if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') {
       throw validationFailed([{ field: 'dryRun', message: 'dryRun must be true or false' }]);
