@@ -1,7 +1,6 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { hash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { Principal } from '../access/principal.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { AppError, type FieldError } from '../common/errors.js';
@@ -76,7 +75,7 @@ export class DossierImporter {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async run(input: Readable, options: ImportOptions): Promise<ImportSummary> {
+  async run(input: AsyncIterable<Buffer | string>, options: ImportOptions): Promise<ImportSummary> {
     const started = performance.now();
     const headAtStart = (await this.store.headPosition()) ?? 0;
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -96,11 +95,15 @@ export class DossierImporter {
     const refuse = (line: number, dossierId: string | undefined, command: ImportCommandKind | undefined, code: string, detail: string, errors?: FieldError[]) => {
       refusedLines.push({ line, ...(dossierId !== undefined ? { dossierId } : {}), ...(command ? { command } : {}), code, detail, ...(errors ? { errors } : {}) });
       progress.refused++;
-      if (dossierId !== undefined && !refusedAt.has(dossierId)) refusedAt.set(dossierId, line);
+      // The first refused line of the dossier: a line that fails its checks is refused before the
+      // lines ahead of it in its dossier have run, and stops only those after it.
+      if (dossierId === undefined) return;
+      const first = refusedAt.get(dossierId);
+      if (first === undefined || line < first) refusedAt.set(dossierId, line);
     };
     const execute = async (line: number, dossierId: string, kind: ImportCommandKind, command: IntegratorCommand, seed: string) => {
       const earlier = refusedAt.get(dossierId);
-      if (earlier !== undefined) return refuse(line, dossierId, kind, 'EARLIER_LINE_REFUSED', `line ${earlier} of this dossier was refused`);
+      if (earlier !== undefined && earlier < line) return refuse(line, dossierId, kind, 'EARLIER_LINE_REFUSED', `line ${earlier} of this dossier was refused`);
       try {
         const answer = await this.commands.execute<ExecuteDossierCommand, CommandAnswer>(
           new ExecuteDossierCommand(dossierId, command, options.principal, { eventIdSeed: seed, correlationId: options.correlationId }),

@@ -1,6 +1,6 @@
 import { parse as parseCsv } from 'csv-parse';
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { columnFields, ImportFileError, type ImportField, type ImportRecord, LineRefusal, recordFromJson, recordFromRow } from './import-format.js';
 
 export type ImportFormat = 'ndjson' | 'csv';
@@ -25,40 +25,58 @@ export interface ReadOptions {
  * ImportFileError, before yielding anything, for a file that cannot be an import (empty, neither
  * NDJSON nor CSV, a CSV header without the command and dossier columns).
  */
-export async function* readImportLines(input: Readable, options: ReadOptions = {}): AsyncGenerator<SourceLine> {
-  const { head, stream } = await peek(input);
+export async function* readImportLines(input: AsyncIterable<Buffer | string>, options: ReadOptions = {}): AsyncGenerator<SourceLine> {
+  const { head, chunks } = await peek(input);
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') throw new ImportFileError('the file is empty');
   const format = options.format ?? (text.trimStart().startsWith('{') ? 'ndjson' : 'csv');
-  if (format === 'ndjson') yield* ndjsonLines(stream);
-  else yield* csvLines(stream, delimiterOf(firstLine(text)), options.columns);
+  if (format === 'ndjson') yield* ndjsonLines(chunks);
+  else yield* csvLines(chunks, delimiterOf(firstLine(text)), options.columns);
 }
 
-async function* ndjsonLines(stream: Readable): AsyncGenerator<SourceLine> {
+async function* ndjsonLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<SourceLine> {
   let line = 0;
   let bytes = 0;
   let seenContent = false;
-  for await (const raw of createInterface({ input: stream, crlfDelay: Infinity })) {
+  const read = (raw: string): SourceLine | undefined => {
     line++;
     bytes += Buffer.byteLength(raw) + 1;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (text.trim() === '') continue;
+    const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).replace(/\r$/, '');
+    if (text.trim() === '') return undefined;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
       // The first line decides what the file is: one that is not JSON makes it no NDJSON at all.
       if (!seenContent) throw new ImportFileError(`the file is not NDJSON: line ${line} is not JSON (${(error as Error).message})`);
-      yield { line, bytes, refusal: new LineRefusal('INVALID_JSON', `the line is not valid JSON: ${(error as Error).message}`) };
-      continue;
+      return { line, bytes, refusal: new LineRefusal('INVALID_JSON', `the line is not valid JSON: ${(error as Error).message}`) };
     }
     seenContent = true;
-    yield lineOf(line, bytes, () => recordFromJson(value));
+    return lineOf(line, bytes, () => recordFromJson(value));
+  };
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of chunks) {
+    const text = rest + decoder.write(chunk);
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      const source = read(text.slice(start, end));
+      start = end + 1;
+      if (source) yield source;
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest !== '') {
+    const source = read(rest);
+    if (source) yield source;
   }
 }
 
-async function* csvLines(stream: Readable, delimiter: string, mapping: Record<string, string> | undefined): AsyncGenerator<SourceLine> {
-  const parser = stream.pipe(parseCsv({ bom: true, delimiter, info: true, skip_empty_lines: true, relax_column_count: true }));
+async function* csvLines(chunks: AsyncIterable<Buffer>, delimiter: string, mapping: Record<string, string> | undefined): AsyncGenerator<SourceLine> {
+  const parser = parseCsv({ bom: true, delimiter, info: true, skip_empty_lines: true, relax_column_count: true });
+  // pipeline: a read error reaches the parser (and so this loop); leaving the loop early stops the reading.
+  pipeline(Readable.from(chunks), parser, () => undefined);
   let fields: (ImportField | undefined)[] | undefined;
   let line = 0;
   try {
@@ -94,10 +112,10 @@ function lineOf(line: number, bytes: number, read: () => ImportRecord): SourceLi
   }
 }
 
-/** The first chunks of a stream (up to a line or 64 KiB), and a stream that reads it all again. */
-async function peek(input: Readable): Promise<{ head: Buffer; stream: Readable }> {
-  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const chunks: Buffer[] = [];
+/** The first chunks of a stream (up to a line or 64 KiB), and all its chunks from the start. */
+async function peek(input: AsyncIterable<Buffer | string>): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer> }> {
+  const iterator = input[Symbol.asyncIterator]();
+  const first: Buffer[] = [];
   let size = 0;
   let done = false;
   while (size < 65536) {
@@ -107,19 +125,22 @@ async function peek(input: Readable): Promise<{ head: Buffer; stream: Readable }
       break;
     }
     const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    chunks.push(chunk);
+    first.push(chunk);
     size += chunk.length;
     if (chunk.includes(10)) break;
   }
-  const head = Buffer.concat(chunks);
   async function* all(): AsyncGenerator<Buffer> {
-    if (head.length > 0) yield head;
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    try {
+      yield* first;
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      }
+    } finally {
+      if (!done) await iterator.return?.();
     }
   }
-  return { head, stream: Readable.from(all(), { objectMode: false }) };
+  return { head: Buffer.concat(first), chunks: all() };
 }
 
 function firstLine(text: string): string {
