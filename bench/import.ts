@@ -1,11 +1,13 @@
 /**
- * Bulk import benchmark: `npm run build && node dist/bench/import.js [--dossiers=100000] [--seed=N] [--keep]`.
+ * Bulk import benchmark: `npm run bench:import -- [--dossiers=100000] [--seed=N] [--keep] [--compare-http]`.
  *
  * Writes the province workload's commands (bench/workload.ts, through the real decider) as an
  * NDJSON file, puts the province's catalog into a fresh data directory, then times
  * `node dist/src/import/import-cli.js <file> --json` on it (DATA_DIR mode, the process as a user
  * starts it), and a second run of the same file (idempotent: it must append nothing). Prints the
  * figures and writes them to bench/results-import.json. Goal (issue 27): >= 20,000 dossiers a minute.
+ * With --compare-http, the same commands are also posted over HTTP into a second service, and the
+ * two services' reports and events compared (bench/import-compare.ts; several minutes more).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ImportSummary } from '../src/import/dossier-importer.js';
+import { type Comparison, compareWithHttp } from './import-compare.js';
 import { writeCatalog, writeImportFile } from './import-file.js';
 import { numberOption, textOption } from './options.js';
 import { Workload } from './workload.js';
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
   const dossiers = numberOption('dossiers', 100_000);
   const seed = numberOption('seed', 20250101);
   const keep = process.argv.includes('--keep');
+  const compare = process.argv.includes('--compare-http');
   const base = textOption('dir') ?? process.env.BENCH_TMPDIR ?? tmpdir();
   const dir = mkdtempSync(join(base, 'dossier-bench-import-'));
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -65,19 +69,28 @@ async function main(): Promise<void> {
     const second = await runCli(file, dataDir);
     log(`second run of the same file: exit ${second.exitCode}, ${second.summary.imported} imported, ${second.summary.alreadyImported.toLocaleString('en-US')} already there, ${(second.wallMs / 1000).toFixed(1)} s`);
 
+    let comparison: Comparison | undefined;
+    if (compare) {
+      log('comparing with the same history posted over HTTP into another service (--compare-http)');
+      comparison = await compareWithHttp({ file, importedDir: dataDir, httpDir: join(dir, 'http'), seed, dossiers }, log);
+      log(`  reports: ${comparison.reportsCompared} compared, ${comparison.reportsDiffering.length} differ; dossiers: ${comparison.dossiersCompared.toLocaleString('en-US')} compared, ${comparison.dossiersDiffering.length} differ`);
+    }
+
     const results = {
-      command: `node dist/bench/import.js --dossiers=${dossiers} --seed=${seed}`,
+      command: `node dist/bench/import.js --dossiers=${dossiers} --seed=${seed}${compare ? ' --compare-http' : ''}`,
       at: new Date().toISOString(),
       node: process.version,
       file: { dossiers: written.dossiers, commands: written.lines, megabytes: Math.round(mb) },
       firstRun: { exitCode: first.exitCode, wallSeconds: +(first.wallMs / 1000).toFixed(1), imported: s.imported, refused: s.refused, dossiersPerMinute: perMinute },
       secondRun: { exitCode: second.exitCode, wallSeconds: +(second.wallMs / 1000).toFixed(1), imported: second.summary.imported, alreadyImported: second.summary.alreadyImported },
+      ...(comparison ? { comparedWithHttp: comparison } : {}),
       goalDossiersPerMinute: 20_000,
       goalMet: perMinute >= 20_000 && first.exitCode === 0 && second.summary.imported === 0,
+      sameAsHttp: comparison ? comparison.reportsDiffering.length === 0 && comparison.dossiersDiffering.length === 0 : undefined,
     };
     writeFileSync(join(ROOT, 'bench', 'results-import.json'), `${JSON.stringify(results, null, 2)}\n`);
     log(`goal (>= 20,000 dossiers/min, second run appends nothing): ${results.goalMet ? 'met' : 'NOT met'}; results in bench/results-import.json`);
-    if (!results.goalMet) process.exitCode = 1;
+    if (!results.goalMet || results.sameAsHttp === false) process.exitCode = 1;
   } finally {
     if (keep) log(`data kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });

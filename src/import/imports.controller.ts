@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -37,6 +37,13 @@ export class ImportsController {
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Import a file of past dossier commands (NDJSON or CSV) through the command pipeline' })
+  @ApiResponse({ status: 200, description: 'every line done: counts, position, and the refused lines with their numbers and reasons' })
+  @ApiResponse({ status: 400, description: 'VALIDATION_FAILED: not an import file (empty, not NDJSON, a CSV without command and dossier columns)' })
+  @ApiResponse({ status: 401, description: 'UNAUTHENTICATED' })
+  @ApiResponse({ status: 403, description: 'FORBIDDEN: not an integrator key' })
+  @ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE: over IMPORT_BODY_LIMIT_BYTES; nothing imported' })
+  @ApiResponse({ status: 415, description: 'UNSUPPORTED_MEDIA_TYPE: send application/x-ndjson or text/csv' })
   @ApiConsumes(...Object.keys(IMPORT_MEDIA_TYPES))
   @ApiBody({ description: 'one command per line: {"command":"receive","dossierId":"HS-1",...the body of the HTTP route}; or CSV with a header row' })
   @ApiQuery({ name: 'columns', required: false, description: 'CSV columns the built-in names do not know: "Số biên nhận=dossierId,Loại=command"' })
