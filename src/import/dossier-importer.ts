@@ -120,45 +120,49 @@ export class DossierImporter {
       }
     };
 
-    for await (const source of readImportLines(input, options)) {
-      if (fatal !== undefined || options.signal?.aborted) break;
-      progress.lines++;
-      if (source.bytes > 0) progress.bytes = source.bytes;
-      if (progress.lines % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
-      if (source.refusal) {
-        refuse(source.line, undefined, undefined, source.refusal.code, source.refusal.detail);
-        continue;
+    try {
+      for await (const source of readImportLines(input, options)) {
+        if (fatal !== undefined || options.signal?.aborted) break;
+        progress.lines++;
+        if (source.bytes > 0) progress.bytes = source.bytes;
+        if (progress.lines % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
+        if (source.refusal) {
+          refuse(source.line, undefined, undefined, source.refusal.code, source.refusal.detail);
+          continue;
+        }
+        const { kind, dossierId } = source.record!;
+        let command: IntegratorCommand;
+        try {
+          command = await commandOf(source.record!, this.pipe, this.catalog);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          refuse(source.line, dossierId, kind, error.code, error.detail, error.errors);
+          continue;
+        }
+        const digest = hash('sha256', canonicalOf(dossierId, command), 'hex');
+        const nth = seen.get(digest) ?? 0;
+        seen.set(digest, nth + 1);
+        const seed = `import\u0000${digest}\u0000${nth}`;
+        const line = source.line;
+        inFlight++;
+        const task: Promise<void> = (tails.get(dossierId) ?? Promise.resolve())
+          .then(() => execute(line, dossierId, kind, command, seed))
+          .catch((error: unknown) => {
+            fatal ??= error;
+          })
+          .finally(() => {
+            inFlight--;
+            if (tails.get(dossierId) === task) tails.delete(dossierId);
+            if (inFlight < concurrency) wake?.();
+          });
+        tails.set(dossierId, task);
+        if (inFlight >= concurrency) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
       }
-      const { kind, dossierId } = source.record!;
-      let command: IntegratorCommand;
-      try {
-        command = await commandOf(source.record!, this.pipe, this.catalog);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        refuse(source.line, dossierId, kind, error.code, error.detail, error.errors);
-        continue;
-      }
-      const digest = hash('sha256', canonicalOf(dossierId, command), 'hex');
-      const nth = seen.get(digest) ?? 0;
-      seen.set(digest, nth + 1);
-      const seed = `import\u0000${digest}\u0000${nth}`;
-      const line = source.line;
-      inFlight++;
-      const task: Promise<void> = (tails.get(dossierId) ?? Promise.resolve())
-        .then(() => execute(line, dossierId, kind, command, seed))
-        .catch((error: unknown) => {
-          fatal ??= error;
-        })
-        .finally(() => {
-          inFlight--;
-          if (tails.get(dossierId) === task) tails.delete(dossierId);
-          if (inFlight < concurrency) wake?.();
-        });
-      tails.set(dossierId, task);
-      if (inFlight >= concurrency) await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
+    } finally {
+      // Also when the file cannot be read on: the lines under way finish before the store may close.
+      await Promise.all(tails.values());
     }
-    await Promise.all(tails.values());
     if (fatal !== undefined) throw fatal;
     options.onProgress?.({ ...progress });
     refusedLines.sort((a, b) => a.line - b.line);

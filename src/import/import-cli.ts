@@ -17,8 +17,10 @@
 import { SingleBar } from 'cli-progress';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { extname, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import type { ImportProgress, ImportSummary } from './dossier-importer.js';
@@ -124,7 +126,13 @@ function openFile(file: string): { stream: Readable; size: number } {
 async function intoDataDir(args: Arguments, io: CliIo): Promise<ImportSummary> {
   const config = loadConfig(io.env);
   const { stream, size } = openFile(args.file);
-  const context = await openImportContext(config);
+  let context;
+  try {
+    context = await openImportContext(config);
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
   const bar = io.stderr.isTTY ? progressBar(io.stderr, size) : undefined;
   const started = performance.now();
   try {
@@ -151,22 +159,28 @@ async function viaService(args: Arguments, io: CliIo): Promise<ImportSummary> {
   if (Object.keys(args.columns).length > 0) url.searchParams.set('columns', Object.entries(args.columns).map(([c, f]) => `${c}=${f}`).join(','));
   const format = args.format ?? ((await firstCharacter(args.file)) === '{' ? 'ndjson' : 'csv');
   if (io.stderr.isTTY) io.stderr.write(`sending ${args.file} to ${url.origin}; the service answers when every line is done\n`);
-  let response: Response;
+  const answer = await new Promise<{ status: number; text: string }>((resolvePromise, reject) => {
+    // agent: false: one connection of its own, closed after the answer (no keep-alive holding the service's close).
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', agent: false, signal: io.signal, headers: { authorization: `Bearer ${args.key}`, 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', (error) => reject(new ImportFileError(`cannot reach ${url.origin}: ${error.message}`)));
+    stream.on('error', (error) => req.destroy(error));
+    stream.pipe(req);
+  });
+  let body: ImportSummary & { detail?: string; code?: string };
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${args.key}`, 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
-      body: Readable.toWeb(stream) as ReadableStream,
-      duplex: 'half',
-      signal: io.signal,
-    } as RequestInit);
-  } catch (error) {
-    throw new ImportFileError(`cannot reach ${url.origin}: ${(error as Error).message}`);
+    body = JSON.parse(answer.text);
+  } catch {
+    body = {} as typeof body;
   }
-  const body = (await response.json().catch(() => ({}))) as ImportSummary & { detail?: string; code?: string };
-  if (response.status === 200) return body;
-  const message = `the service answered ${response.status} ${body.code ?? ''}: ${body.detail ?? response.statusText}`;
-  if (response.status < 500) throw new ImportFileError(message);
+  if (answer.status === 200) return body;
+  const message = `the service answered ${answer.status} ${body.code ?? ''}: ${body.detail ?? answer.text.slice(0, 200)}`;
+  if (answer.status < 500) throw new ImportFileError(message);
   throw new Error(message);
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';
-import { ndjson } from './support.js';
+import { fileWith, importCli, ndjson } from './support.js';
 
 const vn = (date: string, time: string) => `${date}T${time}:00+07:00`;
 const receive = (dossierId: string, unitId = 'TTPVHCC', receivedAt = vn('2025-03-03', '09:00')) => ({
@@ -108,6 +108,25 @@ describe('POST /imports', () => {
     }
     expect((await t.as('supervisor').get('/dossiers/ROLE-1')).status).toBe(404);
   });
+
+  it('npm run import --url sends the file to a running service; DATA_DIR mode refuses a directory the service holds', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const base = await t.app.getUrl();
+    const file = fileWith('history.ndjson', ndjson([receive('CLI-1'), { command: 'withdraw', dossierId: 'CLI-1', reason: 'rút', occurredAt: vn('2025-03-03', '10:00') }]));
+    const sent = await importCli([file, '--url', base, '--key', t.keys.integrator, '--json'], '/nonexistent');
+    expect(sent.code).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ imported: 2, dossiers: 1, refused: 0 });
+    const refused = await importCli([file, '--url', base, '--key', t.keys.supervisor], '/nonexistent');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/403 FORBIDDEN/);
+  }, 20_000);
+
+  it('DATA_DIR mode refuses a directory a running service holds', async () => {
+    const file = fileWith('history.ndjson', ndjson([receive('HELD-1')]));
+    const held = await importCli([file], t.config.dataDir);
+    expect(held.code).toBe(2);
+    expect(held.stderr).toMatch(/in use by a running service/);
+  }, 20_000);
 
   it("a key limited to some units imports their lines and is refused the others, as over HTTP", async () => {
     const file = ndjson([receive('SCOPE-1', 'HUYEN-AN.XA1'), receive('SCOPE-2', 'TTPVHCC'), { command: 'resolve', dossierId: 'HTTP-1', outcome: 'approved', occurredAt: vn('2025-03-05', '10:00') }]);
