@@ -1,17 +1,40 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { errorCodes } from 'fastify';
 import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from './config.js';
+import { Authenticator } from './access/authenticator.js';
+import { answerClientError } from './common/client-errors.js';
+import { secureDataDir } from './common/data-dir.js';
+import { parseJsonBody } from './common/json-body.js';
 import { JsonLogger } from './common/json-logger.js';
+import { sendProblem } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { Metrics } from './operations/metrics.js';
 
 /** Builds the whole service (used by main.ts, the tests and the benchmarks alike). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, logger: false, return503OnClosing: true });
+  secureDataDir(config.dataDir);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    logger: false,
+    return503OnClosing: true,
+    // Slow clients: a connection that does not deliver its headers, or its whole request, in time
+    // is answered 408 and closed, so that a crowd of them cannot hold the service's descriptors.
+    // Node checks these every `connectionsCheckingInterval` (30 s by default: too coarse).
+    http: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs) },
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    // (a hop count is Fastify's too, though its adapter's type omits it)
+    trustProxy: config.trustProxy as boolean | string,
+    // What Fastify and Node refuse before a route runs answers problem+json too, never quoting the URL.
+    frameworkErrors: (error: unknown, _request: unknown, reply: FastifyReply) => sendProblem(reply, error),
+    clientErrorHandler: answerClientError,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     logger: new JsonLogger(config.logLevel),
     bufferLogs: false,
@@ -39,8 +62,19 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
+  // The key is checked before the body is read (see Authenticator).
+  fastify.addHook('onRequest', app.get(Authenticator).onRequest);
   // Commands take JSON only: a text body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
+  // Fastify's JSON parser with a bound on nesting and `__proto__` named as an unknown field (json-body.ts).
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   // A POST without a body sent as a form (`curl -d ''`, say to /projections/rebuild) has nothing
   // to parse; a form with fields is refused with 415 like any body that is not JSON.
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -58,8 +92,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       .build(),
   );
   // The document itself is served (no bundled UI): paste it into any OpenAPI viewer or client generator.
-  fastify.get('/docs', (_request, reply) => reply.send(document));
-  fastify.get('/docs/openapi.json', (_request, reply) => reply.send(document));
+  fastify.get('/docs', { config: { public: true } }, (_request, reply) => reply.send(document));
+  fastify.get('/docs/openapi.json', { config: { public: true } }, (_request, reply) => reply.send(document));
   app.useGlobalPipes(createValidationPipe());
   await app.init();
   await fastify.ready();

@@ -26,6 +26,16 @@ export interface AppConfig {
   liveStreamsMax: number;
   /** Log level: `info` (default), `warn`, `error`, `silent`. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Time a client has to send its request line and headers, in ms (a slow sender is answered 408 and cut). */
+  headersTimeoutMs: number;
+  /** Time a client has to send its whole request, body included, in ms. */
+  requestTimeoutMs: number;
+  /** Time an idle keep-alive connection stays open between requests, in ms. */
+  keepAliveTimeoutMs: number;
+  /** Time a connection may stay silent (nothing received or sent) while a request is under way, in ms; 0: no limit. */
+  connectionTimeoutMs: number;
+  /** Fastify's `trustProxy`: whose X-Forwarded-For to believe for the client address (false: nobody's). */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {}
@@ -63,7 +73,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     liveStreamsPerKey: integer(env.LIVE_STREAMS_PER_KEY, 20, 'LIVE_STREAMS_PER_KEY'),
     liveStreamsMax: integer(env.LIVE_STREAMS_MAX, 1000, 'LIVE_STREAMS_MAX'),
     logLevel: logLevel as AppConfig['logLevel'],
+    ...timeouts(env),
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
+}
+
+function timeouts(env: NodeJS.ProcessEnv): Pick<AppConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'connectionTimeoutMs'> {
+  const headersTimeoutMs = integer(env.HEADERS_TIMEOUT_MS, 10_000, 'HEADERS_TIMEOUT_MS');
+  const requestTimeoutMs = integer(env.REQUEST_TIMEOUT_MS, 30_000, 'REQUEST_TIMEOUT_MS');
+  // Fastify's default, a little longer than the 60 s idle timeout of the usual proxies and load
+  // balancers, so that they never reuse a connection the service is closing.
+  const keepAliveTimeoutMs = integer(env.KEEP_ALIVE_TIMEOUT_MS, 72_000, 'KEEP_ALIVE_TIMEOUT_MS');
+  const connectionTimeoutMs = integer(env.CONNECTION_TIMEOUT_MS, 120_000, 'CONNECTION_TIMEOUT_MS');
+  // 0 would mean "wait for ever", which is what these settings exist to prevent.
+  for (const [name, value] of [['HEADERS_TIMEOUT_MS', headersTimeoutMs], ['REQUEST_TIMEOUT_MS', requestTimeoutMs], ['KEEP_ALIVE_TIMEOUT_MS', keepAliveTimeoutMs]] as const) {
+    if (value === 0) throw new ConfigError(`${name} must be a positive number of milliseconds`);
+  }
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, connectionTimeoutMs };
+}
+
+/** `TRUST_PROXY`: unset or false, true (any proxy), a hop count, or addresses / CIDR ranges separated by commas. */
+function trustProxy(value: string | undefined): AppConfig['trustProxy'] {
+  const text = (value ?? '').trim();
+  if (text === '' || text.toLowerCase() === 'false') return false;
+  if (text.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
+  if (bad.length > 0 || entries.some((e) => e === '')) {
+    throw new ConfigError(`TRUST_PROXY must be true, false, a number of proxies, or addresses / CIDR ranges separated by commas (not "${value}")`);
+  }
+  return entries.join(',');
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

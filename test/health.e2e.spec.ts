@@ -11,7 +11,11 @@ describe('operations', () => {
   it('GET /health answers 200 with the event store up, without a key', async () => {
     const res = await t.http.get('/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', eventStore: { kind: 'sqlite', status: 'up' } });
+    expect(res.body).toEqual({
+      status: 'ok',
+      eventStore: { kind: 'sqlite', status: 'up', append: 'ok' },
+      projections: { status: 'running', quarantined: 0 },
+    });
   });
 
   it('an unknown route is a problem+json 404', async () => {

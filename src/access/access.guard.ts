@@ -1,8 +1,9 @@
 /**
  * The one global guard: every route needs `Authorization: Bearer <key>` unless marked @Public.
  *
- * Decision order: address blocked for failed attempts (429) -> key (401) -> the key's rate (429)
- * -> role (403) -> unit scope (403). Roles:
+ * Decision order: key, in Fastify's onRequest hook before the body is read (Authenticator: a
+ * valid key within its rate, else 429 for an address that failed too often, else 401) -> role
+ * (403) -> unit scope (403). Roles:
  * - a route names its roles with @Roles; a route without @Roles is for admin keys only (deny by
  *   default: a new route is closed until someone opens it);
  * - admin-only routes (reference data) and routes marked @AllUnits need a key without `units`;
@@ -13,13 +14,11 @@
  */
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
 import { AppError, validationFailed } from '../common/errors.js';
 import { ALL_UNITS_KEY, QUERY_ROLES_KEY, type QueryRolesMetadata, UNIT_SCOPED_KEY, type UnitSource } from './access.decorators.js';
-import { ApiKeyStore } from './api-keys.js';
+import { type AuthenticatedRequest, Authenticator } from './authenticator.js';
 import { type Principal, type Role, ROLES_KEY } from './principal.js';
 import { IS_PUBLIC } from './public.decorator.js';
-import { RateLimiter } from './rate-limiter.js';
 import { UnitScope } from './unit-scope.js';
 
 /** The roles allowed on a route once reading is inherited upwards. */
@@ -30,14 +29,7 @@ export function effectiveRoles(declared: readonly Role[]): Set<Role> {
   return roles;
 }
 
-/** The key of an `Authorization: Bearer <key>` header, or undefined. */
-export function bearerKey(header: string | string[] | undefined): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-}
-
-type GuardedRequest = FastifyRequest & { principal?: Principal };
+type GuardedRequest = AuthenticatedRequest;
 
 /** What the decorators of one route ask of the guard, read once (route metadata never changes at run time). */
 interface RoutePolicy {
@@ -56,8 +48,7 @@ export class AccessGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(ApiKeyStore) private readonly keys: ApiKeyStore,
-    @Inject(RateLimiter) private readonly limiter: RateLimiter,
+    @Inject(Authenticator) private readonly authenticator: Authenticator,
     private readonly scope: UnitScope,
   ) {}
 
@@ -67,7 +58,8 @@ export class AccessGuard implements CanActivate {
     if (policy.isPublic) return true;
 
     const request = context.switchToHttp().getRequest<GuardedRequest>();
-    const principal = this.authenticate(request);
+    // Set by the onRequest hook; authenticated here only where the hook did not run.
+    const principal = request.principal ?? this.authenticator.authenticate(request);
     request.principal = principal;
 
     if (!policy.allowed.has(principal.role)) throw forbiddenRole(principal, request);
@@ -112,25 +104,6 @@ export class AccessGuard implements CanActivate {
       allUnits: adminOnly || Boolean(this.reflector.getAllAndOverride<boolean>(ALL_UNITS_KEY, targets)),
       unitSource: this.reflector.getAllAndOverride<UnitSource | undefined>(UNIT_SCOPED_KEY, targets),
     };
-  }
-
-  private authenticate(request: GuardedRequest): Principal {
-    // The address only counts for the limiter (Fastify works it out on each read of `ip`).
-    const address = this.limiter.enabled ? request.ip : '';
-    this.limiter.assertAddressAllowed(address);
-    const presented = bearerKey(request.headers.authorization);
-    const key = presented === undefined ? undefined : this.keys.authenticate(presented);
-    if (!key) {
-      this.limiter.recordFailure(address);
-      throw new AppError(
-        'UNAUTHENTICATED',
-        presented === undefined ? 'send an API key as "Authorization: Bearer <key>"' : 'the API key is not valid',
-        undefined,
-        { 'WWW-Authenticate': 'Bearer' },
-      );
-    }
-    this.limiter.take(key.fingerprint);
-    return key.principal;
   }
 }
 

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AccessGuard } from './access.guard.js';
 import { ApiKeyStore } from './api-keys.js';
+import { Authenticator } from './authenticator.js';
 import { RateLimiter } from './rate-limiter.js';
 import { UNIT_TREE, UnitScope } from './unit-scope.js';
 import { CatalogService } from '../catalog/catalog.service.js';
@@ -27,9 +28,10 @@ import { CatalogService } from '../catalog/catalog.service.js';
     { provide: RateLimiter, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new RateLimiter(config.rateLimitPerMinute) },
     { provide: UNIT_TREE, useExisting: CatalogService },
     UnitScope,
+    Authenticator,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [ApiKeyStore, UnitScope],
+  exports: [ApiKeyStore, UnitScope, Authenticator],
 })
 export class AccessModule implements OnModuleInit, OnModuleDestroy {
   private readonly onHangup = () => void this.keys.reload();

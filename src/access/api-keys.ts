@@ -5,15 +5,18 @@
  * - Only SHA-256 digests are kept in memory; a presented key is hashed and compared with every
  *   entry in constant time, so neither the answer time nor an early exit tells how close a guess was.
  * - A missing file is created on first start with one fresh key per role. The file then holds only
- *   the digests (`keySha256`): the keys themselves are printed once and exist nowhere else.
+ *   the digests (`keySha256`): the keys themselves are shown once on a terminal, or else written
+ *   once to `initial-keys.txt` (0600) beside the file, never into the log.
+ * - An entry without `name` gets a random `actorId`, written into the file on first sight: the
+ *   actor its events record, never derived from the secret.
  * - The file is re-read when it changes on disk (checked at most once a second, on the next
  *   request) and on SIGHUP (AccessModule), so keys are rotated without a restart. A file that no
  *   longer parses is reported and the keys already loaded stay in force.
  */
 import { Logger } from '@nestjs/common';
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../config.js';
 import { type Principal, type Role, ROLES } from './principal.js';
 
@@ -24,6 +27,8 @@ export interface ApiKeyFileEntry {
   role: Role;
   units?: string[];
   name?: string;
+  /** The actor of an unnamed key: random, written by the service (or `keys add`) on first sight. */
+  actorId?: string;
 }
 
 /** One entry as held in memory: the digest, never the key. */
@@ -32,6 +37,8 @@ export interface ApiKey {
   /** First 12 hex digits of the digest: identifies the key in logs and rate limits. */
   fingerprint: string;
   principal: Principal;
+  /** Neither `name` nor `actorId` in the file: the principal's name is not settled yet. */
+  unnamed?: boolean;
 }
 
 export class ApiKeyFileError extends ConfigError {
@@ -43,11 +50,16 @@ const NAME = /^[A-Za-z0-9._@:-]{1,64}$/;
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const MIN_KEY_LENGTH = 16;
 const MAX_KEY_LENGTH = 512;
-const FIELDS = new Set(['key', 'keySha256', 'role', 'units', 'name']);
+const FIELDS = new Set(['key', 'keySha256', 'role', 'units', 'name', 'actorId']);
+/** The name an unnamed entry carries until it has its actorId. */
+const UNSETTLED = 'key-unnamed';
 
 /** One-shot `hash` (no Hash object per call): the same digest as createHash('sha256').update(key, 'utf8'). */
 export const sha256 = (key: string): Buffer => hash('sha256', key, 'buffer');
 export const fingerprintOf = (digest: Buffer): string => digest.toString('hex').slice(0, 12);
+
+/** A fresh actor id for an unnamed key: random, unrelated to the key. */
+export const newActorId = (): string => `key-${randomBytes(8).toString('hex')}`;
 
 /** Parses and validates the file's text; every problem is listed with the entry it belongs to. */
 export function parseApiKeys(text: string, file: string): ApiKey[] {
@@ -83,10 +95,12 @@ export function parseApiKeys(text: string, file: string): ApiKey[] {
     }
     seen.set(hex, index);
     const fingerprint = fingerprintOf(digest);
+    const name = e.name ?? e.actorId;
     keys.push({
       sha256: digest,
       fingerprint,
-      principal: { name: e.name ?? `key-${fingerprint}`, role: e.role, ...(e.units ? { units: [...e.units] } : {}) },
+      principal: { name: name ?? UNSETTLED, role: e.role, ...(e.units ? { units: [...e.units] } : {}) },
+      ...(name === undefined ? { unnamed: true } : {}),
     });
   });
   if (problems.length > 0) {
@@ -101,7 +115,7 @@ function validateEntry(entry: unknown): string[] {
   for (const field of Object.keys(entry)) {
     if (!FIELDS.has(field)) problems.push(`unknown field "${field}" (allowed: key, keySha256, role, units, name)`);
   }
-  const { key, keySha256, role, units, name } = entry;
+  const { key, keySha256, role, units, name, actorId } = entry;
   if (key === undefined && keySha256 === undefined) problems.push('needs "key" or "keySha256"');
   if (key !== undefined && keySha256 !== undefined) problems.push('give either "key" or "keySha256", not both');
   if (key !== undefined) {
@@ -125,6 +139,9 @@ function validateEntry(entry: unknown): string[] {
   if (name !== undefined) {
     if (typeof name !== 'string' || !NAME.test(name)) problems.push('"name" must be 1 to 64 characters of A-Z a-z 0-9 . _ @ : -');
     else if (typeof key === 'string' && name === key) problems.push('"name" must not be the key itself: it is written into every event');
+  }
+  if (actorId !== undefined && (typeof actorId !== 'string' || !NAME.test(actorId) || actorId === key)) {
+    problems.push('"actorId" must be 1 to 64 characters of A-Z a-z 0-9 . _ @ : - (and not the key)');
   }
   return problems;
 }
@@ -161,22 +178,48 @@ export function createApiKeyFile(file: string): GeneratedKey[] | undefined {
   return generated;
 }
 
-/** The one-time announcement of generated keys: a readable block on a terminal, one JSON line otherwise. */
-export function formatGeneratedKeys(file: string, keys: GeneratedKey[], tty: boolean): string {
-  const note = 'these keys are shown only this once; the file keeps only their SHA-256';
-  if (!tty) {
-    return JSON.stringify({ time: new Date().toISOString(), level: 'warn', context: 'Access', msg: `created API key file; ${note}`, file, keys }) + '\n';
-  }
+/** The generated keys as a readable block: shown on a terminal, or written to the initial-keys file. */
+export function formatGeneratedKeys(file: string, keys: GeneratedKey[]): string {
   const width = Math.max(...keys.map((k) => k.name.length));
   const lines = keys.map((k) => `  ${k.role.padEnd(10)}  ${k.name.padEnd(width)}  ${k.key}`);
   const rule = '='.repeat(72);
+  const note = 'these keys are shown only this once; the file keeps only their SHA-256';
   return [rule, `API keys created in ${file}`, `(${note})`, '', ...lines, '', 'Send them as: Authorization: Bearer <key>', rule, ''].join('\n');
+}
+
+/** Where the generated keys go when nobody is at a terminal: beside the key file. */
+export const initialKeysFileOf = (file: string): string => join(dirname(file), 'initial-keys.txt');
+
+/**
+ * Without a terminal the keys would land in a log that collectors keep: they go to a file of
+ * mode 0600 instead, and only its path is logged. When that file cannot be written, the key
+ * file just created is removed (its keys would be known to nobody) and the start fails.
+ */
+export function writeInitialKeys(file: string, keys: GeneratedKey[]): string {
+  const target = initialKeysFileOf(file);
+  const temporary = `${target}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, formatGeneratedKeys(file, keys), { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, target);
+  } catch (error) {
+    for (const leftover of [temporary, file]) rmQuietly(leftover);
+    throw new ApiKeyFileError(`could not write the generated API keys to ${target} (${(error as Error).message}); nothing was kept: fix it and start again`);
+  }
+  return target;
+}
+
+function rmQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
+  }
 }
 
 export interface ApiKeyStoreOptions {
   /** Where the one-time key announcement goes (stdout by default). */
   print?: (text: string) => void;
-  /** Whether the announcement is for a person at a terminal (default: stdout is a TTY). */
+  /** Whether a person is at a terminal (default: stdout is a TTY): the keys are shown there, else written to a file. */
   tty?: boolean;
   /** How often, at most, the file's mtime is checked for a rotation, in ms. */
   recheckMs?: number;
@@ -189,6 +232,8 @@ export class ApiKeyStore {
   private keys: ApiKey[] = [];
   private version = '';
   private lastCheck = 0;
+  /** Actor ids of unnamed keys while the file cannot be written, by fingerprint (this process only). */
+  private readonly unsavedActors = new Map<string, string>();
   private readonly recheckMs: number;
   private readonly now: () => number;
 
@@ -205,7 +250,15 @@ export class ApiKeyStore {
     const store = new ApiKeyStore(file, options);
     if (!exists(file)) {
       const generated = createApiKeyFile(file);
-      if (generated) (options.print ?? ((text) => process.stdout.write(text)))(formatGeneratedKeys(file, generated, options.tty ?? process.stdout.isTTY === true));
+      if (generated) {
+        const print = options.print ?? ((text) => process.stdout.write(text));
+        if (options.tty ?? process.stdout.isTTY === true) print(formatGeneratedKeys(file, generated));
+        else {
+          const keysFile = writeInitialKeys(file, generated);
+          const msg = `created API key file; the generated keys are in ${keysFile} (mode 0600), written this once: hand them out, then delete that file`;
+          print(JSON.stringify({ time: new Date().toISOString(), level: 'warn', context: 'Access', msg, file, initialKeysFile: keysFile }) + '\n');
+        }
+      }
     }
     store.load();
     return store;
@@ -265,13 +318,61 @@ export class ApiKeyStore {
   }
 
   private load(): void {
-    const version = versionOf(this.file);
-    const text = readFileSync(this.file, 'utf8');
-    const keys = parseApiKeys(text, this.file);
+    let version = versionOf(this.file);
+    let text = readFileSync(this.file, 'utf8');
+    let keys = parseApiKeys(text, this.file);
+    if (keys.some((k) => k.unnamed)) {
+      const saved = this.recordActorIds(text);
+      if (saved) {
+        ({ text, version } = saved);
+        keys = parseApiKeys(text, this.file);
+      } else {
+        keys = keys.map((k) => (k.unnamed ? { ...k, principal: { ...k.principal, name: this.unsavedActor(k.fingerprint) } } : k));
+      }
+    }
     this.keys = keys;
     this.version = version ?? '';
     this.lastCheck = this.now();
     this.warnIfExposed(text);
+  }
+
+  /**
+   * Gives each entry without `name` or `actorId` a random actorId and writes the file back (same
+   * mode, replaced atomically). Answers undefined when the file cannot be written (read-only
+   * mount, say): then those keys act under a random id that lasts until the process ends.
+   */
+  private recordActorIds(text: string): { text: string; version: string | undefined } | undefined {
+    const entries = JSON.parse(text) as ApiKeyFileEntry[];
+    for (const entry of entries) if (entry.name === undefined && entry.actorId === undefined) entry.actorId = newActorId();
+    const updated = JSON.stringify(entries, null, 2) + '\n';
+    // Through a symbolic link to the file it names, so that the link stays a link.
+    let target = this.file;
+    try {
+      target = realpathSync(this.file);
+    } catch {
+      // Gone meanwhile: the write below fails and says so.
+    }
+    const temporary = join(dirname(target), `.api-keys.${process.pid}.actors.tmp`);
+    try {
+      writeFileSync(temporary, updated, { mode: statSync(target).mode & 0o777 });
+      renameSync(temporary, target);
+      this.logger.log({ msg: 'gave the unnamed API keys an actorId in the key file', file: this.file });
+      return { text: updated, version: versionOf(this.file) };
+    } catch (error) {
+      rmQuietly(temporary);
+      this.logger.warn({
+        msg: 'could not write actorId for the unnamed API keys: their actor is a random id until the service stops; give each key a "name"',
+        file: this.file,
+        error: (error as Error).message,
+      });
+      return undefined;
+    }
+  }
+
+  private unsavedActor(fingerprint: string): string {
+    let id = this.unsavedActors.get(fingerprint);
+    if (!id) this.unsavedActors.set(fingerprint, (id = newActorId()));
+    return id;
   }
 
   private warnIfExposed(text: string): void {

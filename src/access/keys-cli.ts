@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { type ApiKeyFileEntry, fingerprintOf, generateKey, parseApiKeys, sha256 } from './api-keys.js';
+import { type ApiKeyFileEntry, fingerprintOf, generateKey, newActorId, parseApiKeys, sha256 } from './api-keys.js';
 import { ROLES, type Role } from './principal.js';
 
 export function readEntries(file: string): ApiKeyFileEntry[] {
@@ -41,7 +41,8 @@ const digestOf = (entry: ApiKeyFileEntry) => (entry.key !== undefined ? sha256(e
 
 export function addKey(file: string, role: Role, units: string[] | undefined, name: string | undefined): { key: string; entry: ApiKeyFileEntry } {
   const key = generateKey();
-  const entry: ApiKeyFileEntry = { keySha256: sha256(key).toString('hex'), role, ...(units ? { units } : {}), ...(name ? { name } : {}) };
+  // An unnamed key's actor is a random id kept in the file, never derived from the key.
+  const entry: ApiKeyFileEntry = { keySha256: sha256(key).toString('hex'), role, ...(units ? { units } : {}), ...(name ? { name } : { actorId: newActorId() }) };
   writeEntries(file, [...readEntries(file), entry]);
   return { key, entry };
 }
@@ -67,12 +68,13 @@ function main(argv: string[]): void {
       const { key, entry } = addKey(file, values.role as Role, units, values.name);
       const fingerprint = fingerprintOf(sha256(key));
       process.stdout.write(`Added to ${file} (only its SHA-256 is stored; the key is shown only this once):\n\n`);
-      process.stdout.write(`  role ${entry.role}  units ${entry.units?.join(',') ?? '(all)'}  name ${entry.name ?? `key-${fingerprint}`}\n  key  ${key}\n\n`);
+      process.stdout.write(`  role ${entry.role}  units ${entry.units?.join(',') ?? '(all)'}  name ${entry.name ?? entry.actorId}\n  key  ${key}\n\n`);
       return;
     }
     case 'list': {
-      for (const { principal, fingerprint } of parseApiKeys(readFileSync(file, 'utf8'), file)) {
-        process.stdout.write(`${fingerprint}  ${principal.role.padEnd(10)}  ${principal.name}  ${principal.units?.join(',') ?? '(all units)'}\n`);
+      for (const { principal, fingerprint, unnamed } of parseApiKeys(readFileSync(file, 'utf8'), file)) {
+        const actor = unnamed ? '(unnamed: the service assigns an actorId)' : principal.name;
+        process.stdout.write(`${fingerprint}  ${principal.role.padEnd(10)}  ${actor}  ${principal.units?.join(',') ?? '(all units)'}\n`);
       }
       return;
     }

@@ -3,7 +3,7 @@ import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestj
 export const ROLES = ['integrator', 'supervisor', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is calling: resolved from the API key by the access guard. */
+/** Who is calling: resolved from the API key by the Authenticator (onRequest hook). */
 export interface Principal {
   /** The key's `name`, or a short fingerprint of it: what `actor` in event metadata says. Never the secret. */
   name: string;
@@ -16,7 +16,7 @@ export const ROLES_KEY = 'access:roles';
 /** Roles allowed on a route (the guard answers 403 to others). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
-/** The request's principal, set by the access guard. */
+/** The request's principal, set by the Authenticator before the guard runs. */
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   const request = ctx.switchToHttp().getRequest<{ principal?: Principal }>();
   return request.principal ?? SYSTEM_PRINCIPAL;

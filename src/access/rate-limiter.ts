@@ -2,8 +2,10 @@
  * Abuse limits, in memory (each instance counts its own requests):
  * - per key, a token bucket holding `perMinute` requests and refilled at `perMinute` a minute;
  * - per client address, failed authentications: past `failuresPerMinute` in a minute, the address
- *   gets 429 for every request until the minute is over, valid key or not, so that guessing keys
- *   is slowed as well as answered.
+ *   gets 429 for every request without a valid key until the minute is over. A valid key is never
+ *   refused for its address (Authenticator checks the key first): behind a NAT or a proxy, one
+ *   client holding a revoked key must not lock out the others. What this bounds is the work and
+ *   the log noise of failed attempts; the odds of a guess are kept negligible by the keys' length.
  * `perMinute` 0 turns both off.
  */
 import { AppError } from '../common/errors.js';
@@ -55,7 +57,7 @@ export class RateLimiter {
     throw limited(seconds, `this key may make ${this.perMinute} requests a minute`);
   }
 
-  /** Throws 429 when the address has failed to authenticate too often this minute. */
+  /** Throws 429 when the address has failed to authenticate too often this minute (asked for requests without a valid key only). */
   assertAddressAllowed(address: string): void {
     if (!this.enabled) return;
     const window = this.failures.get(address);

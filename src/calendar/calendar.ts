@@ -13,6 +13,7 @@
 import { validateCalendarSpec } from './validate.js';
 import { VN_CIVIL_SERVICE_CALENDAR } from './vn-civil-service-calendar.js';
 import {
+  civilFromDays,
   DAY_MS,
   dayIndexOf,
   instantOf,
@@ -66,9 +67,18 @@ export interface CompiledCalendar {
   readonly exWorking: Uint8Array;
   /** exDelta[i] = correction to the weekday count of working days before day exFirst + i. */
   readonly exDelta: Int32Array;
+  /**
+   * The years whose days were announced officially; every other year is provisional (its days are
+   * the rule's, or an unofficial entry's). Undefined for a plain calendar that makes no such claim.
+   */
+  readonly officialYears?: ReadonlySet<number>;
 }
 
-export function compileCalendar(spec: CalendarSpec): CompiledCalendar {
+export interface CompileOptions {
+  officialYears?: Iterable<number>;
+}
+
+export function compileCalendar(spec: CalendarSpec, options: CompileOptions = {}): CompiledCalendar {
   const problems = validateCalendarSpec(spec);
   if (problems.length > 0) throw new RangeError(`invalid calendar spec: ${problems.join('; ')}`);
 
@@ -112,6 +122,7 @@ export function compileCalendar(spec: CalendarSpec): CompiledCalendar {
     exFirst,
     exWorking,
     exDelta,
+    ...(options.officialYears !== undefined ? { officialYears: new Set(options.officialYears) } : {}),
   };
 }
 
@@ -252,6 +263,24 @@ export function workingTimeBetween(cal: CompiledCalendar, fromMs: number, toMs: 
   return head + whole * cal.officeDayMs + tail;
 }
 
+/**
+ * True when some local day from the one of `fromMs` to the one of `toMs` lies in a year that is
+ * not official: a due instant counted over it may move when the year is announced.
+ */
+export function spansProvisional(cal: CompiledCalendar, fromMs: number, toMs: number): boolean {
+  const official = cal.officialYears;
+  if (official === undefined) return false;
+  const first = civilFromDays(dayIndexOf(Math.min(fromMs, toMs))).year;
+  const last = civilFromDays(dayIndexOf(Math.max(fromMs, toMs))).year;
+  for (let y = first; y <= last; y++) if (!official.has(y)) return true;
+  return false;
+}
+
+/** Whether local day `day` (time.ts index) is a working day. */
+export function isWorkingDayIndex(cal: CompiledCalendar, day: number): boolean {
+  return workingDayIdx(cal, day);
+}
+
 /** The bundled Vietnamese civil-service calendar, all years merged into one spec (fresh copy). */
 export function loadDefaultCalendarSpec(): CalendarSpec {
   const data = VN_CIVIL_SERVICE_CALENDAR;
@@ -262,11 +291,4 @@ export function loadDefaultCalendarSpec(): CalendarSpec {
     holidays: years.flatMap((y) => data.years[y].holidays),
     workingDays: years.flatMap((y) => data.years[y].workingDays),
   };
-}
-
-let defaultCalendar: CompiledCalendar | undefined;
-
-/** Compiled bundled calendar, built on first use and shared (it is immutable in practice). */
-export function getDefaultCalendar(): CompiledCalendar {
-  return (defaultCalendar ??= compileCalendar(loadDefaultCalendarSpec()));
 }

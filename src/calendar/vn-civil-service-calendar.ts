@@ -3,8 +3,10 @@
  * (the source of truth; vn-civil-service-calendar.spec.ts asserts both stay equal).
  *
  * It lives in a .ts module so that neither Jest nor the tsc build (which does not copy .json
- * files to dist/) needs file I/O or import.meta.url to find it. When a new year is announced,
- * edit the JSON first, then mirror it here.
+ * files to dist/) needs file I/O or import.meta.url to find it. A running service takes a newly
+ * announced year through PUT /calendar/years/{year} (README, "Entering a year's calendar"); to
+ * ship it with a release, edit the JSON first, then mirror it here. Years with no entry are
+ * provisional (provisional.ts).
  */
 import type { OfficeInterval } from './calendar.js';
 

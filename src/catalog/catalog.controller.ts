@@ -1,9 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, Roles } from '../access/principal.js';
 import { assertId } from '../common/validation.js';
+import { validationFailed } from '../common/errors.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { listedYears, localDateOf, yearView } from '../calendar/index.js';
 import { CatalogService } from './catalog.service.js';
-import { PutCalendarBody, PutProcedureBody, PutUnitBody } from './catalog.dto.js';
+import { PutCalendarBody, PutCalendarYearBody, PutProcedureBody, PutUnitBody } from './catalog.dto.js';
+import type { CurrentCalendar } from './catalog.service.js';
 
 const EVERY_ROLE = ['integrator', 'supervisor', 'auditor', 'admin'] as const;
 
@@ -12,7 +16,10 @@ const EVERY_ROLE = ['integrator', 'supervisor', 'auditor', 'admin'] as const;
 @ApiBearerAuth()
 @Controller()
 export class CatalogController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(
+    private readonly catalog: CatalogService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Put('units/:unitId')
   @HttpCode(200)
@@ -65,14 +72,33 @@ export class CatalogController {
   @HttpCode(200)
   @Roles('admin')
   async putCalendar(@Body() body: PutCalendarBody, @CurrentPrincipal() who: Principal) {
-    const current = await this.catalog.putCalendar(body, { actor: who.name });
-    return { ...current.spec, revision: current.revision };
+    return this.show(await this.catalog.putCalendar(body, { actor: who.name }));
+  }
+
+  @Put('calendar/years/:year')
+  @HttpCode(200)
+  @Roles('admin')
+  async putCalendarYear(@Param('year') year: string, @Body() body: PutCalendarYearBody, @CurrentPrincipal() who: Principal) {
+    if (!/^\d{4}$/.test(year)) throw validationFailed([{ field: 'year', message: 'year must be four digits' }]);
+    // (Typed without `| null`: a union would hide the DTO class from the validation pipe.)
+    if ((body as PutCalendarYearBody | null | undefined) == null) throw validationFailed([{ field: 'body', message: 'the year\'s holidays, workingDays and official are missing' }]);
+    const entry = { year: Number(year), holidays: body.holidays, workingDays: body.workingDays, official: body.official, sources: body.sources ?? [] };
+    return this.show(await this.catalog.putCalendarYear(entry, { actor: who.name }));
   }
 
   @Get('calendar')
   @Roles(...EVERY_ROLE)
   getCalendar() {
-    const current = this.catalog.calendar();
-    return { ...current.spec, revision: current.revision };
+    return this.show(this.catalog.calendar());
+  }
+
+  /** The entered calendar (PUT /calendar takes it back as it is) and, by year, which are official and which provisional. */
+  private show(current: CurrentCalendar) {
+    const nowYear = Number(localDateOf(this.clock.now().getTime()).slice(0, 4));
+    return {
+      ...current.spec,
+      revision: current.revision,
+      years: listedYears(current.book, nowYear).map((y) => yearView(current.book, y)),
+    };
   }
 }

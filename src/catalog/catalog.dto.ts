@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsNotEmpty,
   IsNumber,
@@ -95,4 +96,32 @@ export class PutCalendarBody {
   @ArrayMaxSize(2000)
   @Matches(DATE, { each: true, message: 'workingDays must be YYYY-MM-DD dates' })
   workingDays?: string[];
+}
+
+/** PUT /calendar/years/{year}: one year's announced days off and make-up Saturdays. */
+export class PutCalendarYearBody {
+  @ApiProperty({ example: ['2027-02-05', '2027-02-08'] })
+  @IsArray()
+  @ArrayMaxSize(366)
+  @Matches(DATE, { each: true, message: 'holidays must be YYYY-MM-DD dates' })
+  holidays: string[];
+
+  @ApiProperty({ example: ['2027-02-20'] })
+  @IsArray()
+  @ArrayMaxSize(366)
+  @Matches(DATE, { each: true, message: 'workingDays must be YYYY-MM-DD dates' })
+  workingDays: string[];
+
+  @ApiProperty({ description: 'true for the government announcement; false keeps the year provisional' })
+  @IsBoolean()
+  official: boolean;
+
+  @ApiPropertyOptional({ example: ['Cong van 1234/VPCP-KGVX (1/11/2026)'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(500, { each: true })
+  sources?: string[];
 }

@@ -5,14 +5,24 @@ import { AppError, notFound, validationFailed } from '../common/errors.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import { WrongExpectedRevisionError } from '../event-store/errors.js';
 import {
+  bookFromSpec,
+  type CalendarBook,
   type CalendarSpec,
+  type CalendarYearEntry,
+  calendarPolicyProblems,
   type CompiledCalendar,
-  compileCalendar,
+  compileBook,
   DEFAULT_CUTOFF,
   DEFAULT_OFFICE_HOURS,
+  enteredSpec,
   loadDefaultCalendarSpec,
+  PROVISIONAL_FIRST_YEAR,
+  PROVISIONAL_LAST_YEAR,
+  provisionalDaysAhead,
   validateCalendarSpec,
+  withYear,
 } from '../calendar/index.js';
+import { CLOCK, type Clock } from '../common/clock.js';
 import {
   CALENDAR_STREAM,
   CATALOG_STREAM_PREFIXES,
@@ -34,7 +44,11 @@ export interface UnitCycle {
 }
 
 export interface CurrentCalendar {
+  /** The entered days (every year with an entry), as PUT /calendar takes them. */
   spec: CalendarSpec;
+  /** Office hours, cutoff and the entered years, by year. */
+  book: CalendarBook;
+  /** What the clock runs on: the entered years and the provisional ones. */
   compiled: CompiledCalendar;
   /** Revision of the calendar stream that defined it (-1: the bundled default, never stored yet). */
   revision: number;
@@ -74,9 +88,9 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    const spec = loadDefaultCalendarSpec();
-    this.current = { spec, compiled: compileCalendar(spec), revision: -1 };
+    this.current = calendarOf(bookFromSpec(loadDefaultCalendarSpec()), -1);
   }
 
   async onModuleInit(): Promise<void> {
@@ -101,6 +115,13 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
       this.logger.error({ msg: 'the stored unit tree has cycles: each unit named stands as a root until PUT /units gives it another parent', cycles: this.cycles() });
     }
     if (this.current.revision < 0) await this.seed();
+    const ahead = provisionalDaysAhead(this.current.compiled, this.clock.now().getTime());
+    if (ahead > 0) {
+      this.logger.warn({
+        msg: `${ahead} of the coming 90 days lie in a year whose calendar is provisional: enter the announced days with PUT /calendar/years/{year}, then POST /calendar/replan`,
+        provisionalDaysAhead: ahead,
+      });
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -219,7 +240,11 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
     return procedure;
   }
 
-  async putCalendar(input: Partial<CalendarSpec>, by: CatalogActor): Promise<CurrentCalendar> {
+  async putCalendar(input: Partial<CalendarSpec> | null | undefined, by: CatalogActor): Promise<CurrentCalendar> {
+    // An empty body would empty the holiday list of every year (issue 21): say what is meant.
+    if (input === null || input === undefined || typeof input !== 'object' || Object.keys(input).every((k) => (input as Record<string, unknown>)[k] === undefined)) {
+      throw validationFailed([{ field: 'body', message: 'the calendar is missing: send at least one of officeHours, cutoff, holidays, workingDays' }]);
+    }
     // PUT replaces the calendar: what is omitted takes the default, not the previous value.
     const spec: CalendarSpec = {
       officeHours: input.officeHours ?? DEFAULT_OFFICE_HOURS.map((i) => ({ ...i })),
@@ -228,8 +253,31 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
       workingDays: [...new Set(input.workingDays ?? [])].sort(),
     };
     const problems = validateCalendarSpec(spec);
+    for (const d of [...spec.holidays, ...spec.workingDays]) {
+      const y = Number(d.slice(0, 4));
+      if (y < PROVISIONAL_FIRST_YEAR || y > PROVISIONAL_LAST_YEAR) problems.push(`${d} lies outside ${PROVISIONAL_FIRST_YEAR}-${PROVISIONAL_LAST_YEAR}, the years the service computes in`);
+    }
+    if (problems.length === 0) problems.push(...policyProblems(bookFromSpec(spec)));
     if (problems.length > 0) throw validationFailed(problems.map((message) => ({ field: 'calendar', message })));
     await this.write(CALENDAR_STREAM, { type: 'CalendarDefined', data: spec }, by, 'any');
+    return this.current;
+  }
+
+  /** Enters one year's days (PUT /calendar/years/{year}); the other years are left as they are. */
+  async putCalendarYear(entry: CalendarYearEntry, by: CatalogActor): Promise<CurrentCalendar> {
+    const problems: string[] = [];
+    if (!Number.isInteger(entry.year) || entry.year < PROVISIONAL_FIRST_YEAR || entry.year > PROVISIONAL_LAST_YEAR) {
+      problems.push(`year must be an integer from ${PROVISIONAL_FIRST_YEAR} to ${PROVISIONAL_LAST_YEAR}`);
+    } else {
+      problems.push(...validateCalendarSpec({ ...enteredSpec(this.current.book), holidays: entry.holidays, workingDays: entry.workingDays }));
+      for (const d of [...entry.holidays, ...entry.workingDays]) {
+        if (!d.startsWith(`${entry.year}-`)) problems.push(`${d} is not in ${entry.year}`);
+      }
+      if (problems.length === 0) problems.push(...policyProblems(withYear(this.current.book, entry)));
+    }
+    if (problems.length > 0) throw validationFailed(problems.map((message) => ({ field: 'calendar', message })));
+    const data = { year: entry.year, holidays: [...new Set(entry.holidays)].sort(), workingDays: [...new Set(entry.workingDays)].sort(), official: entry.official, sources: [...entry.sources] };
+    await this.write(CALENDAR_STREAM, { type: 'CalendarYearEntered', data }, by, 'any');
     return this.current;
   }
 
@@ -264,7 +312,7 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
   }
 
   private apply(e: RecordedEvent): void {
-    if (e.type !== 'UnitDefined' && e.type !== 'ProcedureDefined' && e.type !== 'CalendarDefined') return;
+    if (e.type !== 'UnitDefined' && e.type !== 'ProcedureDefined' && e.type !== 'CalendarDefined' && e.type !== 'CalendarYearEntered') return;
     this.applyCatalog(e.streamId, e.revision, { type: e.type, data: e.data } as unknown as CatalogEvent);
   }
 
@@ -301,6 +349,20 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
     this.childrenById.set(parentId, siblings);
   }
 
+  /**
+   * A stored calendar that an older version accepted but that breaks the policy (a working day
+   * of one minute) is not put in force: the previous one stays, and the operator is told.
+   */
+  private adoptCalendar(book: CalendarBook, revision: number): void {
+    const next = calendarOf(book, revision);
+    const problems = calendarPolicyProblems(next.compiled);
+    if (problems.length > 0) {
+      this.logger.error({ msg: `calendar revision ${revision} is not put in force: ${problems.join('; ')}`, revision });
+      return;
+    }
+    this.current = next;
+  }
+
   /** Applies a definition unless a later one of the same stream is already applied. */
   private applyCatalog(streamId: string, revision: number, event: CatalogEvent): void {
     if ((this.revisions.get(streamId) ?? -1) >= revision) return;
@@ -313,7 +375,10 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
         this.procedures.set(event.data.code, event.data);
         return;
       case 'CalendarDefined':
-        this.current = { spec: event.data, compiled: compileCalendar(event.data), revision };
+        this.adoptCalendar(bookFromSpec(event.data), revision);
+        return;
+      case 'CalendarYearEntered':
+        this.adoptCalendar(withYear(this.current.book, event.data), revision);
         return;
       default: {
         const never: never = event;
@@ -321,4 +386,13 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
       }
     }
   }
+}
+
+function calendarOf(book: CalendarBook, revision: number): CurrentCalendar {
+  return { spec: enteredSpec(book), book, compiled: compileBook(book), revision };
+}
+
+/** Structural checks passed: what the policy says about the calendar the book would make. */
+function policyProblems(book: CalendarBook): string[] {
+  return calendarPolicyProblems(compileBook(book));
 }

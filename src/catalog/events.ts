@@ -35,7 +35,22 @@ export interface CalendarDefined {
   data: CalendarSpec;
 }
 
-export type CatalogEvent = UnitDefined | ProcedureDefined | CalendarDefined;
+/**
+ * One year's announced days off and make-up Saturdays (PUT /calendar/years/{year}), on the
+ * calendar stream: replaces that year's entry and leaves the other years as they are.
+ */
+export interface CalendarYearEntered {
+  type: 'CalendarYearEntered';
+  data: {
+    year: number;
+    holidays: string[];
+    workingDays: string[];
+    official: boolean;
+    sources: string[];
+  };
+}
+
+export type CatalogEvent = UnitDefined | ProcedureDefined | CalendarDefined | CalendarYearEntered;
 
 export const UNIT_STREAM_PREFIX = 'unit-';
 export const PROCEDURE_STREAM_PREFIX = 'procedure-';

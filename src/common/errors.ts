@@ -18,12 +18,16 @@ export const STATUS_BY_CODE = {
   IDEMPOTENCY_KEY_REUSED: 409,
   REVISION_MISMATCH: 412,
   PAYLOAD_TOO_LARGE: 413,
+  REQUEST_TIMEOUT: 408,
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   LIVE_STREAMS_LIMITED: 429,
   INTERNAL: 500,
   NOT_CAUGHT_UP: 503,
   UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -39,12 +43,16 @@ const TITLES: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was used with another request',
   REVISION_MISMATCH: 'The dossier has moved on from the given revision',
   PAYLOAD_TOO_LARGE: 'The request body is too large',
+  REQUEST_TIMEOUT: 'The request was not received in time',
+  URI_TOO_LONG: 'The URL is too long',
+  HEADERS_TOO_LARGE: 'The request headers are too large',
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
   RATE_LIMITED: 'Too many requests',
   LIVE_STREAMS_LIMITED: 'Too many live streams open; close one first',
   INTERNAL: 'Internal error',
   NOT_CAUGHT_UP: 'The read model has not caught up with the requested position yet',
   UNAVAILABLE: 'The service is not available right now',
+  STORE_UNAVAILABLE: 'The event log cannot be written right now',
 };
 
 export class AppError extends Error {

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, STATUS_BY_CODE } from './errors.js';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store/errors.js';
+import { EventStoreUnavailableError, EventStoreWriteError, WrongExpectedRevisionError } from '../event-store/errors.js';
 
 export interface ProblemBody {
   type: string;
@@ -34,6 +34,10 @@ function toAppError(error: unknown): AppError {
     return new AppError('CONCURRENCY_CONFLICT', 'the dossier was changed by another request at the same time; retry');
   }
   if (error instanceof EventStoreUnavailableError) return new AppError('UNAVAILABLE', 'the event store does not answer');
+  if (error instanceof EventStoreWriteError) {
+    // The disk is full or failing: the request was not acknowledged, and the same one may be sent again later.
+    return new AppError('STORE_UNAVAILABLE', 'the event log cannot be written right now (disk full or I/O error); the request was not acknowledged: retry later', undefined, { 'Retry-After': '5' });
+  }
   if (error instanceof HttpException) return fromStatus(error.getStatus(), error.message);
   const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
   // Fastify's own errors (broken JSON, body too large, wrong content type) carry a statusCode.
@@ -42,6 +46,9 @@ function toAppError(error: unknown): AppError {
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     }
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+    // Fastify's messages for these quote the URL: never echoed.
+    if (e.code === 'FST_ERR_BAD_URL') return new AppError('VALIDATION_FAILED', 'the URL is not valid (malformed percent-encoding)', []);
+    if (e.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('URI_TOO_LONG', 'a path segment of the URL is too long');
     if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('VALIDATION_FAILED', 'the JSON body is empty', []);
     if (typeof e.code === 'string' && e.code.startsWith('FST_ERR_CTP')) {
       return new AppError('VALIDATION_FAILED', 'the body is not valid JSON', []);

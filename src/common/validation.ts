@@ -1,4 +1,6 @@
 import { type ArgumentMetadata, type PipeTransform, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { defaultMetadataStorage as transformerMetadata } from 'class-transformer/cjs/storage.js';
+import { getMetadataStorage, ValidateIf, type ValidationOptions } from 'class-validator';
 import { type FieldError, validationFailed } from './errors.js';
 import { compileFlatDto, type FlatDto } from './flat-dto-validator.js';
 
@@ -11,6 +13,62 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flatten(e.children ?? [], field)];
   });
+}
+
+/**
+ * Optional, but not nullable: an absent field is skipped, a present `null` is validated (and
+ * refused by the type check), where class-validator's @IsOptional would let `null` through.
+ */
+export const Optional = (options?: ValidationOptions): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined, options);
+
+/** The names that Nest's pipe strips and class-transformer skips without a word. */
+const STRIPPED = new Set(['__proto__', 'prototype', 'constructor']);
+const knownFields = new Map<Function, ReadonlySet<string>>();
+
+function fieldsOf(target: Function): ReadonlySet<string> {
+  let fields = knownFields.get(target);
+  if (!fields) {
+    const metadatas = getMetadataStorage().getTargetValidationMetadatas(target, '', false, false, undefined);
+    knownFields.set(target, (fields = new Set(metadatas.map((m) => m.propertyName))));
+  }
+  return fields;
+}
+
+/**
+ * Unknown fields are refused by the whitelist, except those whose names the validation path
+ * drops before looking: `__proto__`, `prototype`, `constructor` (stripped by Nest), and the names
+ * of inherited methods such as `toString` or `hasOwnProperty` (skipped by class-transformer).
+ * Those are found here, on the body as sent (nested DTOs included), and refused with every other
+ * unknown field beside them, in the whitelist's words.
+ */
+export function assertNoHiddenFields(value: unknown, target: Function, prefix = ''): void {
+  const unknown = hiddenFieldErrors(value, target, prefix);
+  if (unknown) throw validationFailed(unknown);
+}
+
+function hiddenFieldErrors(value: unknown, target: Function, prefix: string): FieldError[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = hiddenFieldErrors(value[i], target, `${prefix}${i}.`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const fields = fieldsOf(target);
+  if (fields.size === 0) return undefined;
+  const keys = Object.keys(value);
+  const prototype = target.prototype as object;
+  if (keys.some((key) => !fields.has(key) && (STRIPPED.has(key) || key in prototype))) {
+    return keys.filter((key) => !fields.has(key)).map((key) => ({ field: `${prefix}${key}`, message: `property ${key} should not exist` }));
+  }
+  for (const key of keys) {
+    const nested = transformerMetadata.findTypeMetadata(target, key)?.typeFunction?.();
+    if (typeof nested !== 'function') continue;
+    const found = hiddenFieldErrors((value as Record<string, unknown>)[key], nested, `${prefix}${key}.`);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -34,6 +92,7 @@ export class CommandValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): any {
     const metatype = metadata.metatype;
     if (!metatype || !this.toValidate(metadata)) return this.transformPrimitive(value, metadata);
+    assertNoHiddenFields(value, metatype);
     if (metadata.type === 'body' && isFlatPlainObject(value)) {
       const dto = this.flatDto(metatype);
       if (dto) return this.validateFlat(dto, value);
@@ -86,9 +145,14 @@ export function createValidationPipe(): PipeTransform {
   return new CommandValidationPipe(toProblem);
 }
 
-/** Nest's ValidationPipe with the service's options: what the shortcut above is tested against. */
+/** Nest's ValidationPipe with the service's options and the same refusal of hidden fields: what the shortcut above is tested against. */
 export function createReferenceValidationPipe(): ValidationPipe {
-  return new ValidationPipe({ ...FULL_OPTIONS, exceptionFactory: toProblem });
+  return new (class extends ValidationPipe {
+    override transform(value: unknown, metadata: ArgumentMetadata) {
+      if (metadata.metatype && this.toValidate(metadata)) assertNoHiddenFields(value, metadata.metatype);
+      return super.transform(value, metadata);
+    }
+  })({ ...FULL_OPTIONS, exceptionFactory: toProblem });
 }
 
 /** Throws VALIDATION_FAILED unless the path parameter is a well-formed id. */

@@ -5,10 +5,12 @@ import { DossierCommandsController } from './http/dossier-commands.controller.js
 import { DossierReadsController } from './http/dossier-reads.controller.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
 import { MarkOverdueHandler } from './mark-overdue/mark-overdue.handler.js';
+import { CalendarReplanController } from './replan/calendar-replan.controller.js';
+import { CalendarReplanService } from './replan/calendar-replan.service.js';
 
 @Module({
-  controllers: [DossierCommandsController, DossierReadsController],
-  providers: [DossierRepository, IdempotencyStore, ExecuteDossierCommandHandler, MarkOverdueHandler],
+  controllers: [DossierCommandsController, DossierReadsController, CalendarReplanController],
+  providers: [DossierRepository, IdempotencyStore, ExecuteDossierCommandHandler, MarkOverdueHandler, CalendarReplanService],
   exports: [DossierRepository],
 })
 export class DossierModule {}

@@ -29,6 +29,8 @@ export interface DossierReceived {
     calendarRevision: number;
     clockStartAt: string;
     dueAt: string;
+    /** Present when the due was counted across a day of a year whose calendar is provisional (it may be re-planned). */
+    calendarProvisional?: true;
   };
 }
 
@@ -43,6 +45,8 @@ export interface DossierTransferred {
     /** Due instant of the step at `toUnitId`, when an allotment was given. */
     stepDueAt?: string;
     calendarRevision: number;
+    /** Present when `stepDueAt` was counted across a day of a provisional year. */
+    calendarProvisional?: true;
   };
 }
 
@@ -68,6 +72,8 @@ export interface DossierSupplemented {
     clockStartAt: string;
     dueAt: string;
     calendarRevision: number;
+    /** Present when the due was counted across a day of a provisional year. */
+    calendarProvisional?: true;
   };
 }
 
@@ -121,6 +127,28 @@ export interface DossierBecameOverdue {
   };
 }
 
+/**
+ * The service's own event (POST /calendar/replan): the calendar in force now counts the due of
+ * this open dossier (and of its open step) differently from the calendar it was counted on,
+ * typically because an announced year replaced a provisional one. The new due is in force from
+ * `replannedAt`; what was in force before stays in the history.
+ */
+export interface DossierDueReplanned {
+  type: 'DossierDueReplanned';
+  data: {
+    dossierId: string;
+    replannedAt: string;
+    oldDueAt: string;
+    newDueAt: string;
+    /** The clock start the new due is counted from (it moves when that day became a day off). */
+    clockStartAt: string;
+    calendarRevision: number;
+    calendarProvisional?: true;
+    /** The open step's due instant, when it had an allotment and it moved. */
+    step?: { unitId: string; oldStepDueAt: string; newStepDueAt: string; calendarProvisional?: true };
+  };
+}
+
 export type DossierEvent =
   | DossierReceived
   | DossierTransferred
@@ -130,7 +158,8 @@ export type DossierEvent =
   | DossierResolved
   | DossierResultReturned
   | DossierWithdrawn
-  | DossierBecameOverdue;
+  | DossierBecameOverdue
+  | DossierDueReplanned;
 
 export type DossierEventType = DossierEvent['type'];
 
@@ -144,6 +173,7 @@ export const DOSSIER_EVENT_TYPES: readonly DossierEventType[] = [
   'DossierResultReturned',
   'DossierWithdrawn',
   'DossierBecameOverdue',
+  'DossierDueReplanned',
 ];
 
 /** Metadata written with every event (API.md). */

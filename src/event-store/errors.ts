@@ -21,6 +21,22 @@ export class EventStoreUnavailableError extends Error {
   }
 }
 
+/**
+ * The store answers but cannot take appends now: the disk is full, an I/O error, a read-only
+ * file. Nothing of the append was acknowledged; it may succeed once the cause is gone (issue 21).
+ */
+export class EventStoreWriteError extends Error {
+  override readonly name = 'EventStoreWriteError';
+  constructor(
+    /** The store's own code of the failure (SQLITE_FULL, SQLITE_IOERR_WRITE, ...). */
+    readonly storeCode: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(message, { cause });
+  }
+}
+
 /** The store was closed; no further appends are accepted. */
 export class EventStoreClosedError extends Error {
   override readonly name = 'EventStoreClosedError';

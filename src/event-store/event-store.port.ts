@@ -126,6 +126,11 @@ export interface EventStore {
   headPosition(): Promise<number | undefined>;
   /** Resolves when the store answers; rejects otherwise. */
   ping(): Promise<void>;
+  /**
+   * Why the log cannot be appended to now (the last append failed on a write error and none has
+   * succeeded since), or undefined when it can; an adapter may try a write to find out (/health).
+   */
+  appendFailure?(): Promise<string | undefined>;
   /** Finishes in-flight appends, then releases the store. */
   close(): Promise<void>;
 }

@@ -58,6 +58,9 @@ export class ImportsController {
     const declared = Number(request.headers['content-length']);
     if (declared > this.config.importBodyLimitBytes) throw tooLarge(this.config.importBodyLimitBytes);
     const file = await readBody(request.body, this.config.importBodyLimitBytes);
+    // The answer comes when every line is done, minutes for a large file: the connection's idle
+    // timeout (CONNECTION_TIMEOUT_MS) is not for this silence (as for live streams).
+    request.raw.socket?.setTimeout(0);
     try {
       return await this.importer.run(Readable.from([file]), { format, columns: mapping, principal: who, correlationId: `import-${randomUUID()}` });
     } catch (error) {

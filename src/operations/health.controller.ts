@@ -3,15 +3,22 @@ import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { Public } from '../access/public.decorator.js';
+import { Projector } from '../projections/projector.js';
 
 @Controller()
 export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly projector: Projector,
   ) {}
 
-  /** Open to all: load balancers and operators ask it whether the event store answers. */
+  /**
+   * Open to all: load balancers and operators ask it whether the service can do its work. 503
+   * while the store does not answer, the log cannot be appended to (disk full: the last append
+   * failed and none succeeded since), or the live projection is stopped; each turns back by
+   * itself once the cause is gone.
+   */
   @Public()
   @Get('health')
   async health(@Res() reply: FastifyReply): Promise<void> {
@@ -21,7 +28,22 @@ export class HealthController {
     } catch {
       eventStore = 'down';
     }
-    const status = eventStore === 'up' ? 'ok' : 'unavailable';
-    void reply.status(eventStore === 'up' ? 200 : 503).send({ status, eventStore: { kind: this.config.eventStore, status: eventStore } });
+    const appendFailure = eventStore === 'up' ? await this.store.appendFailure?.().catch((e: Error) => e.message) : undefined;
+    const stopped = this.projector.stopped;
+    const healthy = eventStore === 'up' && appendFailure === undefined && stopped === undefined;
+    void reply.status(healthy ? 200 : 503).send({
+      status: healthy ? 'ok' : 'unavailable',
+      eventStore: {
+        kind: this.config.eventStore,
+        status: eventStore,
+        append: appendFailure === undefined ? 'ok' : 'failing',
+        ...(appendFailure === undefined ? {} : { reason: appendFailure }),
+      },
+      projections: {
+        status: stopped === undefined ? 'running' : 'stopped',
+        ...(stopped === undefined ? {} : { reason: stopped }),
+        quarantined: this.projector.quarantine().count,
+      },
+    });
   }
 }

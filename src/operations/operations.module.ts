@@ -1,5 +1,8 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { provisionalDaysAhead } from '../calendar/index.js';
+import { CatalogService } from '../catalog/catalog.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
 import { Projector } from '../projections/projector.js';
 import { ProjectionsModule } from '../projections/projections.module.js';
 import { HealthController } from './health.controller.js';
@@ -14,13 +17,24 @@ export class OperationsModule implements OnModuleInit {
     private readonly metrics: Metrics,
     private readonly projector: Projector,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly catalog: CatalogService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
     this.metrics.gauge('event_store_head_position', 'Global position of the last stored event.', async () => (await this.store.headPosition()) ?? 0);
     this.metrics.gauge('projection_checkpoint_position', 'Last global position applied to the read models.', () => this.projector.checkpoint);
+    this.metrics.gauge('projection_quarantined_events', 'Events the read models skipped because no view could take them (GET /projections/status lists them).', () =>
+      this.projector.quarantine().count,
+    );
+    this.metrics.gauge('projection_stopped', '1 while the live projection is stopped (its last batch failed, none passed since), else 0.', () =>
+      (this.projector.stopped === undefined ? 0 : 1),
+    );
     this.metrics.gauge('projection_lag_events', 'Events stored but not yet applied to the read models.', async () =>
       Math.max(0, ((await this.store.headPosition()) ?? 0) - this.projector.checkpoint),
+    );
+    this.metrics.gauge('calendar_provisional_days_ahead', 'Of the coming 90 days, those in a year whose calendar is provisional (not announced).', () =>
+      provisionalDaysAhead(this.catalog.calendar().compiled, this.clock.now().getTime()),
     );
   }
 }

@@ -20,8 +20,11 @@ const LINEAR_SCAN_MAX = 48;
 /** Above this many keys a bucket keeps one array per category. */
 const SPLIT_AT = 16_384;
 
+/** Whether the index can hold instant `t` (epoch ms, about 1830-2109); false for NaN. */
+export const isIndexableInstant = (t: number): boolean => t >= -INSTANT_OFFSET && t < INSTANT_OFFSET;
+
 export function keyOf(category: number, t: number): number {
-  if (!(t >= -INSTANT_OFFSET && t < INSTANT_OFFSET)) throw new RangeError(`instant ${t} is out of the index's range`);
+  if (!isIndexableInstant(t)) throw new RangeError(`instant ${t} is out of the index's range`);
   return category * CATEGORY_SPAN + t + INSTANT_OFFSET;
 }
 

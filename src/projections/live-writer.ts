@@ -14,6 +14,7 @@
  * that the worker cannot load) the main thread's connection writes them.
  */
 import { type Reply, WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../common/worker-channel.js';
+import type { QuarantinedEvent } from './quarantine.js';
 import type { ReadModels, Row } from './read-models.js';
 
 export interface LiveWriter {
@@ -23,13 +24,15 @@ export interface LiveWriter {
    * made in the order asked for; after one fails, every later one fails too (each batch is folded
    * on the views of the one before), until a new writer is opened.
    */
-  commit(rows: Row[], checkpoint: number): Promise<void>;
+  commit(rows: Row[], checkpoint: number, quarantined?: QuarantinedEvent[]): Promise<void>;
   /** Closes the writer's connection (after the commits sent before). */
   close(): Promise<void>;
 }
 
 /** Messages to the worker (answered with a plain Reply of the same `id`). */
-export type LiveWriterRequest = { id: number; type: 'commit'; rows: Row[]; checkpoint: number } | { id: number; type: 'close' };
+export type LiveWriterRequest =
+  | { id: number; type: 'commit'; rows: Row[]; checkpoint: number; quarantined?: QuarantinedEvent[] }
+  | { id: number; type: 'close' };
 
 /** Injection token of the Projector's LiveWriterOpener (default: openLiveWriter). */
 export const LIVE_WRITER_OPENER = Symbol('LIVE_WRITER_OPENER');
@@ -48,10 +51,10 @@ class InThreadLiveWriter implements LiveWriter {
 
   constructor(private readonly models: ReadModels) {}
 
-  async commit(rows: Row[], checkpoint: number): Promise<void> {
+  async commit(rows: Row[], checkpoint: number, quarantined?: QuarantinedEvent[]): Promise<void> {
     if (this.failure) throw this.failure;
     try {
-      this.models.commitRows(rows, checkpoint);
+      this.models.commitRows(rows, checkpoint, quarantined);
     } catch (error) {
       this.failure = error as Error;
       throw error;
@@ -71,8 +74,8 @@ class WorkerLiveWriter implements LiveWriter {
     return new WorkerLiveWriter(await WorkerChannel.start<LiveWriterRequest, Reply>('live writer', script, { file }));
   }
 
-  async commit(rows: Row[], checkpoint: number): Promise<void> {
-    await this.channel.request({ type: 'commit', rows, checkpoint });
+  async commit(rows: Row[], checkpoint: number, quarantined?: QuarantinedEvent[]): Promise<void> {
+    await this.channel.request(quarantined?.length ? { type: 'commit', rows, checkpoint, quarantined } : { type: 'commit', rows, checkpoint });
   }
 
   async close(): Promise<void> {

@@ -30,7 +30,7 @@ answerRequests<LiveWriterRequest>(
         case 'commit':
           if (failure !== undefined) throw new Error(`an earlier commit failed (${failure})`);
           try {
-            models.commitRows(m.rows, m.checkpoint);
+            models.commitRows(m.rows, m.checkpoint, m.quarantined);
           } catch (error) {
             failure = (error as Error).message;
             throw error;

@@ -10,6 +10,8 @@
  *   loaded at start when the checkpoint has not moved since; otherwise it is rebuilt from the table.
  * - Rebuild: replays the log into a fresh file while queries keep reading the live model, then
  *   pauses the live subscription, catches the fresh model up, swaps files and index, and resumes.
+ * - No read model stops the projector (issue 21): an event no view can take is quarantined and
+ *   skipped (quarantine.ts), and a read-model file that cannot be loaded at start is rebuilt.
  */
 import {
   type BeforeApplicationShutdown,
@@ -28,10 +30,11 @@ import { AppError } from '../common/errors.js';
 import { EVENT_STORE, type EventStore, type LoggedEvent, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import type { DossierView } from './dossier-view.js';
 import { LIVE_WRITER_OPENER, openLiveWriter, type LiveWriter, type LiveWriterOpener } from './live-writer.js';
+import type { QuarantinedEvent, QuarantineSummary } from './quarantine.js';
 import { type AppliedBatch, type FoldedBatch, ReadModels } from './read-models.js';
 import type { WorkerMode } from '../common/worker-channel.js';
 import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter } from './rebuild-writer.js';
-import type { TimelinessIndex } from './timeliness-index.js';
+import { TimelinessIndex } from './timeliness-index.js';
 import { ViewFolder } from './view-folder.js';
 
 /** What a committed batch changed: the checkpoint and the receiving units whose figures may differ. */
@@ -63,6 +66,14 @@ export interface ProjectionStatus {
   lag: number;
   caughtUp: boolean;
   rebuild: { running: boolean; events: number; startedAt: string | null; last: RebuildReport | null };
+  /** `stopped` while the live projection cannot go on (its last batch failed and none has passed since). */
+  state: 'running' | 'stopped';
+  /** Why, when stopped. */
+  stoppedBecause?: string;
+  /** Set when the service started without its read models as they were (rebuilt, or kept in memory). */
+  degraded?: string;
+  /** Events skipped because no view could take them. */
+  quarantined: QuarantineSummary;
 }
 
 /**
@@ -103,6 +114,14 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private readonly changesSubject = new Subject<ProjectionChange>();
   /** Emits after each committed batch (and after a rebuild swap); completes at shutdown. */
   readonly changes$ = this.changesSubject.asObservable();
+  /** Why the live projection is stopped (a failed batch, no success since); undefined while it runs. */
+  private stoppedBecause: string | undefined;
+  /** How the read models were started when not as stored (see onModuleInit). */
+  private degraded: string | undefined;
+  /** The read models live in memory (their file could not be written at start): written in this thread. */
+  private inMemory = false;
+  /** Events a rebuild under way quarantined (the fresh file is written elsewhere until the swap). */
+  private rebuildQuarantined: QuarantinedEvent[] = [];
   private readonly shutdownSubject = new Subject<void>();
   /** Emits once when the application starts shutting down: live streams end on it. */
   readonly shutdown$ = this.shutdownSubject.asObservable();
@@ -121,17 +140,38 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   onModuleInit(): void {
-    this.models = ReadModels.open(this.file);
-    const started = Date.now();
-    const { index, source } = this.models.loadIndex();
-    this.currentIndex = index;
-    this.logger.log({ msg: 'report index loaded', source, checkpoint: this.models.checkpoint, ms: Date.now() - started });
+    try {
+      this.load();
+    } catch (error) {
+      // The read models are derived: a file that cannot be opened or loaded never stops the start.
+      this.models?.close();
+      this.degraded = `the read models could not be loaded (${(error as Error).message}); rebuilt from the log`;
+      this.logger.error({ msg: 'read models not loaded; rebuilding them from the log', error: (error as Error).message });
+      try {
+        ReadModels.remove(this.file);
+        this.models = ReadModels.open(this.file);
+      } catch (again) {
+        this.degraded = `the read-model file cannot be written (${(again as Error).message}); kept in memory until a rebuild succeeds`;
+        this.logger.error({ msg: 'read models kept in memory', error: (again as Error).message });
+        this.models = ReadModels.open(':memory:');
+        this.inMemory = true;
+      }
+      this.currentIndex = new TimelinessIndex();
+    }
     // A new (or emptied) file facing a long log: the bulk replay is several times faster than
     // following the log batch by batch; it subscribes when done.
     if (this.models.checkpoint === 0) {
       void this.rebuild().catch((e: Error) => this.stopping || this.logger.error(`initial build failed: ${e.message}`));
     }
     else this.subscribe();
+  }
+
+  private load(): void {
+    this.models = ReadModels.open(this.file);
+    const started = Date.now();
+    const { index, source } = this.models.loadIndex();
+    this.currentIndex = index;
+    this.logger.log({ msg: 'report index loaded', source, checkpoint: this.models.checkpoint, ms: Date.now() - started });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -151,7 +191,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     // Nothing is applied any more (the subscription and any rebuild stopped before): the index
     // matches the views at the checkpoint, and the next start loads it instead of rebuilding it.
     try {
-      if (this.models.checkpoint > 0) this.models.saveIndexSnapshot(this.currentIndex);
+      if (this.models.checkpoint > 0 && !this.rebuildNeeded) this.models.saveIndexSnapshot(this.currentIndex);
     } catch (error) {
       this.logger.error(`index snapshot not saved (${(error as Error).message}); the next start rebuilds it from the table`);
     }
@@ -225,7 +265,21 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         startedAt: this.rebuildProgress.startedAt,
         last: this.lastRebuild,
       },
+      state: this.stoppedBecause === undefined ? 'running' : 'stopped',
+      ...(this.stoppedBecause === undefined ? {} : { stoppedBecause: this.stoppedBecause }),
+      ...(this.degraded === undefined ? {} : { degraded: this.degraded }),
+      quarantined: this.quarantine(),
     };
+  }
+
+  /** The events skipped because no view could take them (those of a rebuild under way not yet). */
+  quarantine(): QuarantineSummary {
+    return this.models.quarantine();
+  }
+
+  /** Why the live projection is stopped, or undefined while it runs (/health answers 503 meanwhile). */
+  get stopped(): string | undefined {
+    return this.stoppedBecause;
   }
 
   // ---- live subscription ----
@@ -237,7 +291,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   private openedLiveWriter(): Promise<LiveWriter> {
     if (this.liveWriter !== undefined) return this.liveWriter;
-    const opening = this.openWriter ? this.openWriter(this.models, this.file) : openLiveWriter(this.models, this.file, this.workers);
+    const opening = this.openWriter
+      ? this.openWriter(this.models, this.file)
+      : openLiveWriter(this.models, this.file, this.inMemory ? 'never' : this.workers);
     this.liveWriter = opening.then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'live batches are written in the main thread', reason });
       return writer;
@@ -264,6 +320,8 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
           this.caughtUp = true;
           const skipped = position === undefined ? undefined : this.models.skipTo(position);
           if (skipped) this.commit(skipped);
+          // A stop is over once everything delivered is committed (a failed commit recovers first).
+          void this.lastCommit.then(() => this.caughtUp && this.recovery === undefined && this.resumed());
           if (!first) return;
           // After the commits of everything delivered so far.
           void this.lastCommit.then(() => {
@@ -285,18 +343,20 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
    * MAX_UNCOMMITTED batches behind.
    */
   private project(events: LoggedEvent[]): Promise<void> | undefined {
-    this.commit(this.models.fold(events));
+    this.commit(this.models.fold(events)); // an event no view takes is quarantined there, not thrown
     return this.uncommitted > MAX_UNCOMMITTED ? this.lastCommit : undefined;
   }
 
   /** Commits a folded batch after every one before it; then the index, waiters and streams follow. */
-  private commit({ rows, ...batch }: FoldedBatch): void {
+  private commit({ rows, quarantined, ...batch }: FoldedBatch): void {
     this.uncommitted += 1;
-    const done = this.openedLiveWriter().then((writer) => writer.commit(rows, batch.checkpoint));
+    const done = this.openedLiveWriter().then((writer) => writer.commit(rows, batch.checkpoint, quarantined));
     this.lastCommit = done.then(
       () => {
         this.uncommitted -= 1;
         this.models.written(batch);
+        this.resumed();
+        for (const q of quarantined) this.logger.error({ msg: 'event quarantined: the read models skip it', ...q });
         this.publish(batch);
       },
       (error: Error) => {
@@ -315,7 +375,11 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private recover(error: Error): void {
     if (this.recovery !== undefined || this.swapping) return;
     this.caughtUp = false; // waiters wait for the subscription that follows
-    this.logger.error(`live projection stopped: ${error.message}; resubscribing from the stored checkpoint`);
+    // Logged once per stop (and once more if the cause changes), not at every retry.
+    if (this.stoppedBecause !== error.message) {
+      this.logger.error(`live projection stopped: ${error.message}; resubscribing from the stored checkpoint every ${RESUBSCRIBE_MS} ms`);
+    }
+    this.stoppedBecause = error.message;
     const subscription = this.subscription;
     this.subscription = undefined;
     this.recovery = (async () => {
@@ -336,6 +400,16 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       });
   }
 
+  /** A batch committed or the subscription caught up: a stop is over. */
+  private resumed(): void {
+    if (this.stoppedBecause === undefined) return;
+    this.logger.log({ msg: 'live projection resumed', after: this.stoppedBecause, checkpoint: this.models.checkpoint });
+    this.stoppedBecause = undefined;
+  }
+
+  /** Set when the index could not be rebuilt from the table: a rebuild replaces both. */
+  private rebuildNeeded = false;
+
   /** After a commit: the index follows the table, then waiters and live streams hear of it. */
   private publish(batch: AppliedBatch): void {
     const unitIds = new Set<string>();
@@ -350,7 +424,16 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     } catch (error) {
       // Cannot happen with a consistent index; if it does, the table is the truth.
       this.logger.error(`index update failed (${(error as Error).message}); rebuilding the index from the table`);
-      this.currentIndex = this.models.buildIndex();
+      try {
+        this.currentIndex = this.models.buildIndex();
+      } catch (again) {
+        // Not even the table gives an index (a file of an older version holding a view no index
+        // takes): the log is the truth. Reports stay as they were until the rebuild swaps in.
+        this.degraded = `the report index could not be rebuilt from the table (${(again as Error).message}); rebuilding the read models`;
+        this.logger.error({ msg: 'report index not rebuilt from the table; rebuilding the read models', error: (again as Error).message });
+        this.rebuildNeeded = true;
+        void this.rebuild().catch((e: Error) => this.stopping || this.logger.error(`rebuild failed: ${e.message}`));
+      }
     }
     this.settle();
     if (batch.changes.length > 0) {
@@ -381,6 +464,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private async runRebuild(): Promise<RebuildReport> {
     const started = Date.now();
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
+    this.rebuildQuarantined = [];
     // The worker starts while the first page is read.
     const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'), this.workers).then(({ writer, reason }) => {
       if (reason !== undefined) this.logger.log({ msg: 'rebuild writes in the main thread', reason });
@@ -409,6 +493,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       });
       fresh = finished.models;
       const index = finished.index;
+      fresh.recordQuarantined(this.rebuildQuarantined);
       // 2. Pause the live model (once any recovery under way is over), catch the fresh one up with
       //    the index maintained, swap.
       this.swapping = true;
@@ -420,6 +505,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         const page = await this.store.readAllData({ afterPosition: fresh.checkpoint, maxCount: REBUILD_PAGE });
         if (page.length === 0) break;
         const batch = fresh.applyBatch(page);
+        this.noteQuarantined(batch.quarantined);
         for (const { before, after } of batch.changes) index.replace(before, after);
         this.rebuildProgress.events += page.length;
       }
@@ -428,6 +514,10 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       fresh.moveTo(this.file);
       this.models = fresh;
       this.currentIndex = index;
+      // The rebuilt file is in place: whatever the start had to make do with is over.
+      this.rebuildNeeded = false;
+      this.inMemory = false;
+      this.degraded = undefined;
       this.settle();
       this.changesSubject.next({ checkpoint: fresh.checkpoint, unitIds: 'all', dossierIds: [] });
       const durationMs = Date.now() - started;
@@ -445,6 +535,8 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     } catch (error) {
       if (fresh === undefined) await opening.then((writer) => writer.discard(), () => undefined);
       else if (this.models !== fresh) fresh.discard();
+      // The swap failed after the live model was closed (its file could not be replaced): open one again.
+      if (!this.models.isOpen) this.reopenAfterFailedSwap(error as Error);
       throw error;
     } finally {
       // The live subscription resumes after the model in place, rebuilt or not.
@@ -453,12 +545,34 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     }
   }
 
+  private reopenAfterFailedSwap(error: Error): void {
+    try {
+      this.load();
+    } catch {
+      this.models = ReadModels.open(':memory:');
+      this.inMemory = true;
+      this.currentIndex = new TimelinessIndex();
+      this.degraded = `the read-model file cannot be replaced (${error.message}); kept in memory until a rebuild succeeds`;
+      this.logger.error({ msg: 'read models kept in memory', error: error.message });
+    }
+    this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: 'all', dossierIds: [] });
+  }
+
   /** One page of the bulk replay. */
   private async replayPage(folder: ViewFolder, page: LoggedEvent[], opening: Promise<RebuildWriter>): Promise<void> {
     if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
     const missing = folder.missing(page);
-    const { writes, checkpoint } = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await (await opening).readBack(missing));
-    await (await opening).write(writes, checkpoint);
+    const folded = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await (await opening).readBack(missing));
+    this.noteQuarantined(folded.quarantined);
+    await (await opening).write(folded.writes, folded.checkpoint);
     this.rebuildProgress.events += page.length;
+  }
+
+  /** A rebuild's quarantined events: kept for the fresh file, and logged unless the live model knows them already. */
+  private noteQuarantined(events: readonly QuarantinedEvent[]): void {
+    for (const q of events) {
+      this.rebuildQuarantined.push(q);
+      if (!this.models.isQuarantined(q.position)) this.logger.error({ msg: 'event quarantined by the rebuild: the read models skip it', ...q });
+    }
   }
 }

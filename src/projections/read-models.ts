@@ -21,6 +21,7 @@ import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dos
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
+import { QUARANTINE_SHOWN, quarantined, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
 import { decodeView, encodeView } from './view-codec.js';
@@ -47,6 +48,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
 -- cache cost a page read and a split each (twice the time per row at a million dossiers).
 -- The report index at meta 'index_snapshot' (a checkpoint): one row per unit and per roll-up.
 CREATE TABLE IF NOT EXISTS index_snapshot (id TEXT NOT NULL, directory TEXT NOT NULL, keys BLOB NOT NULL);
+-- Events skipped because no view could take them (quarantine.ts), written with the batch that skips them.
+CREATE TABLE IF NOT EXISTS quarantine (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, type TEXT NOT NULL, error TEXT NOT NULL);
 `;
 
 /** Secondary indexes: created after a bulk rebuild rather than maintained row by row during it. */
@@ -107,6 +110,8 @@ export interface AppliedBatch {
 /** A live batch folded but not yet written: the rows to write with the checkpoint (`commitRows`). */
 export interface FoldedBatch extends AppliedBatch {
   rows: Row[];
+  /** Events of the batch no view could take: skipped, and recorded with the rows. */
+  quarantined: QuarantinedEvent[];
 }
 
 export interface ListQuery {
@@ -135,7 +140,7 @@ export class ReadModels {
   private db: Database.Database;
   private stmt!: ReturnType<ReadModels['prepare']>;
   private watch: ReturnType<ReadModels['prepareWatch']> | undefined;
-  private commitTxn!: (rows: readonly Row[], checkpoint: number) => void;
+  private commitTxn!: (rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => void;
   private writeTxn!: (rows: readonly ToWrite[], checkpoint: number) => void;
   private checkpointValue = 0;
   /**
@@ -227,8 +232,9 @@ export class ReadModels {
     this.db = db;
     this.stmt = this.prepare();
     this.watch = undefined;
-    this.commitTxn = db.transaction((rows: readonly Row[], checkpoint: number) => {
+    this.commitTxn = db.transaction((rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => {
       for (const row of rows) this.stmt.upsertDossier.run(...row);
+      this.insertQuarantined(quarantined);
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
     this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number) => {
@@ -268,6 +274,14 @@ export class ReadModels {
       clearSnapshot: db.prepare("DELETE FROM index_snapshot"),
       insertSnapshotRow: db.prepare<[string, string, Buffer]>('INSERT INTO index_snapshot (id, directory, keys) VALUES (?, ?, ?)'),
       snapshotRows: db.prepare<[], SnapshotRow>('SELECT id, directory, keys FROM index_snapshot'),
+      insertQuarantined: db.prepare<[number, string, string, string]>(
+        'INSERT OR REPLACE INTO quarantine (position, stream_id, type, error) VALUES (?, ?, ?, ?)',
+      ),
+      countQuarantined: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM quarantine'),
+      latestQuarantined: db.prepare<[number], { position: number; streamId: string; type: string; error: string }>(
+        'SELECT position, stream_id AS streamId, type, error FROM quarantine ORDER BY position DESC LIMIT ?',
+      ),
+      isQuarantined: db.prepare<[number], { position: number }>('SELECT position FROM quarantine WHERE position = ?'),
     };
   }
 
@@ -304,18 +318,18 @@ export class ReadModels {
    * (after a crash between commit and acknowledgement, or a replayed subscription) changes nothing.
    * Events of other streams only move the checkpoint.
    */
-  applyBatch(events: LoggedEvent[]): AppliedBatch {
-    if (events.length === 0) return { checkpoint: this.checkpointValue, changes: [] };
+  applyBatch(events: LoggedEvent[]): AppliedBatch & { quarantined: QuarantinedEvent[] } {
+    if (events.length === 0) return { checkpoint: this.checkpointValue, changes: [], quarantined: [] };
     if (this.folder) return this.applyBulk(this.folder, events);
-    const { rows, ...result } = this.fold(events);
+    const { rows, quarantined: skipped, ...result } = this.fold(events);
     try {
-      this.commitRows(rows, result.checkpoint);
+      this.commitRows(rows, result.checkpoint, skipped);
     } catch (error) {
       this.forgetUnwritten();
       throw error;
     }
     this.written(result);
-    return result;
+    return { ...result, quarantined: skipped };
   }
 
   /**
@@ -326,6 +340,7 @@ export class ReadModels {
    */
   fold(events: LoggedEvent[]): FoldedBatch {
     const changed = new Map<string, ViewChange>();
+    const skipped: QuarantinedEvent[] = [];
     let checkpoint = Math.max(this.checkpointValue, this.foldedTo);
     for (const e of events) {
       if (e.position <= checkpoint) continue;
@@ -335,7 +350,14 @@ export class ReadModels {
       const entry = changed.get(id);
       // A stream's first event has no view before it (events up to the checkpoint were skipped).
       const current = entry ? entry.after : e.revision === 0 ? undefined : (this.unwritten.get(id) ?? this.getView(id));
-      const next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
+      let next: DossierView | undefined;
+      try {
+        next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
+      } catch (error) {
+        // The view stays as before this event (evolve is pure); the batch goes on (quarantine.ts).
+        skipped.push(quarantined(e, error));
+        continue;
+      }
       if (next === undefined || next === current) continue;
       if (entry) entry.after = next;
       else changed.set(id, { before: current, after: next });
@@ -343,15 +365,15 @@ export class ReadModels {
     const changes = [...changed.values()];
     for (const { after } of changes) this.unwritten.set(after.dossierId, after);
     this.foldedTo = checkpoint;
-    return { checkpoint, changes, rows: changes.map(({ after }) => rowOf(after)) };
+    return { checkpoint, changes, rows: changes.map(({ after }) => rowOf(after)), quarantined: skipped };
   }
 
   /**
    * Writes folded rows and the checkpoint in one transaction (a crash keeps both or neither). The
    * checkpoint in memory moves with `written`, on whichever connection the rows were committed.
    */
-  commitRows(rows: readonly Row[], checkpoint: number): void {
-    this.commitTxn(rows, checkpoint);
+  commitRows(rows: readonly Row[], checkpoint: number, quarantinedEvents: readonly QuarantinedEvent[] = []): void {
+    this.commitTxn(rows, checkpoint, quarantinedEvents);
     this.rowsSinceCheckpoint += rows.length;
   }
 
@@ -388,7 +410,7 @@ export class ReadModels {
   skipTo(position: number): FoldedBatch | undefined {
     if (position <= Math.max(this.checkpointValue, this.foldedTo)) return undefined;
     this.foldedTo = position;
-    return { checkpoint: position, changes: [], rows: [] };
+    return { checkpoint: position, changes: [], rows: [], quarantined: [] };
   }
 
   /**
@@ -407,12 +429,13 @@ export class ReadModels {
   }
 
   /** A bulk load's batch: views read back if needed, folded, and those leaving the cache written. */
-  private applyBulk(folder: ViewFolder, events: LoggedEvent[]): AppliedBatch {
+  private applyBulk(folder: ViewFolder, events: LoggedEvent[]): AppliedBatch & { quarantined: QuarantinedEvent[] } {
     if (this.bulkFailed) throw new Error('an earlier batch of this bulk load failed');
     try {
-      const { writes, checkpoint } = folder.fold(events, this.readBack(folder.missing(events)));
+      const { writes, checkpoint, quarantined: skipped } = folder.fold(events, this.readBack(folder.missing(events)));
       this.writeViews(writes, checkpoint);
-      return { checkpoint, changes: [] };
+      this.insertQuarantined(skipped);
+      return { checkpoint, changes: [], quarantined: skipped };
     } catch (error) {
       // The fold moved on with views now lost, and the index holds entries of some: unusable.
       this.bulkFailed = true;
@@ -469,7 +492,25 @@ export class ReadModels {
     this.stmt.upsertDossier.run(...rowOf(v, encoded));
   }
 
+  /** Records quarantined events (a rebuild's, found while the fresh file was written elsewhere). */
+  recordQuarantined(events: readonly QuarantinedEvent[]): void {
+    if (events.length > 0) this.db.transaction(() => this.insertQuarantined(events))();
+  }
+
+  private insertQuarantined(events: readonly QuarantinedEvent[]): void {
+    for (const q of events) this.stmt.insertQuarantined.run(q.position, q.streamId, q.type, q.error);
+  }
+
   // ---- queries ----
+
+  /** The events skipped because no view could take them: how many, and the latest. */
+  quarantine(): QuarantineSummary {
+    return { count: this.stmt.countQuarantined.get()?.n ?? 0, items: this.stmt.latestQuarantined.all(QUARANTINE_SHOWN) };
+  }
+
+  isQuarantined(position: number): boolean {
+    return this.stmt.isQuarantined.get(position) !== undefined;
+  }
 
   getView(dossierId: string): DossierView | undefined {
     const row = this.stmt.viewById.get(dossierId);
@@ -622,9 +663,18 @@ export class ReadModels {
     if (this.db.open) this.db.close();
   }
 
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
   /** Closes and deletes the file (an abandoned rebuild). */
   discard(): void {
     this.close();
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.file + suffix, { force: true });
+    ReadModels.remove(this.file);
+  }
+
+  /** Deletes a read-model file that could not be opened or loaded: it is derived, and rebuilt from the log. */
+  static remove(file: string): void {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
   }
 }

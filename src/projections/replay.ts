@@ -30,7 +30,13 @@ export class ViewReplay {
       this.cutOff.add(id);
       return undefined;
     }
-    const next = evolveDossierView(this.views.get(id), { type: e.type, data: e.data } as DossierEvent, e);
+    let next: DossierView | undefined;
+    try {
+      next = evolveDossierView(this.views.get(id), { type: e.type, data: e.data } as DossierEvent, e);
+    } catch {
+      // An event no view takes: skipped, as the projector quarantines it (quarantine.ts).
+      return undefined;
+    }
     if (next !== undefined) this.views.set(id, next);
     return next;
   }

@@ -11,12 +11,15 @@
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierView, evolveDossierViewInPlace } from './dossier-view.js';
+import { quarantined, type QuarantinedEvent } from './quarantine.js';
 
 export interface FoldedPage {
   /** The position of the page's last event. */
   checkpoint: number;
   /** Views leaving the cache, to be written now. */
   writes: DossierView[];
+  /** Events of the page no view could take: skipped (quarantine.ts). */
+  quarantined: QuarantinedEvent[];
 }
 
 export const DEFAULT_CACHE_LIMIT = 200_000;
@@ -95,6 +98,7 @@ export class ViewFolder {
     this.pendingOf = undefined;
     const page = ++this.pages;
     const writes: DossierView[] = [];
+    const skipped: QuarantinedEvent[] = [];
     // Views read back are written again, changed or not (reading them took them out of the index
     // being built): cached as changed in this page.
     const changed: Slot[] = [];
@@ -111,7 +115,14 @@ export class ViewFolder {
       const slot = slots[i] ?? (e.revision === 0 ? undefined : this.cache.get(stream));
       const before = slot?.view.position;
       // The logged event is read as the dossier event it holds (type and data): no object per event.
-      const next = evolveDossierViewInPlace(slot?.view, e as unknown as DossierEvent, e);
+      let next: DossierView | undefined;
+      try {
+        next = evolveDossierViewInPlace(slot?.view, e as unknown as DossierEvent, e);
+      } catch (error) {
+        // Refused before the view was touched (dossier-view.ts): it stays as it was.
+        skipped.push(quarantined(e, error));
+        continue;
+      }
       if (next === undefined || next.position === before) continue;
       if (slot === undefined) {
         const received: Slot = { stream, view: next, page, touched: true };
@@ -132,7 +143,7 @@ export class ViewFolder {
     }
     this.evict(writes);
     if (from < events.length) this.checkpoint = events[events.length - 1].position;
-    return { checkpoint: this.checkpoint, writes };
+    return { checkpoint: this.checkpoint, writes, quarantined: skipped };
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import { localDateOf, localInstant } from '../calendar/index.js';
 import { type FieldError, validationFailed } from '../common/errors.js';
+import { instantRangeError } from '../common/instant-range.js';
 import { ID_PATTERN } from '../common/validation.js';
 import type { GroupBy, Scope } from '../projections/timeliness-report.js';
 import type { DossierStatus } from '../projections/dossier-view.js';
@@ -60,6 +61,11 @@ class Reader {
     const ms = Date.parse(v);
     if (!INSTANT.test(v) || Number.isNaN(ms) || !sameDate(v)) {
       this.errors.push({ field, message: `${field} must be an ISO 8601 instant with an offset, e.g. 2025-03-03T09:00:00+07:00` });
+      return undefined;
+    }
+    const outOfRange = instantRangeError(ms, field);
+    if (outOfRange) {
+      this.errors.push(outOfRange);
       return undefined;
     }
     return ms;

@@ -44,12 +44,13 @@ describe('the API key file', () => {
     expect(JSON.stringify(keys)).not.toContain(KEY);
   });
 
-  it('names a key without a name by a short fingerprint of its digest', () => {
-    const [key] = parse([{ key: KEY, role: 'supervisor' }]);
-    const fp = sha256(KEY).toString('hex').slice(0, 12);
-    expect(fingerprintOf(sha256(KEY))).toBe(fp);
-    expect(key!.principal).toEqual({ name: `key-${fp}`, role: 'supervisor' });
-    expect(key!.principal.name).not.toContain(KEY);
+  it('takes the actorId of a key without a name, and marks one with neither as unnamed', () => {
+    const [withId, without] = parse([{ key: KEY, role: 'supervisor', actorId: 'key-0123456789abcdef' }, { key: `${KEY}-2`, role: 'auditor' }]);
+    expect(fingerprintOf(sha256(KEY))).toBe(sha256(KEY).toString('hex').slice(0, 12));
+    expect(withId!.principal).toEqual({ name: 'key-0123456789abcdef', role: 'supervisor' });
+    expect(withId!.unnamed).toBeUndefined();
+    expect(without!.unnamed).toBe(true);
+    expect(without!.principal.name).not.toContain(sha256(`${KEY}-2`).toString('hex').slice(0, 12));
   });
 
   it.each([
@@ -112,24 +113,21 @@ describe('the API key file', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
-  it('prints the generated keys once, as a block on a terminal and as one JSON line otherwise', () => {
+  it('lays the generated keys out as a block naming the file', () => {
     const keys = [{ role: 'admin' as const, name: 'initial-admin', key: 'k'.repeat(43) }];
-    const block = formatGeneratedKeys('/data/api-keys.json', keys, true);
+    const block = formatGeneratedKeys('/data/api-keys.json', keys);
     expect(block).toMatch(/admin\s+initial-admin\s+k{43}/);
     expect(block).toContain('/data/api-keys.json');
-    const line = formatGeneratedKeys('/data/api-keys.json', keys, false);
-    expect(line.trim().split('\n')).toHaveLength(1);
-    expect(JSON.parse(line)).toMatchObject({ level: 'warn', file: '/data/api-keys.json', keys });
   });
 });
 
 describe('the key store', () => {
-  it('creates a missing file at open, prints its keys once, and they authenticate', () => {
+  it('creates a missing file at open, shows its keys once on a terminal, and they authenticate', () => {
     const file = join(tempDir(), 'api-keys.json');
     const printed: string[] = [];
-    const store = ApiKeyStore.open(file, { print: (text) => printed.push(text), tty: false });
+    const store = ApiKeyStore.open(file, { print: (text) => printed.push(text), tty: true });
     expect(printed).toHaveLength(1);
-    const keys = [...printed[0]!.matchAll(/"key":"([A-Za-z0-9_-]{43})"/g)].map((m) => m[1]!);
+    const keys = [...printed[0]!.matchAll(/initial-\w+\s+([A-Za-z0-9_-]{43})/g)].map((m) => m[1]!);
     expect(keys).toHaveLength(4);
     expect(keys.map((k) => store.authenticate(k)?.principal.role)).toEqual([...ROLES]);
     expect(store.authenticate(keys[0]!)?.principal.name).toBe('initial-integrator');

@@ -93,6 +93,8 @@ const MATRIX: Row[] = [
   { route: 'PUT /procedures/:code', roles: ADMIN, unit: 'all', ok: 200, url: (c) => `/procedures/P-${c.id}`, body: () => ({ name: 'Thủ tục', statutoryWorkingDays: 5 }) },
   { route: 'GET /calendar', roles: EVERY, ok: 200, url: () => '/calendar' },
   { route: 'PUT /calendar', roles: ADMIN, unit: 'all', ok: 200, url: () => '/calendar', body: () => calendar },
+  { route: 'PUT /calendar/years/:year', roles: ADMIN, unit: 'all', ok: 200, url: () => '/calendar/years/2026', body: () => ({ holidays: (calendar.holidays as string[]).filter((d) => d.startsWith('2026')), workingDays: (calendar.workingDays as string[]).filter((d) => d.startsWith('2026')), official: true }) },
+  { route: 'POST /calendar/replan', roles: ADMIN, unit: 'all', ok: 200, url: () => '/calendar/replan?dryRun=true' },
   // commands: integrators only, for their units (in lifecycle order: each caller has its own dossiers)
   { route: 'POST /dossiers', roles: INTEGRATOR, unit: 'in', ok: 201, url: () => '/dossiers', body: receive('in') },
   { route: 'POST /dossiers', roles: INTEGRATOR, unit: 'out', ok: 201, url: () => '/dossiers', body: receive('out') },
@@ -163,7 +165,7 @@ describe('access: every route × every role × a key for all units and a key for
       expect((await admin.put(`/units/${id}`).send({ name: id, level, ...(parentId ? { parentId } : {}) })).status).toBe(200);
     }
     expect((await admin.put('/procedures/P-TEN').send({ name: 'Ten days', statutoryWorkingDays: 10 })).status).toBe(200);
-    const { revision: _, ...spec } = (await admin.get('/calendar')).body as Record<string, unknown>;
+    const { revision: _, years: _years, ...spec } = (await admin.get('/calendar')).body as Record<string, unknown>;
     calendar = spec;
     if (registered.has('POST /dossiers')) {
       const integrator = t.as('integrator');

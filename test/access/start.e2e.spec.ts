@@ -1,6 +1,6 @@
 /**
  * The service as operators start it (src/main.ts in a child process): a first start without a key
- * file creates it and prints the keys, which then work; a malformed file stops the start with a
+ * file creates it and writes the keys to a 0600 file (stdout is no terminal here), which then work; a malformed file stops the start with a
  * message naming the entry and the fault; SIGHUP re-reads a rotated file.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -55,7 +55,7 @@ describe('starting the service', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates a key file on first start, prints one key per role once, and the keys work', async () => {
+  it('creates a key file on first start, writes one key per role once to a 0600 file (no terminal), and the keys work', async () => {
     const dataDir = tempDataDir();
     dirs.push(dataDir);
     const port = await freePort();
@@ -66,8 +66,11 @@ describe('starting the service', () => {
 
     const file = join(dataDir, 'api-keys.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const announcement = s.output().split('\n').map((line) => { try { return JSON.parse(line) as { keys?: { role: string; name: string; key: string }[] }; } catch { return {}; } }).find((entry) => entry.keys);
-    const keys = Object.fromEntries(announcement!.keys!.map((k) => [k.role, k.key]));
+    const announcement = s.output().split('\n').map((line) => { try { return JSON.parse(line) as { initialKeysFile?: string }; } catch { return {}; } }).find((entry) => entry.initialKeysFile);
+    expect(announcement!.initialKeysFile).toBe(join(dataDir, 'initial-keys.txt'));
+    expect(statSync(announcement!.initialKeysFile!).mode & 0o777).toBe(0o600);
+    const keys = Object.fromEntries([...readFileSync(announcement!.initialKeysFile!, 'utf8').matchAll(/(\w+)\s+initial-\w+\s+([A-Za-z0-9_-]{43})/g)].map((m) => [m[1]!, m[2]!]));
+    for (const key of Object.values(keys)) expect(s.output()).not.toContain(key);
     expect(Object.keys(keys).sort()).toEqual(['admin', 'auditor', 'integrator', 'supervisor']);
 
     const base = `http://127.0.0.1:${port}`;

@@ -125,3 +125,30 @@ describe('the command validation pipe gives what Nest ValidationPipe gives', () 
     expect(compileFlatDto(PutCalendarBody)).toBeUndefined();
   });
 });
+
+describe('what both paths refuse, that Nest ValidationPipe alone would drop or let through', () => {
+  const pipes = [['the service pipe', createValidationPipe()], ['the reference pipe', createReferenceValidationPipe()]] as const;
+  const metadata = (dto: new () => object): ArgumentMetadata => ({ type: 'body', metatype: dto, data: undefined });
+
+  it.each(pipes)('%s refuses fields named after what the validation path strips or skips, naming them', async (_name, pipe) => {
+    for (const key of ['constructor', 'toString', '__proto__', 'prototype', 'hasOwnProperty', 'valueOf']) {
+      const text = `{"occurredAt":"${instant}","color":1,${JSON.stringify(key)}:"x"}`;
+      const result = await outcome(pipe, text, metadata(OccurredBody));
+      expect(result).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', errors: [{ field: 'color', message: 'property color should not exist' }, { field: key, message: `property ${key} should not exist` }] });
+    }
+    // In a nested DTO too.
+    const nested = `{"officeHours":[{"start":"08:00","end":"12:00","toString":1}]}`;
+    expect(await outcome(pipe, nested, metadata(PutCalendarBody))).toMatchObject({ ok: false, errors: [{ field: 'officeHours.0.toString' }] });
+  });
+
+  it.each(pipes)('%s refuses a present null for an optional field, and a blank reason', async (_name, pipe) => {
+    const nullHours = await outcome(pipe, JSON.stringify({ toUnitId: 'VPDKDD', allottedWorkingHours: null, occurredAt: instant }), metadata(TransferBody));
+    expect(nullHours).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+    expect(new Set((nullHours as { errors: { field: string }[] }).errors.map((e) => e.field))).toEqual(new Set(['allottedWorkingHours']));
+    expect(await outcome(pipe, JSON.stringify({ toUnitId: 'VPDKDD', occurredAt: instant }), metadata(TransferBody))).toMatchObject({ ok: true });
+    for (const reason of [' ', '\t\n ', '\u00a0']) {
+      const blank = await outcome(pipe, JSON.stringify({ reason, occurredAt: instant }), metadata(ReasonBody));
+      expect(blank).toMatchObject({ ok: false, errors: [{ field: 'reason', message: 'reason must not be blank' }] });
+    }
+  });
+});

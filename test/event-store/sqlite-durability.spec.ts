@@ -4,11 +4,14 @@
  * flush is held here by a stand-in for fs.fsync that the test releases; the file is real.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RecordedEvent } from '../../src/event-store/event-store.port.js';
+import { EventStoreWriteError } from '../../src/event-store/errors.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
 import { heldFlushes } from './contract-support.js';
 
@@ -95,7 +98,30 @@ describe('SQLite store: acknowledged only once on disk', () => {
     await expect(lost).rejects.toThrow(/could not be flushed to disk/);
     await expect(store.append('s-2', [event(3)], 'any')).rejects.toThrow(/could not be flushed to disk/);
     await expect(store.ping()).rejects.toThrow(/could not be flushed to disk/);
+    // Typed, so that the edge answers 503 STORE_UNAVAILABLE; and final (the kernel may have dropped the pages).
+    await expect(store.append('s-3', [event(4)], 'any')).rejects.toBeInstanceOf(EventStoreWriteError);
+    expect(await store.appendFailure()).toMatch(/could not be flushed to disk/);
     expect(flushes.held).toHaveLength(0);
+    await store.close();
+  });
+
+  it('a full disk refuses the batch with a typed error, and the store takes appends again once space returns (issue 21)', async () => {
+    const store = SqliteEventStore.open({ file: join(dir, 'full.db'), synchronous: 'normal' });
+    await store.append('s-0', [event(0)], 'no_stream');
+    // SQLite's own SQLITE_FULL: the store's connection may not add a page to the file.
+    const db = (store as unknown as { db: Database.Database }).db;
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const big = (n: number) => ({ id: randomUUID(), type: 'Big', data: { n, filler: 'x'.repeat(20_000) } });
+    const refused = store.append('s-1', [big(1)], 'no_stream');
+    await expect(refused).rejects.toBeInstanceOf(EventStoreWriteError);
+    await expect(refused).rejects.toMatchObject({ storeCode: 'SQLITE_FULL' });
+    expect(await store.appendFailure()).toMatch(/SQLITE_FULL/);
+    db.pragma('max_page_count = 1073741823');
+    // Told by a write of its own (at most once a second), not only by the next append.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await store.appendFailure()).toBeUndefined();
+    await store.append('s-1', [big(2)], 'no_stream');
+    expect((await store.readAll()).map((e) => e.data.n)).toEqual([0, 2]);
     await store.close();
   });
 

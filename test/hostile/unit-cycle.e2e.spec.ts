@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
+import { Projector } from '../../src/projections/projector.js';
 import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
 
 const CHAIN = 66;
@@ -115,6 +116,8 @@ describe('unit tree: a cycle stored by an older version is reported at start and
     } finally {
       spy.mockRestore();
     }
+    // The restarted read models may still be catching up on the log: the reports below must see all of it.
+    await t.app.get(Projector).whenCaughtUp();
   });
   afterAll(() => t?.close({ remove: true }));
 

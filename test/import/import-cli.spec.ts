@@ -25,6 +25,7 @@ const MIXED = ndjson([
   { command: 'withdraw', dossierId: 'HS-3', reason: 'Công dân rút hồ sơ', occurredAt: vn('2025-03-04', '09:00') }, // 12
   { command: 'supplement', dossierId: 'HS-404', occurredAt: vn('2025-03-04', '09:00') }, // 13: unknown dossier
   { command: 'resolve', dossierId: 'HS-3', outcome: 'maybe', occurredAt: vn('2025-03-04', '10:00') }, // 14: bad body
+  receive('HS-1999', '1999-12-31T09:00:00+07:00'), // 15: before 2000-01-01
 ]);
 
 describe('npm run import (DATA_DIR mode)', () => {
@@ -49,7 +50,7 @@ describe('npm run import (DATA_DIR mode)', () => {
     it('imports the good lines through the decider and lists each refused line with its number and reason (exit 1)', async () => {
       expect(first.code).toBe(1);
       const summary = JSON.parse(first.stdout);
-      expect(summary).toMatchObject({ lines: 13, imported: 6, alreadyImported: 0, dossiers: 3, refused: 7, interrupted: false });
+      expect(summary).toMatchObject({ lines: 14, imported: 6, alreadyImported: 0, dossiers: 3, refused: 8, interrupted: false });
       expect(summary.refusedLines.map((r: { line: number; code: string }) => [r.line, r.code])).toEqual([
         [4, 'INVALID_JSON'],
         [5, 'UNKNOWN_COMMAND'],
@@ -58,11 +59,13 @@ describe('npm run import (DATA_DIR mode)', () => {
         [9, 'VALIDATION_FAILED'],
         [13, 'NOT_FOUND'],
         [14, 'VALIDATION_FAILED'],
+        [15, 'VALIDATION_FAILED'],
       ]);
       expect(summary.refusedLines[2]).toMatchObject({ dossierId: 'HS-1', command: 'transfer', detail: 'cannot transfer a dossier that is resolved' });
       expect(summary.refusedLines[3].detail).toBe('line 7 of this dossier was refused');
       expect(summary.refusedLines[4].detail).toMatch(/occurredAt is in the future/);
       expect(summary.refusedLines[6].errors).toEqual([expect.objectContaining({ field: 'outcome' })]);
+      expect(summary.refusedLines[7].detail).toMatch(/receivedAt must not be before 2000-01-01/);
 
       const events = await storedEvents(dir);
       expect(events).toHaveLength(6);
@@ -84,14 +87,14 @@ describe('npm run import (DATA_DIR mode)', () => {
       const again = await importCli([file, '--json'], dir);
       expect(again.code).toBe(1); // the refused lines are refused again
       const summary = JSON.parse(again.stdout);
-      expect(summary).toMatchObject({ imported: 0, alreadyImported: 6, dossiers: 0, refused: 7 });
+      expect(summary).toMatchObject({ imported: 0, alreadyImported: 6, dossiers: 0, refused: 8 });
       const after = await storedEvents(dir);
       expect(after.map((e) => e.id)).toEqual(before.map((e) => e.id));
     });
 
     it('prints a readable summary without --json', async () => {
       const again = await importCli([file], dir);
-      expect(again.stdout).toContain('Read 13 lines');
+      expect(again.stdout).toContain('Read 14 lines');
       expect(again.stdout).toContain('line 7 HS-1 transfer: ILLEGAL_TRANSITION cannot transfer a dossier that is resolved');
       expect(again.stderr).toBe(''); // no progress bar off a terminal
     });

@@ -55,12 +55,15 @@ describe('the service process', () => {
       const keysFile = join(dataDir, 'api-keys.json');
       expect(existsSync(keysFile)).toBe(true);
       expect(statSync(keysFile).mode & 0o777).toBe(0o600);
-      // The file keeps only hashes; the keys themselves are printed once, in the start-up log.
       expect(readFileSync(keysFile, 'utf8')).not.toMatch(/"key"\s*:/);
-      const printed = output()
-        .split('\n')
-        .filter((line) => line.includes('"keys":['))
-        .map((line) => JSON.parse(line) as { keys: { role: string; key: string }[] })[0];
+      // The file keeps only hashes. Without a terminal the keys go once to a 0600 file whose path
+      // is logged; the log never holds them.
+      const initialKeys = join(dataDir, 'initial-keys.txt');
+      expect(statSync(initialKeys).mode & 0o777).toBe(0o600);
+      expect(output()).toContain(initialKeys);
+      const printed = { keys: [...readFileSync(initialKeys, 'utf8').matchAll(/(\w+)\s+initial-\w+\s+([A-Za-z0-9_-]{43})/g)].map((m) => ({ role: m[1]!, key: m[2]! })) };
+      expect(printed.keys).toHaveLength(4);
+      for (const { key } of printed.keys) expect(output()).not.toContain(key);
       const integrator = printed.keys.find((k) => k.role === 'integrator')!;
       const res = await fetch(`http://127.0.0.1:${port}/dossiers`, {
         method: 'POST',

@@ -213,6 +213,56 @@ describe('dossier view: evolve, one event type at a time', () => {
   });
 });
 
+describe('dossier view: DossierDueReplanned (issue 22)', () => {
+  const replanned = (at: string, newDue: string, step?: string): DossierEvent => ({
+    type: 'DossierDueReplanned',
+    data: {
+      dossierId: 'd1',
+      replannedAt: iso(at),
+      oldDueAt: iso('06T09:00:00'),
+      newDueAt: iso(newDue),
+      clockStartAt: iso('03T09:00:00'),
+      calendarRevision: 1,
+      ...(step ? { step: { unitId: 'X1', oldStepDueAt: iso('04T10:00:00'), newStepDueAt: iso(step) } } : {}),
+    },
+  });
+
+  it('the new due is in force from the re-plan on; before it, the old one still answers (as-of reports)', () => {
+    const v = given(received, replanned('05T12:00:00', '05T09:00:00'));
+    expect(v).toMatchObject({ dueAt: t('05T09:00:00'), appointmentAt: t('05T09:00:00'), overdueMarked: false });
+    expect(v.segments).toEqual([
+      { start: t('03T09:00:00'), end: t('05T12:00:00'), due: t('06T09:00:00') },
+      { start: t('05T12:00:00'), end: null, due: t('05T09:00:00') },
+    ]);
+    expect(isOverdueAt(v, t('05T11:00:00'))).toBe(false); // the old due, 6/3 09:00, was in force
+    expect(isOverdueAt(v, t('05T13:00:00'))).toBe(true);
+    expect(indexEntriesOf(v).filter((e) => e.category === D.OVERDUE_START)).toEqual([{ category: D.OVERDUE_START, at: t('05T12:00:00'), handler: null }]);
+  });
+
+  it('moves the open step\'s due; keeps an apology\'s appointment', () => {
+    const v = given(received, transfer('X1', '03T14:00:00', '04T10:00:00'), apology, replanned('04T08:00:00', '07T09:00:00', '04T15:00:00'));
+    expect(v.steps[1].stepDueAt).toBe(t('04T15:00:00'));
+    expect(v.appointmentAt).toBe(t('12T09:00:00'));
+    expect(v.dueAt).toBe(t('07T09:00:00'));
+  });
+
+  it('a resolution entered late, before the re-plan instant, closes what ran then and nothing after', () => {
+    const v = given(received, replanned('06T12:00:00', '07T09:00:00'), resolved('06T10:00:00', 'late'));
+    expect(v.segments.map((s) => s.end)).toEqual([t('06T10:00:00'), t('06T10:00:00')]);
+    // Overdue from the old due (6/3 09:00) until the resolution, not until the re-plan.
+    expect(indexEntriesOf(v).filter((e) => e.category === D.OVERDUE_START || e.category === D.OVERDUE_END)).toEqual([
+      { category: D.OVERDUE_START, at: t('06T09:00:00'), handler: null },
+      { category: D.OVERDUE_END, at: t('06T10:00:00'), handler: null },
+    ]);
+  });
+
+  it('leaves a closed or awaiting dossier\'s due as it was (the decider never re-plans those)', () => {
+    const v = given(received, request, replanned('05T12:00:00', '05T09:00:00'));
+    expect(v.dueAt).toBe(t('06T09:00:00'));
+    expect(v.segments).toHaveLength(1);
+  });
+});
+
 describe('parseInstant', () => {
   it('equals Date.parse: instants from toISOString over four centuries, and every other shape', () => {
     const random = prng(17);
@@ -239,5 +289,38 @@ describe('parseInstant', () => {
     ];
     for (let i = 0; i < 20_000; i++) samples.push(new Date(Math.floor((random() - 0.3) * 1.2e13)).toISOString());
     for (const s of samples) expect([s, parseInstant(s)]).toEqual([s, Date.parse(s)]);
+  });
+});
+
+describe('dossier view: events it cannot take (issue 21)', () => {
+  const refused = (view: DossierView | undefined, event: DossierEvent, streamId?: string) => () =>
+    evolveDossierViewInPlace(view, event, { revision: 1, position: 99, ...(streamId ? { streamId } : {}) });
+
+  it('refuses instants the report index cannot hold, and fields of the wrong kind, naming the field', () => {
+    const at = (receivedAt: string) => ({ ...received, data: { ...received.data, receivedAt } }) as DossierEvent;
+    expect(refused(undefined, at('1800-01-01T02:00:00.000Z'))).toThrow(/receivedAt "1800-01-01/);
+    expect(refused(undefined, at('0000-01-01T02:00:00.000Z'))).toThrow(/receivedAt/);
+    expect(refused(undefined, at('not an instant'))).toThrow(/receivedAt/);
+    expect(refused(undefined, { ...received, data: { ...received.data, dueAt: '2110-01-01T00:00:00.000Z' } } as DossierEvent)).toThrow(/dueAt/);
+    expect(refused(undefined, { ...received, data: { ...received.data, channel: 'fax' } } as unknown as DossierEvent)).toThrow(/channel/);
+    expect(refused(undefined, { ...received, data: { ...received.data, unitId: 7 } } as unknown as DossierEvent)).toThrow(/unitId/);
+    expect(refused(undefined, received, 'dossier-someone-else')).toThrow(/stream/);
+    expect(refused(undefined, received, 'dossier-d1')).not.toThrow();
+    // Instants the index holds, outside what the service accepts today, are still applied (older logs).
+    expect(refused(undefined, at('1990-01-01T02:00:00.000Z'))).not.toThrow();
+  });
+
+  it('a refused event leaves the view exactly as it was, even when folded in place', () => {
+    const view = given(received, transfer('C2', '04T09:00:00'));
+    const copy = structuredClone(view);
+    const bad = transfer('C3', '05T09:00:00', '05T12:00:00');
+    (bad.data as { stepDueAt?: string }).stepDueAt = '9999-99-99';
+    expect(refused(view, bad)).toThrow(/stepDueAt/);
+    const badSupplement = { ...supplemented, data: { ...supplemented.data, clockStartAt: 'never' } } as DossierEvent;
+    const awaiting = given(received, request);
+    const awaitingCopy = structuredClone(awaiting);
+    expect(refused(awaiting, badSupplement)).toThrow(/clockStartAt/);
+    expect(view).toEqual(copy);
+    expect(awaiting).toEqual(awaitingCopy);
   });
 });

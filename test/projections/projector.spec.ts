@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
@@ -114,14 +116,51 @@ describe('read models: batches with their checkpoint', () => {
     const models = ReadModels.open(join(tmp.dir, 'rm.db'));
     models.applyBatch(events.slice(0, 100));
     const before = models.dump();
-    // A reception without a unit violates the table's NOT NULL: the batch fails in its middle.
+    // The file refuses one row (a trigger, as a full disk would refuse a page): the batch fails in its middle.
+    const other = new Database(join(tmp.dir, 'rm.db'));
+    other.exec("CREATE TRIGGER refuse BEFORE INSERT ON dossiers WHEN NEW.dossier_id = 'poison' BEGIN SELECT RAISE(ABORT, 'row refused'); END");
+    other.close();
     const poisoned = events.slice(100, 200).map((e, i) =>
-      i === 50 ? { ...e, streamId: 'dossier-poison', type: 'DossierReceived', data: { ...events[0].data, dossierId: 'poison', unitId: null } } : e,
+      i === 50 ? { ...e, streamId: 'dossier-poison', type: 'DossierReceived', data: { ...events[0].data, dossierId: 'poison' } } : e,
     );
-    expect(() => models.applyBatch(poisoned)).toThrow(/NOT NULL/);
+    expect(() => models.applyBatch(poisoned)).toThrow(/row refused/);
     expect(models.dump()).toEqual(before);
     expect(models.checkpoint).toBe(events[99].position);
     models.close();
+  });
+
+  it('an event no view can take is quarantined and skipped: the rest of its batch applies, the checkpoint moves past it', () => {
+    const events = log(4);
+    const models = ReadModels.open(join(tmp.dir, 'rm.db'));
+    const reference = ReadModels.open(join(tmp.dir, 'reference.db'));
+    const received = events[0];
+    const bad = [
+      { ...received, streamId: 'dossier-no-unit', data: { ...received.data, dossierId: 'no-unit', unitId: null } },
+      { ...received, streamId: 'dossier-old', data: { ...received.data, dossierId: 'old', receivedAt: '1800-01-01T02:00:00.000Z' } },
+      { ...received, streamId: 'dossier-year0', data: { ...received.data, dossierId: 'year0', receivedAt: '0000-01-01T02:00:00.000Z' } },
+      { ...received, streamId: 'dossier-late', data: { ...received.data, dossierId: 'late', dueAt: '2200-01-01T00:00:00.000Z' } },
+      { ...received, streamId: 'dossier-other', data: { ...received.data, dossierId: 'not-its-stream' } },
+    ];
+    // Each bad event takes the place of a position between the good ones (positions stay in order).
+    const top = events[events.length - 1].position;
+    const poisoned = [...events.slice(0, 100), ...bad.map((e, i) => ({ ...e, revision: 0, position: top + 1 + i })), ...events.slice(100).map((e) => ({ ...e, position: e.position + top + 10 }))];
+    const shifted = poisoned.filter((e) => !bad.some((b) => b.streamId === e.streamId));
+    for (let i = 0; i < poisoned.length; i += 40) models.applyBatch(poisoned.slice(i, i + 40));
+    for (let i = 0; i < shifted.length; i += 40) reference.applyBatch(shifted.slice(i, i + 40));
+    expect(models.checkpoint).toBe(poisoned[poisoned.length - 1].position);
+    expect(models.dump().dossiers).toEqual(reference.dump().dossiers);
+    const q = models.quarantine();
+    expect(q.count).toBe(bad.length);
+    expect(q.items.map((i) => i.streamId).sort()).toEqual(bad.map((b) => b.streamId).sort());
+    expect(q.items.find((i) => i.streamId === 'dossier-old')).toMatchObject({ type: 'DossierReceived', error: expect.stringMatching(/receivedAt.*1800/) });
+    // The index is built from the table without any failure, and a bulk load gives the same.
+    expect(() => models.buildIndex()).not.toThrow();
+    const bulk = ReadModels.createFresh(join(tmp.dir, 'bulk.db'), { cacheLimit: 7 });
+    for (let i = 0; i < poisoned.length; i += 40) bulk.applyBatch(poisoned.slice(i, i + 40));
+    bulk.finishBulk();
+    expect(bulk.dump()).toEqual(models.dump());
+    expect(bulk.quarantine()).toEqual(q);
+    for (const m of [models, reference, bulk]) m.close();
   });
 
   it('a bulk load (views evicted from a small cache and read back) gives the table and index of a live application', () => {
@@ -289,6 +328,48 @@ describe('projector over a real store', () => {
     }
     reference.close();
   }, 20_000);
+
+  it('a live writer that keeps failing stops the projection (said once, not at every retry) until it commits again', async () => {
+    const events = log(12, 60);
+    await appendAll(store, events.slice(0, 100));
+    let full = false;
+    const opener: LiveWriterOpener = async (_models, file) => {
+      const own = ReadModels.open(file);
+      const writer: LiveWriter = {
+        thread: 'main',
+        async commit(rows, checkpoint, quarantined) {
+          if (full) throw new Error('database or disk is full');
+          own.commitRows(rows, checkpoint, quarantined);
+        },
+        async close() {
+          own.close();
+        },
+      };
+      return { writer };
+    };
+    const errors: string[] = [];
+    Logger.overrideLogger({ log() {}, warn() {}, debug() {}, verbose() {}, error: (message: unknown) => errors.push(typeof message === 'string' ? message : JSON.stringify(message)) });
+    try {
+      projector = new Projector(store, loadConfig({ DATA_DIR: tmp.dir }), 'never', opener);
+      const p = projector;
+      p.onModuleInit();
+      await p.whenCaughtUp();
+      full = true;
+      await appendAll(store, events.slice(100, 110));
+      // Three retries (one a second), each failing again.
+      await new Promise((resolve) => setTimeout(resolve, 3300));
+      expect((await p.status()).state).toBe('stopped');
+      expect(p.stopped).toMatch(/disk is full/);
+      expect(errors.filter((m) => m.includes('live projection stopped'))).toHaveLength(1);
+      full = false;
+      await appendAll(store, events.slice(110));
+      await p.waitFor((await store.headPosition())!, 5000);
+      expect(p.stopped).toBeUndefined();
+      expect((await p.status()).state).toBe('running');
+    } finally {
+      Logger.overrideLogger(false);
+    }
+  }, 15_000);
 
   it('a restart rebuilds the index from the table and resumes after the checkpoint', async () => {
     const events = log(9);

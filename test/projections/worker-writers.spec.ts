@@ -31,8 +31,11 @@ describe('worker threads: the log reader and writer of a rebuild, the live proje
       const result = await runWorkerWriters(tmp.dir);
       expect(result.direct).toEqual({ thread: 'worker', readBack: expect.any(Number), sameTable: true, sameReports: true });
       expect(result.direct.readBack).toBeGreaterThan(0);
-      expect(result.projector).toEqual({ writer: 'worker', logPages: 'worker', logHeldAgain: true, liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true });
-      expect(result.restart).toEqual({ sameTable: true, sameReports: true });
+      expect(result.projector).toEqual({
+        writer: 'worker', logPages: 'worker', logHeldAgain: true, liveWriter: 'worker', checkpointIsHead: true, sameTable: true, sameReports: true,
+        quarantined: ['dossier-poison-live', 'dossier-poison-rebuild'],
+      });
+      expect(result.restart).toEqual({ sameTable: true, sameReports: true, quarantined: 2 });
       expect(result.checkpoints).toEqual({ thread: 'worker', logReused: true });
       expect(result.logReader).toEqual({ thread: 'worker', events: 300, sameLog: true });
     } finally {

@@ -13,6 +13,8 @@ export interface DossierView {
   receivedAt: string;
   clockStartAt: string;
   dueAt: string;
+  /** Present when the due in force was counted across a day of a year whose calendar is provisional. */
+  calendarProvisional?: true;
   appointmentAt: string;
   /** Open (not awaiting the citizen) and past its due instant at `now`. */
   overdue: boolean;
@@ -22,7 +24,7 @@ export interface DossierView {
   responsibleUnitIds?: string[];
   apology?: { responsibleUnitId: string; issuedAt: string; issuedInTime: boolean; newAppointmentAt: string };
   supplementRequested: boolean;
-  steps: { unitId: string; enteredAt: string; allottedWorkingHours?: number; dueAt?: string }[];
+  steps: { unitId: string; enteredAt: string; allottedWorkingHours?: number; dueAt?: string; calendarProvisional?: true }[];
   revision: number;
 }
 
@@ -39,6 +41,7 @@ export function toView(s: ExistingDossier, now: number): DossierView {
     receivedAt: iso(s.receivedAt),
     clockStartAt: iso(s.clockStartAt),
     dueAt: iso(s.dueAt),
+    ...(s.calendarProvisional ? { calendarProvisional: true as const } : {}),
     appointmentAt: iso(s.appointmentAt),
     overdue: s.status === 'received' && now > s.dueAt,
     supplementRequested: s.supplementRequested,
@@ -47,6 +50,7 @@ export function toView(s: ExistingDossier, now: number): DossierView {
       enteredAt: iso(step.enteredAt),
       ...(step.allottedWorkingHours !== undefined ? { allottedWorkingHours: step.allottedWorkingHours } : {}),
       ...(step.dueAt !== undefined ? { dueAt: iso(step.dueAt) } : {}),
+      ...(step.calendarProvisional ? { calendarProvisional: true as const } : {}),
     })),
     revision: s.revision,
   };

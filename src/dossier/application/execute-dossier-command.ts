@@ -15,7 +15,7 @@ import { DossierRepository, fold, uuidFrom } from './dossier-repository.js';
 import { type DossierView, toView } from './dossier-view.js';
 import { dossierNotFound, unitsOf } from './dossier-visibility.js';
 
-export type IntegratorCommand = Exclude<DossierCommand, { type: 'MarkOverdue' }>;
+export type IntegratorCommand = Exclude<DossierCommand, { type: 'MarkOverdue' } | { type: 'Replan' }>;
 
 export interface CommandOptions {
   idempotencyKey?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { getDefaultCalendar } from '../../calendar/index.js';
+import { compileCalendar, getDefaultCalendar } from '../../calendar/index.js';
 import { AppError } from '../../common/errors.js';
 import type { DossierEvent } from '../events.js';
 import { classify, decide, type DossierCommand, responsibleUnits } from './decide.js';
@@ -94,6 +94,29 @@ describe('dossier decider', () => {
     given(received()).when({ type: 'Withdraw', reason: 'r', occurredAt: vn('2025-03-02', '09:00') }).thenError('VALIDATION_FAILED');
     given(received()).when({ type: 'Withdraw', reason: 'r', occurredAt: NOW + 61_000 }).thenError('VALIDATION_FAILED');
     given(received()).when({ type: 'Withdraw', reason: 'r', occurredAt: NOW + 59_000 }).then([{ type: 'DossierWithdrawn' }]);
+  });
+
+  it('refuses instants of what happened before 2000, and appointments from 2100 on (issue 21)', () => {
+    const receive = (receivedAt: number) => ({ type: 'Receive' as const, dossierId: 'D1', procedure, unitId: 'U1', channel: 'online' as const, receivedAt, digitized: false });
+    given().when(receive(Date.parse('1800-01-01T09:00:00+07:00'))).thenError('VALIDATION_FAILED');
+    given().when(receive(Date.parse('0000-01-01T09:00:00Z'))).thenError('VALIDATION_FAILED');
+    given().when(receive(Number.NaN)).thenError('VALIDATION_FAILED');
+    given().when(receive(Date.parse('2000-01-03T09:00:00+07:00'))).then([{ type: 'DossierReceived' }]);
+    given(received()).when({ type: 'Withdraw', reason: 'r', occurredAt: Date.parse('1999-12-31T23:59:59Z') }).thenError('VALIDATION_FAILED');
+    const apologize = (newAppointmentAt: number) => ({ type: 'Apologize' as const, reason: 'r', responsibleUnitId: 'U1', occurredAt: vn('2025-03-04', '09:00'), newAppointmentAt });
+    given(received()).when(apologize(Date.UTC(2100, 0, 1))).thenError('VALIDATION_FAILED');
+    given(received()).when(apologize(Date.UTC(2099, 11, 31))).then([{ type: 'DossierApologyIssued' }]);
+  });
+
+  it('refuses a due instant the calendar would put after 2100, rather than storing it', () => {
+    // One office minute a day: 45 statutory days (360 office hours) take some sixty years of working days.
+    const calendar = compileCalendar({ officeHours: [{ start: '08:00', end: '08:01' }], cutoff: '08:01', holidays: [], workingDays: [] });
+    const slow = { ...procedure, statutoryWorkingDays: 45 };
+    const receive = { type: 'Receive' as const, dossierId: 'D1', procedure: slow, unitId: 'U1', channel: 'online' as const, receivedAt: vn('2025-03-03', '08:00'), digitized: false };
+    expect(() => decide(receive, initialState, { ...ctx, calendar })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }) as never);
+    const transfer = { type: 'Transfer' as const, toUnitId: 'U2', allottedWorkingHours: 10_000, occurredAt: vn('2025-03-04', '08:00') };
+    const state = evolve(initialState, received().event, 0, received().occurredAt);
+    expect(() => decide(transfer, state, { ...ctx, calendar })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }) as never);
   });
 
   it('allows one supplement request only, and never while awaiting', () => {

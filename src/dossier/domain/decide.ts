@@ -8,11 +8,13 @@ import {
   clockStart,
   type CompiledCalendar,
   localDateOf,
+  spansProvisional,
   WORKING_DAY_MS,
   WORKING_HOUR_MS,
   workingTimeBetween,
 } from '../../calendar/index.js';
 import { AppError, validationFailed } from '../../common/errors.js';
+import { EARLIEST_INSTANT, instantRangeError, LATEST_INSTANT } from '../../common/instant-range.js';
 import { isoInstant as iso } from '../../common/iso-instant.js';
 import type { ProcedureDefinition } from '../../catalog/events.js';
 import type { Channel, DossierEvent, Outcome, Timeliness } from '../events.js';
@@ -38,7 +40,9 @@ export type DossierCommand =
   | { type: 'Resolve'; outcome: Outcome; resultDigitized: boolean; occurredAt: number }
   | { type: 'ReturnResult'; occurredAt: number }
   | { type: 'Withdraw'; reason: string; occurredAt: number }
-  | { type: 'MarkOverdue' };
+  | { type: 'MarkOverdue' }
+  /** Count the due (and the open step's due) again on the calendar in force now (POST /calendar/replan). */
+  | { type: 'Replan' };
 
 export interface DecideContext {
   calendar: CompiledCalendar;
@@ -58,6 +62,7 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
   if (command.type === 'Receive') return receive(command, state, ctx);
   if (state.status === 'none') throw new AppError('NOT_FOUND', 'dossier was not found');
   if (command.type === 'MarkOverdue') return markOverdue(state, ctx);
+  if (command.type === 'Replan') return replan(state, ctx);
   checkOccurredAt(command.occurredAt, state, ctx);
   const at = command.occurredAt;
   const dossierId = state.dossierId;
@@ -77,7 +82,9 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
       if (command.allottedWorkingHours !== undefined) {
         data.allottedWorkingHours = command.allottedWorkingHours;
         // The step's clock follows the dossier's rules: cutoff, then office time.
-        data.stepDueAt = iso(addWorkingTime(ctx.calendar, clockStart(ctx.calendar, at), command.allottedWorkingHours * WORKING_HOUR_MS));
+        const stepDue = addWorkingTime(ctx.calendar, clockStart(ctx.calendar, at), command.allottedWorkingHours * WORKING_HOUR_MS);
+        data.stepDueAt = iso(checkComputedDue(stepDue, 'allottedWorkingHours'));
+        if (spansProvisional(ctx.calendar, at, stepDue)) data.calendarProvisional = true;
       }
       return [{ event: { type: 'DossierTransferred', data }, occurredAt: at }];
     }
@@ -99,6 +106,7 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
       const s = requireStatus(state, ['awaiting_supplement'], 'supplement');
       const start = clockStart(ctx.calendar, at);
       const duration = s.onSupplement === 'pause' ? s.remainingWorkingMs : s.statutoryWorkingDays * WORKING_DAY_MS;
+      const due = addWorkingTime(ctx.calendar, start, duration);
       return [
         {
           event: {
@@ -108,8 +116,9 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
               supplementedAt: iso(at),
               rule: s.onSupplement,
               clockStartAt: iso(start),
-              dueAt: iso(addWorkingTime(ctx.calendar, start, duration)),
+              dueAt: iso(checkComputedDue(due, 'occurredAt')),
               calendarRevision: ctx.calendarRevision,
+              ...provisional(ctx, at, due),
             },
           },
           occurredAt: at,
@@ -119,6 +128,8 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
     case 'Apologize': {
       const s = requireStatus(state, ['received', 'awaiting_supplement'], 'apologise for');
       if (s.apology) throw new AppError('ILLEGAL_TRANSITION', 'an apology may be issued only once per dossier');
+      const appointmentOutOfRange = instantRangeError(command.newAppointmentAt, 'newAppointmentAt');
+      if (appointmentOutOfRange) throw validationFailed([appointmentOutOfRange]);
       if (command.newAppointmentAt <= at) {
         throw validationFailed([{ field: 'newAppointmentAt', message: 'the new appointment must be after the apology' }]);
       }
@@ -182,11 +193,9 @@ export function decide(command: DossierCommand, state: DossierState, ctx: Decide
 
 function receive(command: Extract<DossierCommand, { type: 'Receive' }>, state: DossierState, ctx: DecideContext): Decided[] {
   if (state.status !== 'none') throw new AppError('DUPLICATE_DOSSIER', `dossier ${command.dossierId} was already received`);
-  if (command.receivedAt > ctx.now + MAX_CLOCK_SKEW_MS) {
-    throw validationFailed([{ field: 'receivedAt', message: 'receivedAt is in the future' }]);
-  }
+  checkHappened(command.receivedAt, 'receivedAt', ctx);
   const start = clockStart(ctx.calendar, command.receivedAt);
-  const due = addWorkingTime(ctx.calendar, start, command.procedure.statutoryWorkingDays * WORKING_DAY_MS);
+  const due = checkComputedDue(addWorkingTime(ctx.calendar, start, command.procedure.statutoryWorkingDays * WORKING_DAY_MS), 'receivedAt');
   return [
     {
       event: {
@@ -203,6 +212,7 @@ function receive(command: Extract<DossierCommand, { type: 'Receive' }>, state: D
           calendarRevision: ctx.calendarRevision,
           clockStartAt: iso(start),
           dueAt: iso(due),
+          ...provisional(ctx, command.receivedAt, due),
         },
       },
       occurredAt: command.receivedAt,
@@ -219,6 +229,51 @@ function markOverdue(state: ExistingDossier, ctx: DecideContext): Decided[] {
       occurredAt: state.dueAt,
     },
   ];
+}
+
+/**
+ * The due of a running dossier, and its open step's due, counted again from what they were
+ * counted from, on the calendar in force: an event only when one of them moves. A dossier
+ * awaiting the citizen has no due in force (the supplement counts a new one); a closed one is
+ * never touched. A paused clock's remaining office time is the one recorded at the request.
+ */
+function replan(state: ExistingDossier, ctx: DecideContext): Decided[] {
+  if (state.status !== 'received') return [];
+  const start = clockStart(ctx.calendar, state.clockFrom);
+  const due = addWorkingTime(ctx.calendar, start, state.clockDurationMs);
+  const last = state.steps[state.steps.length - 1];
+  let step: Extract<DossierEvent, { type: 'DossierDueReplanned' }>['data']['step'];
+  if (state.steps.length > 1 && last.allottedWorkingHours !== undefined && last.dueAt !== undefined) {
+    const stepDue = addWorkingTime(ctx.calendar, clockStart(ctx.calendar, last.enteredAt), last.allottedWorkingHours * WORKING_HOUR_MS);
+    if (stepDue !== last.dueAt) {
+      step = { unitId: last.unitId, oldStepDueAt: iso(last.dueAt), newStepDueAt: iso(stepDue) };
+      if (spansProvisional(ctx.calendar, last.enteredAt, stepDue)) step.calendarProvisional = true;
+    }
+  }
+  if (due === state.dueAt && start === state.clockStartAt && step === undefined) return [];
+  return [
+    {
+      event: {
+        type: 'DossierDueReplanned',
+        data: {
+          dossierId: state.dossierId,
+          replannedAt: iso(ctx.now),
+          oldDueAt: iso(state.dueAt),
+          newDueAt: iso(due),
+          clockStartAt: iso(start),
+          calendarRevision: ctx.calendarRevision,
+          ...provisional(ctx, state.clockFrom, due),
+          ...(step !== undefined ? { step } : {}),
+        },
+      },
+      occurredAt: ctx.now,
+    },
+  ];
+}
+
+/** `{ calendarProvisional: true }` when a due counted from `from` to `due` crossed a provisional day, else nothing (stored shapes stay as they were). */
+function provisional(ctx: DecideContext, from: number, due: number): { calendarProvisional?: true } {
+  return spansProvisional(ctx.calendar, from, due) ? { calendarProvisional: true } : {};
 }
 
 /** DOMAIN.md: late after the due instant; early on an earlier local day; on time otherwise. */
@@ -248,8 +303,23 @@ function requireStatus<S extends ExistingDossier['status']>(
   return state as Extract<ExistingDossier, { status: S }>;
 }
 
+/** API.md: what happened lies between 2000-01-01 and now plus one minute. */
+function checkHappened(at: number, field: string, ctx: DecideContext): void {
+  if (at > ctx.now + MAX_CLOCK_SKEW_MS) throw validationFailed([{ field, message: `${field} is in the future` }]);
+  if (!(at >= EARLIEST_INSTANT)) throw validationFailed([{ field, message: `${field} must not be before 2000-01-01` }]);
+}
+
+/**
+ * A due instant the calendar puts after 2100-01-01 (a calendar with almost no office time) is
+ * refused rather than stored: nothing could report on it. The edge refuses such calendars first.
+ */
+function checkComputedDue(due: number, field: string): number {
+  if (due <= LATEST_INSTANT) return due;
+  throw validationFailed([{ field, message: `the due instant this gives (${iso(due)}) lies after 2100-01-01: the calendar leaves too little office time` }]);
+}
+
 function checkOccurredAt(at: number, state: ExistingDossier, ctx: DecideContext): void {
-  if (at > ctx.now + MAX_CLOCK_SKEW_MS) throw validationFailed([{ field: 'occurredAt', message: 'occurredAt is in the future' }]);
+  checkHappened(at, 'occurredAt', ctx);
   if (at < state.lastOccurredAt) {
     throw validationFailed([
       { field: 'occurredAt', message: `occurredAt is before the dossier's previous event (${iso(state.lastOccurredAt)})` },

@@ -2,6 +2,7 @@
  * A dossier's state, folded from its events. Pure: no Nest, no I/O, no clock.
  * Instants are epoch milliseconds.
  */
+import { WORKING_DAY_MS } from '../../calendar/index.js';
 import type { Channel, DossierEvent, Outcome, SupplementRule, Timeliness } from '../events.js';
 
 export interface Step {
@@ -9,6 +10,8 @@ export interface Step {
   enteredAt: number;
   allottedWorkingHours?: number;
   dueAt?: number;
+  /** The step's due was counted across a day of a provisional year. */
+  calendarProvisional?: true;
 }
 
 export interface DossierFacts {
@@ -24,6 +27,15 @@ export interface DossierFacts {
   onSupplement: SupplementRule;
   clockStartAt: number;
   dueAt: number;
+  /** The due in force was counted across a day of a provisional year. */
+  calendarProvisional: boolean;
+  /**
+   * What the due in force is counted from, so that a re-plan can count it again on another
+   * calendar: the instant the clock (re)started from (receipt or supplement, before the cutoff
+   * rule) and the office time to add.
+   */
+  clockFrom: number;
+  clockDurationMs: number;
   /** The citizen's appointment: the due instant, or the apology's new appointment. */
   appointmentAt: number;
   supplementRequested: boolean;
@@ -77,6 +89,9 @@ export function evolve(state: DossierState, event: DossierEvent, revision: numbe
       onSupplement: d.onSupplement,
       clockStartAt: ms(d.clockStartAt),
       dueAt,
+      calendarProvisional: d.calendarProvisional === true,
+      clockFrom: ms(d.receivedAt),
+      clockDurationMs: d.statutoryWorkingDays * WORKING_DAY_MS,
       appointmentAt: dueAt,
       supplementRequested: false,
       overdueMarked: false,
@@ -93,6 +108,7 @@ export function evolve(state: DossierState, event: DossierEvent, revision: numbe
       const step: Step = { unitId: d.toUnitId, enteredAt: ms(d.transferredAt) };
       if (d.allottedWorkingHours !== undefined) step.allottedWorkingHours = d.allottedWorkingHours;
       if (d.stepDueAt !== undefined) step.dueAt = ms(d.stepDueAt);
+      if (d.calendarProvisional === true) step.calendarProvisional = true;
       return { ...base, currentUnitId: d.toUnitId, steps: [...state.steps, step] } as DossierState;
     }
     case 'DossierSupplementRequested':
@@ -105,12 +121,15 @@ export function evolve(state: DossierState, event: DossierEvent, revision: numbe
       };
     case 'DossierSupplemented': {
       const dueAt = ms(event.data.dueAt);
-      const { supplementRequestedAt: _s, remainingWorkingMs: _r, ...facts } = base as DossierFacts & Record<string, unknown>;
+      const { supplementRequestedAt: _s, remainingWorkingMs: remaining, ...facts } = base as DossierFacts & Record<string, unknown>;
       return {
         ...(facts as DossierFacts),
         status: 'received',
         clockStartAt: ms(event.data.clockStartAt),
         dueAt,
+        calendarProvisional: event.data.calendarProvisional === true,
+        clockFrom: ms(event.data.supplementedAt),
+        clockDurationMs: event.data.rule === 'pause' ? (remaining as number) : state.statutoryWorkingDays * WORKING_DAY_MS,
         appointmentAt: state.apology ? state.appointmentAt : dueAt,
         overdueMarked: false,
       };
@@ -142,6 +161,30 @@ export function evolve(state: DossierState, event: DossierEvent, revision: numbe
       // The service's own inference: it must not stop an integrator from entering, late, what
       // really happened before the due instant, so it does not move lastOccurredAt.
       return { ...state, revision, overdueMarked: true } as DossierState;
+    case 'DossierDueReplanned': {
+      // Also the service's own: like the overdue mark, it does not move lastOccurredAt.
+      const d = event.data;
+      const dueAt = ms(d.newDueAt);
+      let steps = state.steps;
+      if (d.step !== undefined) {
+        const last = steps[steps.length - 1];
+        const moved: Step = { ...last, dueAt: ms(d.step.newStepDueAt) };
+        if (d.step.calendarProvisional === true) moved.calendarProvisional = true;
+        else delete moved.calendarProvisional;
+        steps = [...steps.slice(0, -1), moved];
+      }
+      return {
+        ...state,
+        revision,
+        clockStartAt: ms(d.clockStartAt),
+        dueAt,
+        calendarProvisional: d.calendarProvisional === true,
+        appointmentAt: state.apology ? state.appointmentAt : dueAt,
+        // A new due instant: the watcher looks at it afresh.
+        overdueMarked: dueAt === state.dueAt ? state.overdueMarked : false,
+        steps,
+      } as DossierState;
+    }
     default: {
       const never: never = event;
       throw new Error(`unhandled dossier event ${(never as { type: string }).type}`);

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Optional } from '../../common/validation.js';
 import type { Channel, Outcome } from '../events.js';
 
 /** ISO 8601 instant with an explicit offset (API.md): `2025-03-03T09:00:00+07:00` or `...Z`. */
@@ -34,7 +35,7 @@ export class ReceiveDossierBody {
   receivedAt: string;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   digitized?: boolean;
 }
@@ -53,7 +54,7 @@ export class TransferBody extends OccurredBody {
   toUnitId: string;
 
   @ApiPropertyOptional({ example: 16, description: 'working hours allotted to the step at toUnitId' })
-  @IsOptional()
+  @Optional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.25)
   @Max(10000)
@@ -64,6 +65,7 @@ export class ReasonBody extends OccurredBody {
   @ApiProperty({ example: 'Thiếu bản sao giấy tờ tùy thân' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'reason must not be blank' })
   @MaxLength(2000)
   reason: string;
 }
@@ -86,7 +88,7 @@ export class ResolveBody extends OccurredBody {
   outcome: Outcome;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   resultDigitized?: boolean;
 }

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { validationFailed } from '../../common/errors.js';
+import { instantRangeError } from '../../common/instant-range.js';
 import type { CommandOptions } from '../application/execute-dossier-command.js';
 
 /** Idempotency-Key, If-Match and correlation headers of a command request. */
@@ -31,7 +32,10 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Parses an instant already checked by the DTO's pattern; impossible calendar dates are refused here. */
+/**
+ * Parses an instant already checked by the DTO's pattern; impossible calendar dates, and instants
+ * outside 2000-2100 (instant-range.ts), are refused here. The decider checks "not after now".
+ */
 export function instant(value: string, field: string): number {
   const ms = Date.parse(value);
   const [, y, mo, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(value) ?? [];
@@ -39,5 +43,7 @@ export function instant(value: string, field: string): number {
   if (Number.isNaN(ms) || probe.getUTCMonth() !== Number(mo) - 1 || probe.getUTCDate() !== Number(d)) {
     throw validationFailed([{ field, message: `${field} is not a valid instant` }]);
   }
+  const outOfRange = instantRangeError(ms, field);
+  if (outOfRange) throw validationFailed([outOfRange]);
   return ms;
 }

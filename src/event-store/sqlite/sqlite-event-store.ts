@@ -16,7 +16,7 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port.js';
-import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
+import { EventStoreClosedError, EventStoreWriteError, WrongExpectedRevisionError } from '../errors.js';
 import { pagesFrom } from '../log-pages.js';
 import { readLogPages } from './log-reader.js';
 import { type LogRead, SqliteSubscription } from './sqlite-subscription.js';
@@ -80,6 +80,8 @@ CREATE TABLE IF NOT EXISTS events (
   created   TEXT    NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
+-- Written and emptied in one commit while appends fail, to learn when the disk takes writes again.
+CREATE TABLE IF NOT EXISTS append_probe (id INTEGER PRIMARY KEY, filler BLOB NOT NULL);
 `;
 
 /**
@@ -173,6 +175,10 @@ export class SqliteEventStore implements EventStore {
   private durableHead: number;
   /** A flush of the log failed: what the disk holds is unknown, and the store takes no more appends. */
   private syncFailure: Error | undefined;
+  /** The last commit failed on a write error (disk full...) and none has succeeded since. */
+  private writeFailure: EventStoreWriteError | undefined;
+  /** When a write was last tried to see whether the disk takes writes again (appendFailure). */
+  private lastProbe = 0;
   /** The events this store committed last, in position order without gaps (see liveTail). */
   private tail: LoggedEvent[] = [];
   /** The events written by the transaction under way, added to `tail` once it has committed. */
@@ -231,6 +237,11 @@ export class SqliteEventStore implements EventStore {
         .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC ${RUNTIME_LIMIT}`)
         .raw(true),
       head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
+      probe: db.transaction(() => {
+        // A few pages' worth: a full disk refuses them as it refuses an event's.
+        db.prepare('INSERT INTO append_probe (filler) VALUES (zeroblob(16384))').run();
+        db.prepare('DELETE FROM append_probe').run();
+      }),
     };
     this.flushBatch = db.transaction((batch: PendingAppend[]) => {
       const created = new Date().toISOString();
@@ -287,9 +298,12 @@ export class SqliteEventStore implements EventStore {
       results = this.flushBatch.immediate(batch);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
-      for (const p of batch) p.reject(error);
+      const failure = writeError(error);
+      if (failure instanceof EventStoreWriteError) this.writeFailure = failure;
+      for (const p of batch) p.reject(failure);
       return;
     }
+    this.writeFailure = undefined;
     this.extendTail(this.written);
     this.written = [];
     const head = this.stmt.head.get()?.head ?? 0;
@@ -316,7 +330,7 @@ export class SqliteEventStore implements EventStore {
         // may have dropped the pages, so a later flush proves nothing: no more appends until a
         // restart (health answers 503 meanwhile); a caller retrying then with the same event ids
         // gets the stored result if the events are there.
-        this.syncFailure ??= new Error(`the event log could not be flushed to disk: ${(error as Error).message}`);
+        this.syncFailure ??= new EventStoreWriteError('FSYNC', `the event log could not be flushed to disk: ${(error as Error).message}`, error);
         for (const u of [...covered, ...this.unsynced.splice(0)]) for (const p of u.batch) p.reject(this.syncFailure);
         for (const p of this.queue.splice(0)) p.reject(this.syncFailure);
         break;
@@ -571,6 +585,28 @@ export class SqliteEventStore implements EventStore {
     this.db.prepare('SELECT 1').get();
   }
 
+  /**
+   * Why appends fail now, or undefined. After a write error, a write is tried again (at most once
+   * a second) so that the answer turns by itself when space returns, even if no client retries.
+   * A failed flush is final (see syncLog).
+   */
+  async appendFailure(): Promise<string | undefined> {
+    if (this.closed) return 'the event store is closed';
+    if (this.syncFailure) return this.syncFailure.message;
+    if (this.writeFailure === undefined) return undefined;
+    if (Date.now() - this.lastProbe >= PROBE_INTERVAL_MS && !this.syncRunning) {
+      this.lastProbe = Date.now();
+      try {
+        this.stmt.probe.immediate();
+        this.writeFailure = undefined;
+      } catch (error) {
+        const failure = writeError(error);
+        if (failure instanceof EventStoreWriteError) this.writeFailure = failure;
+      }
+    }
+    return this.writeFailure?.message;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -585,6 +621,18 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreClosedError();
   }
+}
+
+const PROBE_INTERVAL_MS = 1000;
+
+/** SQLite's codes of a write the file or the disk refused (the code may carry a detail: SQLITE_IOERR_WRITE). */
+const WRITE_FAILURE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|NOMEM)/;
+
+/** A write error of SQLite as the port's typed error (503 STORE_UNAVAILABLE at the edge); anything else as it is. */
+export function writeError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !WRITE_FAILURE.test(code)) return error;
+  return new EventStoreWriteError(code, `the event log cannot be written: ${(error as Error).message} (${code})`, error);
 }
 
 function checkExpected(streamId: string, expected: ExpectedRevision, current: number | undefined): void {

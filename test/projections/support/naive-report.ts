@@ -38,6 +38,8 @@ export function instantOf(e: DossierEvent): number | undefined {
       return ms(e.data.withdrawnAt);
     case 'DossierBecameOverdue':
       return undefined;
+    case 'DossierDueReplanned':
+      return ms(e.data.replannedAt);
   }
 }
 
@@ -56,6 +58,10 @@ function stateAt(events: SyntheticEvent[], x: number): State | undefined {
       case 'DossierSupplemented':
         s!.awaiting = false;
         s!.due = ms(e.data.dueAt);
+        break;
+      case 'DossierDueReplanned':
+        // In force from the re-plan on, for a running dossier.
+        if (!s!.awaiting && !s!.closed) s!.due = ms(e.data.newDueAt);
         break;
       case 'DossierResolved':
       case 'DossierWithdrawn':
