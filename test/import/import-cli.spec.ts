@@ -65,7 +65,7 @@ describe('npm run import (DATA_DIR mode)', () => {
       expect(summary.refusedLines[3].detail).toBe('line 7 of this dossier was refused');
       expect(summary.refusedLines[4].detail).toMatch(/occurredAt is in the future/);
       expect(summary.refusedLines[6].errors).toEqual([expect.objectContaining({ field: 'outcome' })]);
-      expect(summary.refusedLines[7].detail).toMatch(/receivedAt must not be before 2000-01-01/);
+      expect(summary.refusedLines[7].detail).toMatch(/receivedAt must lie between 2000-01-01/);
 
       const events = await storedEvents(dir);
       expect(events).toHaveLength(6);
