@@ -202,6 +202,15 @@ describe('npm run import (DATA_DIR mode)', () => {
     expect(comparable(await storedEvents(cut))).toEqual(comparable(await storedEvents(whole)));
   });
 
+  it('shows a progress bar with rate and ETA on a terminal', async () => {
+    const dir = await dataDir();
+    const lines = Array.from({ length: 600 }, (_, i) => receive(`HS-P${i}`, vn('2025-03-03', '09:00')));
+    const run = await importCli([fileWith('many.ndjson', ndjson(lines))], dir, undefined, true);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/importing \|.*\| 100% \| 600 lines \| [\d,]+ lines\/s \| 0 refused \| ETA/);
+    expect(run.stdout).toContain('600 commands imported (600 new dossiers');
+  });
+
   describe('bad usage and unreadable files (exit 2, nothing imported)', () => {
     it.each([
       ['no file', [], /give one file/],

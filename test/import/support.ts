@@ -29,7 +29,7 @@ export interface CliRun {
 }
 
 /** `npm run import -- ...args` in this process, on a data directory (DATA_DIR mode unless --url). */
-export async function importCli(args: string[], dataDir: string, signal?: AbortSignal): Promise<CliRun> {
+export async function importCli(args: string[], dataDir: string, signal?: AbortSignal, terminal = false): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const sink = (append: (s: string) => void) =>
@@ -41,7 +41,7 @@ export async function importCli(args: string[], dataDir: string, signal?: AbortS
     });
   const code = await runImportCli(args, {
     stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
+    stderr: Object.assign(sink((s) => (stderr += s)), { isTTY: terminal }),
     env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
     signal,
   });
