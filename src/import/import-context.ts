@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { existsSync } from 'node:fs';
@@ -7,7 +7,6 @@ import { UNIT_TREE, UnitScope } from '../access/unit-scope.js';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, systemClock } from '../common/clock.js';
-import { JsonLogger } from '../common/json-logger.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DossierRepository } from '../dossier/application/dossier-repository.js';
 import { ExecuteDossierCommandHandler } from '../dossier/application/execute-dossier-command.js';
@@ -43,6 +42,25 @@ class ImportContextModule {
   }
 }
 
+/** The service's warnings and errors, as JSON lines on stderr: stdout carries the summary (`--json`). */
+class StderrLogger implements LoggerService {
+  constructor(private readonly quiet: boolean) {}
+
+  log(): void {}
+  error(message: unknown, _stack?: string, context?: string): void {
+    this.write('error', message, context);
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+
+  private write(level: string, message: unknown, context?: string): void {
+    if (this.quiet) return;
+    const body = message instanceof Error ? { msg: message.message } : typeof message === 'object' && message !== null ? message : { msg: String(message) };
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, ...(context ? { context } : {}), ...body })}\n`);
+  }
+}
+
 export interface ImportContext {
   importer: DossierImporter;
   close(): Promise<void>;
@@ -62,7 +80,7 @@ export async function openImportContext(config: AppConfig): Promise<ImportContex
   let app;
   try {
     app = await NestFactory.createApplicationContext(ImportContextModule.forRoot({ ...config, seedDemo: false }), {
-      logger: new JsonLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
+      logger: new StderrLogger(config.logLevel === 'silent'),
       abortOnError: false,
     });
   } catch (error) {
