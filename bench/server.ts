@@ -51,6 +51,8 @@ async function main(): Promise<void> {
       // bench/live-streams.ts holds more streams of one key than the default limits allow.
       LIVE_STREAMS_PER_KEY: process.env.LIVE_STREAMS_PER_KEY,
       LIVE_STREAMS_MAX: process.env.LIVE_STREAMS_MAX,
+      // bench/import-compare.ts compares two services' reports: no overdue marks appended meanwhile.
+      OVERDUE_WATCHER: process.env.OVERDUE_WATCHER,
     });
     const app = await createApp(config);
     await app.listen(0, '127.0.0.1');

@@ -11,6 +11,7 @@ import { CLOCK, type Clock, systemClock } from './common/clock.js';
 import { AccessModule } from './access/access.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { SupervisionModule } from './supervision/supervision.module.js';
+import { ImportModule } from './import/import.module.js';
 
 /** What a test or a benchmark may swap in. */
 export interface AppOptions {
@@ -23,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },

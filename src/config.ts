@@ -14,6 +14,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** Largest accepted request body in bytes. */
   bodyLimitBytes: number;
+  /** Largest file POST /imports accepts, in bytes (its own limit: a province's history is large). */
+  importBodyLimitBytes: number;
   /** Load the demo province on first start with an empty store. */
   seedDemo: boolean;
   /** Run the overdue watcher (appends DossierBecameOverdue when a due instant passes). */
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiKeysFile: resolve(env.API_KEYS_FILE ?? join(dataDir, 'api-keys.json')),
     rateLimitPerMinute: integer(env.RATE_LIMIT_PER_MINUTE, 6000, 'RATE_LIMIT_PER_MINUTE'),
     bodyLimitBytes: integer(env.BODY_LIMIT_BYTES, 65536, 'BODY_LIMIT_BYTES'),
+    importBodyLimitBytes: integer(env.IMPORT_BODY_LIMIT_BYTES, 512 * 1024 * 1024, 'IMPORT_BODY_LIMIT_BYTES'),
     seedDemo: (env.SEED_DEMO ?? 'true') !== 'false',
     overdueWatcher: (env.OVERDUE_WATCHER ?? 'true') !== 'false',
     liveStreamsPerKey: integer(env.LIVE_STREAMS_PER_KEY, 20, 'LIVE_STREAMS_PER_KEY'),

@@ -18,6 +18,7 @@ const TAGS: [string, string][] = [
   ['supervision', 'Timeliness reports per unit (also as a live stream), step timeliness, and lists of dossiers.'],
   ['projections', 'The read models behind the reports: their progress, and a rebuild from the log.'],
   ['operations', 'Health and metrics for operators and load balancers.'],
+  ['imports', 'Integrators bring in the history of existing dossiers, a file of past commands run through the same pipeline.'],
 ];
 
 export function buildApiDocument(app: NestFastifyApplication): OpenAPIObject {

@@ -53,6 +53,8 @@ interface Row {
   ok: number;
   url: (c: Caller) => string;
   body?: (c: Caller) => unknown;
+  /** The body's media type when it is not JSON (the body is then sent as the text given). */
+  contentType?: string;
 }
 
 /** Local (+07:00) instants of the test's timeline. */
@@ -119,6 +121,8 @@ const MATRIX: Row[] = [
   { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: 'in', ok: 200, url: () => '/units/D01/timeliness?scope=subtree&groupBy=child' },
   { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: 'out', ok: 200, url: () => '/units/P/timeliness' },
   { route: 'GET /dossiers', roles: READERS, ok: 200, url: () => '/dossiers' },
+  // bulk import: a command file, integrators only (its lines are checked against the key's units one by one)
+  { route: 'POST /imports', roles: INTEGRATOR, unit: 'in', ok: 200, url: () => '/imports', contentType: 'application/x-ndjson', body: (c) => `${JSON.stringify({ command: 'receive', dossierId: `IMPORT-${c.id}`, procedureCode: 'P-TEN', unitId: UNIT.in, channel: 'online', receivedAt: vn('2025-03-03', '08:00') })}\n` },
   // operations
   { route: 'GET /projections/status', roles: AUDITORS, ok: 200, url: () => '/projections/status' },
   { route: 'POST /projections/rebuild', roles: ADMIN, unit: 'all', ok: 200, url: () => '/projections/rebuild?wait=true' },
@@ -182,8 +186,8 @@ describe('access: every route × every role × a key for all units and a key for
     const abort = new AbortController();
     const res = await fetch(base + row.url(c), {
       method,
-      headers: { ...(c.key ? { authorization: `Bearer ${c.key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      headers: { ...(c.key ? { authorization: `Bearer ${c.key}` } : {}), ...(body !== undefined ? { 'content-type': row.contentType ?? 'application/json' } : {}) },
+      ...(body !== undefined ? { body: row.contentType ? String(body) : JSON.stringify(body) } : {}),
       signal: abort.signal,
     });
     const type = res.headers.get('content-type') ?? '';

@@ -23,6 +23,11 @@ export interface CommandOptions {
   requestHash?: string;
   ifMatch?: number;
   correlationId?: string;
+  /**
+   * Seed of deterministic event ids without a stored answer (a bulk import line): the command is
+   * recognised from its stream when it comes again, so a repeated or resumed import appends nothing twice.
+   */
+  eventIdSeed?: string;
 }
 
 /** One integrator command for one dossier, dispatched on the CommandBus. */
@@ -73,7 +78,7 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
     }
     this.checkReferences(command);
     const commandId = randomUUID();
-    const idSeed = key !== undefined ? `${principal.name}\u0000${key}` : undefined;
+    const idSeed = key !== undefined ? `${principal.name}\u0000${key}` : options.eventIdSeed;
 
     for (let attempt = 1; ; attempt++) {
       // A reception is first tried as a new stream without reading it: the append's `no_stream`
