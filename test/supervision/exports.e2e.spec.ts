@@ -104,7 +104,7 @@ describe('report exports (Form II.06a as xlsx and csv) over HTTP', () => {
         'BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH',
         `Đơn vị: ${unitName('PROVINCE')} (PROVINCE), gồm các đơn vị trực thuộc`,
         'Kỳ báo cáo: từ ngày 01/01/2026 đến ngày 31/03/2026',
-        'Số liệu tính đến 00:00 ngày 01/04/2026 (giờ Việt Nam, UTC+7)',
+        'Số liệu tính đến hết ngày 31/03/2026 (giờ Việt Nam, UTC+7)',
       ]),
     );
     const rows = json.body.rows as TimelinessRow[];
@@ -210,5 +210,18 @@ describe('report exports (Form II.06a as xlsx and csv) over HTTP', () => {
     const district = { key: 'district-an-supervisor' };
     expect((await t.as(district).get('/units/PROVINCE/timeliness?format=xlsx')).status).toBe(403);
     expect((await t.as(district).get('/units/HUYEN-AN/timeliness?format=xlsx')).status).toBe(200);
+  });
+
+  it('the OpenAPI document names the format option and the three media types of both reports', async () => {
+    const doc = (await t.http.get('/docs/openapi.json').expect(200)).body;
+    for (const path of ['/units/{unitId}/timeliness', '/units/{unitId}/steps']) {
+      const op = doc.paths[path].get;
+      expect(op.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).toEqual(['json', 'csv', 'xlsx']);
+      const content = op.responses['200'].content;
+      expect(Object.keys(content).sort()).toEqual(['application/json', XLSX, 'text/csv'].sort());
+      expect(content['application/json'].example.rows.length).toBeGreaterThan(0);
+      const example = readCsv(content['text/csv'].example);
+      expect(example.rows.at(-1)).toMatchObject({ STT: '', Mã: '' });
+    }
   });
 });

@@ -75,7 +75,7 @@ export function timelinessForm(report: TimelinessReport, names: Names): FormTabl
     unitLine('Đơn vị', report.unitId, names, report.scope),
     `Kỳ báo cáo: ${periodLabel(from, to)}`,
     byProcedure ? 'Chia theo: thủ tục hành chính' : report.groupBy === 'child' ? 'Chia theo: đơn vị trực thuộc' : 'Chia theo: không',
-    `Số liệu tính đến ${instantLabel(Date.parse(report.evaluatedAt))} (giờ Việt Nam, UTC+7)`,
+    `Số liệu tính đến ${endLabel(Date.parse(report.evaluatedAt))} (giờ Việt Nam, UTC+7)`,
   ];
   if (report.asOf !== undefined) titles.push(`Theo dữ liệu đã ghi nhận đến ${instantLabel(Date.parse(report.asOf))} (asOf ${report.asOf})`);
   return {
@@ -123,7 +123,7 @@ export function stepsForm(report: StepReport, names: Names): FormTable {
       'BÁO CÁO TIẾN ĐỘ XỬ LÝ THEO BƯỚC CỦA CÁC ĐƠN VỊ',
       unitLine('Hồ sơ tiếp nhận tại', report.unitId, names, report.scope),
       `Kỳ báo cáo: ${periodLabel(from, to)}`,
-      `Số liệu tính đến ${instantLabel(Date.parse(report.evaluatedAt))} (giờ Việt Nam, UTC+7)`,
+      `Số liệu tính đến ${endLabel(Date.parse(report.evaluatedAt))} (giờ Việt Nam, UTC+7)`,
     ],
     groups: STEP_GROUPS,
     rows: [...rows, ['', TOTAL_LABEL, ...sumColumns(rows, 2, 8), '']],
@@ -154,6 +154,9 @@ export function instantLabel(ms: number): string {
   const time = toLocalIso(ms).slice(11, 19);
   return `${time.endsWith(':00') ? time.slice(0, 5) : time} ngày ${dateLabel(ms)}`;
 }
+
+/** An end instant: "hết ngày 31/03/2026" at local midnight (00:00 on 1 April), else as instantLabel. */
+export const endLabel = (ms: number) => (isLocalMidnight(ms) ? `hết ngày ${dateLabel(ms - 1)}` : instantLabel(ms));
 
 /**
  * The period [from, to) in words. A bound at local midnight reads as a day: `to` is exclusive, so
