@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
 import * as ex from '../docs/examples.js';
@@ -9,7 +9,11 @@ import { assertId } from '../common/validation.js';
 import type { RawQuery } from './query-params.js';
 import { LiveReports } from './live-reports.js';
 import { LiveStreams } from './live-streams.js';
-import { SupervisionQueries } from './supervision-queries.js';
+import { type StepReport, SupervisionQueries, type TimelinessReport } from './supervision-queries.js';
+import { ApiReportAnswer } from './export/api-export.decorators.js';
+import { exportFormat } from './export/export-format.js';
+import { stepsForm, timelinessForm } from './export/form-table.js';
+import { ReportExports } from './export/report-exports.js';
 
 const PERIOD = [
   { name: 'from', required: false, description: 'instant with offset; default 1 January (+07:00) of the current year' },
@@ -32,19 +36,21 @@ export class SupervisionController {
     private readonly queries: SupervisionQueries,
     private readonly liveReports: LiveReports,
     private readonly liveStreams: LiveStreams,
+    private readonly exports: ReportExports,
   ) {}
 
   @Get('units/:unitId/timeliness')
   @ApiOperation({ summary: "A unit's timeliness report over a period (the standard report), by procedure or child unit" })
-  @ApiAnswer(200, 'the report rows', ex.TIMELINESS)
+  @ApiReportAnswer('the report rows', ex.TIMELINESS as TimelinessReport, timelinessForm, 'Form II.06a')
   @Roles('supervisor', 'auditor', 'admin')
   @QueryRoles('asOf', 'auditor', 'admin')
   @UnitScoped({ param: 'unitId' })
   @ApiPeriod()
   @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'procedure', 'child'] })
   @ApiQuery({ name: 'asOf', required: false, description: 'auditors: as known at this instant (events recorded by then)' })
-  timeliness(@Param('unitId') unitId: string, @Query() query: RawQuery) {
-    return this.queries.timeliness(assertId(unitId, 'unitId'), query);
+  async timeliness(@Param('unitId') unitId: string, @Query() query: RawQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const format = exportFormat(query.format, accept);
+    return this.exports.timeliness(await this.queries.timeliness(assertId(unitId, 'unitId'), query), format, reply);
   }
 
   @Get('units/:unitId/timeliness/live')
@@ -76,12 +82,13 @@ export class SupervisionController {
 
   @Get('units/:unitId/steps')
   @ApiOperation({ summary: 'Step timeliness of every unit that handled steps of the dossiers of a unit' })
-  @ApiAnswer(200, 'one row per unit', ex.STEPS)
+  @ApiReportAnswer('one row per unit', ex.STEPS as StepReport, stepsForm, 'a table of the step report')
   @Roles('supervisor', 'auditor', 'admin')
   @UnitScoped({ param: 'unitId' })
   @ApiPeriod()
-  steps(@Param('unitId') unitId: string, @Query() query: RawQuery) {
-    return this.queries.steps(assertId(unitId, 'unitId'), query);
+  async steps(@Param('unitId') unitId: string, @Query() query: RawQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const format = exportFormat(query.format, accept);
+    return this.exports.steps(await this.queries.steps(assertId(unitId, 'unitId'), query), format, reply);
   }
 
   @Get('dossiers')
