@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { Public } from '../access/public.decorator.js';
 import { Projector } from '../projections/projector.js';
+import { ReadinessCheck } from './readiness.js';
 
 @Controller()
 export class HealthController {
@@ -11,6 +12,7 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly projector: Projector,
+    private readonly readiness: ReadinessCheck,
   ) {}
 
   /**
@@ -45,5 +47,24 @@ export class HealthController {
         quarantined: this.projector.quarantine().count,
       },
     });
+  }
+
+  /** Open to all: the process is up and answers HTTP (an orchestrator restarts it when not). Nothing else is checked. */
+  @Public()
+  @Get('health/live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Open to all: whether to send this instance traffic. 503 while the store does not answer, the
+   * log cannot be appended to, or the read models are more than READY_MAX_LAG_SECONDS behind it.
+   */
+  @Public()
+  @Get('health/ready')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const readiness = await this.readiness.check();
+    const { ready, ...rest } = readiness;
+    void reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...rest });
   }
 }
