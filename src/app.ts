@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { errorCodes } from 'fastify';
+import { errorCodes, LogController } from 'fastify';
 import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from './config.js';
 import { Authenticator } from './access/authenticator.js';
@@ -30,7 +30,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyLimit: config.bodyLimitBytes,
     loggerInstance: logger,
     // One line per request, written when it is answered (below), rather than Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     // Slow clients: a connection that does not deliver its headers, or its whole request, in time
     // is answered 408 and closed, so that a crowd of them cannot hold the service's descriptors.

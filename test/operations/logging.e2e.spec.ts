@@ -30,6 +30,8 @@ describe('logs (pino)', () => {
 
     const entries = log.entries();
     const requests = entries.filter((e) => e.msg === 'request completed');
+    expect(requests).toHaveLength(3);
+    expect(entries.filter((e) => e.msg === 'incoming request')).toEqual([]);
     const post = requests.find((e) => (e.req as { url: string }).url === '/dossiers');
     expect(post).toMatchObject({ level: 'info', req: { method: 'POST', headers: { authorization: '[redacted]' } }, res: { statusCode: 201 } });
     expect(typeof post!.responseTime).toBe('number');
