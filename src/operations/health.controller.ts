@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { Public } from '../access/public.decorator.js';
@@ -51,6 +52,8 @@ export class HealthController {
 
   /** Open to all: the process is up and answers HTTP (an orchestrator restarts it when not). Nothing else is checked. */
   @Public()
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ description: 'The process is up', schema: { example: { status: 'ok' } } })
   @Get('health/live')
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -61,6 +64,22 @@ export class HealthController {
    * log cannot be appended to, or the read models are more than READY_MAX_LAG_SECONDS behind it.
    */
   @Public()
+  @ApiOperation({ summary: 'Readiness: store up, log appendable, read models within READY_MAX_LAG_SECONDS' })
+  @ApiOkResponse({
+    description: 'Ready for traffic',
+    schema: { example: { status: 'ready', reasons: [], eventStore: { status: 'up', append: 'ok' }, projections: { status: 'running', lagEvents: 0, lagSeconds: 0, maxLagSeconds: 30 } } },
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready; `reasons` says why',
+    schema: {
+      example: {
+        status: 'not ready',
+        reasons: ['the read models are 42 s behind the log (more than 30 s)'],
+        eventStore: { status: 'up', append: 'ok' },
+        projections: { status: 'stopped', lagEvents: 120, lagSeconds: 42.5, maxLagSeconds: 30 },
+      },
+    },
+  })
   @Get('health/ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const readiness = await this.readiness.check();
