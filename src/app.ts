@@ -2,25 +2,35 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
-import { errorCodes } from 'fastify';
+import type { DestinationStream } from 'pino';
+import { errorCodes, LogController } from 'fastify';
 import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from './config.js';
 import { Authenticator } from './access/authenticator.js';
 import { answerClientError } from './common/client-errors.js';
 import { secureDataDir } from './common/data-dir.js';
 import { parseJsonBody } from './common/json-body.js';
-import { JsonLogger } from './common/json-logger.js';
+import { createLogger, PinoNestLogger } from './common/json-logger.js';
 import { sendProblem } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { Metrics } from './operations/metrics.js';
 import { mountApiDocs } from './docs/api-docs.js';
 
+export interface CreateAppOptions extends AppOptions {
+  /** Where the log lines go (stdout by default); tests read them from here. */
+  logDestination?: DestinationStream;
+}
+
 /** Builds the whole service (used by main.ts, the tests and the benchmarks alike). */
-export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   secureDataDir(config.dataDir);
+  // One pino logger for Fastify (its request lines) and Nest (every Logger of the service).
+  const logger = createLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    logger: false,
+    loggerInstance: logger,
+    // One line per request, written when it is answered (below), rather than Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     // Slow clients: a connection that does not deliver its headers, or its whole request, in time
     // is answered 408 and closed, so that a crowd of them cannot hold the service's descriptors.
@@ -36,7 +46,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
-    logger: new JsonLogger(config.logLevel),
+    logger: new PinoNestLogger(logger),
     bufferLogs: false,
     // Fastify's own JSON parser (the one a bare Fastify route uses), not Nest's wrapper of it,
     // which reads each body as a Buffer and builds a new parser per request. Nothing here needs
@@ -45,8 +55,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);
+  const requestLog = logger.isLevelEnabled('info');
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    if (requestLog) request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     done();
   });
   // Graceful shutdown: answers finished after close() began end their connection. The server's

@@ -24,6 +24,8 @@ export interface AppConfig {
   liveStreamsPerKey: number;
   /** Live report streams open at once, all keys together; 0 turns the limit off. */
   liveStreamsMax: number;
+  /** /health/ready answers 503 once the oldest event not yet projected was stored longer ago than this, in seconds. */
+  readyMaxLagSeconds: number;
   /** Log level: `info` (default), `warn`, `error`, `silent`. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Time a client has to send its request line and headers, in ms (a slow sender is answered 408 and cut). */
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     liveStreamsPerKey: integer(env.LIVE_STREAMS_PER_KEY, 20, 'LIVE_STREAMS_PER_KEY'),
     liveStreamsMax: integer(env.LIVE_STREAMS_MAX, 1000, 'LIVE_STREAMS_MAX'),
     logLevel: logLevel as AppConfig['logLevel'],
+    readyMaxLagSeconds: integer(env.READY_MAX_LAG_SECONDS, 30, 'READY_MAX_LAG_SECONDS'),
     ...timeouts(env),
     trustProxy: trustProxy(env.TRUST_PROXY),
   };

@@ -20,7 +20,7 @@ import { CatalogService } from '../catalog/catalog.service.js';
       provide: ApiKeyStore,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
-        const store = ApiKeyStore.open(config.apiKeysFile);
+        const store = ApiKeyStore.open(config.apiKeysFile, { holdForBanner: true });
         new Logger('Access').log({ msg: 'API keys loaded', file: config.apiKeysFile, keys: store.size });
         return store;
       },

@@ -222,6 +222,12 @@ export interface ApiKeyStoreOptions {
   print?: (text: string) => void;
   /** Whether a person is at a terminal (default: stdout is a TTY): the keys are shown there, else written to a file. */
   tty?: boolean;
+  /**
+   * On a terminal, keep the generated keys for the start banner (`takeGeneratedKeys`, main.ts)
+   * instead of printing them at once; should the process exit before taking them, they are
+   * printed then, so that they are never lost.
+   */
+  holdForBanner?: boolean;
   /** How often, at most, the file's mtime is checked for a rotation, in ms. */
   recheckMs?: number;
   now?: () => number;
@@ -253,7 +259,8 @@ export class ApiKeyStore {
       const generated = createApiKeyFile(file);
       if (generated) {
         const print = options.print ?? ((text) => process.stdout.write(text));
-        if (options.tty ?? process.stdout.isTTY === true) print(formatGeneratedKeys(file, generated));
+        if ((options.tty ?? process.stdout.isTTY === true) && options.holdForBanner) store.hold(generated, () => print(formatGeneratedKeys(file, generated)));
+        else if (options.tty ?? process.stdout.isTTY === true) print(formatGeneratedKeys(file, generated));
         else {
           const keysFile = writeInitialKeys(file, generated);
           const msg = `created API key file; the generated keys are in ${keysFile} (mode 0600), written this once: hand them out, then delete that file`;
@@ -263,6 +270,23 @@ export class ApiKeyStore {
     }
     store.load();
     return store;
+  }
+
+  private held: { keys: GeneratedKey[]; atExit: () => void } | undefined;
+
+  private hold(keys: GeneratedKey[], show: () => void): void {
+    const atExit = () => show();
+    process.once('exit', atExit);
+    this.held = { keys, atExit };
+  }
+
+  /** The keys generated at this start and held for the banner (once; undefined otherwise). */
+  takeGeneratedKeys(): GeneratedKey[] | undefined {
+    const held = this.held;
+    if (!held) return undefined;
+    process.off('exit', held.atExit);
+    this.held = undefined;
+    return held.keys;
   }
 
   get size(): number {

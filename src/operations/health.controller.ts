@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { Public } from '../access/public.decorator.js';
 import { Projector } from '../projections/projector.js';
+import { ReadinessCheck } from './readiness.js';
 
 @ApiTags('operations')
 @Controller()
@@ -15,6 +16,7 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly projector: Projector,
+    private readonly readiness: ReadinessCheck,
   ) {}
 
   /**
@@ -53,5 +55,36 @@ export class HealthController {
         quarantined: this.projector.quarantine().count,
       },
     });
+  }
+
+  /** Open to all: the process is up and answers HTTP (an orchestrator restarts it when not). Nothing else is checked. */
+  @Public()
+  @ApiOperation({ summary: 'Liveness: the process answers (no key needed)', security: [] })
+  @ApiAnswer(200, 'the process is up', { status: 'ok' })
+  @ApiProblems('REQUEST_TIMEOUT', 'HEADERS_TOO_LARGE')
+  @Get('health/live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Open to all: whether to send this instance traffic. 503 while the store does not answer, the
+   * log cannot be appended to, or the read models are more than READY_MAX_LAG_SECONDS behind it.
+   */
+  @Public()
+  @ApiOperation({ summary: 'Readiness: store up, log appendable, read models within READY_MAX_LAG_SECONDS (no key needed)', security: [] })
+  @ApiAnswer(200, 'ready for traffic', { status: 'ready', reasons: [], eventStore: { status: 'up', append: 'ok' }, projections: { status: 'running', lagEvents: 0, lagSeconds: 0, maxLagSeconds: 30 } })
+  @ApiAnswer(503, 'not ready; `reasons` says why', {
+    status: 'not ready',
+    reasons: ['the read models are 42 s behind the log (more than 30 s)'],
+    eventStore: { status: 'up', append: 'ok' },
+    projections: { status: 'stopped', lagEvents: 120, lagSeconds: 42.5, maxLagSeconds: 30 },
+  })
+  @ApiProblems('REQUEST_TIMEOUT', 'HEADERS_TOO_LARGE')
+  @Get('health/ready')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const readiness = await this.readiness.check();
+    const { ready, ...rest } = readiness;
+    void reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...rest });
   }
 }

@@ -1,105 +1,91 @@
 import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Upper bounds (seconds) of the request-duration histogram. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-interface Histogram {
-  counts: number[];
-  sum: number;
-  count: number;
-}
-
+/** The bound series of one method and route (few routes, many requests: made once, then reused). */
 interface Series {
-  /** `method="...",route="..."` */
-  labels: string;
-  histogram: Histogram;
-  /** Keys of `requests` by status. */
-  requestKeys: Map<number, string>;
+  duration: { observe(seconds: number): void };
+  byStatus: Map<number, { inc(): void }>;
 }
 
 /**
- * In-process metrics in the Prometheus text format: HTTP requests by route and status, their
- * durations, and the gauges other parts register (projection checkpoint and lag, ...).
+ * The service's metrics in a prom-client registry of its own: Node's default process metrics,
+ * HTTP requests by route and status with their latency histogram (commands are the POST routes),
+ * and the gauges and counts other parts keep (projection checkpoint and lag, quarantined events,
+ * live streams, ...), read at scrape time.
  */
 @Injectable()
 export class Metrics {
-  private readonly requests = new Map<string, number>();
-  private readonly durations = new Map<string, Histogram>();
-  private readonly gauges = new Map<string, { help: string; type: 'gauge' | 'counter'; read: () => Promise<number> | number }>();
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
+  private readonly durations = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method and route (the command latency: POST routes).',
+    labelNames: ['method', 'route'] as const,
+    buckets: BUCKETS,
+    registers: [this.registry],
+  });
   private readonly series = new Map<string, Map<string, Series>>();
-  private readonly started = Date.now();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const started = Date.now();
+    this.gauge('process_uptime_seconds', 'Seconds since the service started.', () => (Date.now() - started) / 1000);
+  }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const series = this.seriesOf(method, route);
-    let key = series.requestKeys.get(status);
-    if (key === undefined) series.requestKeys.set(status, (key = `${series.labels},status="${status}"`));
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    const h = series.histogram;
-    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.counts[i]++;
-    h.sum += seconds;
-    h.count++;
+    let requests = series.byStatus.get(status);
+    if (!requests) series.byStatus.set(status, (requests = this.requests.labels(method, route, String(status))));
+    requests.inc();
+    series.duration.observe(seconds);
   }
 
-  /** The labels and histogram of a method and route, made on its first request (few routes, many requests). */
   private seriesOf(method: string, route: string): Series {
     let byMethod = this.series.get(route);
     if (!byMethod) this.series.set(route, (byMethod = new Map()));
     let series = byMethod.get(method);
-    if (!series) {
-      const labels = `method="${method}",route="${escape(route)}"`;
-      let histogram = this.durations.get(labels);
-      if (!histogram) this.durations.set(labels, (histogram = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
-      byMethod.set(method, (series = { labels, histogram, requestKeys: new Map() }));
-    }
+    if (!series) byMethod.set(method, (series = { duration: this.durations.labels(method, route), byStatus: new Map() }));
     return series;
   }
 
-  /** A gauge read at scrape time. */
+  /** A gauge read at scrape time; NaN in a scrape where it cannot be read (the store down, say). */
   gauge(name: string, help: string, read: () => Promise<number> | number): void {
-    this.gauges.set(name, { help, type: 'gauge', read });
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        try {
+          this.set(await read());
+        } catch {
+          this.set(Number.NaN);
+        }
+      },
+    });
   }
 
   /** A count kept by another part (only ever grows), read at scrape time. */
   counter(name: string, help: string, read: () => number): void {
-    this.gauges.set(name, { help, type: 'counter', read });
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   }
 
-  async render(): Promise<string> {
-    const lines: string[] = [
-      '# HELP http_requests_total HTTP requests answered, by route and status.',
-      '# TYPE http_requests_total counter',
-      ...[...this.requests].map(([labels, n]) => `http_requests_total{${labels}} ${n}`),
-      '# HELP http_request_duration_seconds Time to answer HTTP requests.',
-      '# TYPE http_request_duration_seconds histogram',
-    ];
-    for (const [labels, h] of this.durations) {
-      BUCKETS.forEach((b, i) => lines.push(`http_request_duration_seconds_bucket{${labels},le="${b}"} ${h.counts[i]}`));
-      lines.push(`http_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
-      lines.push(`http_request_duration_seconds_sum{${labels}} ${h.sum}`);
-      lines.push(`http_request_duration_seconds_count{${labels}} ${h.count}`);
-    }
-    const memory = process.memoryUsage();
-    lines.push(
-      '# HELP process_resident_memory_bytes Resident memory size.',
-      '# TYPE process_resident_memory_bytes gauge',
-      `process_resident_memory_bytes ${memory.rss}`,
-      '# HELP process_uptime_seconds Seconds since the service started.',
-      '# TYPE process_uptime_seconds gauge',
-      `process_uptime_seconds ${(Date.now() - this.started) / 1000}`,
-    );
-    for (const [name, g] of this.gauges) {
-      let value: number;
-      try {
-        value = await g.read();
-      } catch {
-        continue; // a gauge that cannot be read now (store down) is left out of this scrape
-      }
-      lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type}`, `${name} ${value}`);
-    }
-    return lines.join('\n') + '\n';
+  /** The Prometheus text format (`contentType`). */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
-}
 
-function escape(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  get contentType(): string {
+    return this.registry.contentType;
+  }
 }

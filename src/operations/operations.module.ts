@@ -8,10 +8,11 @@ import { ProjectionsModule } from '../projections/projections.module.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { Metrics } from './metrics.js';
+import { ReadinessCheck } from './readiness.js';
 
 /** Health, metrics and the gauges operators watch (store head, projection checkpoint and lag). */
 @Global()
-@Module({ imports: [ProjectionsModule], controllers: [HealthController, MetricsController], providers: [Metrics], exports: [Metrics] })
+@Module({ imports: [ProjectionsModule], controllers: [HealthController, MetricsController], providers: [Metrics, ReadinessCheck], exports: [Metrics] })
 export class OperationsModule implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
@@ -19,6 +20,7 @@ export class OperationsModule implements OnModuleInit {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly catalog: CatalogService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly readiness: ReadinessCheck,
   ) {}
 
   onModuleInit(): void {
@@ -32,6 +34,9 @@ export class OperationsModule implements OnModuleInit {
     );
     this.metrics.gauge('projection_lag_events', 'Events stored but not yet applied to the read models.', async () =>
       Math.max(0, ((await this.store.headPosition()) ?? 0) - this.projector.checkpoint),
+    );
+    this.metrics.gauge('projection_lag_seconds', 'Age of the oldest event stored but not yet applied to the read models (0 when caught up).', () =>
+      this.readiness.projectionLagSeconds(),
     );
     this.metrics.gauge('calendar_provisional_days_ahead', 'Of the coming 90 days, those in a year whose calendar is provisional (not announced).', () =>
       provisionalDaysAhead(this.catalog.calendar().compiled, this.clock.now().getTime()),

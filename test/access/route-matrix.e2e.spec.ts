@@ -82,6 +82,8 @@ const receive = (unit: 'in' | 'out') => (c: Caller) => ({
 const MATRIX: Row[] = [
   // open
   { route: 'GET /health', roles: OPEN, ok: 200, url: () => '/health' },
+  { route: 'GET /health/live', roles: OPEN, ok: 200, url: () => '/health/live' },
+  { route: 'GET /health/ready', roles: OPEN, ok: 200, url: () => '/health/ready' },
   { route: 'GET /docs', raw: true, roles: OPEN, ok: 200, url: () => '/docs' },
   { route: 'GET /docs/openapi.json', raw: true, roles: OPEN, ok: 200, url: () => '/docs/openapi.json' },
   // reference data: every key reads it; only an admin key for all units changes it

@@ -8,7 +8,7 @@
  *   definition closes the loop stands as a root, and reports, lists and scope checks on any unit
  *   of the loop answer promptly.
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
@@ -107,15 +107,8 @@ describe('unit tree: a cycle stored by an older version is reported at start and
     await store.append('unit-Y', [defined('Y', 'X')], 'any');
     await store.close();
 
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      logged.push(String(chunk));
-      return true;
-    });
-    try {
-      t = await startTestApp(env, dir, { extraKeys: [scopedSupervisor, scopedIntegrator] });
-    } finally {
-      spy.mockRestore();
-    }
+    // The service's log lines, from the logger's destination.
+    t = await startTestApp(env, dir, { extraKeys: [scopedSupervisor, scopedIntegrator], logDestination: { write: (line) => void logged.push(line) } });
     // The restarted read models may still be catching up on the log: the reports below must see all of it.
     await t.app.get(Projector).whenCaughtUp();
   });

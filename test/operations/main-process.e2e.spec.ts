@@ -38,6 +38,20 @@ async function startService(dataDir: string, port: number): Promise<{ proc: Chil
   return { proc, output: () => out };
 }
 
+/** Starts the service as `startService` does, on a pseudo-terminal (`script`), as `npm start` in a terminal is. */
+function onTerminal(dataDir: string, port: number): { proc: ChildProcess; output: () => string } {
+  const command = `exec ${JSON.stringify(process.execPath)} --import ./test/support/register-ts.mjs src/main.ts`;
+  const proc = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  return { proc, output: () => out.replace(/\r/g, '') };
+}
+
 const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.on('exit', (code) => resolve(code))));
 
 describe('the service process', () => {
@@ -112,6 +126,56 @@ describe('the service process', () => {
       }
     } finally {
       await store.close();
+    }
+  });
+
+  it('on a terminal: a banner with the URLs, the data directory and the generated keys by role; no key file written beside', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    const port = await freePort();
+    const { proc, output } = onTerminal(dataDir, port);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!output().includes('Stop with Ctrl+C.')) {
+        if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`no banner:\n${output()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const text = output();
+      expect(text).toContain(`API explorer  http://127.0.0.1:${port}/docs\n`);
+      expect(text).toContain(`health        http://127.0.0.1:${port}/health\n`);
+      expect(text).toContain('dashboard     coming (not built yet)\n');
+      expect(text).toContain(`data          ${dataDir}\n`);
+      const keys = [...text.matchAll(/^ {4}(\w+) +([A-Za-z0-9_-]{43})$/gm)].map((m) => ({ role: m[1]!, key: m[2]! }));
+      expect(keys.map((k) => k.role).sort()).toEqual(['admin', 'auditor', 'integrator', 'supervisor']);
+      // Shown once, on the terminal only: no initial-keys.txt, and the file keeps hashes.
+      expect(existsSync(join(dataDir, 'initial-keys.txt'))).toBe(false);
+      expect(readFileSync(join(dataDir, 'api-keys.json'), 'utf8')).not.toContain(keys[0]!.key);
+      const res = await fetch(`http://127.0.0.1:${port}/units`, { headers: { Authorization: `Bearer ${keys.find((k) => k.role === 'auditor')!.key}` } });
+      expect(res.status).toBe(200);
+      // Ctrl+C at the terminal stops the service cleanly.
+      proc.stdin!.write('\x03');
+      expect(await exited(proc)).toBe(0);
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    }
+  });
+
+  it('on a terminal, a start that fails after creating the keys still shows them (they are never lost)', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    // The port is taken: the service builds (and creates its key file), then cannot listen.
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const { proc, output } = onTerminal(dataDir, port);
+      expect(await exited(proc)).toBe(1);
+      expect(output()).toMatch(/failed to start/);
+      const keys = [...output().matchAll(/initial-(\w+)\s+([A-Za-z0-9_-]{43})/g)].map((m) => m[1]);
+      expect(keys.sort()).toEqual(['admin', 'auditor', 'integrator', 'supervisor']);
+      expect(existsSync(join(dataDir, 'api-keys.json'))).toBe(true);
+    } finally {
+      blocker.close();
     }
   });
 });

@@ -51,6 +51,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** More keys written to the key file besides TEST_KEYS (e.g. keys scoped to some units). */
   extraKeys?: TestKeyEntry[];
+  /** Where the service's log lines go (LOG_LEVEL is silent unless env sets it). */
+  logDestination?: { write(line: string): void };
 }
 
 /** A temporary data directory of its own, removed by close({ remove: true }). */
@@ -71,7 +73,7 @@ export async function startTestApp(
     writeFileSync(keysFile, JSON.stringify([...keys, ...(options.extraKeys ?? [])], null, 2), { mode: 0o600 });
   }
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
-  const app = await createApp(config);
+  const app = await createApp(config, { logDestination: options.logDestination });
   const http = request(app.getHttpServer());
   const as = (who: TestRole | { key: string }): AuthorizedHttp => {
     const header = auth(who);
