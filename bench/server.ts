@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       // bench/live-streams.ts holds more streams of one key than the default limits allow.
       LIVE_STREAMS_PER_KEY: process.env.LIVE_STREAMS_PER_KEY,
       LIVE_STREAMS_MAX: process.env.LIVE_STREAMS_MAX,
+      AS_OF_CONCURRENCY: process.env.AS_OF_CONCURRENCY,
     });
     const app = await createApp(config);
     await app.listen(0, '127.0.0.1');

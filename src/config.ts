@@ -22,6 +22,8 @@ export interface AppConfig {
   liveStreamsPerKey: number;
   /** Live report streams open at once, all keys together; 0 turns the limit off. */
   liveStreamsMax: number;
+  /** As-of reports computed at once (each replays the log); beyond it 429. 0 turns the limit off. */
+  asOfConcurrency: number;
   /** Log level: `info` (default), `warn`, `error`, `silent`. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Time a client has to send its request line and headers, in ms (a slow sender is answered 408 and cut). */
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     overdueWatcher: (env.OVERDUE_WATCHER ?? 'true') !== 'false',
     liveStreamsPerKey: integer(env.LIVE_STREAMS_PER_KEY, 20, 'LIVE_STREAMS_PER_KEY'),
     liveStreamsMax: integer(env.LIVE_STREAMS_MAX, 1000, 'LIVE_STREAMS_MAX'),
+    asOfConcurrency: integer(env.AS_OF_CONCURRENCY, 2, 'AS_OF_CONCURRENCY'),
     logLevel: logLevel as AppConfig['logLevel'],
     ...timeouts(env),
     trustProxy: trustProxy(env.TRUST_PROXY),
