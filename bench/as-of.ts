@@ -32,6 +32,8 @@ interface ServerFigures {
   startupMs: number;
   asOfAlone: Summary;
   asOfRepeated: Summary;
+  /** The same probes with no as-of report: the floor on this machine at this time. */
+  idle: Interference;
   during1: Interference;
   during4: Interference;
   peakRssMb: number;
@@ -115,12 +117,14 @@ async function measureServer(build: string, serverScript: string | undefined, di
     const repeated: number[] = [];
     for (let i = 0; i < 3; i++) repeated.push((await asOf(repeatedAt)).ms);
     log(`  ${build}: as-of alone ${JSON.stringify(summarize(alone))}, repeated ${JSON.stringify(summarize(repeated))}`);
+    const idle = await interference(app.url, province, 0, () => asOf(nextInstant()));
+    log(`  ${build}: no as-of ${JSON.stringify(idle)}`);
     const during1 = await interference(app.url, province, 1, () => asOf(nextInstant()));
     log(`  ${build}: during 1 as-of ${JSON.stringify(during1)}`);
     const during4 = await interference(app.url, province, 4, () => asOf(nextInstant()));
     log(`  ${build}: during 4 as-of ${JSON.stringify(during4)}`);
     const stopped = await app.stop();
-    return { build, startupMs: app.startupMs, asOfAlone: summarize(alone), asOfRepeated: summarize(repeated), during1, during4, peakRssMb: stopped.peakRssMb };
+    return { build, startupMs: app.startupMs, asOfAlone: summarize(alone), asOfRepeated: summarize(repeated), idle, during1, during4, peakRssMb: stopped.peakRssMb };
   } catch (error) {
     await app.stop().catch(() => undefined);
     throw error;
@@ -130,7 +134,7 @@ async function measureServer(build: string, serverScript: string | undefined, di
 }
 
 /**
- * `n` as-of reports at once; meanwhile /health probed in turn and commands sent at 20/s, each on
+ * `n` as-of reports at once (none: 3 s of probes alone); meanwhile /health probed in turn and commands sent at 20/s, each on
  * connections of its own (a probe never waits in the client behind a command).
  */
 async function interference(base: string, province: Workload['province'], n: number, asOf: () => Promise<{ ms: number; refused: number }>): Promise<Interference> {
@@ -172,7 +176,7 @@ async function interference(base: string, province: Workload['province'], n: num
     }
   })();
   await sleep(200);
-  const answers = await Promise.all(Array.from({ length: n }, () => asOf()));
+  const answers = n === 0 ? (await sleep(3000), []) : await Promise.all(Array.from({ length: n }, () => asOf()));
   running = false;
   await Promise.all([probes, background]);
   await Promise.all(sent);
@@ -204,7 +208,7 @@ console.log(JSON.stringify({ dossiers, seed, startedAt: new Date().toISOString()
 const f = (s: Summary) => `${s.p50?.toFixed(1)} / ${s.p99?.toFixed(1)}`;
 for (const x of figures) {
   log(`\n${x.build}: as-of province report alone p50/p99 ${f(x.asOfAlone)} ms; repeated instant ${f(x.asOfRepeated)} ms; peak RSS ${x.peakRssMb} MB`);
-  for (const [label, d] of [['1 as-of', x.during1], ['4 as-of', x.during4]] as const) {
+  for (const [label, d] of [['no as-of', x.idle], ['1 as-of', x.during1], ['4 as-of', x.during4]] as const) {
     log(`  during ${label}: as-of ${f(d.asOf)} ms (429s ${d.asOfRefused429}); /health ${f(d.health)} ms (max ${d.health.max?.toFixed(1)}, n ${d.health.count}, not 200: ${d.healthNot200}); commands ${f(d.commands)} ms (n ${d.commands.count}, failed ${d.commandFailures})`);
   }
 }
