@@ -9,9 +9,9 @@ import { TimelinessIndex } from './timeliness-index.js';
 
 const PAGE = 10_000;
 /** Pages of an as-of replay: small enough that reading one holds the event loop a few ms at most. */
-const YIELDING_PAGE = 1_000;
+const YIELDING_PAGE = 250;
 /** The longest an as-of replay runs before it lets other requests in. */
-export const SLICE_MS = 5;
+export const SLICE_MS = 2;
 
 /** Back to the event loop, after its pending I/O (setImmediate runs after the poll phase). */
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -79,7 +79,7 @@ export async function replayIndex(store: EventStore, accept: (e: RecordedEvent) 
     const page = await store.readAll({ afterPosition: after, maxCount: pageSize, streamPrefixes: [DOSSIER_STREAM_PREFIX] });
     if (page.length === 0) break;
     for (let i = 0; i < page.length; i++) {
-      if ((i & 255) === 255) await share();
+      if ((i & 63) === 63) await share();
       const e = page[i];
       const id = e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
       if (done.has(id)) continue;
@@ -96,7 +96,7 @@ export async function replayIndex(store: EventStore, accept: (e: RecordedEvent) 
   let added = 0;
   for (const view of replay.views.values()) {
     index.bulkAdd(view);
-    if ((++added & 1023) === 0) await share();
+    if ((++added & 255) === 0) await share();
   }
   // Sorting every bucket at once would hold the thread for a third of a second at 100,000 dossiers.
   if (sliceMs === undefined) index.seal();
