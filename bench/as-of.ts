@@ -198,13 +198,14 @@ const given = textOption('dir');
 const dir = given ?? mkdtempSync(join(tmpdir(), 'as-of-bench-'));
 const baseline = textOption('baseline');
 const province = new Workload({ seed, dossiers }).province;
+const startedAt = new Date().toISOString();
 log(`data in ${dir}`);
 await loadData(dir, dossiers, seed);
 const figures: ServerFigures[] = [];
 if (baseline !== undefined) figures.push(await measureServer('baseline', baseline, dir, province));
 figures.push(await measureServer('this build', undefined, dir, province));
 if (given === undefined) rmSync(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ dossiers, seed, startedAt: new Date().toISOString(), figures }, null, 2));
+console.log(JSON.stringify({ dossiers, seed, startedAt, figures }, null, 2));
 const f = (s: Summary) => `${s.p50?.toFixed(1)} / ${s.p99?.toFixed(1)}`;
 for (const x of figures) {
   log(`\n${x.build}: as-of province report alone p50/p99 ${f(x.asOfAlone)} ms; repeated instant ${f(x.asOfRepeated)} ms; peak RSS ${x.peakRssMb} MB`);
