@@ -6,6 +6,7 @@ export interface Answer<T = unknown> {
   status: number;
   body: T;
   ms: number;
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export class Client {
@@ -38,7 +39,7 @@ export class Client {
             } catch {
               // not JSON: keep the text
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed as T, ms: performance.now() - t0 });
+            resolve({ status: res.statusCode ?? 0, body: parsed as T, ms: performance.now() - t0, headers: res.headers });
           });
         },
       );

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       LIVE_STREAMS_MAX: process.env.LIVE_STREAMS_MAX,
       // bench/import-compare.ts compares two services' reports: no overdue marks appended meanwhile.
       OVERDUE_WATCHER: process.env.OVERDUE_WATCHER,
+      AS_OF_CONCURRENCY: process.env.AS_OF_CONCURRENCY,
     });
     const app = await createApp(config);
     await app.listen(0, '127.0.0.1');

@@ -26,6 +26,8 @@ export interface AppConfig {
   liveStreamsMax: number;
   /** /health/ready answers 503 once the oldest event not yet projected was stored longer ago than this, in seconds. */
   readyMaxLagSeconds: number;
+  /** As-of reports computed at once (each replays the log); beyond it 429. 0 turns the limit off. */
+  asOfConcurrency: number;
   /** Log level: `info` (default), `warn`, `error`, `silent`. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Time a client has to send its request line and headers, in ms (a slow sender is answered 408 and cut). */
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     overdueWatcher: (env.OVERDUE_WATCHER ?? 'true') !== 'false',
     liveStreamsPerKey: integer(env.LIVE_STREAMS_PER_KEY, 20, 'LIVE_STREAMS_PER_KEY'),
     liveStreamsMax: integer(env.LIVE_STREAMS_MAX, 1000, 'LIVE_STREAMS_MAX'),
+    asOfConcurrency: integer(env.AS_OF_CONCURRENCY, 2, 'AS_OF_CONCURRENCY'),
     logLevel: logLevel as AppConfig['logLevel'],
     readyMaxLagSeconds: integer(env.READY_MAX_LAG_SECONDS, 30, 'READY_MAX_LAG_SECONDS'),
     ...timeouts(env),

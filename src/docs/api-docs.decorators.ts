@@ -53,6 +53,7 @@ const EXAMPLE_DETAIL: Record<ErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'send the body as application/json',
   RATE_LIMITED: 'too many requests; retry after 12 s',
   LIVE_STREAMS_LIMITED: 'this key already holds 4 live streams',
+  AS_OF_LIMITED: '2 as-of reports are being computed; retry in 4 s',
   INTERNAL: 'an internal error occurred; it has been logged',
   NOT_CAUGHT_UP: 'the read models are at position 120, not yet at 125',
   UNAVAILABLE: 'the event store does not answer',

@@ -35,6 +35,9 @@ interface Slot {
 /** The keys a bucket holds already (merged with what was added), if any. */
 export type ExistingKeys = (unitId: string, kind: Kind, key: string) => Float64Array | undefined;
 
+/** Entries between two pauses of buildSteps (a mask: 2^16 - 1). */
+const STEP = 0xffff;
+
 export class IndexBuilder {
   private readonly units = new Map<string, UnitSlots>();
   private readonly slots: Slot[] = [];
@@ -70,11 +73,21 @@ export class IndexBuilder {
 
   /** The buckets of every unit touched, each sorted: what was there (`existing`), plus the additions, minus the removals. */
   build(existing?: ExistingKeys): Map<string, BuiltUnit> {
+    const steps = this.buildSteps(existing);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /** build() in pieces: pauses between buckets and every STEP entries, so that a caller can share the thread. */
+  *buildSteps(existing?: ExistingKeys): Generator<void, Map<string, BuiltUnit>> {
     const count = this.slots.length;
     const adds = new Int32Array(count);
     const removes = new Int32Array(count);
     const ids = this.ids;
     for (let i = 0; i < this.n; i++) {
+      if ((i & STEP) === STEP) yield;
       const id = ids[i];
       if (id >= 0) adds[id]++;
       else removes[~id]++;
@@ -93,12 +106,14 @@ export class IndexBuilder {
     }
     const keys = this.keys;
     for (let i = 0; i < this.n; i++) {
+      if ((i & STEP) === STEP) yield;
       const id = ids[i];
       if (id >= 0) kept[id][addAt[id]++] = keys[i];
       else taken[~id]![removeAt[~id]++] = keys[i];
     }
     const out = new Map<string, BuiltUnit>();
     for (let s = 0; s < count; s++) {
+      yield;
       const { unitId, kind, key } = this.slots[s];
       let unit = out.get(unitId);
       if (unit === undefined) out.set(unitId, (unit = { byProcedure: new Map(), stepsByHandler: new Map() }));

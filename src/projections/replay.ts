@@ -8,6 +8,13 @@ import { type DossierView, evolveDossierView } from './dossier-view.js';
 import { TimelinessIndex } from './timeliness-index.js';
 
 const PAGE = 10_000;
+/** Pages of an as-of replay: small enough that reading one holds the event loop a few ms at most. */
+const YIELDING_PAGE = 250;
+/** The longest an as-of replay runs before it lets other requests in. */
+export const SLICE_MS = 2;
+
+/** Back to the event loop, after its pending I/O (setImmediate runs after the poll phase). */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** When the service recorded the event: metadata.recordedAt, else the store's own timestamp. */
 export function recordedAtOf(e: RecordedEvent): number {
@@ -42,21 +49,38 @@ export class ViewReplay {
   }
 }
 
+export interface ReplayOptions {
+  /** Share the thread: small pages, and back to the event loop after this many ms of work (as-of answers). */
+  sliceMs?: number;
+}
+
 /**
  * The index as it would be with only the accepted events. Closed dossiers are added to the index
  * as soon as they close (what follows, the result's return, changes no count), so memory holds
  * only the dossiers still open at that point of the log.
  */
-export async function replayIndex(store: EventStore, accept: (e: RecordedEvent) => boolean): Promise<TimelinessIndex> {
+export async function replayIndex(store: EventStore, accept: (e: RecordedEvent) => boolean, options: ReplayOptions = {}): Promise<TimelinessIndex> {
   // Asked once: summing a subtree unit by unit costs less than building its roll-up.
   const index = new TimelinessIndex({ rollUpMinUnits: Number.POSITIVE_INFINITY });
   const replay = new ViewReplay(accept);
   const done = new Set<string>();
+  const { sliceMs } = options;
+  const pageSize = sliceMs === undefined ? PAGE : YIELDING_PAGE;
+  // The store's pages resolve without waiting for I/O: without these yields the loop holds the thread.
+  let sliceStart = performance.now();
+  const share = async () => {
+    if (sliceMs === undefined || performance.now() - sliceStart < sliceMs) return;
+    await yieldToIo();
+    sliceStart = performance.now();
+  };
   let after = 0;
   for (;;) {
-    const page = await store.readAll({ afterPosition: after, maxCount: PAGE, streamPrefixes: [DOSSIER_STREAM_PREFIX] });
+    await share();
+    const page = await store.readAll({ afterPosition: after, maxCount: pageSize, streamPrefixes: [DOSSIER_STREAM_PREFIX] });
     if (page.length === 0) break;
-    for (const e of page) {
+    for (let i = 0; i < page.length; i++) {
+      if ((i & 63) === 63) await share();
+      const e = page[i];
       const id = e.streamId.slice(DOSSIER_STREAM_PREFIX.length);
       if (done.has(id)) continue;
       const view = replay.apply(e);
@@ -67,12 +91,18 @@ export async function replayIndex(store: EventStore, accept: (e: RecordedEvent) 
       }
     }
     after = page[page.length - 1].position;
-    if (page.length < PAGE) break;
+    if (page.length < pageSize) break;
   }
-  for (const view of replay.views.values()) index.bulkAdd(view);
-  index.seal();
+  let added = 0;
+  for (const view of replay.views.values()) {
+    index.bulkAdd(view);
+    if ((++added & 255) === 0) await share();
+  }
+  // Sorting every bucket in one go held the thread 70-120 ms of CPU at 100,000 dossiers.
+  if (sliceMs === undefined) index.seal();
+  else await index.sealSharing(share);
   return index;
 }
 
-/** The index of the events recorded at or before `asOf` (epoch ms). */
-export const replayIndexAsOf = (store: EventStore, asOf: number) => replayIndex(store, (e) => recordedAtOf(e) <= asOf);
+/** The index of the events recorded at or before `asOf` (epoch ms), replayed sharing the thread with other requests. */
+export const replayIndexAsOf = (store: EventStore, asOf: number, sliceMs = SLICE_MS) => replayIndex(store, (e) => recordedAtOf(e) <= asOf, { sliceMs });

@@ -20,7 +20,7 @@
  */
 import { Bucket } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
-import { IndexBuilder } from './index-builder.js';
+import { type BuiltUnit, type ExistingKeys, IndexBuilder } from './index-builder.js';
 import { DOSSIER_CATEGORIES, type IndexEntry, STEP_CATEGORIES, visitEntries } from './index-entries.js';
 
 export { Bucket } from './bucket.js';
@@ -139,11 +139,29 @@ export class TimelinessIndex {
     const pending = this.pending;
     this.pending = undefined;
     if (pending === undefined) return;
-    const built = pending.build((unitId, kind, key) => {
-      const u = this.units.get(unitId);
-      const bucket = kind === 'all' ? u?.all : kind === 'procedure' ? u?.byProcedure.get(key) : u?.stepsByHandler.get(key);
-      return bucket?.sortedKeys();
-    });
+    this.install(pending.build(this.existingKeys));
+  }
+
+  /** seal() with `pause` awaited between pieces of the work (an index built on the thread that serves requests). */
+  async sealSharing(pause: () => Promise<void>): Promise<void> {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending === undefined) return;
+    const steps = pending.buildSteps(this.existingKeys);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return this.install(step.value);
+      await pause();
+    }
+  }
+
+  private readonly existingKeys: ExistingKeys = (unitId, kind, key) => {
+    const u = this.units.get(unitId);
+    const bucket = kind === 'all' ? u?.all : kind === 'procedure' ? u?.byProcedure.get(key) : u?.stepsByHandler.get(key);
+    return bucket?.sortedKeys();
+  };
+
+  private install(built: Map<string, BuiltUnit>): void {
     for (const [unitId, b] of built) {
       const u = this.units.get(unitId) ?? emptyUnitIndex();
       if (b.all) u.all = b.all;

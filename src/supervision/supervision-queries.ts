@@ -6,12 +6,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../access/principal.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { type DossierView } from '../projections/dossier-view.js';
 import { Projector } from '../projections/projector.js';
-import { replayIndexAsOf } from '../projections/replay.js';
 import type { TimelinessIndex } from '../projections/timeliness-index.js';
 import { type StepRow, stepRows, timelinessRows, type TimelinessRow } from '../projections/timeliness-report.js';
+import { AsOfIndexes } from './as-of-indexes.js';
 import {
   encodeCursor,
   parseListParams,
@@ -72,8 +71,8 @@ export class SupervisionQueries {
   constructor(
     private readonly projector: Projector,
     private readonly catalog: CatalogService,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly asOfIndexes: AsOfIndexes,
   ) {}
 
   async timeliness(unitId: string, query: RawQuery): Promise<TimelinessReport> {
@@ -81,7 +80,7 @@ export class SupervisionQueries {
     const now = this.clock.now().getTime();
     const p = parseReportParams(query, now);
     if (p.asOf !== undefined) {
-      const index = await replayIndexAsOf(this.store, p.asOf);
+      const index = await this.asOfIndexes.index(p.asOf);
       return timelinessReport(index, this.catalog, unitId, p, Math.min(now, p.asOf), { asOf: iso(p.asOf) });
     }
     await this.projector.waitFor(p.minPosition, p.timeoutMs);

@@ -48,6 +48,7 @@ export class SupervisionController {
   @ApiPeriod()
   @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'procedure', 'child'] })
   @ApiQuery({ name: 'asOf', required: false, description: 'auditors: as known at this instant (events recorded by then)' })
+  @ApiProblems('AS_OF_LIMITED')
   async timeliness(@Param('unitId') unitId: string, @Query() query: RawQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const format = exportFormat(query.format, accept);
     return this.exports.timeliness(await this.queries.timeliness(assertId(unitId, 'unitId'), query), format, reply);
