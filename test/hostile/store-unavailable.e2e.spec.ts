@@ -9,36 +9,12 @@
  * the real adapter, filter and health code. Deterministic, and needs no special filesystem.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type Database from 'better-sqlite3';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { Projector } from '../../src/projections/projector.js';
+import { connectionOf, fillDisk, freeDisk, receiveAnHourAgo, until } from '../support/full-disk.js';
 import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
 
-const UNIT = 'HUYEN-AN.XA1';
-const receive = (dossierId: string) => ({
-  dossierId,
-  procedureCode: 'HT-XNTTHN',
-  unitId: UNIT,
-  channel: 'online',
-  // An hour ago: not yet due, so the overdue watcher appends nothing meanwhile.
-  receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
-});
-
-/** The SQLite connection an object keeps to itself (the store's, the read models'). */
-const connectionOf = (owner: object) => (owner as unknown as { db: Database.Database }).db;
-
-/** No page beyond those the file has: the next write that needs one fails with SQLITE_FULL. */
-const fillDisk = (db: Database.Database) => db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-const freeDisk = (db: Database.Database) => db.pragma('max_page_count = 1073741823');
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const receive = receiveAnHourAgo;
 
 let t: TestApp | undefined;
 afterEach(async () => {

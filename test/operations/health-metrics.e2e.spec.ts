@@ -4,31 +4,12 @@
  * `max_page_count` makes a file refuse new pages with SQLITE_FULL, as a full disk does.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type Database from 'better-sqlite3';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { Projector } from '../../src/projections/projector.js';
+import { connectionOf, fillDisk, freeDisk, receiveAnHourAgo, until } from '../support/full-disk.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const UNIT = 'HUYEN-AN.XA1';
-const receive = (dossierId: string) => ({
-  dossierId,
-  procedureCode: 'HT-XNTTHN',
-  unitId: UNIT,
-  channel: 'online',
-  receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
-});
-const connectionOf = (owner: object) => (owner as unknown as { db: Database.Database }).db;
-const fillDisk = (db: Database.Database) => db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-const freeDisk = (db: Database.Database) => db.pragma('max_page_count = 1073741823');
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const receive = receiveAnHourAgo;
 
 let t: TestApp | undefined;
 afterEach(async () => {
