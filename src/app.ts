@@ -14,6 +14,7 @@ import { sendProblem } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { Metrics } from './operations/metrics.js';
 import { mountApiDocs } from './docs/api-docs.js';
+import { mountDashboard } from './dashboard/dashboard.js';
 
 /** Builds the whole service (used by main.ts, the tests and the benchmarks alike). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
@@ -84,6 +85,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   // The API explorer and the OpenAPI document at /docs (src/docs/api-docs.ts), open to all.
   mountApiDocs(app);
+  // The supervisors' dashboard at / (src/dashboard/dashboard.ts), its page and assets open to all.
+  mountDashboard(app);
   app.useGlobalPipes(createValidationPipe());
   await app.init();
   await fastify.ready();
