@@ -16,6 +16,8 @@ import { reachableUnits, treeRoots, childrenOf } from './units.js';
 
 const KEY = 'dashboard.key';
 const root = document.getElementById('app')!;
+// lit-html renders after what is there: the static "loading" text goes first.
+root.textContent = '';
 
 interface Session {
   api: Api;
