@@ -112,6 +112,11 @@ describe('the dashboard in a browser', () => {
     expect(urls.filter((u) => u.includes(t.keys.supervisor))).toEqual([]);
     expect(await page.getAttribute('html', 'lang')).toBe('vi');
     expect(await page.locator('.top .who').textContent()).toContain('supervisor');
+    // Keyboard: the first Tab reaches the link that skips the unit tree, Enter follows it.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.className')).toBe('skip');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('content');
     // A supervisor gets no "as of" picker.
     expect(await page.locator('#asOf').count()).toBe(0);
 

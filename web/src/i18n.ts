@@ -76,6 +76,7 @@ const vi = {
   yes: 'Có',
   no: 'Không',
   selectUnit: 'Chọn một đơn vị',
+  skipToContent: 'Bỏ qua cây đơn vị, đến báo cáo',
 };
 
 export type MessageKey = keyof typeof vi;
@@ -155,6 +156,7 @@ const en: Record<MessageKey, string> = {
   yes: 'Yes',
   no: 'No',
   selectUnit: 'Choose a unit',
+  skipToContent: 'Skip the unit tree, to the reports',
 };
 
 const LANG_KEY = 'dashboard.lang';

@@ -169,7 +169,8 @@ function drawShell(): void {
   if (!s) return;
   const auditor = s.me.role === 'auditor' || s.me.role === 'admin';
   render(
-    html`<header class="top">
+    html`<a class="skip" href="#content">${t('skipToContent')}</a>
+      <header class="top">
         <h1>${t('title')}</h1>
         <span class="who">${s.me.name} · ${t('role')}: ${s.me.role}</span>
         ${languageButton(redrawAll)}
@@ -180,7 +181,7 @@ function drawShell(): void {
           <h2 class="visually-hidden">${t('unitTree')}</h2>
           ${unitTree(s, treeRoots(s.units))}
         </nav>
-        <main class="content">
+        <main class="content" id="content" tabindex="-1">
           <form
             class="filters"
             aria-label=${t('period')}

@@ -24,6 +24,19 @@ export class TrendPanel extends LoadingPanel<MonthRate[]> {
     super('trend');
   }
 
+  private shownFor = '';
+
+  /** The last twelve months do not depend on the chosen period: a new period alone loads nothing. */
+  override show(view: View): void {
+    const key = `${view.unit.unitId}|${view.asOf ?? ''}`;
+    if (key === this.shownFor && this.data !== undefined) {
+      this.view = view;
+      return;
+    }
+    this.shownFor = key;
+    super.show(view);
+  }
+
   protected title(): string {
     return t('trend');
   }
