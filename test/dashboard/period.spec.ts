@@ -1,6 +1,6 @@
 /** The dashboard's report periods: Vietnam days, weeks from Monday, `to` exclusive. */
 import { describe, expect, it } from '@jest/globals';
-import { lastTwelveMonths, periodOf } from '../../web/src/period.js';
+import { fromLocalInput, lastTwelveMonths, periodOf, toLocalInput } from '../../web/src/period.js';
 
 // Thursday 2026-12-03 01:30 in Vietnam (Wednesday 18:30 UTC).
 const NOW = Date.parse('2026-12-02T18:30:00Z');
@@ -26,5 +26,13 @@ describe('report periods', () => {
     expect(months[0]).toEqual({ month: '2026-01', from: '2026-01-01T00:00:00+07:00', to: '2026-02-01T00:00:00+07:00' });
     expect(months[10]).toEqual({ month: '2026-11', from: '2026-11-01T00:00:00+07:00', to: '2026-12-01T00:00:00+07:00' });
     expect(months[11]).toEqual({ month: '2026-12', from: '2026-12-01T00:00:00+07:00' });
+  });
+
+  it('reads and writes the "as of" input in Vietnam time, refusing what is not a date and time', () => {
+    expect(toLocalInput('2026-12-02T18:30:00.000Z')).toBe('2026-12-03T01:30');
+    expect(fromLocalInput('2026-12-03T01:30')).toBe('2026-12-02T18:30:00.000Z');
+    expect(fromLocalInput('')).toBeUndefined();
+    expect(fromLocalInput('2026-12-03')).toBeUndefined();
+    expect(fromLocalInput('2026-13-03T01:30')).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
 import { html, render } from 'lit-html';
 import { Api, ApiError } from './api.js';
 import { currentLang, setLang, t } from './i18n.js';
-import { localDate, PERIOD_KINDS, type PeriodKind, periodOf } from './period.js';
+import { fromLocalInput, localDate, PERIOD_KINDS, type PeriodKind, periodOf, toLocalInput } from './period.js';
 import { DossierDialog } from './panels/dossier.js';
 import { LatePanel } from './panels/late.js';
 import { StepsPanel } from './panels/steps.js';
@@ -192,7 +192,7 @@ function drawShell(): void {
               s.kind = value('period') as PeriodKind;
               if (s.kind === 'custom') s.custom = { first: value('first') || s.custom.first, last: value('last') || s.custom.last };
               const asOf = value('asOf');
-              s.asOf = auditor && asOf !== '' ? new Date(`${asOf}:00+07:00`).toISOString() : undefined;
+              s.asOf = auditor ? fromLocalInput(asOf) : undefined;
               drawShell();
               showPanels();
             }}
@@ -215,7 +215,7 @@ function drawShell(): void {
               : ''}
             ${auditor
               ? html`<label for="asOf">${t('asOf')}</label>
-                  <input id="asOf" name="asOf" type="datetime-local" .value=${s.asOf ? localDate(Date.parse(s.asOf)) + 'T' + new Date(Date.parse(s.asOf) + 7 * 3600_000).toISOString().slice(11, 16) : ''} />`
+                  <input id="asOf" name="asOf" type="datetime-local" .value=${s.asOf ? toLocalInput(s.asOf) : ''} />`
               : ''}
             <button type="submit">${t('apply')}</button>
           </form>

@@ -79,3 +79,15 @@ export function lastTwelveMonths(nowMs: number): { month: string; from: string; 
   }
   return months;
 }
+
+/** An instant as the value of a `datetime-local` input, in Vietnam time (`YYYY-MM-DDTHH:mm`). */
+export function toLocalInput(iso: string): string {
+  return new Date(Date.parse(iso) + VN_OFFSET_MS).toISOString().slice(0, 16);
+}
+
+/** A `datetime-local` input's value, read as Vietnam time, as an ISO instant; undefined when empty or malformed. */
+export function fromLocalInput(value: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return undefined;
+  const ms = Date.parse(`${value}:00+07:00`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}

@@ -52,6 +52,9 @@ export class DossierDialog {
 
   redraw(): void {
     const unit = (id: unknown) => (typeof id === 'string' ? (this.unitsById.get(id)?.name ?? id) : '');
+    // Units by name and instants in Vietnam time; the rest as stored.
+    const value = (k: string, v: unknown): string =>
+      k === 'unitId' || k.endsWith('UnitId') ? unit(v) : k.endsWith('At') && typeof v === 'string' ? formatInstant(v) : typeof v === 'object' ? JSON.stringify(v) : String(v);
     const body = (): unknown => {
       if (this.error) return html`<p class="error" role="alert">${t('error')}: ${this.error}</p>`;
       if (!this.loaded) return html`<p class="muted">${t('loading')}</p>`;
@@ -67,7 +70,7 @@ export class DossierDialog {
               </dl>
               <p class="small">${Object.entries(e.data)
                 .filter(([k]) => k !== 'dossierId')
-                .map(([k, v]) => `${k}: ${k.endsWith('UnitId') || k === 'unitId' ? unit(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+                .map(([k, v]) => `${k}: ${value(k, v)}`)
                 .join(' · ')}</p>
             </li>`,
           )}
