@@ -129,12 +129,13 @@ describe('the dashboard in a browser', () => {
       const type = r.request().resourceType();
       if (['document', 'script', 'stylesheet', 'image', 'font'].includes(type)) bodies.push(r.body().then((b) => b.length));
     });
-    const started = Date.now();
     await fresh.goto(base);
     await fresh.locator('table.form-table tbody tr').first().waitFor();
-    const interactiveMs = Date.now() - started;
+    // The page marks the instant its first table is drawn; performance's clock starts with the navigation.
+    const interactiveMs = Math.round(Number(await fresh.evaluate(`performance.getEntriesByName('dashboard-main-view')[0]?.startTime`)));
     const assetBytes = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
-    process.stdout.write(`dashboard first load: ${(assetBytes / 1024).toFixed(1)} KB of assets (uncompressed), report table shown ${interactiveMs} ms after navigation\n`);
+    process.stdout.write(`dashboard first load: ${(assetBytes / 1024).toFixed(1)} KB of assets (uncompressed), report table drawn ${interactiveMs} ms after navigation start\n`);
+    expect(interactiveMs).toBeGreaterThan(0);
     expect(assetBytes).toBeGreaterThan(0);
     expect(assetBytes).toBeLessThan(300 * 1024);
   }, 60_000);

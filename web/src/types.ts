@@ -80,7 +80,8 @@ export interface View {
 /** A part of the page: one module each, so that later reports are one more panel. */
 export interface Panel {
   readonly element: HTMLElement;
-  show(view: View): void;
+  /** Loads and draws the view; settles once the first answer (or failure) is drawn. */
+  show(view: View): Promise<void>;
   /** The language changed: draw again from what was loaded. */
   redraw(): void;
   dispose(): void;

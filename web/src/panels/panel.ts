@@ -28,14 +28,14 @@ export abstract class LoadingPanel<T> implements Panel {
     return '';
   }
 
-  show(view: View): void {
+  show(view: View): Promise<void> {
     this.controller?.abort();
     const controller = (this.controller = new AbortController());
     this.view = view;
     this.loading = true;
     this.error = undefined;
     this.redraw();
-    this.load(view, controller.signal).then(
+    return this.load(view, controller.signal).then(
       (data) => {
         if (controller.signal.aborted) return;
         this.data = data;

@@ -27,14 +27,14 @@ export class TrendPanel extends LoadingPanel<MonthRate[]> {
   private shownFor = '';
 
   /** The last twelve months do not depend on the chosen period: a new period alone loads nothing. */
-  override show(view: View): void {
+  override show(view: View): Promise<void> {
     const key = `${view.unit.unitId}|${view.asOf ?? ''}`;
     if (key === this.shownFor && this.data !== undefined) {
       this.view = view;
-      return;
+      return Promise.resolve();
     }
     this.shownFor = key;
-    super.show(view);
+    return super.show(view);
   }
 
   protected title(): string {
