@@ -15,6 +15,7 @@ import { sendProblem } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { Metrics } from './operations/metrics.js';
 import { mountApiDocs } from './docs/api-docs.js';
+import { mountDashboard } from './dashboard/dashboard.js';
 
 export interface CreateAppOptions extends AppOptions {
   /** Where the log lines go (stdout by default); tests read them from here. */
@@ -96,6 +97,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   // The API explorer and the OpenAPI document at /docs (src/docs/api-docs.ts), open to all.
   mountApiDocs(app);
+  // The supervisors' dashboard at / (src/dashboard/dashboard.ts), its page and assets open to all.
+  mountDashboard(app);
   app.useGlobalPipes(createValidationPipe());
   await app.init();
   await fastify.ready();

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AccessGuard } from './access.guard.js';
 import { ApiKeyStore } from './api-keys.js';
 import { Authenticator } from './authenticator.js';
+import { MeController } from './me.controller.js';
 import { RateLimiter } from './rate-limiter.js';
 import { UNIT_TREE, UnitScope } from './unit-scope.js';
 import { CatalogService } from '../catalog/catalog.service.js';
@@ -15,6 +16,7 @@ import { CatalogService } from '../catalog/catalog.service.js';
  */
 @Global()
 @Module({
+  controllers: [MeController],
   providers: [
     {
       provide: ApiKeyStore,

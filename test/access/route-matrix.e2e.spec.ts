@@ -86,7 +86,10 @@ const MATRIX: Row[] = [
   { route: 'GET /health/ready', roles: OPEN, ok: 200, url: () => '/health/ready' },
   { route: 'GET /docs', raw: true, roles: OPEN, ok: 200, url: () => '/docs' },
   { route: 'GET /docs/openapi.json', raw: true, roles: OPEN, ok: 200, url: () => '/docs/openapi.json' },
+  { route: 'GET /', raw: true, roles: OPEN, ok: 200, url: () => '/' },
   // reference data: every key reads it; only an admin key for all units changes it
+  // who the key is (the dashboard's first call)
+  { route: 'GET /me', roles: EVERY, ok: 200, url: () => '/me' },
   { route: 'GET /units', roles: EVERY, ok: 200, url: () => '/units' },
   { route: 'GET /units/:unitId', roles: EVERY, ok: 200, url: () => '/units/C0201' },
   { route: 'PUT /units/:unitId', roles: ADMIN, unit: 'all', ok: 200, url: (c) => `/units/NEW-${c.id}`, body: () => ({ name: 'Xã mới', parentId: 'D01', level: 'commune' }) },
