@@ -26,7 +26,7 @@ export function formatBanner(facts: BannerFacts): string {
     '',
     `Dossier lifecycle service is running (${facts.eventStore} event store)`,
     '',
-    '  dashboard     coming (not built yet)',
+    `  dashboard     ${url}/`,
     `  API explorer  ${url}/docs`,
     `  health        ${url}/health`,
     `  data          ${facts.dataDir}`,

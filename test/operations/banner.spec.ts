@@ -16,6 +16,7 @@ describe('the start banner', () => {
   it('shows the keys by role only when some were generated at this start', () => {
     const facts = { host: '0.0.0.0', port: 3000, dataDir: '/srv/data', eventStore: 'sqlite' };
     const plain = formatBanner(facts);
+    expect(plain).toContain('  dashboard     http://localhost:3000/\n');
     expect(plain).toContain('  API explorer  http://localhost:3000/docs\n');
     expect(plain).toContain('  data          /srv/data\n');
     expect(plain).not.toContain('API keys');

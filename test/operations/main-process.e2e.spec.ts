@@ -143,7 +143,7 @@ describe('the service process', () => {
       const text = output();
       expect(text).toContain(`API explorer  http://127.0.0.1:${port}/docs\n`);
       expect(text).toContain(`health        http://127.0.0.1:${port}/health\n`);
-      expect(text).toContain('dashboard     coming (not built yet)\n');
+      expect(text).toContain(`dashboard     http://127.0.0.1:${port}/\n`);
       expect(text).toContain(`data          ${dataDir}\n`);
       const keys = [...text.matchAll(/^ {4}(\w+) +([A-Za-z0-9_-]{43})$/gm)].map((m) => ({ role: m[1]!, key: m[2]! }));
       expect(keys.map((k) => k.role).sort()).toEqual(['admin', 'auditor', 'integrator', 'supervisor']);
