@@ -8,7 +8,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { TimelinessRow } from '../../src/projections/timeliness-report.js';
 import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
+import { ii06a, readCsv, readXlsx } from '../supervision/support/form-sheet.js';
 import { launchChromium } from './browser.js';
 
 const OUT = join(process.cwd(), 'test-output');
@@ -214,16 +216,27 @@ describe('the dashboard in a browser', () => {
     await until(async () => ((await page.locator('.live-status').textContent()) ?? '').includes('kiểm toán'), 5000, 'the as-of report');
   }, 60_000);
 
-  it('the download buttons ask for the report as xlsx and csv, with the key in the header', async () => {
+  it('the download buttons fetch the report as xlsx and csv with the key, and the files hold the API\'s figures', async () => {
     const page = await newPage();
     await signIn(page, t.keys.supervisor);
-    for (const format of ['xlsx', 'csv']) {
-      const [request] = await Promise.all([page.waitForRequest((r) => r.url().includes(`format=${format}`)), page.click(`button[data-format=${format}]`)]);
+    for (const format of ['xlsx', 'csv'] as const) {
+      const [request, download] = await Promise.all([
+        page.waitForRequest((r) => r.url().includes(`format=${format}`)),
+        page.waitForEvent('download'),
+        page.click(`button[data-format=${format}]`),
+      ]);
       const url = new URL(request.url());
       expect(url.pathname).toBe('/units/PROVINCE/timeliness');
       expect(url.searchParams.get('groupBy')).toBe('child');
       expect(url.searchParams.get('from')).toMatch(/T00:00:00\+07:00$/);
       expect(request.headers().authorization).toBe(`Bearer ${t.keys.supervisor}`);
+      // The file the browser saved, read back as a person would: a row per child, as the API counts them.
+      const saved = readFileSync(await download.path());
+      const sheet = format === 'xlsx' ? (await readXlsx(saved)).sheet : readCsv(saved.toString('utf8'));
+      url.searchParams.delete('format');
+      const rows = ((await t.as('supervisor').get(`${url.pathname}${url.search}`).expect(200)).body as { rows: TimelinessRow[] }).rows;
+      expect(sheet.rows.slice(0, -1).map((r) => r['Mã'])).toEqual(rows.map((r) => r.key));
+      rows.forEach((r, i) => expect(sheet.rows[i]).toMatchObject(ii06a(r)));
     }
   }, 60_000);
 

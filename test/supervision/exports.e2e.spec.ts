@@ -2,26 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import type { StepRow, TimelinessRow } from '../../src/projections/timeliness-report.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { binary, type FormSheet, readCsv, readXlsx } from './support/form-sheet.js';
+import { binary, type FormSheet, ii06a, readCsv, readXlsx } from './support/form-sheet.js';
 import { command, local, q } from './support/scenario.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** What Form II.06a shows of a JSON row, by heading (group / column). */
-const ii06a = (r: Omit<TimelinessRow, 'key'>) => ({
-  'Số hồ sơ nhận giải quyết / Tổng số': r.carriedOver + r.received.total,
-  'Số hồ sơ nhận giải quyết / Kỳ trước chuyển qua': r.carriedOver,
-  'Số hồ sơ nhận giải quyết / Trực tuyến': r.received.online,
-  'Số hồ sơ nhận giải quyết / Trực tiếp và bưu chính': r.received.direct + r.received.postal,
-  'Số hồ sơ đã giải quyết / Tổng số': r.resolved.total,
-  'Số hồ sơ đã giải quyết / Trước hạn': r.resolved.early,
-  'Số hồ sơ đã giải quyết / Đúng hạn': r.resolved.onTime,
-  'Số hồ sơ đã giải quyết / Quá hạn': r.resolved.late,
-  'Số hồ sơ đang giải quyết / Tổng số': r.inProgress.total,
-  'Số hồ sơ đang giải quyết / Trong hạn': r.inProgress.withinDue,
-  'Số hồ sơ đang giải quyết / Quá hạn': r.inProgress.overdue,
-  'Số hồ sơ đã rút (ngoài mẫu)': r.withdrawn,
-});
 const ZERO: Omit<TimelinessRow, 'key'> = {
   carriedOver: 0,
   received: { total: 0, online: 0, direct: 0, postal: 0 },

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import ExcelJS from 'exceljs';
+import type { TimelinessRow } from '../../../src/projections/timeliness-report.js';
 
 /**
  * Reading an exported form back, as a person would: the lines above the table, the headings
@@ -99,3 +100,19 @@ function readGrid(grid: (string | number)[][]): FormSheet {
   const notes = grid.slice(r).map((row) => String(row[0])).filter((t) => t !== '');
   return { titles, headings, rows, notes };
 }
+
+/** What Form II.06a shows of a JSON row, by heading (group / column). */
+export const ii06a = (r: Omit<TimelinessRow, 'key'>) => ({
+  'Số hồ sơ nhận giải quyết / Tổng số': r.carriedOver + r.received.total,
+  'Số hồ sơ nhận giải quyết / Kỳ trước chuyển qua': r.carriedOver,
+  'Số hồ sơ nhận giải quyết / Trực tuyến': r.received.online,
+  'Số hồ sơ nhận giải quyết / Trực tiếp và bưu chính': r.received.direct + r.received.postal,
+  'Số hồ sơ đã giải quyết / Tổng số': r.resolved.total,
+  'Số hồ sơ đã giải quyết / Trước hạn': r.resolved.early,
+  'Số hồ sơ đã giải quyết / Đúng hạn': r.resolved.onTime,
+  'Số hồ sơ đã giải quyết / Quá hạn': r.resolved.late,
+  'Số hồ sơ đang giải quyết / Tổng số': r.inProgress.total,
+  'Số hồ sơ đang giải quyết / Trong hạn': r.inProgress.withinDue,
+  'Số hồ sơ đang giải quyết / Quá hạn': r.inProgress.overdue,
+  'Số hồ sơ đã rút (ngoài mẫu)': r.withdrawn,
+});
