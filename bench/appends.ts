@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { SCHEMA, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import type { EventToAppend } from '../src/event-store/event-store.port.js';
-import { Rng } from './rng.js';
+import { Rng } from '../src/catalog/seed/rng.js';
 import { now, perSecond, round } from './stats.js';
 
 export interface AppendFigures {

@@ -15,7 +15,7 @@ import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.j
 import { ReadModels } from '../src/projections/read-models.js';
 import { startServer } from './child.js';
 import { Client, openSse, type SseMessage } from './client.js';
-import { Rng } from './rng.js';
+import { Rng } from '../src/catalog/seed/rng.js';
 import { now, perSecond, summarize, type Summary } from './stats.js';
 import { Workload, type WorkloadTally } from './workload.js';
 import { generateInWorker } from './workload-worker.js';

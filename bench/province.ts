@@ -9,7 +9,8 @@
  *       └── H01.X001 ...         55 to 70 communes per district
  */
 import type { ProcedureDefinition, UnitDefinition } from '../src/catalog/events.js';
-import type { Rng } from './rng.js';
+import type { Placement } from '../src/catalog/seed/dossier-history.js';
+import type { Rng } from '../src/catalog/seed/rng.js';
 
 export type ProcedureLevel = 'commune' | 'district' | 'province';
 
@@ -171,3 +172,39 @@ export const definitionOf = (p: WorkloadProcedure): ProcedureDefinition => ({
   statutoryWorkingDays: p.statutoryWorkingDays,
   onSupplement: p.onSupplement,
 });
+
+/** The receiving unit and the units the dossier passes through, with the share of time each is allotted. */
+export function placeOf(province: Province, rng: Rng, p: WorkloadProcedure): Placement {
+  if (p.level === 'commune') {
+    const commune = rng.pick(province.communes);
+    // Half go to the district office for appraisal and come back; some are decided there.
+    const office = commune.district.offices[p.handler];
+    const k = rng.float();
+    const route = k < 0.3 ? [] : k < 0.5 ? [{ unitId: office, share: 0.6 }] : [{ unitId: office, share: 0.5 }, { unitId: commune.id, share: 0 }];
+    return { unitId: commune.id, route };
+  }
+  if (p.level === 'district') {
+    const district = rng.pick(province.districts);
+    const office = district.offices[p.handler];
+    const k = rng.float();
+    const route =
+      k < 0.4
+        ? [{ unitId: office, share: 0.7 }]
+        : k < 0.85
+          ? [{ unitId: office, share: 0.7 }, { unitId: district.bpmc, share: 0.1 }]
+          : [{ unitId: office, share: 0.5 }, { unitId: rng.pick(district.communes), share: 0.2 }, { unitId: district.bpmc, share: 0.1 }];
+    return { unitId: district.bpmc, route };
+  }
+  const department = province.departments[Number(p.handler)];
+  const office = department.offices[0];
+  const other = rng.pick(province.departments.filter((d) => d !== department)).offices[0];
+  const unitId = rng.chance(0.85) ? province.centre : office;
+  const k = rng.float();
+  const route =
+    k < 0.3
+      ? [{ unitId: office, share: 0.7 }]
+      : k < 0.8
+        ? [{ unitId: office, share: 0.7 }, { unitId: province.centre, share: 0.1 }]
+        : [{ unitId: office, share: 0.5 }, { unitId: other, share: 0.2 }, { unitId: province.centre, share: 0.1 }];
+  return { unitId, route };
+}

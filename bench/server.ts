@@ -46,6 +46,8 @@ async function main(): Promise<void> {
       // The benchmark is one client with one key: the per-key limit would answer 429.
       RATE_LIMIT_PER_MINUTE: '0',
       SEED_DEMO: process.argv.includes('--demo') ? 'true' : 'false',
+      // The demo units and procedures only: the benchmark writes its own dossiers (figures comparable with earlier runs).
+      SEED_DEMO_HISTORY: 'false',
       HOST: '127.0.0.1',
       PORT: '0',
       // bench/live-streams.ts holds more streams of one key than the default limits allow.

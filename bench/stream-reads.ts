@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { RUNTIME_LIMIT, SELECT_STREAM_FORWARDS, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { sampleEvent } from './appends.js';
 import { numberOption as option } from './options.js';
-import { Rng } from './rng.js';
+import { Rng } from '../src/catalog/seed/rng.js';
 import { round } from './stats.js';
 
 const streams = option('streams', 100_000);

@@ -18,6 +18,8 @@ export interface AppConfig {
   importBodyLimitBytes: number;
   /** Load the demo province on first start with an empty store. */
   seedDemo: boolean;
+  /** With the demo province, a year of demo dossiers (SEED_DEMO_HISTORY=false: the province alone). */
+  seedDemoHistory: boolean;
   /** Run the overdue watcher (appends DossierBecameOverdue when a due instant passes). */
   overdueWatcher: boolean;
   /** Live report streams a key may hold open at once; 0 turns the limit off. */
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: integer(env.BODY_LIMIT_BYTES, 65536, 'BODY_LIMIT_BYTES'),
     importBodyLimitBytes: integer(env.IMPORT_BODY_LIMIT_BYTES, 512 * 1024 * 1024, 'IMPORT_BODY_LIMIT_BYTES'),
     seedDemo: (env.SEED_DEMO ?? 'true') !== 'false',
+    seedDemoHistory: (env.SEED_DEMO_HISTORY ?? 'true') !== 'false',
     overdueWatcher: (env.OVERDUE_WATCHER ?? 'true') !== 'false',
     liveStreamsPerKey: integer(env.LIVE_STREAMS_PER_KEY, 20, 'LIVE_STREAMS_PER_KEY'),
     liveStreamsMax: integer(env.LIVE_STREAMS_MAX, 1000, 'LIVE_STREAMS_MAX'),

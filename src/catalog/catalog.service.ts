@@ -33,6 +33,7 @@ import {
   unitStream,
 } from './events.js';
 import { DEMO_PROCEDURES, DEMO_UNITS } from './seed/demo-province.js';
+import { seedDemoHistory } from './seed/demo-history.js';
 
 /** A recorded parent link left out of the unit tree because it closes a cycle. */
 export interface UnitCycle {
@@ -143,6 +144,11 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
       await this.write(procedureStream(p.code), { type: 'ProcedureDefined', data: p }, system, 'any');
     }
     this.logger.log({ msg: 'seeded the demo province', units: DEMO_UNITS.length, procedures: DEMO_PROCEDURES.length });
+    if (!this.config.seedDemoHistory) return;
+    const started = Date.now();
+    const { compiled: calendar, revision: calendarRevision } = this.current;
+    const tally = await seedDemoHistory(this.store, { calendar, calendarRevision, now: this.clock.now().getTime() });
+    this.logger.log({ msg: 'seeded a year of demo dossiers', dossiers: tally.dossiers, events: tally.events, open: tally.open, ms: Date.now() - started });
   }
 
   // ---- reads ----

@@ -55,7 +55,7 @@ describe('the calendar after 2026 (issue 22)', () => {
   beforeAll(async () => {
     dataDir = tempDataDir();
     writeFileSync(join(dataDir, 'api-keys.json'), JSON.stringify(Object.entries(TEST_KEYS).map(([role, key]) => ({ key, role, name: `test-${role}` }))));
-    app = await createApp(loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, OVERDUE_WATCHER: 'false' }), { clock });
+    app = await createApp(loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, OVERDUE_WATCHER: 'false', SEED_DEMO_HISTORY: 'false' }), { clock });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     expect((await as('admin').put('/procedures/P-5').send({ name: 'Five days', statutoryWorkingDays: 5 })).status).toBe(200);

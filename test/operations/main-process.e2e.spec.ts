@@ -20,11 +20,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `src/main.ts` as `npm start` would (on the TypeScript sources), and waits until it listens. */
+/** Starts `src/main.ts` as `npm start` would (on the TypeScript sources), and waits until it listens; without the demo year (seconds per start, tested in test/catalog). */
 async function startService(dataDir: string, port: number): Promise<{ proc: ChildProcess; output: () => string }> {
   const proc = spawn(process.execPath, ['--import', './test/support/register-ts.mjs', 'src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', SEED_DEMO_HISTORY: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -43,7 +43,7 @@ function onTerminal(dataDir: string, port: number): { proc: ChildProcess; output
   const command = `exec ${JSON.stringify(process.execPath)} --import ./test/support/register-ts.mjs src/main.ts`;
   const proc = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', SEED_DEMO_HISTORY: 'false' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';

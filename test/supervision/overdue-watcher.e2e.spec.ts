@@ -30,7 +30,8 @@ class FakeClock implements Clock {
 async function startWithClock(dataDir: string, clock: FakeClock): Promise<NestFastifyApplication> {
   const keysFile = join(dataDir, 'api-keys.json');
   writeFileSync(keysFile, JSON.stringify(Object.entries(TEST_KEYS).map(([role, key]) => ({ key, role, name: `test-${role}` }))));
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir });
+  // The demo province without its year of dossiers: the watcher here follows the test's dossiers alone.
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, SEED_DEMO_HISTORY: 'false' });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(CLOCK)
     .useValue(clock)

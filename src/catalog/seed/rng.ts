@@ -1,5 +1,5 @@
-/** Seeded pseudo-random numbers (mulberry32): the same seed gives the same workload on every run. */
-import { mulberry32 } from '../src/common/random.js';
+/** Seeded pseudo-random numbers (mulberry32): the same seed gives the same history (demo seed, benchmark) on every run. */
+import { mulberry32 } from '../../common/random.js';
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
