@@ -120,7 +120,9 @@ function subscribe(client: FakeClient, handler: SubscriptionHandler, options: Su
 }
 
 describe('EsdbSubscription', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('delivers stored events in batches, pauses the stream while the handler runs, then signals caught-up', async () => {
     const client = new FakeClient();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
+import type { Clock } from '../../src/common/clock.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 
 /**
@@ -53,6 +54,8 @@ export interface TestAppOptions {
   extraKeys?: TestKeyEntry[];
   /** Where the service's log lines go (LOG_LEVEL is silent unless env sets it). */
   logDestination?: { write(line: string): void };
+  /** The service's clock: a FakeClock (./fake-clock.ts) fixes time for the test; the system clock by default. */
+  clock?: Clock;
 }
 
 /** A temporary data directory of its own, removed by close({ remove: true }). */
@@ -73,7 +76,7 @@ export async function startTestApp(
     writeFileSync(keysFile, JSON.stringify([...keys, ...(options.extraKeys ?? [])], null, 2), { mode: 0o600 });
   }
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
-  const app = await createApp(config, { logDestination: options.logDestination });
+  const app = await createApp(config, { logDestination: options.logDestination, clock: options.clock });
   const http = request(app.getHttpServer());
   const as = (who: TestRole | { key: string }): AuthorizedHttp => {
     const header = auth(who);
