@@ -6,13 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Metrics } from '../../src/operations/metrics.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';
 import { command, q } from '../supervision/support/scenario.js';
 import { SseClient, type SseEvent } from '../supervision/support/sse.js';
 
-/** A receive a minute ago (never overdue during the test, so the watcher appends nothing). */
-const receive = (dossierId: string, unitId: string) =>
-  ({ dossierId, procedureCode: 'HT-KHAISINH', unitId, channel: 'direct', receivedAt: new Date(Date.now() - 60_000).toISOString() }) as const;
+/**
+ * The services' now, fixed: a receive a minute before it is never overdue (so the watcher appends
+ * nothing) and always in the default period (this local year), whatever day the test runs.
+ */
+const clock = new FakeClock('2026-12-07T03:00:00Z');
+const ago = (ms: number) => new Date(clock.now().getTime() - ms).toISOString();
+const receive = (dossierId: string, unitId: string) => ({ dossierId, procedureCode: 'HT-KHAISINH', unitId, channel: 'direct', receivedAt: ago(60_000) }) as const;
 
 async function metric(t: TestApp, name: string): Promise<number> {
   const text = (await t.as('auditor').get('/metrics')).text;
@@ -102,7 +107,7 @@ describe('live streams: one computation per distinct report per change', () => {
   const clients: SseClient[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, undefined, { clock });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     // The first start builds the read models and then announces them as a change of every unit:
@@ -157,7 +162,7 @@ describe('live streams: one computation per distinct report per change', () => {
     await c.waitFor(2);
     const before = await metric(t, 'live_report_computations_total');
     // Handing the dossier on changes who holds it, not the receiving commune's figures.
-    await command(t, '/dossiers/SAME-1/transfer', { toUnitId: 'HUYEN-BINH.XA3', allottedWorkingHours: 8, occurredAt: new Date(Date.now() - 30_000).toISOString() });
+    await command(t, '/dossiers/SAME-1/transfer', { toUnitId: 'HUYEN-BINH.XA3', allottedWorkingHours: 8, occurredAt: ago(30_000) });
     await until(async () => (await metric(t, 'live_report_computations_total')) > before, 'the transfer to be computed');
     // Barrier: a later change that does alter the rows; the stream's next event is that one's.
     const marker = await command(t, '/dossiers', receive('SAME-2', 'HUYEN-BINH.XA2'));
@@ -174,7 +179,7 @@ describe('live streams: a client that does not read', () => {
   const CHILDREN = 400;
 
   beforeAll(async () => {
-    t = await startTestApp({ SEED_DEMO: 'false' });
+    t = await startTestApp({ SEED_DEMO: 'false' }, undefined, { clock });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     const admin = t.as('admin');
