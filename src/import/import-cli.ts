@@ -159,6 +159,7 @@ async function viaService(args: Arguments, io: CliIo): Promise<ImportSummary> {
   if (Object.keys(args.columns).length > 0) url.searchParams.set('columns', Object.entries(args.columns).map(([c, f]) => `${c}=${f}`).join(','));
   const format = args.format ?? ((await firstCharacter(args.file)) === '{' ? 'ndjson' : 'csv');
   if (io.stderr.isTTY) io.stderr.write(`sending ${args.file} to ${url.origin}; the service answers when every line is done\n`);
+  // Closed whatever the answer: one refused before its body was read leaves the file open otherwise.
   const answer = await new Promise<{ status: number; text: string }>((resolvePromise, reject) => {
     // agent: false: one connection of its own, closed after the answer (no keep-alive holding the service's close).
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -171,7 +172,7 @@ async function viaService(args: Arguments, io: CliIo): Promise<ImportSummary> {
     req.on('error', (error) => reject(new ImportFileError(`cannot reach ${url.origin}: ${error.message}`)));
     stream.on('error', (error) => req.destroy(error));
     stream.pipe(req);
-  });
+  }).finally(() => closeStream(stream));
   let body: ImportSummary & { detail?: string; code?: string };
   try {
     body = JSON.parse(answer.text);
@@ -182,6 +183,15 @@ async function viaService(args: Arguments, io: CliIo): Promise<ImportSummary> {
   const message = `the service answered ${answer.status} ${body.code ?? ''}: ${body.detail ?? answer.text.slice(0, 200)}`;
   if (answer.status < 500) throw new ImportFileError(message);
   throw new Error(message);
+}
+
+/** Destroys `stream` and resolves once its file is closed. */
+function closeStream(stream: Readable): Promise<void> {
+  return new Promise((done) => {
+    if (stream.closed) return done();
+    stream.once('close', () => done());
+    stream.destroy();
+  });
 }
 
 async function firstCharacter(file: string): Promise<string> {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { FakeClock } from '../support/fake-clock.js';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Local +07:00 instants, as integrators send them. */
@@ -10,6 +11,8 @@ describe('dossier lifecycle over HTTP (API.md, DOMAIN.md)', () => {
   let seq = 0;
   const nextId = () => `HS-${++seq}`;
   const integrator = auth('integrator');
+  /** The service's now (recordedAt, as-of): set by hand, the same whatever day the test runs. */
+  const clock = new FakeClock('2026-12-07T03:00:00Z');
 
   const receive = (body: Record<string, unknown>) =>
     t.http.post('/dossiers').set(integrator).send({ procedureCode: 'DN-THANHLAP', unitId: 'TTPVHCC', channel: 'online', ...body });
@@ -17,7 +20,7 @@ describe('dossier lifecycle over HTTP (API.md, DOMAIN.md)', () => {
     t.http.post(`/dossiers/${id}/${verb}`).set(integrator).send(body);
 
   beforeAll(async () => {
-    t = await startTestApp({ OVERDUE_WATCHER: 'false' });
+    t = await startTestApp({ OVERDUE_WATCHER: 'false' }, undefined, { clock });
   });
   afterAll(() => t.close({ remove: true }));
 
@@ -168,8 +171,9 @@ describe('dossier lifecycle over HTTP (API.md, DOMAIN.md)', () => {
     it('asOf shows the dossier as known then', async () => {
       const id = nextId();
       await receive({ dossierId: id, receivedAt: vn('2025-03-03', '08:00') });
-      const between = new Date().toISOString();
-      await new Promise((r) => setTimeout(r, 5));
+      clock.advance(1000);
+      const between = clock.now().toISOString();
+      clock.advance(1000);
       await command(id, 'resolve', { outcome: 'approved', occurredAt: vn('2025-03-04', '08:00') });
       const then = await t.http.get(`/dossiers/${id}`).query({ asOf: between }).set(auth('auditor'));
       expect(then.body).toMatchObject({ status: 'received', revision: 0 });

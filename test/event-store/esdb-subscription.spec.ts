@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Transform, type TransformCallback } from 'node:stream';
 import {
   AccessDeniedError,
@@ -103,6 +103,16 @@ class Recorder implements SubscriptionHandler {
   }
 }
 
+/**
+ * Barrier for "it does not reconnect": with the clock faked from here on, runs every timer set
+ * within the longest retry delay (5 s) and the promises between them; any reconnection would be
+ * one of them. (setImmediate stays real: the stand-in client delivers with it.)
+ */
+async function runPendingRetries(): Promise<void> {
+  await jest.advanceTimersByTimeAsync(10_000);
+  expect(jest.getTimerCount()).toBe(0);
+}
+
 function subscribe(client: FakeClient, handler: SubscriptionHandler, options: SubscribeOptions = {}): EsdbSubscription {
   const subscription = new EsdbSubscription(client as unknown as EventStoreDBClient, handler, options, () => undefined);
   subscription.start();
@@ -110,6 +120,10 @@ function subscribe(client: FakeClient, handler: SubscriptionHandler, options: Su
 }
 
 describe('EsdbSubscription', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('delivers stored events in batches, pauses the stream while the handler runs, then signals caught-up', async () => {
     const client = new FakeClient();
     for (let p = 1; p <= 30; p++) client.log.push(resolved(p * 100));
@@ -191,8 +205,9 @@ describe('EsdbSubscription', () => {
     subscribe(client, recorder);
     await waitFor('caught up', () => recorder.caughtUps.length > 0);
     const denied = new AccessDeniedError();
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     client.current.emit('error', denied);
-    await sleep(150);
+    await runPendingRetries();
     expect(recorder.errors).toHaveLength(1);
     expect(recorder.errors[0]).toBe(denied);
     expect(client.subscriptions).toHaveLength(1);
@@ -211,8 +226,9 @@ describe('EsdbSubscription', () => {
     await waitFor('the delivery', () => client.current.isPaused());
     await subscription.stop();
     expect(finished).toBe(true);
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     client.current.emit('error', new UnavailableError());
-    await sleep(150);
+    await runPendingRetries();
     expect(client.subscriptions).toHaveLength(1);
   });
 });

@@ -13,7 +13,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RecordedEvent } from '../../src/event-store/event-store.port.js';
 import { EventStoreWriteError } from '../../src/event-store/errors.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
-import { heldFlushes } from './contract-support.js';
+import { heldFlushes, sleep, waitFor } from './contract-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-durability-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,12 +54,15 @@ describe('SQLite store: acknowledged only once on disk', () => {
     expect(await settled(b)).toBe('pending');
     expect(flushes.held).toHaveLength(1);
 
+    caughtUp = false;
     flushes.release();
     await a;
     expect(await settled(b)).toBe('pending');
     expect((await store.readAll()).map((e) => e.data)).toEqual([{ n: 1 }]);
     expect(await store.headPosition()).toBe((await a).position);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Barrier: the subscription is handed a's event, then reads the log again and reports caught
+    // up; b, committed but not flushed, was in neither read.
+    await waitFor('caught up after the flush', () => caughtUp && delivered.length > 0);
     expect(delivered.map((e) => e.data)).toEqual([{ n: 1 }]);
 
     expect(flushes.held).toHaveLength(1);
@@ -118,7 +121,7 @@ describe('SQLite store: acknowledged only once on disk', () => {
     expect(await store.appendFailure()).toMatch(/SQLITE_FULL/);
     db.pragma('max_page_count = 1073741823');
     // Told by a write of its own (at most once a second), not only by the next append.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const deadline = Date.now() + 5000; (await store.appendFailure()) !== undefined && Date.now() < deadline; ) await sleep(50);
     expect(await store.appendFailure()).toBeUndefined();
     await store.append('s-1', [big(2)], 'no_stream');
     expect((await store.readAll()).map((e) => e.data.n)).toEqual([0, 2]);

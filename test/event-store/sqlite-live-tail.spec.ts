@@ -121,10 +121,9 @@ describe('SQLite store: live data subscriptions from the events committed last',
     await nextTurn();
     const a = store.append('s-1', [event(1)], 'no_stream');
     while (flushes.held.length === 0) await nextTurn();
-    // Longer than the subscription's safety-net poll (1 s): it reads the log meanwhile, and finds nothing yet.
+    // Barrier: the subscription's next read of the log (its safety-net poll, within a second) finds nothing yet.
     const reads = store.liveReads.memory + store.liveReads.file;
-    await new Promise((resolve) => setTimeout(resolve, 1200));
-    expect(store.liveReads.memory + store.liveReads.file).toBeGreaterThan(reads);
+    await waitFor('a read of the log', () => store.liveReads.memory + store.liveReads.file > reads, 5000);
     expect(rec.delivered).toEqual([]);
     flushes.release();
     const { position } = await a;

@@ -204,20 +204,27 @@ export function describeSubscriptionContract(fx: Fixtures, ref: StoreRef, caps: 
     await store.append(s, fx.events(1), 'no_stream');
     await waitFor('the first delivery', () => calls === 1);
     let stopped = false;
-    const stopping = subscription.stop().then(() => (stopped = true));
-    await sleep(20);
+    let finishedWhenStopped: boolean | undefined;
+    const stopping = subscription.stop().then(() => {
+      stopped = true;
+      finishedWhenStopped = finished;
+    });
+    // Barrier instead of a sleep: while the handler is held, another subscription is delivered a
+    // later append (the store has gone round its loop) and stop() has still not returned.
+    const witness = new Recorder();
+    const watching = store.subscribeToAll(witness, { afterPosition: before, streamPrefixes: [s] });
+    const second = await store.append(s, fx.events(1), 0);
+    await waitFor('the witness', () => witness.caughtUpAt(second.position));
     expect(stopped).toBe(false);
     release();
     await stopping;
-    expect(finished).toBe(true);
+    expect(finishedWhenStopped).toBe(true);
 
-    // A second subscription witnesses the next event; the stopped one must not see it.
-    const witness = new Recorder();
-    const watching = store.subscribeToAll(witness, { afterPosition: before, streamPrefixes: [s] });
-    await store.append(s, fx.events(1), 0);
-    await waitFor('the witness', () => witness.delivered.length === 2);
-    await sleep(50);
+    // The stopped one is not handed what follows: the witness, woken by the same append, has read past it.
+    const third = await store.append(s, fx.events(1), 1);
+    await waitFor('the witness', () => witness.caughtUpAt(third.position));
     await watching.stop();
+    expect(witness.delivered).toHaveLength(3);
     expect(calls).toBe(1);
   });
 
@@ -240,8 +247,12 @@ export function describeSubscriptionContract(fx: Fixtures, ref: StoreRef, caps: 
     );
     await store.append(s, fx.events(1), 'no_stream');
     await waitFor('onError', () => errors.length > 0);
-    await store.append(s, fx.events(1), 0);
-    await sleep(50);
+    // Barrier: a witness, woken by the same append, reads past it; the failed one was not called again.
+    const witness = new Recorder();
+    const watching = store.subscribeToAll(witness, { afterPosition: before, streamPrefixes: [s] });
+    const next = await store.append(s, fx.events(1), 0);
+    await waitFor('the witness', () => witness.caughtUpAt(next.position));
+    await watching.stop();
     await subscription.stop();
     expect(errors).toEqual([failure]);
     expect(calls).toBe(1);

@@ -6,13 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Metrics } from '../../src/operations/metrics.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';
 import { command, q } from '../supervision/support/scenario.js';
-import { SseClient } from '../supervision/support/sse.js';
+import { SseClient, type SseEvent } from '../supervision/support/sse.js';
 
-/** A receive a minute ago (never overdue during the test, so the watcher appends nothing). */
-const receive = (dossierId: string, unitId: string) =>
-  ({ dossierId, procedureCode: 'HT-KHAISINH', unitId, channel: 'direct', receivedAt: new Date(Date.now() - 60_000).toISOString() }) as const;
+/**
+ * The services' now, fixed: a receive a minute before it is never overdue (so the watcher appends
+ * nothing) and always in the default period (this local year), whatever day the test runs.
+ */
+const clock = new FakeClock('2026-12-07T03:00:00Z');
+const ago = (ms: number) => new Date(clock.now().getTime() - ms).toISOString();
+const receive = (dossierId: string, unitId: string) => ({ dossierId, procedureCode: 'HT-KHAISINH', unitId, channel: 'direct', receivedAt: ago(60_000) }) as const;
 
 async function metric(t: TestApp, name: string): Promise<number> {
   const text = (await t.as('auditor').get('/metrics')).text;
@@ -31,6 +36,8 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
 
 const LIVE = '/units/HUYEN-BINH/timeliness/live';
 const types = (c: SseClient) => c.events.map((e) => e.event);
+/** The dossiers received in a report event, over its rows. */
+const received = (e: SseEvent) => (e.data as { rows: { received: { total: number } }[] }).rows.reduce((n, r) => n + r.received.total, 0);
 
 describe('live streams: limits', () => {
   let t: TestApp;
@@ -100,7 +107,7 @@ describe('live streams: one computation per distinct report per change', () => {
   const clients: SseClient[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, undefined, { clock });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     // The first start builds the read models and then announces them as a change of every unit:
@@ -127,16 +134,24 @@ describe('live streams: one computation per distinct report per change', () => {
 
     await command(t, '/dossiers', receive('HUB-1', 'HUYEN-BINH.XA1'));
     for (const c of streams) await c.waitFor(2);
-    await new Promise((r) => setTimeout(r, 200)); // longer than the coalescing window: nothing more comes
-    expect((await metric(t, 'live_report_computations_total')) - before).toBe(2);
-    expect(streams.map((c) => c.events.length)).toEqual(streams.map(() => 2));
-    const totals = streams.map((c) => (c.events[1].data as { rows: { received: { total: number } }[] }).rows.reduce((n, r) => n + r.received.total, 0));
-    expect(totals).toEqual(streams.map(() => 1));
+    // Nothing more comes for that change. Barrier (rather than a wait past the coalescing window):
+    // a later change to the same reports; each stream's next event is that change's report.
+    const marker = await command(t, '/dossiers', receive('HUB-1B', 'HUYEN-BINH.XA1'));
+    for (const c of streams) await c.waitForPosition(marker.position);
+    expect((await metric(t, 'live_report_computations_total')) - before).toBe(4);
+    expect(streams.map((c) => c.events.map(received))).toEqual(streams.map(() => [0, 1, 2]));
 
-    // A change elsewhere is not computed for these reports.
-    await command(t, '/dossiers', receive('HUB-2', 'HUYEN-AN.XA1'));
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await metric(t, 'live_report_computations_total')) - before).toBe(2);
+    // A change elsewhere is not computed for these reports. Barrier: a stream of that other unit,
+    // opened after these, is sent the change; its report waits out the same coalescing window,
+    // begun by the same notification after theirs, so their computations would have come first.
+    const witness = new SseClient(port, `/units/HUYEN-AN.XA1/timeliness/live${q({ scope: 'self' })}`, auth('supervisor'));
+    clients.push(witness);
+    await witness.waitFor(1);
+    const beforeElsewhere = await metric(t, 'live_report_computations_total');
+    const elsewhere = await command(t, '/dossiers', receive('HUB-2', 'HUYEN-AN.XA1'));
+    await witness.waitForPosition(elsewhere.position);
+    expect((await metric(t, 'live_report_computations_total')) - beforeElsewhere).toBe(1); // the witness's own
+    expect(streams.map((c) => c.events.length)).toEqual(streams.map(() => 3));
   });
 
   it('a change that leaves the rows as they were is computed but not sent', async () => {
@@ -147,10 +162,13 @@ describe('live streams: one computation per distinct report per change', () => {
     await c.waitFor(2);
     const before = await metric(t, 'live_report_computations_total');
     // Handing the dossier on changes who holds it, not the receiving commune's figures.
-    await command(t, '/dossiers/SAME-1/transfer', { toUnitId: 'HUYEN-BINH.XA3', allottedWorkingHours: 8, occurredAt: new Date(Date.now() - 30_000).toISOString() });
+    await command(t, '/dossiers/SAME-1/transfer', { toUnitId: 'HUYEN-BINH.XA3', allottedWorkingHours: 8, occurredAt: ago(30_000) });
     await until(async () => (await metric(t, 'live_report_computations_total')) > before, 'the transfer to be computed');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(c.events.length).toBe(2);
+    // Barrier: a later change that does alter the rows; the stream's next event is that one's.
+    const marker = await command(t, '/dossiers', receive('SAME-2', 'HUYEN-BINH.XA2'));
+    const next = await c.waitForPosition(marker.position);
+    expect(c.events.map(received)).toEqual([0, 1, 2]);
+    expect(c.events[2]).toBe(next);
   });
 });
 
@@ -161,7 +179,7 @@ describe('live streams: a client that does not read', () => {
   const CHILDREN = 400;
 
   beforeAll(async () => {
-    t = await startTestApp({ SEED_DEMO: 'false' });
+    t = await startTestApp({ SEED_DEMO: 'false' }, undefined, { clock });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     const admin = t.as('admin');

@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { fileWith, importCli, ndjson } from './support.js';
+
+/** Whether this process holds `file` open (Linux: /proc/self/fd). */
+function openHere(file: string): boolean {
+  return readdirSync('/proc/self/fd').some((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false; // the descriptor readdir itself used, closed since
+    }
+  });
+}
 
 const vn = (date: string, time: string) => `${date}T${time}:00+07:00`;
 const receive = (dossierId: string, unitId = 'TTPVHCC', receivedAt = vn('2025-03-03', '09:00')) => ({
@@ -119,6 +131,8 @@ describe('POST /imports', () => {
     const refused = await importCli([file, '--url', base, '--key', t.keys.supervisor], '/nonexistent');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/403 FORBIDDEN/);
+    // Refused before its body was read, the CLI still closes the file (it was left open: a leak in the test process).
+    expect(openHere(file)).toBe(false);
   }, 20_000);
 
   it('DATA_DIR mode refuses a directory a running service holds', async () => {

@@ -11,6 +11,7 @@ import { ReadModels } from '../../src/projections/read-models.js';
 import { ViewReplay } from '../../src/projections/replay.js';
 import { syntheticLog } from '../../src/projections/synthetic-history.js';
 import { stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';
+import { waitFor } from '../event-store/contract-support.js';
 import { testTree } from './support/naive-report.js';
 import { appendAll, openStore, tempDir } from './support/store.js';
 
@@ -333,12 +334,16 @@ describe('projector over a real store', () => {
     const events = log(12, 60);
     await appendAll(store, events.slice(0, 100));
     let full = false;
+    let refused = 0;
     const opener: LiveWriterOpener = async (_models, file) => {
       const own = ReadModels.open(file);
       const writer: LiveWriter = {
         thread: 'main',
         async commit(rows, checkpoint, quarantined) {
-          if (full) throw new Error('database or disk is full');
+          if (full) {
+            refused += 1;
+            throw new Error('database or disk is full');
+          }
           own.commitRows(rows, checkpoint, quarantined);
         },
         async close() {
@@ -356,8 +361,8 @@ describe('projector over a real store', () => {
       await p.whenCaughtUp();
       full = true;
       await appendAll(store, events.slice(100, 110));
-      // Three retries (one a second), each failing again.
-      await new Promise((resolve) => setTimeout(resolve, 3300));
+      // Three retries (one a second), each failing again: waited for by the writer's own count.
+      await waitFor('three retries', () => refused >= 4, 10_000);
       expect((await p.status()).state).toBe('stopped');
       expect(p.stopped).toMatch(/disk is full/);
       expect(errors.filter((m) => m.includes('live projection stopped'))).toHaveLength(1);

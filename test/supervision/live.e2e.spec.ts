@@ -44,9 +44,11 @@ describe('live timeliness (Server-Sent Events)', () => {
 
     // A change in another district is not this stream's business.
     await command(t, '/dossiers', { dossierId: 'L-2', procedureCode: 'HT-KHAISINH', unitId: 'HUYEN-AN.XA1', channel: 'direct', receivedAt: local('2026-03-02T09:00:00') });
-    await new Promise((r) => setTimeout(r, 300));
-    const counted = live.events.filter((e) => (e.data as { rows: { received: { total: number } }[] }).rows[0].received.total > 1);
-    expect(counted).toEqual([]);
+    // Barrier: a later change of this district; the stream's next event is that one's, counting it and L-1 only.
+    const marker = await command(t, '/dossiers', { dossierId: 'L-4', procedureCode: 'HT-KHAISINH', unitId: 'HUYEN-BINH.XA1', channel: 'direct', receivedAt: local('2026-03-02T10:00:00') });
+    const third = await live.waitForPosition(marker.position);
+    expect(live.events.map((e) => (e.data as { rows: { received: { total: number } }[] }).rows[0].received.total)).toEqual([0, 1, 2]);
+    expect(live.events[2]).toBe(third);
 
     live.close();
   });

@@ -1,47 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CommandBus } from '@nestjs/cqrs';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import request from 'supertest';
-import { AppModule } from '../../src/app.module.js';
-import { CLOCK, type Clock } from '../../src/common/clock.js';
-import { loadConfig } from '../../src/config.js';
+import { rmSync } from 'node:fs';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { MarkOverdue } from '../../src/dossier/mark-overdue/mark-overdue.command.js';
 import { Projector } from '../../src/projections/projector.js';
 import { OverdueWatcher } from '../../src/supervision/overdue-watcher.js';
-import { auth, TEST_KEYS, tempDataDir } from '../support/test-app.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
 import { local, q } from './support/scenario.js';
-
-/** A clock the test moves by hand. */
-class FakeClock implements Clock {
-  constructor(private ms: number) {}
-  now(): Date {
-    return new Date(this.ms);
-  }
-  set(iso: string): void {
-    this.ms = Date.parse(iso);
-  }
-}
-
-/** The real application (AppModule, real store and read models), with the clock swapped. */
-async function startWithClock(dataDir: string, clock: FakeClock): Promise<NestFastifyApplication> {
-  const keysFile = join(dataDir, 'api-keys.json');
-  writeFileSync(keysFile, JSON.stringify(Object.entries(TEST_KEYS).map(([role, key]) => ({ key, role, name: `test-${role}` }))));
-  // The demo province without its year of dossiers: the watcher here follows the test's dossiers alone.
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, SEED_DEMO_HISTORY: 'false' });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
-    .overrideProvider(CLOCK)
-    .useValue(clock)
-    .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ logger: false }), { logger: false });
-  app.enableShutdownHooks();
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
 
 const overdueEvents = async (app: NestFastifyApplication, dossierId: string) =>
   (await app.get<EventStore>(EVENT_STORE).readStream(`dossier-${dossierId}`)).filter((e) => e.type === 'DossierBecameOverdue');
@@ -57,31 +24,32 @@ async function settle(app: NestFastifyApplication): Promise<void> {
 
 describe('overdue watcher (fake clock, real stack)', () => {
   const dirs: string[] = [];
-  const apps: NestFastifyApplication[] = [];
+  const running: TestApp[] = [];
   afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close();
+    for (const t of running.splice(0)) await t.close();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
+  /** The real service on `dir` (a restart if it holds data), its clock the test's. */
   const start = async (dir: string, clock: FakeClock) => {
-    const app = await startWithClock(dir, clock);
-    apps.push(app);
-    return app;
+    const t = await startTestApp({}, dir, { clock });
+    running.push(t);
+    return t;
   };
 
   /** The application on a new data directory, its clock at `localTime`. */
   const startFresh = async (localTime: string) => {
     const dir = tempDataDir();
     dirs.push(dir);
-    const clock = new FakeClock(Date.parse(local(localTime)));
-    const app = await start(dir, clock);
-    return { app, clock, http: request(app.getHttpServer()) };
+    const clock = new FakeClock(local(localTime));
+    const t = await start(dir, clock);
+    return { t, app: t.app, clock };
   };
 
   it('marks an open dossier once its due instant passes, never before, and the report sees it', async () => {
-    const { app, clock, http } = await startFresh('2026-03-02T09:30:00');
-    const received = await http
+    const { t, app, clock } = await startFresh('2026-03-02T09:30:00');
+    const received = await t
+      .as('integrator')
       .post('/dossiers')
-      .set(auth('integrator'))
       .send({ dossierId: 'W-1', procedureCode: 'HT-KHAISINH', unitId: 'HUYEN-AN.XA1', channel: 'online', receivedAt: local('2026-03-02T09:00:00') });
     expect(received.status).toBe(201);
     const dueAt = received.body.dueAt as string; // one working day: 2026-03-03 09:00 +07:00
@@ -105,19 +73,17 @@ describe('overdue watcher (fake clock, real stack)', () => {
     await settle(app);
     expect(await overdueEvents(app, 'W-1')).toHaveLength(1);
 
-    const report = await http
-      .get(`/units/HUYEN-AN/timeliness${q({ from: local('2026-01-01T00:00:00') })}`)
-      .set(auth('supervisor'));
+    const report = await t.as('supervisor').get(`/units/HUYEN-AN/timeliness${q({ from: local('2026-01-01T00:00:00') })}`);
     expect(report.body.rows[0].inProgress).toEqual({ total: 1, withinDue: 0, overdue: 1, awaitingSupplement: 0 });
-    const list = await http.get('/dossiers?overdue=true').set(auth('supervisor'));
+    const list = await t.as('supervisor').get('/dossiers?overdue=true');
     expect(list.body.items.map((d: { dossierId: string }) => d.dossierId)).toEqual(['W-1']);
   });
 
   it('follows the projected batches without being asked: re-arms for an earlier due, keeps its timer for a later one, marks one received already overdue', async () => {
-    const { app, http } = await startFresh('2026-03-02T09:30:00');
+    const { t, app } = await startFresh('2026-03-02T09:30:00');
     const watcher = app.get(OverdueWatcher);
     const receive = async (dossierId: string, procedureCode: string, receivedAt: string) => {
-      const answer = await http.post('/dossiers').set(auth('integrator')).send({ dossierId, procedureCode, unitId: 'HUYEN-AN.XA1', channel: 'online', receivedAt });
+      const answer = await t.as('integrator').post('/dossiers').send({ dossierId, procedureCode, unitId: 'HUYEN-AN.XA1', channel: 'online', receivedAt });
       expect(answer.status).toBe(201);
       await app.get(Projector).waitFor(answer.body.position as number, 5000);
       return answer.body.dueAt as string;
@@ -133,8 +99,9 @@ describe('overdue watcher (fake clock, real stack)', () => {
     expect(watcher.status().armedFor).toBe(armedFor(longDue));
     const shortDue = await receive('W-S', 'HT-KHAISINH', local('2026-03-02T09:10:00')); // one working day: earlier
     await eventually('re-armed for the earlier due', () => watcher.status().armedFor === armedFor(shortDue));
+    // No sleep needed: the watcher hears of a committed batch in the same turn as the projector's
+    // waiters (receive waits for the batch's position), and with nothing due a pass re-arms at once.
     await receive('W-L2', 'HT-XNTTHN', local('2026-03-02T09:20:00'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(watcher.status().armedFor).toBe(armedFor(shortDue));
     // Received on the 20th of February: its one working day ran out long ago.
     await receive('W-P', 'HT-KHAISINH', local('2026-02-20T09:00:00'));
@@ -145,11 +112,12 @@ describe('overdue watcher (fake clock, real stack)', () => {
   it('never marks a dossier awaiting a supplement', async () => {
     const dir = tempDataDir();
     dirs.push(dir);
-    const clock = new FakeClock(Date.parse(local('2026-03-02T09:30:00')));
-    const app = await start(dir, clock);
-    const http = request(app.getHttpServer()).post.bind(request(app.getHttpServer()));
-    await http('/dossiers').set(auth('integrator')).send({ dossierId: 'W-2', procedureCode: 'HT-KHAISINH', unitId: 'HUYEN-AN.XA1', channel: 'online', receivedAt: local('2026-03-02T09:00:00') });
-    const asked = await http('/dossiers/W-2/request-supplement').set(auth('integrator')).send({ reason: 'page 2', occurredAt: local('2026-03-02T09:20:00') });
+    const clock = new FakeClock(local('2026-03-02T09:30:00'));
+    const t = await start(dir, clock);
+    const app = t.app;
+    const http = t.as('integrator').post;
+    await http('/dossiers').send({ dossierId: 'W-2', procedureCode: 'HT-KHAISINH', unitId: 'HUYEN-AN.XA1', channel: 'online', receivedAt: local('2026-03-02T09:00:00') });
+    const asked = await http('/dossiers/W-2/request-supplement').send({ reason: 'page 2', occurredAt: local('2026-03-02T09:20:00') });
     expect(asked.status).toBe(200);
     clock.set(local('2026-03-20T09:00:00'));
     await settle(app);
@@ -159,19 +127,18 @@ describe('overdue watcher (fake clock, real stack)', () => {
   it('at start-up, marks what fell due while the service was down, once', async () => {
     const dir = tempDataDir();
     dirs.push(dir);
-    const clock = new FakeClock(Date.parse(local('2026-03-02T09:30:00')));
+    const clock = new FakeClock(local('2026-03-02T09:30:00'));
     const first = await start(dir, clock);
-    const post = request(first.getHttpServer());
     for (const id of ['S-1', 'S-2']) {
-      const res = await post.post('/dossiers').set(auth('integrator')).send({ dossierId: id, procedureCode: 'HT-KHAISINH', unitId: 'HUYEN-BINH.XA1', channel: 'direct', receivedAt: local('2026-03-02T09:00:00') });
+      const res = await first.as('integrator').post('/dossiers').send({ dossierId: id, procedureCode: 'HT-KHAISINH', unitId: 'HUYEN-BINH.XA1', channel: 'direct', receivedAt: local('2026-03-02T09:00:00') });
       expect(res.status).toBe(201);
     }
-    await settle(first);
+    await settle(first.app);
     await first.close();
-    apps.splice(apps.indexOf(first), 1);
+    running.splice(running.indexOf(first), 1);
 
     clock.set(local('2026-03-10T08:00:00'));
-    const second = await start(dir, clock);
+    const second = (await start(dir, clock)).app;
     // No nudge from the test: the first catch-up after start triggers the check by itself.
     const deadline = Date.now() + 5000;
     while ((await overdueEvents(second, 'S-2')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { naiveCounts, naiveStepRows } from '../projections/support/naive-report.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { command, dossierHistories, expectInvariant, local, q } from './support/scenario.js';
 
@@ -12,9 +13,11 @@ describe('supervision reads over HTTP', () => {
   let t: TestApp;
   let last = 0;
   const period = { from: local('2026-01-01T00:00:00'), to: local('2026-04-01T00:00:00') };
+  // The service's now: the defaults and as-of below answer the same whatever day the test runs.
+  const clock = new FakeClock(local('2026-12-07T10:00:00'));
 
   beforeAll(async () => {
-    t = await startTestApp({}, undefined, { extraKeys: [{ key: 'district-an-supervisor', role: 'supervisor', units: ['HUYEN-AN'] }] });
+    t = await startTestApp({}, undefined, { clock, extraKeys: [{ key: 'district-an-supervisor', role: 'supervisor', units: ['HUYEN-AN'] }] });
     const run = async (path: string, body: Record<string, unknown>) => (last = (await command(t, path, body)).position);
     const receive = (dossierId: string, unitId: string, receivedAt: string, procedureCode = 'HT-KHAISINH', channel = 'online') =>
       run('/dossiers', { dossierId, procedureCode, unitId, channel, receivedAt: local(receivedAt) });
@@ -99,12 +102,20 @@ describe('supervision reads over HTTP', () => {
   it('defaults: from 1 January (+07:00) of this year, to now, subtree, no grouping', async () => {
     const res = await t.as('supervisor').get('/units/PROVINCE/timeliness');
     expect(res.status).toBe(200);
-    const year = new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
-    expect(res.body.from).toBe(new Date(Date.parse(`${year}-01-01T00:00:00+07:00`)).toISOString());
-    expect(Math.abs(Date.parse(res.body.to) - Date.now())).toBeLessThan(5000);
+    expect(res.body.from).toBe('2025-12-31T17:00:00.000Z');
+    expect(res.body.to).toBe(clock.now().toISOString());
     expect(res.body.evaluatedAt).toBe(res.body.to);
     expect(res.body.scope).toBe('subtree');
     expect(res.body.rows).toHaveLength(1);
+    // Half a minute into 2027 in Vietnam, still 2026 in UTC: the year is the local one.
+    const saved = clock.now();
+    clock.set(local('2027-01-01T00:00:30'));
+    try {
+      const turn = await t.as('supervisor').get('/units/PROVINCE/timeliness');
+      expect([turn.body.from, turn.body.to]).toEqual(['2026-12-31T17:00:00.000Z', '2026-12-31T17:00:30.000Z']);
+    } finally {
+      clock.set(saved.getTime());
+    }
   });
 
   it('the step report: every unit that handled a step, with the overrun at the land office', async () => {
@@ -194,12 +205,13 @@ describe('supervision reads over HTTP', () => {
   });
 
   it('as of an instant: only the events recorded by then (auditors)', async () => {
-    const before = new Date(Date.now() - 3_600_000).toISOString();
+    // Every event of the setup was recorded at the clock's instant.
+    const before = new Date(clock.now().getTime() - 3_600_000).toISOString();
     const asOf = await t.as('auditor').get(`/units/PROVINCE/timeliness${q({ ...period, asOf: before })}`);
     expect(asOf.status).toBe(200);
     expect(asOf.body.asOf).toBe(new Date(Date.parse(before)).toISOString());
     expect(asOf.body.rows[0].received.total).toBe(0);
-    const now = await t.as('auditor').get(`/units/PROVINCE/timeliness${q({ ...period, asOf: new Date(Date.now() + 1000).toISOString() })}`);
+    const now = await t.as('auditor').get(`/units/PROVINCE/timeliness${q({ ...period, asOf: new Date(clock.now().getTime() + 1000).toISOString() })}`);
     const live = await t.as('auditor').get(`/units/PROVINCE/timeliness${q(period)}`);
     expect(now.body.rows).toEqual(live.body.rows);
   });

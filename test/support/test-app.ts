@@ -54,7 +54,7 @@ export interface TestAppOptions {
   extraKeys?: TestKeyEntry[];
   /** Where the service's log lines go (LOG_LEVEL is silent unless env sets it). */
   logDestination?: { write(line: string): void };
-  /** The service's clock (the system clock unless given). */
+  /** The service's clock: a FakeClock (./fake-clock.ts) fixes time for the test; the system clock by default. */
   clock?: Clock;
 }
 

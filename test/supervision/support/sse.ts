@@ -55,6 +55,16 @@ export class SseClient {
     return this.events;
   }
 
+  /**
+   * Resolves with the first event at or past log position `position` (its SSE id): a barrier
+   * after which "nothing else came" can be asserted on the events before it.
+   */
+  async waitForPosition(position: number, timeoutMs = 5000): Promise<SseEvent> {
+    const at = () => this.events.find((e) => Number(e.id) >= position);
+    while (at() === undefined) await this.waitFor(this.events.length + 1, timeoutMs);
+    return at()!;
+  }
+
   /** Resolves when the server ends the stream. */
   async waitForEnd(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
