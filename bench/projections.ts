@@ -11,14 +11,12 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
-import { ReadModels } from '../src/projections/read-models.js';
 import { startServer } from './child.js';
 import { Client, openSse, type SseMessage } from './client.js';
 import { Rng } from '../src/catalog/seed/rng.js';
 import { now, perSecond, summarize, type Summary } from './stats.js';
 import { Workload, type WorkloadTally } from './workload.js';
-import { generateInWorker } from './workload-worker.js';
+import { loadProvince } from './load-province.js';
 
 export interface ProjectionOptions {
   dir: string;
@@ -57,7 +55,6 @@ export interface ProjectionFigures extends LiveFigures {
 
 const YEAR_FROM = '2025-01-01T00:00:00+07:00';
 const YEAR_TO = '2026-01-01T00:00:00+07:00';
-const PAGE = 10_000;
 
 const fileMb = (file: string) => {
   let bytes = 0;
@@ -77,47 +74,9 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
   // The province only (units, procedures): the events themselves are generated in a worker.
   const province = new Workload({ seed: o.seed, dossiers: o.dossiers }).province;
 
-  // 1. The workload into the store, generated in a worker thread; each batch of appends shares one
-  //    transaction (group commit).
-  const store = SqliteEventStore.open({ file: eventsFile, synchronous: 'full' });
-  const t0 = now();
-  let appended = 0;
-  let nextReport = 0.1;
-  const batches = generateInWorker({ seed: o.seed, dossiers: o.dossiers });
-  let tally: WorkloadTally;
-  for (;;) {
-    const next = await batches.next();
-    if (next.done) {
-      tally = next.value;
-      break;
-    }
-    await Promise.all(next.value.map((a) => store.append(a.streamId, a.events, a.expectedRevision)));
-    appended += next.value.length;
-    const share = appended / (o.dossiers * 4.4);
-    if (share >= nextReport) {
-      log(`  loaded ${appended} events, ${perSecond(appended, now() - t0)} events/s`);
-      nextReport += 0.1;
-    }
-  }
-  const loadMs = now() - t0;
+  // 1-2. The workload into the store, then the read models in bulk (bench/load-province.ts).
+  const { tally, loadMs, projected, bulkMs } = await loadProvince(o.dir, o.dossiers, o.seed, log);
   const events = tally.events;
-  log(`  workload: ${tally.dossiers} dossiers, ${events} events in ${Math.round(loadMs / 1000)} s`);
-
-  // 2. Read models in bulk, exactly as the rebuild writes them (fresh file, pages of the log, indexes at the end).
-  const t1 = now();
-  const models = ReadModels.createFresh(readModelsFile);
-  let projected = 0;
-  for (;;) {
-    const page = await store.readAll({ afterPosition: models.checkpoint, maxCount: PAGE });
-    if (page.length === 0) break;
-    models.applyBatch(page);
-    projected += page.length;
-  }
-  models.finishBulk();
-  models.close();
-  const bulkMs = now() - t1;
-  await store.close();
-  log(`  bulk projection: ${projected} events in ${Math.round(bulkMs / 1000)} s`);
 
   // 3. The service over the data.
   const app = await startServer('app', o.dir);

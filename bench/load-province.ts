@@ -1,0 +1,67 @@
+/**
+ * A data directory holding the benchmark's province workload: the events generated through the
+ * decider in a worker and appended in batches (one transaction each), then the read models built
+ * in bulk exactly as the rebuild writes them. Shared by the projections and dashboard benchmarks.
+ */
+import { join } from 'node:path';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { ReadModels } from '../src/projections/read-models.js';
+import { now, perSecond } from './stats.js';
+import type { WorkloadTally } from './workload.js';
+import { generateInWorker } from './workload-worker.js';
+
+const PAGE = 10_000;
+
+export interface LoadedProvince {
+  tally: WorkloadTally;
+  loadMs: number;
+  projected: number;
+  bulkMs: number;
+}
+
+export async function loadProvince(dir: string, dossiers: number, seed: number, log: (line: string) => void): Promise<LoadedProvince> {
+  // 1. The workload into the store, generated in a worker thread; each batch of appends shares one
+  //    transaction (group commit).
+  const store = SqliteEventStore.open({ file: join(dir, 'events.db'), synchronous: 'full' });
+  const t0 = now();
+  let appended = 0;
+  let nextReport = 0.1;
+  const batches = generateInWorker({ seed, dossiers });
+  let tally: WorkloadTally;
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) {
+      tally = next.value;
+      break;
+    }
+    await Promise.all(next.value.map((a) => store.append(a.streamId, a.events, a.expectedRevision)));
+    appended += next.value.length;
+    const share = appended / (dossiers * 4.4);
+    if (share >= nextReport) {
+      log(`  loaded ${appended} events, ${perSecond(appended, now() - t0)} events/s`);
+      nextReport += 0.1;
+    }
+  }
+  const loadMs = now() - t0;
+  log(`  workload: ${tally.dossiers} dossiers, ${tally.events} events in ${Math.round(loadMs / 1000)} s`);
+
+  // 2. Read models in bulk, exactly as the rebuild writes them (fresh file, pages of the log, indexes at the end).
+  const t1 = now();
+  const models = ReadModels.createFresh(join(dir, 'read-models.db'));
+  let projected = 0;
+  try {
+    for (;;) {
+      const page = await store.readAll({ afterPosition: models.checkpoint, maxCount: PAGE });
+      if (page.length === 0) break;
+      models.applyBatch(page);
+      projected += page.length;
+    }
+    models.finishBulk();
+  } finally {
+    models.close();
+    await store.close();
+  }
+  const bulkMs = now() - t1;
+  log(`  bulk projection: ${projected} events in ${Math.round(bulkMs / 1000)} s`);
+  return { tally, loadMs, projected, bulkMs };
+}
