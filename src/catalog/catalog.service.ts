@@ -34,15 +34,7 @@ import {
 } from './events.js';
 import { DEMO_PROCEDURES, DEMO_UNITS } from './seed/demo-province.js';
 import { seedDemoHistory } from './seed/demo-history.js';
-
-/** A recorded parent link left out of the unit tree because it closes a cycle. */
-export interface UnitCycle {
-  unitId: string;
-  /** The parent the unit's definition names (stored, shown by GET /units, not followed). */
-  parentId: string;
-  /** The units around the loop, from `unitId` up through `parentId` and on until the loop closes. */
-  cycle: string[];
-}
+import { type UnitCycle, UnitTree } from './unit-tree.js';
 
 export interface CurrentCalendar {
   /** The entered days (every year with an entry), as PUT /calendar takes them. */
@@ -70,14 +62,8 @@ export interface CatalogActor {
 export class CatalogService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Catalog');
   private readonly unitsById = new Map<string, UnitDefinition>();
-  /**
-   * The tree every walk uses: the recorded parents, except a link that would close a cycle (a
-   * log written by an older version, or two concurrent PUTs on instances sharing one store).
-   * Such a unit stands as a root and is listed in `cycles`, so the tree stays a forest.
-   */
-  private readonly parentById = new Map<string, string>();
-  private readonly childrenById = new Map<string, Set<string>>();
-  private readonly cutLinks = new Map<string, UnitCycle>();
+  /** The parent links every walk follows (a link that would close a cycle is left out: unit-tree.ts). */
+  private readonly tree = new UnitTree();
   /** putUnit checks and appends one at a time, so that two PUTs cannot close a cycle between them. */
   private unitWrites: Promise<unknown> = Promise.resolve();
   private caughtUp = false;
@@ -112,7 +98,7 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
       );
     });
     this.caughtUp = true;
-    if (this.cutLinks.size > 0) {
+    if (this.tree.cycles().length > 0) {
       this.logger.error({ msg: 'the stored unit tree has cycles: each unit named stands as a root until PUT /units gives it another parent', cycles: this.cycles() });
     }
     if (this.current.revision < 0) await this.seed();
@@ -168,40 +154,22 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
   }
 
   children(unitId: string): string[] {
-    return [...(this.childrenById.get(unitId) ?? [])];
+    return this.tree.children(unitId);
   }
 
-  /** The unit and everything below it (each once: the visited set guards against any cycle). */
+  /** The unit and everything below it. */
   subtree(unitId: string): string[] {
-    const seen = new Set<string>([unitId]);
-    const stack = [unitId];
-    while (stack.length > 0) {
-      for (const child of this.childrenById.get(stack.pop()!) ?? []) {
-        if (!seen.has(child)) seen.add(child), stack.push(child);
-      }
-    }
-    return [...seen];
+    return this.tree.subtree(unitId);
   }
 
-  /** True when `unitId` is `ancestorId` or lies below it, however deep (no depth limit, no cycle). */
+  /** True when `unitId` is `ancestorId` or lies below it, however deep. */
   isWithin(unitId: string, ancestorId: string): boolean {
-    return this.ancestry(unitId).includes(ancestorId);
+    return this.tree.isWithin(unitId, ancestorId);
   }
 
   /** Units whose recorded parent would close a cycle: each stands as a root (GET /units shows them). */
   cycles(): UnitCycle[] {
-    return [...this.cutLinks.values()];
-  }
-
-  /** The unit, its parent, its parent's parent... up to a root (or back to where a cycle closes). */
-  private ancestry(unitId: string): string[] {
-    const path = [unitId];
-    const seen = new Set(path);
-    for (let id = this.parentById.get(unitId); id !== undefined && !seen.has(id); id = this.parentById.get(id)) {
-      path.push(id);
-      seen.add(id);
-    }
-    return path;
+    return this.tree.cycles();
   }
 
   getProcedure(code: string): ProcedureDefinition | undefined {
@@ -323,36 +291,10 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
   }
 
   private applyUnit(unit: UnitDefinition): void {
-    const id = unit.unitId;
-    const parent = this.parentById.get(id);
-    if (parent !== undefined) this.childrenById.get(parent)?.delete(id);
-    this.parentById.delete(id);
-    this.cutLinks.delete(id);
-    this.unitsById.set(id, unit);
-    if (unit.parentId !== undefined) this.link(id, unit.parentId);
-    // A unit cut off earlier may link now that this one moved.
-    for (const cut of [...this.cutLinks.values()]) {
-      if (cut.unitId !== id && !this.ancestry(cut.parentId).includes(cut.unitId)) {
-        this.cutLinks.delete(cut.unitId);
-        this.link(cut.unitId, cut.parentId);
-      }
-    }
-  }
-
-  /** Links a unit below its recorded parent, unless that closes a cycle: then it stays a root, reported. */
-  private link(unitId: string, parentId: string): void {
-    const above = this.ancestry(parentId);
-    if (above.includes(unitId)) {
-      const cycle: UnitCycle = { unitId, parentId, cycle: [unitId, ...above.slice(0, above.indexOf(unitId))] };
-      this.cutLinks.set(unitId, cycle);
-      // At load the whole list is logged once (onModuleInit); later ones come from another writer.
-      if (this.caughtUp) this.logger.error({ msg: 'a unit definition closes a cycle in the unit tree: the unit stands as a root', ...cycle });
-      return;
-    }
-    this.parentById.set(unitId, parentId);
-    const siblings = this.childrenById.get(parentId) ?? new Set<string>();
-    siblings.add(unitId);
-    this.childrenById.set(parentId, siblings);
+    this.unitsById.set(unit.unitId, unit);
+    const cycle = this.tree.define(unit.unitId, unit.parentId);
+    // At load the whole list is logged once (onModuleInit); later ones come from another writer.
+    if (cycle && this.caughtUp) this.logger.error({ msg: 'a unit definition closes a cycle in the unit tree: the unit stands as a root', ...cycle });
   }
 
   /**
