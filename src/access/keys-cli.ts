@@ -14,7 +14,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { type ApiKeyFileEntry, fingerprintOf, generateKey, newActorId, parseApiKeys, sha256 } from './api-keys.js';
+import { type ApiKeyFileEntry, fingerprintOf, newActorId, parseApiKeys, sha256 } from './api-keys.js';
+import { generateKey } from './initial-keys.js';
 import { ROLES, type Role } from './principal.js';
 
 export function readEntries(file: string): ApiKeyFileEntry[] {
@@ -66,7 +67,6 @@ function main(argv: string[]): void {
       if (!ROLES.includes(values.role as Role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
       const units = values.units?.split(',').map((u) => u.trim()).filter(Boolean);
       const { key, entry } = addKey(file, values.role as Role, units, values.name);
-      const fingerprint = fingerprintOf(sha256(key));
       process.stdout.write(`Added to ${file} (only its SHA-256 is stored; the key is shown only this once):\n\n`);
       process.stdout.write(`  role ${entry.role}  units ${entry.units?.join(',') ?? '(all)'}  name ${entry.name ?? entry.actorId}\n  key  ${key}\n\n`);
       return;

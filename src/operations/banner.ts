@@ -1,4 +1,4 @@
-import type { GeneratedKey } from '../access/api-keys.js';
+import type { GeneratedKey } from '../access/initial-keys.js';
 
 export interface BannerFacts {
   host: string;

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROLES } from '../../src/access/principal.js';
-import { ApiKeyFileError, ApiKeyStore, createApiKeyFile, fingerprintOf, formatGeneratedKeys, parseApiKeys, sha256 } from '../../src/access/api-keys.js';
+import { ApiKeyFileError, ApiKeyStore, fingerprintOf, parseApiKeys, sha256 } from '../../src/access/api-keys.js';
+import { createApiKeyFile, formatGeneratedKeys } from '../../src/access/initial-keys.js';
 import { ConfigError } from '../../src/config.js';
 
 const dirs: string[] = [];
