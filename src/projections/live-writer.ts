@@ -7,8 +7,8 @@
  * command path instead of on it. The projector folds a batch in the main thread (it reads the views
  * there, and keeps the report index there) and hands the rows over; it folds the next batches on
  * the views of those not yet committed (ReadModels.fold), a few at most, and commits go in the order
- * sent, by one writer at a time. Measured under HTTP load on 2 CPUs (docs/PERFORMANCE.md): the
- * commits were about a seventh of the command thread's busy time.
+ * sent, by one writer at a time. Under HTTP load the commits are a sizeable share of the command
+ * thread's busy time, which this takes off it.
  *
  * Otherwise (one CPU, `never`, or no worker possible, e.g. TypeScript sources under a test runner
  * that the worker cannot load) the main thread's connection writes them.

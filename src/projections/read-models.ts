@@ -292,8 +292,7 @@ export class ReadModels {
   /**
    * The overdue watcher's queries, prepared on first use (a file being bulk-loaded has no indexes
    * yet). They name the partial index: without statistics (a fresh live file) SQLite otherwise
-   * picks the status index and sorts every received dossier after each batch, which cost a third
-   * of the service's CPU under load (docs/PERFORMANCE.md, profile finding 1).
+   * picks the status index and sorts every received dossier after each batch.
    */
   private watchStatements(): ReturnType<ReadModels['prepareWatch']> {
     return (this.watch ??= this.prepareWatch(this.db));
@@ -635,10 +634,7 @@ export class ReadModels {
   createIndexes(): void {
     // SQLite's sorter takes up to the page cache's size in memory for each index it builds; with the
     // bulk load's 256 MiB it sorts a million keys in one list, with 2 MiB in small runs that it then
-    // merges: 2.3-3.2 s against 3.7-4.6 s for the five indexes at a million dossiers (four pairs,
-    // on a copy of the benchmark's read-model file). Those runs are sorted by helper threads: the
-    // rebuild's other threads wait meanwhile, and the five took 2.1-2.5 s against 2.6-3.3 in the
-    // rebuild (three pairs; docs/PERFORMANCE.md, twelfth session).
+    // merges, which is faster; helper threads sort those runs while the rebuild's other threads wait.
     this.db.pragma(`cache_size = -${INDEX_BUILD_CACHE_KIB}`);
     if (availableParallelism() > 1) this.db.pragma('threads = 2');
     this.db.exec(INDEXES);

@@ -40,9 +40,8 @@ const isTerminal = (v: DossierView) => v.status === 'returned' || v.status === '
 /**
  * A cached view and when it was last folded: the cache is a clock (second chance), not a strict
  * LRU. Moving every changed view to the end of the cache (a delete and a set per view per page),
- * with `has`, `get` and a per-page map besides, made the fold's functions 30% of a rebuild's main
- * thread at a million dossiers, most of it in hash lookups (docs/PERFORMANCE.md, eleventh
- * session); now an event costs one lookup.
+ * with `has`, `get` and a per-page map besides, spent a rebuild's main thread in hash lookups; now
+ * an event costs one lookup.
  */
 interface Slot {
   readonly stream: string;

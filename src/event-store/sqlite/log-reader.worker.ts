@@ -11,19 +11,17 @@ const port = parentPort!;
 const { file, afterPosition, upTo, pageSize, ahead } = workerData as LogReaderData;
 
 /**
- * Events per JSON text. A page in one text (megabytes) was a large object in V8 on both sides of
- * the message, each time in memory the process had never touched: page faults, expensive on a
- * virtual machine, were an eighth of a rebuild's samples (docs/PERFORMANCE.md, tenth session).
- * Texts of some 16,000 characters are ordinary young objects.
+ * Events per JSON text. A page in one text (megabytes) is a large object in V8 on both sides of
+ * the message, each time in memory the process never touched, and its page faults cost a rebuild
+ * dearly on a virtual machine; texts of some 16,000 characters are ordinary young objects.
  */
 const TEXT_ROWS = 64;
 
 /**
  * SQLite writes each text itself, `[[position, stream id, revision, type, data], ...]` (data is
  * stored as JSON text and spliced in as it is): one string per text enters JavaScript instead of
- * five values per event joined there. A whole read of the 1 M-dossier log, this thread's and the
- * parse's CPU together: 3.1-3.2 against 3.3-3.4 us per event (docs/PERFORMANCE.md, eleventh
- * session). The aggregate's ORDER BY keeps the events in log order, as SQLite documents.
+ * five values per event joined there, which costs less CPU per event here and in the parse. The
+ * aggregate's ORDER BY keeps the events in log order, as SQLite documents.
  */
 const TEXT_SQL = `
 SELECT '[' || group_concat('[' || position || ',' || json_quote(stream_id) || ',' || revision || ',' || json_quote(type) || ',' || data || ']', ',' ORDER BY position) || ']',

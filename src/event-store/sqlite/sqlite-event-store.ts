@@ -113,10 +113,9 @@ const SELECT_DATA = 'SELECT position, stream_id, revision, type, data FROM event
 /**
  * A row limit bound at each call, as `LIMIT +?` rather than `LIMIT ?`. SQLite (3.53 here) plans a
  * statement with the value bound to a plain `LIMIT ?`, and a new binding (every call, through
- * better-sqlite3) makes it plan the statement again: the SELECT of a two-event stream took 13-15 us
- * instead of 6 (bench/stream-reads.ts), and stream reads were a seventh of the command thread's
- * time in the receive/transfer/resolve scenario (docs/PERFORMANCE.md, sixth session). The unary plus makes
- * the limit an expression evaluated when the statement runs. The plans here do not depend on the
+ * better-sqlite3) makes it plan the statement again, which more than doubles the cost of a stream
+ * read on every command (bench/stream-reads.ts measures it). The unary plus makes the limit an
+ * expression evaluated when the statement runs. The plans here do not depend on the
  * limit: a unique index or the rowid, read in their order.
  */
 export const RUNTIME_LIMIT = 'LIMIT +?';
@@ -154,7 +153,7 @@ function holdFile(db: Database.Database): void {
  *
  * The connection holds its file for itself (SQLite's exclusive locking mode) unless opened
  * `shared`: with nobody else at the file, its transactions and reads skip SQLite's file locks,
- * about one system call per command on the command thread (docs/PERFORMANCE.md, tenth session).
+ * and the system calls they cost on the command thread.
  * A second service on the same data directory is refused at open.
  */
 export class SqliteEventStore implements EventStore {
@@ -552,8 +551,7 @@ export class SqliteEventStore implements EventStore {
    * from the events this store committed last when they cover the range; undefined otherwise.
    * The events carry the data objects their appenders passed (JSON values that neither side
    * changes, as the port asks), so that the projector does not read back from the file and parse
-   * what was serialised a moment before: that read was 3 us per event of the command thread, about
-   * 2.5% of its time under HTTP load (docs/PERFORMANCE.md, twelfth session).
+   * what was serialised a moment before, on the command thread.
    */
   private liveTail(after: number, maxCount: number): { events: LoggedEvent[]; scannedTo: number } | undefined {
     if (this.tail.length === 0) return undefined;
