@@ -81,8 +81,8 @@ function hiddenFieldErrors(value: unknown, target: Function, prefix: string): Fi
  * class-transformer round trip, the per-call metadata look-ups or a promise. Parameters and
  * queries typed as primitives or left untyped are converted as Nest does, without a promise.
  * Anything else (nested values, arrays, classes with nested or async rules) takes the full path.
- * Kept after a measure (issue 27, bench/thread-cpu, 3 alternate pairs): without it the command
- * thread spends 11-35% more CPU per `POST /dossiers` (103-136 us against 152-159 us).
+ * Kept because it measurably lowers the command thread's CPU per command (bench/thread-cpu;
+ * the figures are in docs/PERFORMANCE.md).
  */
 export class CommandValidationPipe extends ValidationPipe {
   private readonly compiled = new Map<Function, FlatDto | null>();

@@ -7,8 +7,7 @@
  * main thread, which also answers queries, is busy for about half as long. Only views cross the
  * thread boundary (a dossier's view once, not its five events), as the strings stored in the table
  * (view-codec.ts), and the report index comes back as snapshot rows whose buffers are transferred,
- * not copied. The crossing costs about 2% more CPU in all; measured at a million dossiers on 2
- * shared CPUs with a load average of 2.3: 141,000 events/s against 119,000 in one thread.
+ * not copied. The crossing costs a little more CPU in all and buys a faster rebuild on two CPUs.
  * Otherwise (one CPU, or no worker possible, e.g. TypeScript sources under a test runner that the
  * worker cannot load), everything runs in this thread.
  */

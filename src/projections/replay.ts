@@ -98,7 +98,7 @@ export async function replayIndex(store: EventStore, accept: (e: RecordedEvent) 
     index.bulkAdd(view);
     if ((++added & 255) === 0) await share();
   }
-  // Sorting every bucket in one go held the thread 70-120 ms of CPU at 100,000 dossiers.
+  // Sorting every bucket in one go would hold the thread for a long stretch at a large size.
   if (sliceMs === undefined) index.seal();
   else await index.sealSharing(share);
   return index;
