@@ -28,7 +28,7 @@ const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
  * The Node flags the service runs with (`npm start`, docker/Dockerfile): both servers get them, so
  * that the service is measured as it runs and the bare route is served the same way. The young
  * generation is held at 64 MiB rather than grown and shrunk from 1 MiB: fewer scavenges, and no
- * memory given back to be faulted in again (docs/PERFORMANCE.md, tenth session).
+ * memory given back to be faulted in again.
  */
 const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64', '--min-semi-space-size=64'];
 
