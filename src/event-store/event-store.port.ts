@@ -39,13 +39,21 @@ export interface RecordedEvent {
   metadata: JsonObject;
   /** When the store persisted the event (ISO 8601, UTC). */
   created: string;
+  /** When the service recorded it (epoch ms): `metadata.recordedAt`, else `created` (recordedAtOf). */
+  recordedAt: number;
+}
+
+/** The recorded instant of an event: its metadata's `recordedAt` when that is an instant, else the store's own. */
+export function recordedAtOf(metadataRecordedAt: unknown, created: string): number {
+  const parsed = typeof metadataRecordedAt === 'string' ? Date.parse(metadataRecordedAt) : NaN;
+  return Number.isFinite(parsed) ? parsed : Date.parse(created);
 }
 
 /**
  * What a replay of the log needs of an event (a projection rebuild): without metadata, event id
  * or creation instant, which cost about as much to read as all the rest.
  */
-export type LoggedEvent = Pick<RecordedEvent, 'streamId' | 'type' | 'revision' | 'position' | 'data'>;
+export type LoggedEvent = Pick<RecordedEvent, 'streamId' | 'type' | 'revision' | 'position' | 'data' | 'recordedAt'>;
 
 export interface AppendResult {
   /** Revision of the stream's last event after the append: the expected revision for the next one. */

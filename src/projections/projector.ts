@@ -1,9 +1,11 @@
 /**
  * The projector: a catch-up subscription over the whole log feeding the read models.
  *
- * - Exactly once: each delivered batch is committed with its checkpoint in one SQLite transaction
- *   (by the live writer, live-writer.ts, while the next batch is folded); the subscription restarts
- *   after the stored checkpoint, and anything at or before it is skipped.
+ * - Exactly once: each delivered batch is committed with its checkpoint in one SQLite transaction,
+ *   together with the registered read models of the seam (seam/, registry.ts), each with its own
+ *   checkpoint; the subscription restarts after the stored checkpoint, and anything at or before
+ *   it is skipped. A registered model that is new or whose version changed is built from the log
+ *   beside the live batches (catchUp) and answers once it has caught up.
  * - The subscription is NOT filtered by stream prefix, so that the checkpoint moves past every
  *   position, projected or not: a `minPosition` returned by a catalog write is reached too.
  * - The report index is updated from each committed batch. It is saved at a clean shutdown and
@@ -27,11 +29,13 @@ import { setImmediate as yieldToQueries } from 'node:timers/promises';
 import { Subject } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AppError } from '../common/errors.js';
+import { compileCalendar, loadDefaultCalendarSpec } from '../calendar/index.js';
 import { EVENT_STORE, type EventStore, type LoggedEvent, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import type { DossierView } from './dossier-view.js';
-import { LIVE_WRITER_OPENER, openLiveWriter, type LiveWriter, type LiveWriterOpener } from './live-writer.js';
 import type { QuarantinedEvent, QuarantineSummary } from './quarantine.js';
 import { type AppliedBatch, type FoldedBatch, ReadModels } from './read-models.js';
+import type { ProjectionContext, ReadModel } from './seam/read-model.js';
+import { ReadModelSet, type ReadModelStatus } from './seam/read-model-set.js';
 import type { WorkerMode } from '../common/worker-channel.js';
 import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter } from './rebuild-writer.js';
 import { TimelinessIndex } from './timeliness-index.js';
@@ -74,7 +78,18 @@ export interface ProjectionStatus {
   degraded?: string;
   /** Events skipped because no view could take them. */
   quarantined: QuarantineSummary;
+  /** The registered read models of the seam: version, checkpoint, whether caught up, events quarantined. */
+  readModels: (ReadModelStatus & { quarantined: number })[];
 }
+
+/** The read models the projector feeds beside the dossier views, and what they may consult. */
+export interface ReadModelSetup {
+  models: readonly ReadModel[];
+  context: ProjectionContext;
+}
+
+/** Injection token of the ReadModelSetup (projections.module.ts: the registry, with the catalog's calendar). */
+export const READ_MODEL_SETUP = Symbol('READ_MODEL_SETUP');
 
 /**
  * Pages of the rebuild. A view is written once whatever the page (write-behind cache); small pages
@@ -83,8 +98,8 @@ export interface ProjectionStatus {
  */
 const REBUILD_PAGE = 10_000;
 const RESUBSCRIBE_MS = 1000;
-/** Live batches the writer may fall behind by before the subscription waits for it. */
-const MAX_UNCOMMITTED = 4;
+/** Pages of the log a registered read model is built from when it is new or its version changed. */
+const CATCH_UP_PAGE = 5_000;
 const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
 
 @Injectable()
@@ -101,12 +116,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private rebuildProgress = { events: 0, startedAt: null as string | null };
   private lastRebuild: RebuildReport | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
-  /** Commits the live batches (live-writer.ts): opened by the first commit, closed before a swap. */
-  private liveWriter: Promise<LiveWriter> | undefined;
-  /** Settles once the last commit asked of the live writer has (batches and checkpoint moves alike). */
-  private lastCommit: Promise<void> = Promise.resolve();
-  /** Live batches sent to the writer and not yet committed. */
-  private uncommitted = 0;
+  /** The registered read models on the live file's connection (attached again after a rebuild swap). */
+  private seam!: ReadModelSet;
+  /** Registered read models being built from the log (catchUp). */
+  private catchingUp: Promise<void> | undefined;
+  /** Set by a failed batch: what the subscription still delivers is ignored until it restarts. */
+  private failedBatch = false;
   /** A failed live batch being recovered from (see recover). */
   private recovery: Promise<void> | undefined;
   /** A rebuild is replacing the live model, its writer and its subscription. */
@@ -129,10 +144,10 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    /** Whether the rebuild's writer and the live writer run in worker threads. */
+    /** Whether the rebuild's writer runs in a worker thread. */
     @Optional() @Inject(REBUILD_WORKER) private readonly workers: WorkerMode = 'auto',
-    /** How the live writer is opened (tests put stand-ins here); openLiveWriter by default. */
-    @Optional() @Inject(LIVE_WRITER_OPENER) private readonly openWriter?: LiveWriterOpener,
+    /** The registered read models (none when absent, as in tests of the dossier views alone). */
+    @Optional() @Inject(READ_MODEL_SETUP) private readonly setup: ReadModelSetup = { models: [], context: { calendar: defaultCalendar } },
   ) {}
 
   private get file(): string {
@@ -158,12 +173,20 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       }
       this.currentIndex = new TimelinessIndex();
     }
+    this.attachSeam();
     // A new (or emptied) file facing a long log: the bulk replay is several times faster than
     // following the log batch by batch; it subscribes when done.
     if (this.models.checkpoint === 0) {
       void this.rebuild().catch((e: Error) => this.stopping || this.logger.error(`initial build failed: ${e.message}`));
     }
     else this.subscribe();
+  }
+
+  /** The registered read models on the connection of the model in place. */
+  private attachSeam(): void {
+    this.seam = new ReadModelSet(this.models.database, this.setup.models, this.setup.context, (name, q) =>
+      this.logger.error({ msg: `event quarantined by the ${name} read model: it skips it`, ...q }),
+    );
   }
 
   private load(): void {
@@ -181,9 +204,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     clearTimeout(this.retryTimer);
     await this.rebuildRun?.catch(() => undefined);
     await this.recovery;
+    await this.catchingUp;
     await this.subscription?.stop();
     this.subscription = undefined;
-    await this.closeLiveWriter();
     this.changesSubject.complete();
   }
 
@@ -269,7 +292,23 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       ...(this.stoppedBecause === undefined ? {} : { stoppedBecause: this.stoppedBecause }),
       ...(this.degraded === undefined ? {} : { degraded: this.degraded }),
       quarantined: this.quarantine(),
+      readModels: this.seam.status(checkpoint),
     };
+  }
+
+  /**
+   * A registered read model's queries, once it includes `minPosition` (503 NOT_CAUGHT_UP after
+   * `timeoutMs`), and never while it is still being built from the log (503 as well).
+   */
+  async readModel<Q>(name: string, minPosition?: number, timeoutMs = 0): Promise<Q> {
+    await this.waitFor(minPosition, timeoutMs);
+    const at = this.seam.checkpointOf(name);
+    if (at < this.models.checkpoint) {
+      throw new AppError('NOT_CAUGHT_UP', `the ${name} read model is being built from the log (at position ${at} of ${this.models.checkpoint}); retry shortly`, undefined, {
+        'Retry-After': '5',
+      });
+    }
+    return this.seam.queries<Q>(name);
   }
 
   /** The events skipped because no view could take them (those of a rebuild under way not yet). */
@@ -284,52 +323,26 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   // ---- live subscription ----
 
-  /** Where live batches are committed (live-writer.ts), once the first has been; undefined before. */
-  async liveWriterThread(): Promise<'worker' | 'main' | undefined> {
-    return (await this.liveWriter)?.thread;
-  }
-
-  private openedLiveWriter(): Promise<LiveWriter> {
-    if (this.liveWriter !== undefined) return this.liveWriter;
-    const opening = this.openWriter
-      ? this.openWriter(this.models, this.file)
-      : openLiveWriter(this.models, this.file, this.inMemory ? 'never' : this.workers);
-    this.liveWriter = opening.then(({ writer, reason }) => {
-      if (reason !== undefined) this.logger.log({ msg: 'live batches are written in the main thread', reason });
-      return writer;
-    });
-    return this.liveWriter;
-  }
-
-  /** After the commits asked for so far; the next commit opens a new writer (on the model then in place). */
-  private async closeLiveWriter(): Promise<void> {
-    const writer = this.liveWriter;
-    this.liveWriter = undefined;
-    await this.lastCommit;
-    await (await writer)?.close();
-  }
-
   private subscribe(): void {
     if (this.stopping || this.swapping || this.subscription !== undefined) return;
     this.caughtUp = false;
+    this.failedBatch = false;
     this.subscription = this.store.subscribeToAllData(
       {
         onEvents: (events) => this.project(events),
         onCaughtUp: (position) => {
+          if (this.failedBatch) return;
           const first = !this.caughtUp;
           this.caughtUp = true;
           const skipped = position === undefined ? undefined : this.models.skipTo(position);
-          if (skipped) this.commit(skipped);
-          // A stop is over once everything delivered is committed (a failed commit recovers first).
-          void this.lastCommit.then(() => this.caughtUp && this.recovery === undefined && this.resumed());
+          if (skipped) this.commit(skipped, []);
+          if (this.failedBatch) return;
+          this.resumed();
+          this.catchUpLater();
           if (!first) return;
-          // After the commits of everything delivered so far.
-          void this.lastCommit.then(() => {
-            if (!this.caughtUp) return;
-            this.caughtUpWaiters.splice(0).forEach((resolve) => resolve());
-            // The watcher (among others) waits for this to look at the model.
-            this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: new Set(), dossierIds: [] });
-          });
+          this.caughtUpWaiters.splice(0).forEach((resolve) => resolve());
+          // The watcher (among others) waits for this to look at the model.
+          this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: new Set(), dossierIds: [] });
         },
         onError: (error) => this.recover(error),
       },
@@ -337,42 +350,42 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     );
   }
 
-  /**
-   * Folds a batch here (reads of the views, then the report index) and has the live writer commit
-   * its rows while the next batch is read; the subscription waits only when the writer falls
-   * MAX_UNCOMMITTED batches behind.
-   */
-  private project(events: LoggedEvent[]): Promise<void> | undefined {
-    this.commit(this.models.fold(events)); // an event no view takes is quarantined there, not thrown
-    return this.uncommitted > MAX_UNCOMMITTED ? this.lastCommit : undefined;
+  /** Folds a batch (reads of the views) and commits it with the registered read models; then the index and streams follow. */
+  private project(events: LoggedEvent[]): undefined {
+    if (this.failedBatch) return undefined; // the subscription is being restarted after the checkpoint
+    this.commit(this.models.fold(events), events); // an event no view takes is quarantined there, not thrown
+    return undefined;
   }
 
-  /** Commits a folded batch after every one before it; then the index, waiters and streams follow. */
-  private commit({ rows, quarantined, ...batch }: FoldedBatch): void {
-    this.uncommitted += 1;
-    const done = this.openedLiveWriter().then((writer) => writer.commit(rows, batch.checkpoint, quarantined));
-    this.lastCommit = done.then(
-      () => {
-        this.uncommitted -= 1;
-        this.models.written(batch);
-        this.resumed();
-        for (const q of quarantined) this.logger.error({ msg: 'event quarantined: the read models skip it', ...q });
-        this.publish(batch);
-      },
-      (error: Error) => {
-        this.uncommitted -= 1;
-        this.recover(error);
-      },
-    );
+  /** Commits a folded batch and the registered read models' share of it in one transaction. */
+  private commit({ rows, quarantined, ...batch }: FoldedBatch, events: readonly LoggedEvent[]): void {
+    const from = this.models.checkpoint;
+    let applied;
+    try {
+      applied = this.models.transaction(() => {
+        this.models.commitRows(rows, batch.checkpoint, quarantined);
+        return this.seam.applyLive(events, from, batch.checkpoint);
+      });
+    } catch (error) {
+      this.recover(error as Error);
+      return;
+    }
+    this.models.written(batch);
+    this.seam.committed(applied);
+    this.resumed();
+    for (const q of quarantined) this.logger.error({ msg: 'event quarantined: the read models skip it', ...q });
+    this.publish(batch);
+    this.catchUpLater();
   }
 
   /**
-   * A batch not committed (the writer failed), or the subscription stopped on an error: the
-   * batches folded since the last commit are forgotten, and the subscription restarts after the
-   * committed checkpoint, with a new writer. Not while a rebuild swaps models: it replaces this
-   * one, its writer and its subscription anyway (and waits for a recovery under way first).
+   * A batch not committed, or the subscription stopped on an error: what was folded since the
+   * last commit is forgotten, and the subscription restarts after the committed checkpoint. Not
+   * while a rebuild swaps models: it replaces this one and its subscription anyway (and waits for
+   * a recovery under way first).
    */
   private recover(error: Error): void {
+    this.failedBatch = true;
     if (this.recovery !== undefined || this.swapping) return;
     this.caughtUp = false; // waiters wait for the subscription that follows
     // Logged once per stop (and once more if the cause changes), not at every retry.
@@ -384,14 +397,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     this.subscription = undefined;
     this.recovery = (async () => {
       await subscription?.stop();
-      await this.closeLiveWriter().catch(() => undefined);
-      // A batch committed whose answer never came (the worker died) is in the table, not in the
-      // index: then the index is built again from the table.
-      if (this.models.forgetUnwritten()) {
-        this.currentIndex = this.models.buildIndex();
-        this.settle();
-        this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: 'all', dossierIds: [] });
-      }
+      this.models.forgetUnwritten();
     })()
       .catch((e: Error) => this.logger.error(`recovery of the live projection failed: ${e.message}`))
       .finally(() => {
@@ -509,11 +515,13 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         for (const { before, after } of batch.changes) index.replace(before, after);
         this.rebuildProgress.events += page.length;
       }
-      await this.closeLiveWriter();
+      await this.catchingUp;
       this.models.close();
       fresh.moveTo(this.file);
       this.models = fresh;
       this.currentIndex = index;
+      // The registered read models start again on the rebuilt file, and are built from the log.
+      this.attachSeam();
       // The rebuilt file is in place: whatever the start had to make do with is over.
       this.rebuildNeeded = false;
       this.inMemory = false;
@@ -548,10 +556,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private reopenAfterFailedSwap(error: Error): void {
     try {
       this.load();
+      this.attachSeam();
     } catch {
       this.models = ReadModels.open(':memory:');
       this.inMemory = true;
       this.currentIndex = new TimelinessIndex();
+      this.attachSeam();
       this.degraded = `the read-model file cannot be replaced (${error.message}); kept in memory until a rebuild succeeds`;
       this.logger.error({ msg: 'read models kept in memory', error: error.message });
     }
@@ -575,4 +585,40 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       if (!this.models.isQuarantined(q.position)) this.logger.error({ msg: 'event quarantined by the rebuild: the read models skip it', ...q });
     }
   }
+
+  // ---- registered read models being built ----
+
+  /** Builds the registered read models that are behind from the log, a page at a time, beside the live batches. */
+  private catchUpLater(): void {
+    if (this.catchingUp !== undefined || this.stopping || this.swapping || this.seam.behind(this.models.checkpoint).length === 0) return;
+    this.catchingUp = this.catchUp()
+      .catch((error: Error) => {
+        if (!this.stopping) this.logger.error(`building read models from the log failed: ${error.message}; tried again after the next batch`);
+      })
+      .finally(() => (this.catchingUp = undefined));
+  }
+
+  private async catchUp(): Promise<void> {
+    const seam = this.seam;
+    const behind = seam.behind(this.models.checkpoint);
+    const started = Date.now();
+    this.logger.log({ msg: 'building read models from the log', readModels: behind, upTo: this.models.checkpoint });
+    while (!this.stopping && !this.swapping && this.seam === seam) {
+      // Read before the page: every event up to it is in the log when the page is read.
+      const upTo = this.models.checkpoint;
+      const after = seam.lowestCheckpoint();
+      if (after >= upTo) break;
+      const page = await this.store.readAllData({ afterPosition: after, maxCount: CATCH_UP_PAGE });
+      if (this.stopping || this.swapping || this.seam !== seam) return;
+      seam.catchUpPage(page, upTo);
+      await yieldToQueries();
+    }
+    if (this.seam === seam) this.logger.log({ msg: 'read models built from the log', readModels: behind, ms: Date.now() - started });
+  }
+}
+
+/** The bundled calendar, for a projector set up without the catalog's (tests). */
+let bundled: ReturnType<typeof compileCalendar> | undefined;
+function defaultCalendar() {
+  return (bundled ??= compileCalendar(loadDefaultCalendarSpec()));
 }

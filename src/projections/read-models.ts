@@ -80,12 +80,6 @@ const rowOf = (v: DossierView, encoded = encodeView(v)): Row => [
   encoded,
 ];
 
-/**
- * Rows committed between two checkpoints of a live writer that defers them (`checkpointIfDue`):
- * a log of some ten thousand pages (40 MiB) when every row changes five pages.
- */
-const CHECKPOINT_ROWS = 2_000;
-
 /** Rows written per statement by a bulk load. */
 const ROWS_PER_INSERT = 16;
 
@@ -150,8 +144,6 @@ export class ReadModels {
    */
   private readonly unwritten = new Map<string, DossierView>();
   private foldedTo = 0;
-  /** Rows committed since the last deferred checkpoint (`checkpointIfDue`). */
-  private rowsSinceCheckpoint = 0;
   /**
    * During a bulk load: the fold with its write-behind cache (view-folder.ts), each view written
    * once when it leaves the cache rather than at every event. A crash mid-load leaves a file that
@@ -167,14 +159,9 @@ export class ReadModels {
   private bulkIndex: TimelinessIndex | undefined;
   private bulkFailed = false;
 
-  /**
-   * Opens (or creates) the live file. A file written by another schema version is emptied and rebuilt.
-   * `deferCheckpoints`: the write-ahead log is checkpointed only when the writer calls
-   * `checkpointIfDue` (the live writer's thread, after it has answered a commit), not by SQLite
-   * within a commit every 1,000 pages of log.
-   */
-  static open(file: string, options: { deferCheckpoints?: boolean } = {}): ReadModels {
-    return new ReadModels(file, 'live', options.deferCheckpoints ?? false);
+  /** Opens (or creates) the live file. A file written by another schema version is emptied and rebuilt. */
+  static open(file: string): ReadModels {
+    return new ReadModels(file, 'live');
   }
 
   /**
@@ -200,7 +187,6 @@ export class ReadModels {
   private constructor(
     private file: string,
     private mode: Mode,
-    private readonly deferCheckpoints = false,
   ) {
     this.db = this.openDb();
   }
@@ -217,8 +203,6 @@ export class ReadModels {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('cache_size = -65536');
-      // See `checkpointIfDue`: this connection's commits no longer checkpoint by themselves.
-      if (this.deferCheckpoints) db.pragma('wal_autocheckpoint = 0');
     }
     db.pragma('busy_timeout = 5000');
     db.exec(TABLES);
@@ -289,6 +273,16 @@ export class ReadModels {
     return this.checkpointValue;
   }
 
+  /** The connection, for the registered read models of the seam (they share the file and its transactions). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  /** Runs `work` in one transaction (nested ones, like commitRows', become savepoints of it). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
   /**
    * The overdue watcher's queries, prepared on first use (a file being bulk-loaded has no indexes
    * yet). They name the partial index: without statistics (a fresh live file) SQLite otherwise
@@ -333,9 +327,9 @@ export class ReadModels {
 
   /**
    * The first half of a live `applyBatch`: the events folded into the views, read but not written.
-   * The rows and checkpoint are then written in one transaction, here (`commitRows`) or by the live
-   * writer's thread on its own connection (live-writer.ts), in the order folded, and `written`
-   * told of it. Until then the next fold starts from this one's views and position.
+   * The rows and checkpoint are then written in one transaction (`commitRows`, in the projector's
+   * transaction with the registered read models), and `written` told of it. Until then the next
+   * fold starts from this one's views and position.
    */
   fold(events: LoggedEvent[]): FoldedBatch {
     const changed = new Map<string, ViewChange>();
@@ -373,27 +367,6 @@ export class ReadModels {
    */
   commitRows(rows: readonly Row[], checkpoint: number, quarantinedEvents: readonly QuarantinedEvent[] = []): void {
     this.commitTxn(rows, checkpoint, quarantinedEvents);
-    this.rowsSinceCheckpoint += rows.length;
-  }
-
-  /**
-   * With deferred checkpoints: checkpoints the write-ahead log once `CHECKPOINT_ROWS` rows were
-   * committed since the last time; says whether it did. SQLite's own checkpoints ran inside the
-   * commit that crossed 1,000 pages of log, so the batch committed then waited for them (copying
-   * the pages into the file, two fsyncs), and its changes reached the report index and the live
-   * streams that much later. Called after the commit is answered, they delay no batch already
-   * committed; and made less often, each copies once the pages several batches wrote (a batch of
-   * new dossiers changes a page of the dossier-id index per row, at random places).
-   */
-  checkpointIfDue(): boolean {
-    if (!this.deferCheckpoints || this.rowsSinceCheckpoint < CHECKPOINT_ROWS || !this.db.open) return false;
-    const [result] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-    // A reader on an older snapshot (the main thread's connection) may keep part of the log from
-    // being copied: then it is tried again after the next commit, until the whole log is copied
-    // and the next commit can write it from its start again.
-    if (result.busy !== 0 || result.checkpointed !== result.log) return false;
-    this.rowsSinceCheckpoint = 0;
-    return true;
   }
 
   /**

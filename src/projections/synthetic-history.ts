@@ -286,5 +286,6 @@ function toRecorded(e: SyntheticEvent, position: number, revisions: Map<string, 
       causationId: e.dossierId,
     },
     created: new Date(e.recordedAt).toISOString(),
+    recordedAt: e.recordedAt,
   };
 }

@@ -4,7 +4,6 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
-import type { LiveWriter, LiveWriterOpener } from '../../src/projections/live-writer.js';
 import { Projector } from '../../src/projections/projector.js';
 import { stepOverran } from '../../src/projections/dossier-view.js';
 import { ReadModels } from '../../src/projections/read-models.js';
@@ -40,7 +39,7 @@ describe('read models: batches with their checkpoint', () => {
     models.close();
   });
 
-  it('batches folded before the ones before them are committed (a live writer thread) build on their views, in order', () => {
+  it('batches folded before the ones before them are committed (on another connection) build on their views, in order', () => {
     const events = log(6);
     const reference = ReadModels.open(join(tmp.dir, 'reference.db'));
     const models = ReadModels.open(join(tmp.dir, 'rm.db'));
@@ -269,54 +268,39 @@ describe('projector over a real store', () => {
     expect(p.readModels.getView('more-d0')).toBeDefined();
   });
 
-  it('a live commit that fails, or lands but goes unanswered, is recovered from: the table and the index end as if nothing failed', async () => {
+  /** Makes the live model's commits fail while `failing()` says so (a full disk, say): the whole transaction rolls back. */
+  const failCommits = (p: Projector, failing: () => boolean) => {
+    const models = p.readModels;
+    const commitRows = models.commitRows.bind(models);
+    let refused = 0;
+    models.commitRows = (...args) => {
+      if (failing()) {
+        refused += 1;
+        throw new Error('database or disk is full');
+      }
+      commitRows(...args);
+    };
+    return { refused: () => refused };
+  };
+
+  it('a live commit that fails is recovered from: the table, the registered read models and the index end as if nothing failed', async () => {
     const events = log(11, 300);
     await appendAll(store, events.slice(0, 100), 10);
-    // Writers on a connection of their own, as the worker's: the first refuses its third commit,
-    // the second makes its second commit and then fails as if its thread died before answering.
-    const modes = ['fails', 'dies after committing', 'works'];
-    let opened = 0;
-    const opener: LiveWriterOpener = async (_models, file) => {
-      const mode = modes[Math.min(opened++, modes.length - 1)];
-      const own = ReadModels.open(file);
-      let commits = 0;
-      let failed: Error | undefined;
-      const writer: LiveWriter = {
-        thread: 'main',
-        async commit(rows, checkpoint) {
-          if (failed) throw failed;
-          commits += 1;
-          if (mode === 'fails' && commits === 3) throw (failed = new Error('disk full'));
-          own.commitRows(rows, checkpoint);
-          if (mode === 'dies after committing' && commits === 2) throw (failed = new Error('the writer died'));
-        },
-        async close() {
-          own.close();
-        },
-      };
-      return { writer };
-    };
-    projector = new Projector(store, loadConfig({ DATA_DIR: tmp.dir }), 'never', opener);
-    const p = projector;
-    p.onModuleInit();
+    const p = start();
     await p.whenCaughtUp();
-    // Appends a few events at a time (a batch each) until `done`.
+    // The third commit from now fails once; the projector resubscribes after the stored checkpoint.
+    let commits = 0;
+    const failures = failCommits(p, () => ++commits === 3);
     let next = 100;
-    const appendUntil = async (done: () => boolean) => {
-      for (let i = 0; i < 200 && !done(); i++) {
-        if (next < events.length) {
-          await appendAll(store, events.slice(next, next + 10), 10);
-          next += 10;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 40));
-      }
-    };
-    await appendUntil(() => opened >= 2); // the first writer failed, the projector resubscribed
-    await appendUntil(() => opened >= 3); // and the second
+    while (failures.refused() === 0 && next < events.length) {
+      await appendAll(store, events.slice(next, next + 10), 10);
+      next += 10;
+      await p.waitFor((await store.headPosition())!, 10_000).catch(() => undefined);
+    }
+    expect(failures.refused()).toBe(1);
     await appendAll(store, events.slice(next), 10);
     const head = (await store.headPosition())!;
     await p.waitFor(head, 10_000);
-    expect(opened).toBe(3);
     const reference = ReadModels.open(join(tmp.dir, 'reference.db'));
     reference.applyBatch(await store.readAll());
     expect(p.readModels.dump()).toEqual(reference.dump());
@@ -330,39 +314,19 @@ describe('projector over a real store', () => {
     reference.close();
   }, 20_000);
 
-  it('a live writer that keeps failing stops the projection (said once, not at every retry) until it commits again', async () => {
+  it('commits that keep failing stop the projection (said once, not at every retry) until one commits again', async () => {
     const events = log(12, 60);
     await appendAll(store, events.slice(0, 100));
-    let full = false;
-    let refused = 0;
-    const opener: LiveWriterOpener = async (_models, file) => {
-      const own = ReadModels.open(file);
-      const writer: LiveWriter = {
-        thread: 'main',
-        async commit(rows, checkpoint, quarantined) {
-          if (full) {
-            refused += 1;
-            throw new Error('database or disk is full');
-          }
-          own.commitRows(rows, checkpoint, quarantined);
-        },
-        async close() {
-          own.close();
-        },
-      };
-      return { writer };
-    };
     const errors: string[] = [];
     Logger.overrideLogger({ log() {}, warn() {}, debug() {}, verbose() {}, error: (message: unknown) => errors.push(typeof message === 'string' ? message : JSON.stringify(message)) });
     try {
-      projector = new Projector(store, loadConfig({ DATA_DIR: tmp.dir }), 'never', opener);
-      const p = projector;
-      p.onModuleInit();
+      const p = start();
       await p.whenCaughtUp();
-      full = true;
+      let full = true;
+      const failures = failCommits(p, () => full);
       await appendAll(store, events.slice(100, 110));
-      // Three retries (one a second), each failing again: waited for by the writer's own count.
-      await waitFor('three retries', () => refused >= 4, 10_000);
+      // Three retries (one a second), each failing again: waited for by the count of refusals.
+      await waitFor('three retries', () => failures.refused() >= 4, 10_000);
       expect((await p.status()).state).toBe('stopped');
       expect(p.stopped).toMatch(/disk is full/);
       expect(errors.filter((m) => m.includes('live projection stopped'))).toHaveLength(1);

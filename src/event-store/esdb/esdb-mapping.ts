@@ -12,7 +12,7 @@ import {
   type Position,
 } from '@eventstore/db-client';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors.js';
-import type { ExpectedRevision, JsonObject, RecordedEvent } from '../event-store.port.js';
+import { type ExpectedRevision, type JsonObject, type RecordedEvent, recordedAtOf } from '../event-store.port.js';
 
 /** The fields of a client-side recorded event that the port needs (JSON and binary events alike). */
 export interface EsdbRecord {
@@ -70,6 +70,8 @@ export function toRecorded(e: EsdbRecord, fallbackCommit?: bigint): RecordedEven
   if (commit === undefined) {
     throw new Error(`EventStoreDB sent event ${e.id} of ${e.streamId} without its position (EventStoreDB 22.10 or later is needed)`);
   }
+  const metadata = asJsonObject(e.metadata);
+  const created = e.created.toISOString();
   return {
     streamId: e.streamId,
     id: e.id,
@@ -77,8 +79,9 @@ export function toRecorded(e: EsdbRecord, fallbackCommit?: bigint): RecordedEven
     revision: Number(e.revision),
     position: Number(commit),
     data: asJsonObject(e.data),
-    metadata: asJsonObject(e.metadata),
-    created: e.created.toISOString(),
+    metadata,
+    created,
+    recordedAt: recordedAtOf(metadata.recordedAt, created),
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { whyInThread, workerScript } from '../../common/worker-channel.js';
-import type { JsonObject, LoggedEvent } from '../event-store.port.js';
+import { type JsonObject, type LoggedEvent, recordedAtOf } from '../event-store.port.js';
 
 /** What the worker is started with. */
 export interface LogReaderData {
@@ -24,7 +24,7 @@ export interface LogReaderData {
 /** The worker's messages: a page, the end, or why it stopped. */
 export type LogReaderPage = { texts: string[]; count: number } | { done: true } | { error: string };
 
-type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject];
+type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject, recorded: string];
 
 const READ_AHEAD = 3;
 
@@ -66,7 +66,9 @@ export async function* readLogPages(
       worker.postMessage(0); // this page is taken: one more may be read
       const events: LoggedEvent[] = [];
       for (const text of m.texts) {
-        for (const [position, streamId, revision, type, body] of JSON.parse(text) as PageRow[]) events.push({ streamId, type, revision, position, data: body });
+        for (const [position, streamId, revision, type, body, recorded] of JSON.parse(text) as PageRow[]) {
+          events.push({ streamId, type, revision, position, data: body, recordedAt: recordedAtOf(recorded, recorded) });
+        }
       }
       after = events[events.length - 1].position;
       seen.thread = 'worker';

@@ -4,22 +4,18 @@
  *   node --import ./test/support/register-ts.mjs test/projections/support/worker-writers.ts <dir>
  * Prints one line `RESULT <json>` with what the spec checks.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '../../../src/config.js';
 import { Projector } from '../../../src/projections/projector.js';
 import { ReadModels } from '../../../src/projections/read-models.js';
-import { openLiveWriter } from '../../../src/projections/live-writer.js';
 import { openRebuildWriter } from '../../../src/projections/rebuild-writer.js';
 import { syntheticLog } from '../../../src/projections/synthetic-history.js';
 import type { TimelinessIndex } from '../../../src/projections/timeliness-index.js';
 import { stepRows, timelinessRows } from '../../../src/projections/timeliness-report.js';
 import { ViewFolder } from '../../../src/projections/view-folder.js';
 import { testTree } from './naive-report.js';
-import { readByAnother, waitFor } from '../../event-store/contract-support.js';
-import { newDossierRows } from './rows.js';
+import { readByAnother } from '../../event-store/contract-support.js';
 import { appendAll, openStore } from './store.js';
 
 const dir = process.argv[2];
@@ -64,12 +60,11 @@ const directResult = {
 direct.models.close();
 
 // 2. The projector over a real store: the initial build of an empty read-model file from the first
-//    part of the log (rebuild writer in a worker), then the rest appended while it follows the log
-//    (live writer in a worker: batches committed there while the next ones are folded here).
+//    part of the log (rebuild writer in a worker), then the rest appended while it follows the log.
 const store = openStore(dir);
 const split = Math.floor(events.length * 0.6);
-// An event no view can take (issue 21): quarantined by the rebuild's fold, and one by the live fold
-// whose batch the live writer's thread commits with it; neither changes the table or the reports.
+// An event no view can take (issue 21): quarantined by the rebuild's fold, and one by the live fold;
+// neither changes the table or the reports.
 const poison = (dossierId: string) => {
   const received = events.find((e) => e.type === 'DossierReceived')!;
   return { id: `poison-${dossierId}`, type: 'DossierReceived', data: { ...received.data, dossierId, receivedAt: '1800-01-01T02:00:00.000Z' } };
@@ -95,7 +90,6 @@ const projectorResult = {
   writer: status.rebuild.last?.writer,
   logPages: store.pagesRead.thread,
   logHeldAgain: readByAnother(join(dir, 'events.db')) === 'refused',
-  liveWriter: await projector.liveWriterThread(),
   checkpointIsHead: projector.checkpoint === head,
   sameTable: isDeepStrictEqual(projector.readModels.dump(), reference.dump()),
   sameReports: isDeepStrictEqual(reports(projector.index), expected.reports),
@@ -104,7 +98,7 @@ const projectorResult = {
 await projector.beforeApplicationShutdown();
 projector.onApplicationShutdown();
 
-// 3. What the live writer committed is on disk: a restart (no worker) has the same table and reports.
+// 3. What the live batches committed is on disk: a restart (no worker) has the same table and reports.
 const restarted = new Projector(store, config, 'never');
 restarted.onModuleInit();
 await restarted.whenCaughtUp();
@@ -119,20 +113,7 @@ restarted.onApplicationShutdown();
 await store.close();
 live.close();
 
-// 4. The live writer's thread checkpoints its log itself, once it has answered (every 2,000 rows):
-//    after 2,000 rows, the next commit writes the log from its start again instead of growing it.
-const checkpointed = join(dir, 'checkpoints.db');
-const mainConnection = ReadModels.open(checkpointed);
-const { writer: liveWriter } = await openLiveWriter(mainConnection, checkpointed, 'always');
-await liveWriter.commit(newDossierRows(1, 1000), 1000);
-await liveWriter.commit(newDossierRows(1001, 1000), 2000);
-await waitFor(`the live writer's checkpoint of ${checkpointed}`, () => logCopiedBack(checkpointed), 10_000);
-const logAfter2000 = statSync(`${checkpointed}-wal`).size;
-await liveWriter.commit(newDossierRows(2001, 1000), 3000);
-const checkpointsResult = { thread: liveWriter.thread, logReused: statSync(`${checkpointed}-wal`).size === logAfter2000 };
-await liveWriter.close();
-mainConnection.close();
-// 5. The log reader's worker (SQLite writes its JSON texts) reads what readAllData reads: stream ids
+// 4. The log reader's worker (SQLite writes its JSON texts) reads what readAllData reads: stream ids
 //    and data that JSON must escape, text outside Latin-1, pages that end inside a text or not,
 //    reads from the middle of the log.
 const odd = openStore(join(dir, 'odd'));
@@ -154,18 +135,4 @@ for (const [afterPosition, pageSize] of [[0, 1], [0, 63], [0, 64], [0, 65], [0, 
 const logReaderResult = { thread: odd.pagesRead.thread, events: oddLog.length, sameLog };
 await odd.close();
 
-console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult, restart: restartResult, checkpoints: checkpointsResult, logReader: logReaderResult })}`);
-
-/**
- * Whether SQLite's WAL index of `file` says that every frame of the log has been copied back into
- * the database: the writer's after-reply checkpoint has run. The index's layout
- * (https://www.sqlite.org/walformat.html), in native byte order: the header's first copy holds
- * mxFrame (the log's last valid frame) at byte 16, and the checkpoint information that follows the
- * two copies starts with nBackfill (frames copied back) at byte 96.
- */
-function logCopiedBack(file: string): boolean {
-  const index = readFileSync(`${file}-shm`);
-  const u32 = endianness() === 'LE' ? (at: number) => index.readUInt32LE(at) : (at: number) => index.readUInt32BE(at);
-  const frames = u32(16);
-  return frames > 0 && u32(96) === frames;
-}
+console.log(`RESULT ${JSON.stringify({ direct: directResult, projector: projectorResult, restart: restartResult, logReader: logReaderResult })}`);

@@ -1,0 +1,161 @@
+/**
+ * The registered read models on the read-model file's connection: their versions and checkpoints,
+ * applied in the projector's transaction (each with its own checkpoint, so exactly once per model),
+ * caught up on their own when new or bumped, and quarantining what they cannot apply.
+ *
+ * A model is live when its checkpoint is at or past the position before the batch: it then applies
+ * the batch. A model behind (new, or its version bumped and so emptied) is fed pages of the log by
+ * `catchUp` until it reaches the projector's checkpoint, and is live from then on.
+ */
+import Database from 'better-sqlite3';
+import type { LoggedEvent } from '../../event-store/event-store.port.js';
+import { quarantined, type QuarantinedEvent } from '../quarantine.js';
+import type { ProjectionContext, ReadModel, ReadModelHandle } from './read-model.js';
+
+const STATE_TABLES = `
+CREATE TABLE IF NOT EXISTS read_model_state (name TEXT PRIMARY KEY, version INTEGER NOT NULL, checkpoint INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS read_model_quarantine (
+  name TEXT NOT NULL, position INTEGER NOT NULL, stream_id TEXT NOT NULL, type TEXT NOT NULL, error TEXT NOT NULL,
+  PRIMARY KEY (name, position)
+) WITHOUT ROWID;
+`;
+
+const NAME = /^[a-z][a-z_]*$/;
+
+export interface ReadModelStatus {
+  name: string;
+  version: number;
+  checkpoint: number;
+  /** False while it is built again from the log (new, or its version bumped). */
+  caughtUp: boolean;
+}
+
+interface Entry {
+  model: ReadModel;
+  handle: ReadModelHandle;
+  checkpoint: number;
+}
+
+export class ReadModelSet {
+  private readonly entries = new Map<string, Entry>();
+  private readonly setCheckpoint: Database.Statement<[number, string]>;
+  private readonly insertQuarantined: Database.Statement<[string, number, string, string, string]>;
+  private readonly countQuarantined: Database.Statement<[string], { n: number }>;
+
+  constructor(
+    private readonly db: Database.Database,
+    models: readonly ReadModel[],
+    context: ProjectionContext,
+    /** Told of each event a model quarantines (after its transaction commits). */
+    private readonly onQuarantined: (model: string, event: QuarantinedEvent) => void = () => undefined,
+  ) {
+    db.exec(STATE_TABLES);
+    const state = db.prepare<[string], { version: number; checkpoint: number }>('SELECT version, checkpoint FROM read_model_state WHERE name = ?');
+    const reset = db.prepare<[string, number]>('INSERT OR REPLACE INTO read_model_state (name, version, checkpoint) VALUES (?, ?, 0)');
+    for (const model of models) {
+      if (!NAME.test(model.name) || this.entries.has(model.name)) throw new Error(`read model name ${model.name} is not [a-z_]+ or is taken twice`);
+      let stored = state.get(model.name);
+      if (stored?.version !== model.version) {
+        // New, or its rows changed meaning: emptied, and built again from the log by catchUp.
+        db.transaction(() => {
+          for (const table of model.tables) db.exec(`DROP TABLE IF EXISTS ${table}`);
+          db.prepare('DELETE FROM read_model_quarantine WHERE name = ?').run(model.name);
+          reset.run(model.name, model.version);
+        })();
+        stored = { version: model.version, checkpoint: 0 };
+      }
+      db.exec(model.schema);
+      this.entries.set(model.name, { model, handle: model.open(db, context), checkpoint: stored.checkpoint });
+    }
+    this.setCheckpoint = db.prepare('UPDATE read_model_state SET checkpoint = ? WHERE name = ?');
+    this.insertQuarantined = db.prepare('INSERT OR REPLACE INTO read_model_quarantine (name, position, stream_id, type, error) VALUES (?, ?, ?, ?, ?)');
+    this.countQuarantined = db.prepare('SELECT COUNT(*) AS n FROM read_model_quarantine WHERE name = ?');
+  }
+
+  /** A model's queries. */
+  queries<Q>(name: string): Q {
+    const entry = this.entries.get(name);
+    if (entry === undefined) throw new Error(`no read model ${name}`);
+    return entry.handle.queries as Q;
+  }
+
+  checkpointOf(name: string): number {
+    return this.entries.get(name)?.checkpoint ?? 0;
+  }
+
+  /**
+   * A live batch: the events after `from` up to `to` (the projector's checkpoints before and after
+   * it), applied by every model caught up to `from`. Call inside the projector's transaction; the
+   * checkpoints in memory move with `committed`.
+   */
+  applyLive(events: readonly LoggedEvent[], from: number, to: number): Pending {
+    const pending: Pending = [];
+    for (const entry of this.entries.values()) {
+      if (entry.checkpoint < from) continue; // behind: catchUp brings it here
+      pending.push(this.apply(entry, events, to));
+    }
+    return pending;
+  }
+
+  /** Settles the checkpoints in memory once the transaction of `applyLive` or `catchUpPage` committed. */
+  committed(pending: Pending): void {
+    for (const { entry, checkpoint, skipped } of pending) {
+      entry.checkpoint = checkpoint;
+      for (const q of skipped) this.onQuarantined(entry.model.name, q);
+    }
+  }
+
+  /** Models behind the projector's checkpoint (being built from the log). */
+  behind(projectorCheckpoint: number): string[] {
+    return [...this.entries.values()].filter((e) => e.checkpoint < projectorCheckpoint).map((e) => e.model.name);
+  }
+
+  /** Where the models that are behind should read the log from next. */
+  lowestCheckpoint(): number {
+    return Math.min(...[...this.entries.values()].map((e) => e.checkpoint));
+  }
+
+  /**
+   * A page of the log for the models behind `upTo` (the projector's checkpoint), in one
+   * transaction. An empty page (nothing after them in the log) moves them to `upTo`, which must
+   * have been read before the page was: every event up to it was then in the log.
+   */
+  catchUpPage(page: readonly LoggedEvent[], upTo: number): void {
+    const behind = [...this.entries.values()].filter((e) => e.checkpoint < upTo);
+    const last = page.length > 0 ? page[page.length - 1].position : upTo;
+    const pending = this.db.transaction(() => behind.map((entry) => this.apply(entry, page, Math.max(entry.checkpoint, last))))();
+    this.committed(pending);
+  }
+
+  status(projectorCheckpoint: number): (ReadModelStatus & { quarantined: number })[] {
+    return [...this.entries.values()].map(({ model, checkpoint }) => ({
+      name: model.name,
+      version: model.version,
+      checkpoint,
+      caughtUp: checkpoint >= projectorCheckpoint,
+      quarantined: this.countQuarantined.get(model.name)?.n ?? 0,
+    }));
+  }
+
+  private apply(entry: Entry, events: readonly LoggedEvent[], to: number): Pending[number] {
+    const skipped: QuarantinedEvent[] = [];
+    for (const e of events) {
+      if (e.position <= entry.checkpoint) continue;
+      try {
+        entry.handle.apply(e);
+      } catch (error) {
+        // The file failing is not the event's fault: the batch fails, and is tried again.
+        if (error instanceof Database.SqliteError) throw error;
+        const q = quarantined(e, error);
+        this.insertQuarantined.run(entry.model.name, q.position, q.streamId, q.type, q.error);
+        skipped.push(q);
+      }
+    }
+    const checkpoint = Math.max(entry.checkpoint, to);
+    this.setCheckpoint.run(checkpoint, entry.model.name);
+    return { entry, checkpoint, skipped };
+  }
+}
+
+/** What a transaction applied, to settle once it committed. */
+export type Pending = { entry: Entry; checkpoint: number; skipped: QuarantinedEvent[] }[];
