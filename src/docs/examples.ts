@@ -114,6 +114,21 @@ export const STEPS = {
   ],
 };
 
+export const ENTRY_LAG = {
+  ...PERIOD,
+  scope: 'subtree',
+  groupBy: 'child',
+  position: 74,
+  definitions: {
+    lag: 'recorded - occurred; wall minutes, and office minutes by the working calendar; counted for the unit that did the thing',
+    lateEntry: 'recorded more than one working day (8 office hours) after it occurred',
+    percentiles: 'nearest rank over the events of the row',
+  },
+  rows: [
+    { key: 'STP-HCTP', events: 42, medianMinutes: 3.5, p90Minutes: 95, maxMinutes: 4320, medianOfficeMinutes: 3.5, lateEntries: 2, lateEntryShare: 0.047619047619047616 },
+  ],
+};
+
 export const UNIT_BODY = { name: 'Phòng Hành chính tư pháp', parentId: 'STP', level: 'office' };
 export const UNIT = { unitId: 'STP-HCTP', ...UNIT_BODY };
 export const UNITS = {

@@ -1,0 +1,33 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { UnitScoped } from '../access/access.decorators.js';
+import { Roles } from '../access/principal.js';
+import { assertId } from '../common/validation.js';
+import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
+import * as ex from '../docs/examples.js';
+import type { RawQuery } from '../supervision/query-params.js';
+import { EntryLagReports } from './entry-lag.queries.js';
+
+/** How late each unit records what happened (DOMAIN.md, "Measuring the gap between the system and reality"). */
+@ApiTags('supervision')
+@ApiKeyRequired()
+@ApiProblems('VALIDATION_FAILED', 'NOT_FOUND', 'NOT_CAUGHT_UP')
+@Controller()
+export class EntryLagController {
+  constructor(private readonly reports: EntryLagReports) {}
+
+  @Get('units/:unitId/entry-lag')
+  @ApiOperation({ summary: 'Entry lag: how long after it happened each event was recorded, per unit, child unit or event type' })
+  @ApiAnswer(200, 'the rows: events, median / p90 / max lag in wall minutes, median in office minutes, late entries and their share', ex.ENTRY_LAG)
+  @Roles('supervisor', 'auditor', 'admin')
+  @UnitScoped({ param: 'unitId' })
+  @ApiQuery({ name: 'from', required: false, description: 'occurred at or after; instant with offset; default 1 January (+07:00) of the current year' })
+  @ApiQuery({ name: 'to', required: false, description: 'occurred before; instant with offset, exclusive; default now' })
+  @ApiQuery({ name: 'scope', required: false, enum: ['self', 'subtree'], description: 'default subtree' })
+  @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'child', 'eventType'] })
+  @ApiQuery({ name: 'minPosition', required: false, description: 'answer only once the read model includes this position (503 after timeoutMs)' })
+  @ApiQuery({ name: 'timeoutMs', required: false, description: 'how long minPosition may wait, 0-30000, default 5000' })
+  entryLag(@Param('unitId') unitId: string, @Query() query: RawQuery) {
+    return this.reports.report(assertId(unitId, 'unitId'), query);
+  }
+}

@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type Database from 'better-sqlite3';
+import { loadConfig } from '../../src/config.js';
+import type { EventStore, LoggedEvent } from '../../src/event-store/event-store.port.js';
+import { Projector, type ReadModelSetup } from '../../src/projections/projector.js';
+import type { ReadModel } from '../../src/projections/seam/read-model.js';
+import { syntheticLog } from '../../src/projections/synthetic-history.js';
+import { testTree } from './support/naive-report.js';
+import { appendAll, openStore, tempDir } from './support/store.js';
+
+const DAY = 86_400_000;
+const START = Date.parse('2025-01-01T00:00:00+07:00');
+const tree = testTree();
+const log = (seed: number, dossiers = 60) =>
+  syntheticLog({ seed, dossiers, unitIds: tree.unitIds, procedureCodes: ['P.A', 'P.B'], start: START, spanMs: 60 * DAY });
+
+interface CountQueries {
+  counts(): Record<string, number>;
+}
+
+/**
+ * A read model as small as one can be: events counted by type (weighted by its version, so that a
+ * bump shows), refusing events of type Poison. The seam is all it knows of the projector.
+ */
+const counting = (version = 1): ReadModel<CountQueries> => ({
+  name: 'event_counts',
+  version,
+  schema: 'CREATE TABLE IF NOT EXISTS event_counts (type TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;',
+  tables: ['event_counts'],
+  open(db: Database.Database) {
+    const add = db.prepare<[string, number]>('INSERT INTO event_counts (type, n) VALUES (?, ?) ON CONFLICT(type) DO UPDATE SET n = n + excluded.n');
+    const all = db.prepare<[], { type: string; n: number }>('SELECT type, n FROM event_counts ORDER BY type');
+    return {
+      apply(e: LoggedEvent) {
+        if (e.type === 'Poison') throw new Error('cannot count poison');
+        add.run(e.type, version);
+      },
+      queries: { counts: () => Object.fromEntries(all.all().map((r) => [r.type, r.n])) },
+    };
+  },
+});
+
+/** What the counting model must hold: every event of the store but the poison, by type, times the version. */
+async function expectedCounts(store: EventStore, version = 1): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const e of await store.readAll()) if (e.type !== 'Poison') out[e.type] = (out[e.type] ?? 0) + version;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+describe('the projection seam: read models registered beside the dossier views', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: EventStore;
+  let projector: Projector | undefined;
+  beforeEach(() => {
+    tmp = tempDir();
+    store = openStore(tmp.dir);
+  });
+  afterEach(async () => {
+    await stop();
+    await store.close();
+    tmp.remove();
+  });
+
+  const start = (models: ReadModel[]) => {
+    const setup: ReadModelSetup = { models, context: { calendar: () => { throw new Error('not used'); } } };
+    projector = new Projector(store, loadConfig({ DATA_DIR: tmp.dir, LOG_LEVEL: 'silent' }), 'never', setup);
+    projector.onModuleInit();
+    return projector;
+  };
+  const stop = async () => {
+    await projector?.beforeApplicationShutdown();
+    projector?.onApplicationShutdown();
+    projector = undefined;
+  };
+  const head = async () => (await store.headPosition())!;
+
+  it('follows the log with the dossier views, in their transaction, and quarantines only what it cannot apply', async () => {
+    await appendAll(store, log(1).slice(0, 200), 10);
+    const p = start([counting()]);
+    await p.waitFor(await head(), 5000);
+    await appendAll(store, log(1).slice(200), 10);
+    await store.append('poison-1', [{ id: 'poison-1', type: 'Poison', data: {} }], 'no_stream');
+    await store.append('unit-after-poison', [{ id: 'after-poison', type: 'UnitDefined', data: { unitId: 'after', name: 'a', level: 'office' } }], 'no_stream');
+    await p.waitFor(await head(), 5000);
+    const counts = await p.readModel<CountQueries>('event_counts');
+    expect(counts.counts()).toEqual(await expectedCounts(store));
+    const status = await p.status();
+    expect(status.readModels).toEqual([{ name: 'event_counts', version: 1, checkpoint: status.checkpoint, caughtUp: true, quarantined: 1 }]);
+    // It is no dossier event: the dossier views skip it without quarantining anything.
+    expect(status.quarantined.count).toBe(0);
+  });
+
+  it('a model added to a file that has views already is built from the log while batches go on, and answers only once caught up', async () => {
+    const events = log(3, 150);
+    await appendAll(store, events.slice(0, 500), 10);
+    let p = start([]);
+    await p.waitFor(await head(), 5000);
+    await stop();
+    p = start([counting()]);
+    // Behind the views' checkpoint until it has read the log: 503, not a partial answer.
+    await expect(p.readModel('event_counts')).rejects.toMatchObject({ code: 'NOT_CAUGHT_UP' });
+    await appendAll(store, events.slice(500), 10);
+    await p.waitFor(await head(), 5000);
+    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store));
+  });
+
+  it('a version bump empties the model and builds it again from the log; a rebuild of all read models does too', async () => {
+    await appendAll(store, log(4), 10);
+    let p = start([counting(1)]);
+    await p.waitFor(await head(), 5000);
+    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store, 1));
+    await stop();
+    p = start([counting(2)]);
+    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store, 2));
+    await p.rebuild();
+    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store, 2));
+  });
+});
+
+/** Polls `condition` (a status read) until it holds, failing after 5 s. */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
