@@ -35,7 +35,7 @@ import type { DossierView } from './dossier-view.js';
 import type { QuarantinedEvent, QuarantineSummary } from './quarantine.js';
 import { type AppliedBatch, type FoldedBatch, ReadModels } from './read-models.js';
 import type { ProjectionContext, ReadModel } from './seam/read-model.js';
-import { ReadModelSet, type ReadModelStatus } from './seam/read-model-set.js';
+import { type Pending, ReadModelSet, type ReadModelStatus } from './seam/read-model-set.js';
 import type { WorkerMode } from '../common/worker-channel.js';
 import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter } from './rebuild-writer.js';
 import { TimelinessIndex } from './timeliness-index.js';
@@ -98,8 +98,11 @@ export const READ_MODEL_SETUP = Symbol('READ_MODEL_SETUP');
  */
 const REBUILD_PAGE = 10_000;
 const RESUBSCRIBE_MS = 1000;
-/** Pages of the log a registered read model is built from when it is new or its version changed. */
-const CATCH_UP_PAGE = 5_000;
+/**
+ * Pages of the log a registered read model is built from when it is new or its version changed (or
+ * in a rebuild): small enough that queries between two pages wait a few milliseconds at most.
+ */
+const CATCH_UP_PAGE = 1_000;
 const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
 
 @Injectable()
@@ -184,7 +187,11 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   /** The registered read models on the connection of the model in place. */
   private attachSeam(): void {
-    this.seam = new ReadModelSet(this.models.database, this.setup.models, this.setup.context, (name, q) =>
+    this.seam = this.readModelSet(this.models);
+  }
+
+  private readModelSet(models: ReadModels): ReadModelSet {
+    return new ReadModelSet(models.database, this.setup.models, this.setup.context, (name, q) =>
       this.logger.error({ msg: `event quarantined by the ${name} read model: it skips it`, ...q }),
     );
   }
@@ -500,6 +507,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       fresh = finished.models;
       const index = finished.index;
       fresh.recordQuarantined(this.rebuildQuarantined);
+      // The registered read models, built in the fresh file from a second pass over the log (the
+      // writer's connection is closed by now), while the live ones keep answering.
+      const freshModels = fresh;
+      const freshSeam = this.readModelSet(fresh);
+      await this.buildFromLog(freshSeam, () => freshModels.checkpoint, () => this.stopping);
+      if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
       // 2. Pause the live model (once any recovery under way is over), catch the fresh one up with
       //    the index maintained, swap.
       this.swapping = true;
@@ -510,7 +523,14 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       for (;;) {
         const page = await this.store.readAllData({ afterPosition: fresh.checkpoint, maxCount: REBUILD_PAGE });
         if (page.length === 0) break;
-        const batch = fresh.applyBatch(page);
+        const from = fresh.checkpoint;
+        let pending: Pending = [];
+        const batch = freshModels.transaction(() => {
+          const applied = freshModels.applyBatch(page);
+          pending = freshSeam.applyLive(page, from, applied.checkpoint);
+          return applied;
+        });
+        freshSeam.committed(pending);
         this.noteQuarantined(batch.quarantined);
         for (const { before, after } of batch.changes) index.replace(before, after);
         this.rebuildProgress.events += page.length;
@@ -520,7 +540,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       fresh.moveTo(this.file);
       this.models = fresh;
       this.currentIndex = index;
-      // The registered read models start again on the rebuilt file, and are built from the log.
+      // The registered read models, rebuilt with the rest, on the reopened connection.
       this.attachSeam();
       // The rebuilt file is in place: whatever the start had to make do with is over.
       this.rebuildNeeded = false;
@@ -603,17 +623,24 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const behind = seam.behind(this.models.checkpoint);
     const started = Date.now();
     this.logger.log({ msg: 'building read models from the log', readModels: behind, upTo: this.models.checkpoint });
-    while (!this.stopping && !this.swapping && this.seam === seam) {
+    await this.buildFromLog(seam, () => this.models.checkpoint, () => this.stopping || this.swapping || this.seam !== seam);
+    if (this.seam === seam && seam.behind(this.models.checkpoint).length === 0) {
+      this.logger.log({ msg: 'read models built from the log', readModels: behind, ms: Date.now() - started });
+    }
+  }
+
+  /** Feeds the models of `seam` that are behind `upTo()` pages of the log, yielding between pages, until they reach it or `abandoned()`. */
+  private async buildFromLog(seam: ReadModelSet, upTo: () => number, abandoned: () => boolean): Promise<void> {
+    while (!abandoned()) {
       // Read before the page: every event up to it is in the log when the page is read.
-      const upTo = this.models.checkpoint;
+      const target = upTo();
       const after = seam.lowestCheckpoint();
-      if (after >= upTo) break;
+      if (after >= target) return;
       const page = await this.store.readAllData({ afterPosition: after, maxCount: CATCH_UP_PAGE });
-      if (this.stopping || this.swapping || this.seam !== seam) return;
-      seam.catchUpPage(page, upTo);
+      if (abandoned()) return;
+      seam.catchUpPage(page, target);
       await yieldToQueries();
     }
-    if (this.seam === seam) this.logger.log({ msg: 'read models built from the log', readModels: behind, ms: Date.now() - started });
   }
 }
 
