@@ -11,6 +11,8 @@ export interface RunningServer {
   /** CPU time used by the server process so far (microseconds). */
   cpuUs(): Promise<number>;
   stop(): Promise<ServerStopped>;
+  /** Ends it as a crash would (SIGKILL): nothing is saved. */
+  kill(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -58,6 +60,11 @@ export function startServer(kind: 'app' | 'bare', dataDir: string | undefined, o
             };
             child.on('message', onMessage);
             child.send({ cmd: 'cpu' });
+          }),
+        kill: () =>
+          new Promise<void>((done) => {
+            child.once('exit', () => done());
+            child.kill('SIGKILL');
           }),
         stop: () =>
           new Promise<ServerStopped>((done, fail) => {

@@ -48,7 +48,14 @@ export interface ProjectionFigures extends LiveFigures {
   watcherMarksAtStart: number;
   reportProvince: Summary;
   reportRandom: Summary;
+  /** Peak RSS of the service through its first run: start, queries, the rebuild, live lag. */
   appPeakRssMb: number;
+  /** Peak RSS of a service that starts and serves (no rebuild): the restart after a clean stop. */
+  servingPeakRssMb: number;
+  /** Start after a clean stop (the report index saved at shutdown is loaded). */
+  cleanRestartMs: number;
+  /** Start after a crash (SIGKILL after some commands): the index is built again. */
+  crashRestartMs: number;
   eventsDbMb: number;
   readModelsDbMb: number;
 }
@@ -126,6 +133,24 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
 
     const stoppedApp = await app.stop();
     stopped = true;
+
+    // 7. Restarts: after that clean stop, then after a crash that follows a few commands.
+    const clean = await startServer('app', o.dir);
+    const cleanClient = new Client(clean.url);
+    try {
+      await cleanClient.send('GET', root, 'auditor');
+      for (let i = 0; i < 20; i++) {
+        const unitId = rng.pick(province.units.map((u) => u.unitId));
+        const sent = await cleanClient.send('POST', '/dossiers', 'integrator', crashProbe(i, unitId));
+        if (sent.status !== 201) throw new Error(`a command before the crash answered ${sent.status}: ${JSON.stringify(sent.body)}`);
+      }
+    } finally {
+      cleanClient.close();
+    }
+    await clean.kill();
+    const crashed = await startServer('app', o.dir);
+    const servedAfterCrash = await crashed.stop();
+    log(`  restarts: clean ${clean.startupMs} ms, after a crash ${crashed.startupMs} ms; serving peak RSS ${servedAfterCrash.peakRssMb} MB`);
     return {
       dossiers: tally.dossiers,
       events,
@@ -141,6 +166,9 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
       reportRandom,
       ...live,
       appPeakRssMb: stoppedApp.peakRssMb,
+      servingPeakRssMb: servedAfterCrash.peakRssMb,
+      cleanRestartMs: clean.startupMs,
+      crashRestartMs: crashed.startupMs,
       eventsDbMb: fileMb(eventsFile),
       readModelsDbMb: fileMb(readModelsFile),
     };
@@ -148,6 +176,11 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
     client.close();
     if (!stopped) await app.stop().catch(() => undefined);
   }
+}
+
+/** A reception to make before a crash, so that the read models move past the saved index. */
+function crashProbe(i: number, unitId: string): Record<string, unknown> {
+  return { dossierId: `crash-probe-${Date.now()}-${i}`, procedureCode: 'HT-KHAISINH', unitId, channel: 'online', receivedAt: new Date().toISOString() };
 }
 
 /** A report on a random unit, period (week, month or quarter of the year), scope and grouping. */
