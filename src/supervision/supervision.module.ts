@@ -4,9 +4,10 @@ import { AsOfIndexes } from './as-of-indexes.js';
 import { LiveReports } from './live-reports.js';
 import { LiveStreams } from './live-streams.js';
 import { OverdueWatcher } from './overdue-watcher.js';
+import { RollUpWarmer } from './roll-up-warmer.js';
 import { SupervisionController } from './supervision.controller.js';
 import { SupervisionQueries } from './supervision-queries.js';
 
 /** Reports, the dossier list, the live stream and the overdue watcher, over the projections. */
-@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, AsOfIndexes, LiveReports, LiveStreams, OverdueWatcher, ReportExports], exports: [OverdueWatcher] })
+@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, AsOfIndexes, LiveReports, LiveStreams, OverdueWatcher, ReportExports, RollUpWarmer], exports: [OverdueWatcher] })
 export class SupervisionModule {}
