@@ -10,8 +10,9 @@
  *   position, projected or not: a `minPosition` returned by a catalog write is reached too.
  * - The report index is updated from each committed batch. It is saved at a clean shutdown and
  *   loaded at start when the checkpoint has not moved since; otherwise it is rebuilt from the table.
- * - Rebuild: replays the log into a fresh file while queries keep reading the live model, then
- *   pauses the live subscription, catches the fresh model up, swaps files and index, and resumes.
+ * - Rebuild: replays the log into a fresh file while queries keep reading the live model
+ *   (rebuild/), then pauses the live subscription, catches the fresh model up, swaps files and
+ *   index, and resumes.
  * - No read model stops the projector (issue 21): an event no view can take is quarantined and
  *   skipped (quarantine.ts), and a read-model file that cannot be loaded at start is rebuilt.
  */
@@ -25,85 +26,25 @@ import {
   Optional,
 } from '@nestjs/common';
 import { join } from 'node:path';
-import { setImmediate as yieldToQueries } from 'node:timers/promises';
 import { Subject } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AppError } from '../common/errors.js';
 import { compileCalendar, loadDefaultCalendarSpec } from '../calendar/index.js';
 import { EVENT_STORE, type EventStore, type LoggedEvent, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
-import type { DossierView } from './dossier-view.js';
 import type { QuarantinedEvent, QuarantineSummary } from './quarantine.js';
 import { type AppliedBatch, type FoldedBatch, ReadModels } from './read-models.js';
-import type { ProjectionContext, ReadModel } from './seam/read-model.js';
-import { type Pending, ReadModelSet, type ReadModelStatus } from './seam/read-model-set.js';
+import { type Pending, ReadModelSet } from './seam/read-model-set.js';
+import { buildFromLog } from './seam/build-from-log.js';
+import { PositionWaiters } from './position-waiters.js';
+import { type ProjectionChange, type ProjectionStatus, READ_MODEL_SETUP, type RebuildReport, type ReadModelSetup } from './projection-status.js';
+import { type FreshFile, REBUILD_PAGE, replayIntoFreshFile } from './rebuild/replay-into-fresh-file.js';
+
+export { READ_MODEL_SETUP, type ProjectionChange, type ProjectionStatus, type RebuildReport, type ReadModelSetup } from './projection-status.js';
 import type { WorkerMode } from '../common/worker-channel.js';
-import { openRebuildWriter, REBUILD_WORKER, type RebuildWriter } from './rebuild-writer.js';
+import { REBUILD_WORKER } from './rebuild-writer.js';
 import { TimelinessIndex } from './timeliness-index.js';
-import { ViewFolder } from './view-folder.js';
 
-/** What a committed batch changed: the checkpoint and the receiving units whose figures may differ. */
-export interface ProjectionChange {
-  checkpoint: number;
-  /** Receiving units of the changed dossiers; `all` after a rebuild. */
-  unitIds: ReadonlySet<string> | 'all';
-  dossierIds: readonly string[];
-  /**
-   * A committed batch's earliest due instant among the changed dossiers now open and running, not
-   * yet marked overdue (the overdue watcher's concern); absent when none is, and on other changes.
-   */
-  earliestRunningDue?: number;
-}
-
-export interface RebuildReport {
-  events: number;
-  position: number;
-  durationMs: number;
-  eventsPerSecond: number;
-  finishedAt: string;
-  /** Where the rows were written: a worker thread, or the main thread when no worker could start. */
-  writer: 'worker' | 'main';
-}
-
-export interface ProjectionStatus {
-  checkpoint: number;
-  headPosition: number;
-  lag: number;
-  caughtUp: boolean;
-  rebuild: { running: boolean; events: number; startedAt: string | null; last: RebuildReport | null };
-  /** `stopped` while the live projection cannot go on (its last batch failed and none has passed since). */
-  state: 'running' | 'stopped';
-  /** Why, when stopped. */
-  stoppedBecause?: string;
-  /** Set when the service started without its read models as they were (rebuilt, or kept in memory). */
-  degraded?: string;
-  /** Events skipped because no view could take them. */
-  quarantined: QuarantineSummary;
-  /** The registered read models of the seam: version, checkpoint, whether caught up, events quarantined. */
-  readModels: (ReadModelStatus & { quarantined: number })[];
-}
-
-/** The read models the projector feeds beside the dossier views, and what they may consult. */
-export interface ReadModelSetup {
-  models: readonly ReadModel[];
-  context: ProjectionContext;
-}
-
-/** Injection token of the ReadModelSetup (projections.module.ts: the registry, with the catalog's calendar). */
-export const READ_MODEL_SETUP = Symbol('READ_MODEL_SETUP');
-
-/**
- * Pages of the rebuild. A view is written once whatever the page (write-behind cache); small pages
- * hold the event loop (and queries) for a tenth of a second rather than half a second, and let the
- * writer's worker start early.
- */
-const REBUILD_PAGE = 10_000;
 const RESUBSCRIBE_MS = 1000;
-/**
- * Pages of the log a registered read model is built from when it is new or its version changed (or
- * in a rebuild): small enough that queries between two pages wait a few milliseconds at most.
- */
-const CATCH_UP_PAGE = 1_000;
-const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
 
 @Injectable()
 export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -113,7 +54,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   private subscription: Subscription | undefined;
   private caughtUp = false;
   private stopping = false;
-  private waiters: { position: number; resolve(): void }[] = [];
+  private readonly waiters = new PositionWaiters();
   private caughtUpWaiters: (() => void)[] = [];
   private rebuildRun: Promise<RebuildReport> | undefined;
   private rebuildProgress = { events: 0, startedAt: null as string | null };
@@ -257,28 +198,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
    * NOT_CAUGHT_UP (503) after `timeoutMs`.
    */
   waitFor(position: number | undefined, timeoutMs: number): Promise<void> {
-    if (position === undefined || this.models.checkpoint >= position) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(
-          new AppError(
-            'NOT_CAUGHT_UP',
-            `the read models are at position ${this.models.checkpoint}, not yet at ${position}; retry shortly`,
-            undefined,
-            { 'Retry-After': '1' },
-          ),
-        );
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.waiters.waitFor(position, () => this.models.checkpoint, timeoutMs);
   }
 
   async status(): Promise<ProjectionStatus> {
@@ -457,12 +377,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   private settle(): void {
-    const checkpoint = this.models.checkpoint;
-    if (this.waiters.length === 0) return;
-    const ready = this.waiters.filter((w) => w.position <= checkpoint);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.position > checkpoint);
-    for (const w of ready) w.resolve();
+    this.waiters.settle(this.models.checkpoint);
   }
 
   // ---- rebuild ----
@@ -478,41 +393,23 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const started = Date.now();
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
     this.rebuildQuarantined = [];
-    // The worker starts while the first page is read.
-    const opening = openRebuildWriter(join(this.config.dataDir, 'read-models.rebuild.db'), this.workers).then(({ writer, reason }) => {
-      if (reason !== undefined) this.logger.log({ msg: 'rebuild writes in the main thread', reason });
-      return writer;
-    });
     let fresh: ReadModels | undefined;
+    const replay = replayIntoFreshFile({
+      store: this.store,
+      file: join(this.config.dataDir, 'read-models.rebuild.db'),
+      workers: this.workers,
+      rollUps: this.currentIndex.rollUpList(),
+      readModelSet: (models) => this.readModelSet(models),
+      stopping: () => this.stopping,
+      progress: (events) => (this.rebuildProgress.events += events),
+      quarantined: (events) => this.noteQuarantined(events),
+      logger: this.logger,
+    });
     try {
-      // 1. Bulk replay while the live model keeps answering: pages read and folded here, written
-      //    and indexed by the writer (in a worker, at the same time as the next page is read).
-      const folder = new ViewFolder();
-      // Pages read ahead (by a worker of the SQLite store) while this thread folds one.
-      for await (const page of this.store.readAllDataPages({ pageSize: REBUILD_PAGE, readAhead: this.workers !== 'never' })) {
-        await this.replayPage(folder, page, opening);
-        await yieldToQueries();
-      }
-      const writer = await opening;
-      // The views still open, in pages too: the writer stores each while the next is encoded, and
-      // no message holds all of them (some 170,000 at a million dossiers) at once.
-      const open = folder.drain();
-      for (let i = 0; i < open.length; i += REBUILD_PAGE) await writer.write(open.slice(i, i + REBUILD_PAGE), folder.checkpoint);
-      if (open.length === 0) await writer.write([], folder.checkpoint);
-      // The roll-ups queries asked for so far, built now rather than by the first query after the
-      // swap, while the file's secondary indexes are created.
-      const finished = await writer.finish((index) => {
-        for (const r of this.currentIndex.rollUpList()) index.createRollUp(r.root, [...r.members]);
-      });
-      fresh = finished.models;
-      const index = finished.index;
+      // 1. Replayed into a fresh file while the live model keeps answering (rebuild/).
+      const built = await replay.done;
+      fresh = built.models;
       fresh.recordQuarantined(this.rebuildQuarantined);
-      // The registered read models, built in the fresh file from a second pass over the log (the
-      // writer's connection is closed by now), while the live ones keep answering.
-      const freshModels = fresh;
-      const freshSeam = this.readModelSet(fresh);
-      await this.buildFromLog(freshSeam, () => freshModels.checkpoint, () => this.stopping);
-      if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
       // 2. Pause the live model (once any recovery under way is over), catch the fresh one up with
       //    the index maintained, swap.
       this.swapping = true;
@@ -520,26 +417,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       await this.recovery;
       await this.subscription?.stop();
       this.subscription = undefined;
-      for (;;) {
-        const page = await this.store.readAllData({ afterPosition: fresh.checkpoint, maxCount: REBUILD_PAGE });
-        if (page.length === 0) break;
-        const from = fresh.checkpoint;
-        let pending: Pending = [];
-        const batch = freshModels.transaction(() => {
-          const applied = freshModels.applyBatch(page);
-          pending = freshSeam.applyLive(page, from, applied.checkpoint);
-          return applied;
-        });
-        freshSeam.committed(pending);
-        this.noteQuarantined(batch.quarantined);
-        for (const { before, after } of batch.changes) index.replace(before, after);
-        this.rebuildProgress.events += page.length;
-      }
+      await this.catchUpFresh(built);
       await this.catchingUp;
       this.models.close();
       fresh.moveTo(this.file);
       this.models = fresh;
-      this.currentIndex = index;
+      this.currentIndex = built.index;
       // The registered read models, rebuilt with the rest, on the reopened connection.
       this.attachSeam();
       // The rebuilt file is in place: whatever the start had to make do with is over.
@@ -556,12 +439,12 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
         durationMs,
         eventsPerSecond: Math.round((events * 1000) / Math.max(1, durationMs)),
         finishedAt: new Date().toISOString(),
-        writer: (await opening).thread,
+        writer: built.writerThread,
       };
       this.logger.log({ msg: 'read models rebuilt', ...this.lastRebuild });
       return this.lastRebuild;
     } catch (error) {
-      if (fresh === undefined) await opening.then((writer) => writer.discard(), () => undefined);
+      if (fresh === undefined) await replay.discard();
       else if (this.models !== fresh) fresh.discard();
       // The swap failed after the live model was closed (its file could not be replaced): open one again.
       if (!this.models.isOpen) this.reopenAfterFailedSwap(error as Error);
@@ -570,6 +453,25 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       // The live subscription resumes after the model in place, rebuilt or not.
       this.swapping = false;
       if (!this.stopping && this.subscription === undefined) this.subscribe();
+    }
+  }
+
+  /** The events appended since the fresh file's replay, into it, its read models and its index (the live subscription is paused). */
+  private async catchUpFresh({ models, index, seam }: FreshFile): Promise<void> {
+    for (;;) {
+      const page = await this.store.readAllData({ afterPosition: models.checkpoint, maxCount: REBUILD_PAGE });
+      if (page.length === 0) return;
+      const from = models.checkpoint;
+      let pending: Pending = [];
+      const batch = models.transaction(() => {
+        const applied = models.applyBatch(page);
+        pending = seam.applyLive(page, from, applied.checkpoint);
+        return applied;
+      });
+      seam.committed(pending);
+      this.noteQuarantined(batch.quarantined);
+      for (const { before, after } of batch.changes) index.replace(before, after);
+      this.rebuildProgress.events += page.length;
     }
   }
 
@@ -586,16 +488,6 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       this.logger.error({ msg: 'read models kept in memory', error: error.message });
     }
     this.changesSubject.next({ checkpoint: this.models.checkpoint, unitIds: 'all', dossierIds: [] });
-  }
-
-  /** One page of the bulk replay. */
-  private async replayPage(folder: ViewFolder, page: LoggedEvent[], opening: Promise<RebuildWriter>): Promise<void> {
-    if (this.stopping) throw new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
-    const missing = folder.missing(page);
-    const folded = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await (await opening).readBack(missing));
-    this.noteQuarantined(folded.quarantined);
-    await (await opening).write(folded.writes, folded.checkpoint);
-    this.rebuildProgress.events += page.length;
   }
 
   /** A rebuild's quarantined events: kept for the fresh file, and logged unless the live model knows them already. */
@@ -623,23 +515,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const behind = seam.behind(this.models.checkpoint);
     const started = Date.now();
     this.logger.log({ msg: 'building read models from the log', readModels: behind, upTo: this.models.checkpoint });
-    await this.buildFromLog(seam, () => this.models.checkpoint, () => this.stopping || this.swapping || this.seam !== seam);
+    await buildFromLog(this.store, seam, () => this.models.checkpoint, () => this.stopping || this.swapping || this.seam !== seam);
     if (this.seam === seam && seam.behind(this.models.checkpoint).length === 0) {
       this.logger.log({ msg: 'read models built from the log', readModels: behind, ms: Date.now() - started });
-    }
-  }
-
-  /** Feeds the models of `seam` that are behind `upTo()` pages of the log, yielding between pages, until they reach it or `abandoned()`. */
-  private async buildFromLog(seam: ReadModelSet, upTo: () => number, abandoned: () => boolean): Promise<void> {
-    while (!abandoned()) {
-      // Read before the page: every event up to it is in the log when the page is read.
-      const target = upTo();
-      const after = seam.lowestCheckpoint();
-      if (after >= target) return;
-      const page = await this.store.readAllData({ afterPosition: after, maxCount: CATCH_UP_PAGE });
-      if (abandoned()) return;
-      seam.catchUpPage(page, target);
-      await yieldToQueries();
     }
   }
 }

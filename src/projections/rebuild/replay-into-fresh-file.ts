@@ -1,0 +1,104 @@
+/**
+ * The first part of a rebuild: the whole log replayed into a fresh read-model file while the live
+ * one keeps answering. Pages are read (ahead, by a worker of the SQLite store) and folded here, and
+ * written and indexed by the rebuild writer (in a worker, at the same time as the next page is
+ * read); then the registered read models are built in the fresh file from a second pass. The
+ * projector then pauses the live model, catches the fresh one up and swaps them.
+ */
+import type { Logger } from '@nestjs/common';
+import { setImmediate as yieldToQueries } from 'node:timers/promises';
+import { AppError } from '../../common/errors.js';
+import type { WorkerMode } from '../../common/worker-channel.js';
+import type { EventStore, LoggedEvent } from '../../event-store/event-store.port.js';
+import type { DossierView } from '../dossier-view.js';
+import type { QuarantinedEvent } from '../quarantine.js';
+import type { ReadModels } from '../read-models.js';
+import { openRebuildWriter, type RebuildWriter } from '../rebuild-writer.js';
+import { buildFromLog } from '../seam/build-from-log.js';
+import type { ReadModelSet } from '../seam/read-model-set.js';
+import type { RollUp, TimelinessIndex } from '../timeliness-index.js';
+import { ViewFolder } from '../view-folder.js';
+
+/**
+ * Pages of the rebuild. A view is written once whatever the page (write-behind cache); small pages
+ * hold the event loop (and queries) for a tenth of a second rather than half a second, and let the
+ * writer's worker start early.
+ */
+export const REBUILD_PAGE = 10_000;
+const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
+
+export interface FreshFileOptions {
+  store: EventStore;
+  /** Where the fresh file is written. */
+  file: string;
+  workers: WorkerMode;
+  /** The roll-ups the live index has: built in the fresh index too, before the swap. */
+  rollUps: readonly RollUp[];
+  readModelSet(models: ReadModels): ReadModelSet;
+  stopping(): boolean;
+  progress(events: number): void;
+  quarantined(events: readonly QuarantinedEvent[]): void;
+  logger: Logger;
+}
+
+export interface FreshFile {
+  models: ReadModels;
+  index: TimelinessIndex;
+  seam: ReadModelSet;
+  writerThread: 'worker' | 'main';
+}
+
+export function replayIntoFreshFile(o: FreshFileOptions): { done: Promise<FreshFile>; discard(): Promise<void> } {
+  // The worker starts while the first page is read.
+  const opening = openRebuildWriter(o.file, o.workers).then(({ writer, reason }) => {
+    if (reason !== undefined) o.logger.log({ msg: 'rebuild writes in the main thread', reason });
+    return writer;
+  });
+  const abandoned = () => new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
+
+  const done = (async (): Promise<FreshFile> => {
+    const folder = new ViewFolder();
+    for await (const page of o.store.readAllDataPages({ pageSize: REBUILD_PAGE, readAhead: o.workers !== 'never' })) {
+      if (o.stopping()) throw abandoned();
+      await replayPage(folder, page, opening, o);
+      await yieldToQueries();
+    }
+    const writer = await opening;
+    // The views still open, in pages too: the writer stores each while the next is encoded, and
+    // no message holds all of them (some 170,000 at a million dossiers) at once.
+    const open = folder.drain();
+    for (let i = 0; i < open.length; i += REBUILD_PAGE) await writer.write(open.slice(i, i + REBUILD_PAGE), folder.checkpoint);
+    if (open.length === 0) await writer.write([], folder.checkpoint);
+    // The roll-ups queries asked for so far, built now rather than by the first query after the
+    // swap, while the file's secondary indexes are created.
+    const finished = await writer.finish((index) => {
+      for (const r of o.rollUps) index.createRollUp(r.root, [...r.members]);
+    });
+    const models = finished.models;
+    try {
+      // The registered read models, from a second pass over the log (the writer's connection is closed by now).
+      const seam = o.readModelSet(models);
+      await buildFromLog(o.store, seam, () => models.checkpoint, o.stopping);
+      if (o.stopping()) throw abandoned();
+      return { models, index: finished.index, seam, writerThread: writer.thread };
+    } catch (error) {
+      models.discard();
+      throw error;
+    }
+  })();
+
+  return {
+    done,
+    // Before `done` gave the fresh file: the writer's file goes.
+    discard: () => opening.then((writer) => writer.discard(), () => undefined),
+  };
+}
+
+/** One page of the bulk replay: folded here, written by the writer. */
+async function replayPage(folder: ViewFolder, page: LoggedEvent[], opening: Promise<RebuildWriter>, o: FreshFileOptions): Promise<void> {
+  const missing = folder.missing(page);
+  const folded = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await (await opening).readBack(missing));
+  o.quarantined(folded.quarantined);
+  await (await opening).write(folded.writes, folded.checkpoint);
+  o.progress(page.length);
+}
