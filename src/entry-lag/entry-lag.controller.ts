@@ -1,12 +1,17 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { UnitScoped } from '../access/access.decorators.js';
 import { Roles } from '../access/principal.js';
 import { assertId } from '../common/validation.js';
-import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
+import { ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
 import * as ex from '../docs/examples.js';
+import { ApiReportAnswer } from '../supervision/export/api-export.decorators.js';
+import { exportFormat } from '../supervision/export/export-format.js';
+import { ReportExports } from '../supervision/export/report-exports.js';
 import type { RawQuery } from '../supervision/query-params.js';
-import { EntryLagReports } from './entry-lag.queries.js';
+import { entryLagForm } from './entry-lag-form.js';
+import { type EntryLagReport, EntryLagReports } from './entry-lag.queries.js';
 
 /** How late each unit records what happened (DOMAIN.md, "Measuring the gap between the system and reality"). */
 @ApiTags('supervision')
@@ -14,11 +19,14 @@ import { EntryLagReports } from './entry-lag.queries.js';
 @ApiProblems('VALIDATION_FAILED', 'NOT_FOUND', 'NOT_CAUGHT_UP')
 @Controller()
 export class EntryLagController {
-  constructor(private readonly reports: EntryLagReports) {}
+  constructor(
+    private readonly reports: EntryLagReports,
+    private readonly exports: ReportExports,
+  ) {}
 
   @Get('units/:unitId/entry-lag')
   @ApiOperation({ summary: 'Entry lag: how long after it happened each event was recorded, per unit, child unit or event type' })
-  @ApiAnswer(200, 'the rows: events, median / p90 / max lag in wall minutes, median in office minutes, late entries and their share', ex.ENTRY_LAG)
+  @ApiReportAnswer('the rows: events, median / p90 / max lag in wall minutes, median in office minutes, late entries and their share', ex.ENTRY_LAG as EntryLagReport, entryLagForm, 'a table of the entry-lag report')
   @Roles('supervisor', 'auditor', 'admin')
   @UnitScoped({ param: 'unitId' })
   @ApiQuery({ name: 'from', required: false, description: 'occurred at or after; instant with offset; default 1 January (+07:00) of the current year' })
@@ -27,7 +35,9 @@ export class EntryLagController {
   @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'child', 'eventType'] })
   @ApiQuery({ name: 'minPosition', required: false, description: 'answer only once the read model includes this position (503 after timeoutMs)' })
   @ApiQuery({ name: 'timeoutMs', required: false, description: 'how long minPosition may wait, 0-30000, default 5000' })
-  entryLag(@Param('unitId') unitId: string, @Query() query: RawQuery) {
-    return this.reports.report(assertId(unitId, 'unitId'), query);
+  async entryLag(@Param('unitId') unitId: string, @Query() query: RawQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const format = exportFormat(query.format, accept);
+    const report = await this.reports.report(assertId(unitId, 'unitId'), query);
+    return this.exports.report(report, format, reply, (names) => entryLagForm(report, names));
   }
 }

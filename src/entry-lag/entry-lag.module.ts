@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EntryLagController } from './entry-lag.controller.js';
 import { EntryLagReports } from './entry-lag.queries.js';
+import { SupervisionModule } from '../supervision/supervision.module.js';
 
-@Module({ controllers: [EntryLagController], providers: [EntryLagReports] })
+@Module({ imports: [SupervisionModule], controllers: [EntryLagController], providers: [EntryLagReports] })
 export class EntryLagModule {}

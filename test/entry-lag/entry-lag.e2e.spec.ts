@@ -4,6 +4,7 @@ import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { command, dossierHistories, local, q } from '../supervision/support/scenario.js';
+import { binary, readCsv, readXlsx } from '../supervision/support/form-sheet.js';
 
 const MINUTE = 60_000;
 
@@ -128,5 +129,24 @@ describe('entry lag over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'groupBy' })]);
     expect((await get('NOWHERE', {})).status).toBe(404);
+  });
+
+  it('downloads as CSV and as a workbook with the same figures, a row per child and the totals', async () => {
+    const json = (await get('HUYEN-AN', { groupBy: 'child' })).body;
+    const csv = await get('HUYEN-AN', { groupBy: 'child', format: 'csv' }).buffer(true).parse(binary);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="DoTre_HUYEN-AN_2026-03-01_2026-03-31.csv"');
+    const xlsx = await get('HUYEN-AN', { groupBy: 'child', format: 'xlsx' }).buffer(true).parse(binary);
+    expect(xlsx.status).toBe(200);
+    for (const sheet of [readCsv((csv.body as Buffer).toString('utf8')), (await readXlsx(xlsx.body as Buffer)).sheet]) {
+      expect(sheet.headings.slice(0, 4)).toEqual(['STT', 'Đơn vị', 'Số sự kiện', 'Độ trễ (phút) / Trung vị']);
+      const rows = json.rows as { key: string; events: number; medianMinutes: number | null; lateEntries: number }[];
+      expect(sheet.rows).toHaveLength(rows.length + 1);
+      rows.forEach((r, i) => {
+        expect(sheet.rows[i]).toMatchObject({ STT: i + 1, 'Số sự kiện': r.events, 'Độ trễ (phút) / Trung vị': r.medianMinutes ?? '', Mã: r.key });
+      });
+      const total = sheet.rows[rows.length];
+      expect(total).toMatchObject({ 'Đơn vị': 'Tổng cộng', 'Số sự kiện': 6, 'Cập nhật trễ quá 1 ngày làm việc / Số sự kiện': 1 });
+    }
   });
 });

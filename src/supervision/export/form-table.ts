@@ -131,7 +131,7 @@ export function stepsForm(report: StepReport, names: Names): FormTable {
   };
 }
 
-function unitLine(lead: string, unitId: string, names: Names, scope: TimelinessReport['scope']): string {
+export function unitLine(lead: string, unitId: string, names: Names, scope: TimelinessReport['scope']): string {
   return `${lead}: ${names.unit(unitId)} (${unitId})${scope === 'subtree' ? ', gồm các đơn vị trực thuộc' : ''}`;
 }
 
@@ -169,6 +169,6 @@ export function periodLabel(from: number, to: number): string {
 }
 
 /** `2026-01-01_2026-03-31`: the first and last local days of the period. */
-function fileDates(from: number, to: number): string {
+export function fileDates(from: number, to: number): string {
   return `${localDateOf(from)}_${localDateOf(isLocalMidnight(to) ? to - 1 : to)}`;
 }

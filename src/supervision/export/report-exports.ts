@@ -30,6 +30,11 @@ export class ReportExports {
     return this.answer(report, format, reply, () => stepsForm(report, this.names));
   }
 
+  /** Any report laid out by `form` (a feature's own form, e.g. entry lag). */
+  report<R extends { evaluatedAt: string }>(report: R, format: ExportFormat, reply: FastifyReply, form: (names: Names) => FormTable): Promise<R | Buffer | string> {
+    return this.answer(report, format, reply, () => form(this.names));
+  }
+
   private async answer<R extends { evaluatedAt: string }>(report: R, format: ExportFormat, reply: FastifyReply, form: () => FormTable) {
     // The same URL answers differently by Accept: caches must key on it.
     void reply.header('vary', 'Accept');
