@@ -6,6 +6,7 @@ import { Roles } from '../access/principal.js';
 import { assertId } from '../common/validation.js';
 import { ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
 import * as ex from '../docs/examples.js';
+import { ApiPeriod } from '../supervision/api-period.js';
 import { ApiReportAnswer } from '../supervision/export/api-export.decorators.js';
 import { exportFormat } from '../supervision/export/export-format.js';
 import { ReportExports } from '../supervision/export/report-exports.js';
@@ -29,12 +30,8 @@ export class EntryLagController {
   @ApiReportAnswer('the rows: events, median / p90 / max lag in wall minutes, median in office minutes, late entries and their share', ex.ENTRY_LAG as EntryLagReport, entryLagForm, 'a table of the entry-lag report')
   @Roles('supervisor', 'auditor', 'admin')
   @UnitScoped({ param: 'unitId' })
-  @ApiQuery({ name: 'from', required: false, description: 'occurred at or after; instant with offset; default 1 January (+07:00) of the current year' })
-  @ApiQuery({ name: 'to', required: false, description: 'occurred before; instant with offset, exclusive; default now' })
-  @ApiQuery({ name: 'scope', required: false, enum: ['self', 'subtree'], description: 'default subtree' })
+  @ApiPeriod()
   @ApiQuery({ name: 'groupBy', required: false, enum: ['none', 'child', 'eventType'] })
-  @ApiQuery({ name: 'minPosition', required: false, description: 'answer only once the read model includes this position (503 after timeoutMs)' })
-  @ApiQuery({ name: 'timeoutMs', required: false, description: 'how long minPosition may wait, 0-30000, default 5000' })
   async entryLag(@Param('unitId') unitId: string, @Query() query: RawQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const format = exportFormat(query.format, accept);
     const report = await this.reports.report(assertId(unitId, 'unitId'), query);
