@@ -205,7 +205,7 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       await store.append(`${a}1`, [{ id: randomUUID(), type: 'T', data: { n: 1, text: 'Hồ sơ', nested: { list: [1, null] } }, metadata: { actor: 'x' } }], 'any');
       await store.append(`${b}1`, fx.events(2), 'any');
       await store.append(`${a}1`, fx.events(1), 'any');
-      const lean = (e: RecordedEvent) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data });
+      const lean = (e: RecordedEvent) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data, recordedAt: e.recordedAt });
       for (const options of [
         { afterPosition: before, streamPrefixes: [a, b] },
         { afterPosition: before, streamPrefixes: [a] },
@@ -217,6 +217,20 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       }
       const all = await store.readAllData({ afterPosition: before, streamPrefixes: [a, b] });
       expect(await store.readAllData({ afterPosition: all[all.length - 1].position, streamPrefixes: [a, b] })).toEqual([]);
+    });
+
+    it('each event carries when the service recorded it: metadata.recordedAt when it is an instant, else the store\'s own instant', async () => {
+      const store = ref.current;
+      const before = await store.headPosition();
+      const a = fx.prefix();
+      await store.append(`${a}1`, [{ id: randomUUID(), type: 'T', data: {}, metadata: { recordedAt: '2026-03-02T02:30:00.123Z' } }], 'no_stream');
+      await store.append(`${a}1`, [{ id: randomUUID(), type: 'T', data: {}, metadata: { recordedAt: 'not an instant' } }], 0);
+      await store.append(`${a}1`, [{ id: randomUUID(), type: 'T', data: {} }], 1);
+      const [stated, garbled, none] = await store.readAll({ afterPosition: before, streamPrefixes: [a] });
+      expect(stated.recordedAt).toBe(Date.parse('2026-03-02T02:30:00.123Z'));
+      expect(garbled.recordedAt).toBe(Date.parse(garbled.created));
+      expect(none.recordedAt).toBe(Date.parse(none.created));
+      expect((await store.readAllData({ afterPosition: before, streamPrefixes: [a] })).map((e) => e.recordedAt)).toEqual([stated, garbled, none].map((e) => e.recordedAt));
     });
 
     it('readAllDataPages reads what readAllData reads, in pages, up to the head as it was when the read began', async () => {

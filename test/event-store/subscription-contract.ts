@@ -148,10 +148,11 @@ export function describeSubscriptionContract(fx: Fixtures, ref: StoreRef, caps: 
       revision: e.revision,
       position: e.position,
       data: e.data,
+      recordedAt: e.recordedAt,
     }));
     await waitFor('our events', () => delivered.length >= expected.length && caughtUp !== undefined);
     await subscription.stop();
-    expect(delivered.map((e) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data }))).toEqual(expected);
+    expect(delivered.map((e) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data, recordedAt: e.recordedAt }))).toEqual(expected);
     if (caps.exclusiveLog) expect(delivered).toStrictEqual(expected);
   });
 

@@ -24,7 +24,7 @@ export interface LogReaderData {
 /** The worker's messages: a page, the end, or why it stopped. */
 export type LogReaderPage = { texts: string[]; count: number } | { done: true } | { error: string };
 
-type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject, recorded: string];
+type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject, recorded: unknown, created: string];
 
 const READ_AHEAD = 3;
 
@@ -66,8 +66,8 @@ export async function* readLogPages(
       worker.postMessage(0); // this page is taken: one more may be read
       const events: LoggedEvent[] = [];
       for (const text of m.texts) {
-        for (const [position, streamId, revision, type, body, recorded] of JSON.parse(text) as PageRow[]) {
-          events.push({ streamId, type, revision, position, data: body, recordedAt: recordedAtOf(recorded, recorded) });
+        for (const [position, streamId, revision, type, body, recorded, created] of JSON.parse(text) as PageRow[]) {
+          events.push({ streamId, type, revision, position, data: body, recordedAt: recordedAtOf(recorded, created) });
         }
       }
       after = events[events.length - 1].position;

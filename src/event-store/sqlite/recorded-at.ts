@@ -1,2 +1,2 @@
-/** The recorded instant of a row as SQL: its metadata's `recordedAt`, else the row's creation instant (recordedAtOf). */
-export const RECORDED_AT_SQL = "coalesce(json_extract(metadata, '$.recordedAt'), created)";
+/** The row's metadata `recordedAt` (as stored, maybe absent) and its creation instant, which recordedAtOf chooses between. */
+export const RECORDED_AT_SQL = "json_extract(metadata, '$.recordedAt'), created";

@@ -108,7 +108,7 @@ const LIVE_TAIL_EVENTS = 1024;
 const CACHE_KIB = 32 * 1024;
 
 /** A log row for a replay: position, stream id, revision, type, data (see LoggedEvent). */
-type DataTuple = [position: number, streamId: string, revision: number, type: string, data: string, recordedAt: string];
+type DataTuple = [position: number, streamId: string, revision: number, type: string, data: string, recordedAt: unknown, created: string];
 
 
 const SELECT_DATA = `SELECT position, stream_id, revision, type, data, ${RECORDED_AT_SQL} FROM events`;
@@ -649,7 +649,7 @@ function checkExpected(streamId: string, expected: ExpectedRevision, current: nu
 }
 
 function toLogged(row: DataTuple): LoggedEvent {
-  return { streamId: row[1], type: row[3], revision: row[2], position: row[0], data: JSON.parse(row[4]) as LoggedEvent['data'], recordedAt: recordedAtOf(row[5], row[5]) };
+  return { streamId: row[1], type: row[3], revision: row[2], position: row[0], data: JSON.parse(row[4]) as LoggedEvent['data'], recordedAt: recordedAtOf(row[5], row[6]) };
 }
 
 function toRecorded(row: EventTuple): RecordedEvent {
