@@ -82,7 +82,7 @@ describe('the API key file', () => {
     const lines = message.split('\n').slice(1);
     const expected = [
       /entry 1 \("too-short"\): "key" must be 16 to 512 characters/,
-      /entry 2: "role" must be one of integrator, supervisor, auditor, admin, not "root"/,
+      /entry 2: "role" must be one of integrator, supervisor, auditor, admin, reader, not "root"/,
       /entry 3: needs "key" or "keySha256"/,
       /entry 4: give either "key" or "keySha256", not both/,
       /entry 5: "keySha256" must be 64 hexadecimal digits/,
