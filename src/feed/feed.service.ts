@@ -90,6 +90,7 @@ export class FeedService {
         onEvents: async (events) => {
           if (stopped) return;
           const kept = await visibility.filter(events);
+          if (stopped || res.writableEnded || res.destroyed) return; // the client left, or the service stops
           let text = '';
           for (const e of kept) text += `id: ${e.position}\ndata: ${feedLine(e)}\n\n`;
           const last = events[events.length - 1].position;
