@@ -26,7 +26,7 @@ export interface AppConfig {
   liveStreamsPerKey: number;
   /** Live report streams open at once, all keys together; 0 turns the limit off. */
   liveStreamsMax: number;
-  /** A feed stream whose client has not taken what it was sent for this long, in ms, is dropped (its place freed). */
+  /** A feed stream whose client has not taken what was sent to it within this long, in ms, is dropped (its place freed); 0: never. */
   feedStallMs: number;
   /** /health/ready answers 503 once the oldest event not yet projected was stored longer ago than this, in seconds. */
   readyMaxLagSeconds: number;

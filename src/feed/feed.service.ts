@@ -2,8 +2,8 @@
  * The event feed (GET /feed): the log in position order, as NDJSON pages or as a Server-Sent
  * Event stream that catches up from a position and then follows the log. What a key sees:
  * feed-visibility.ts. Streams take a place among the live streams (per key and in all) and are
- * read at the client's pace: the store is the buffer, one batch at most waits in memory, and a
- * client that takes nothing for FEED_STALL_MS is dropped.
+ * sent at the client's pace: the store is the buffer, one page of the log and about 64 KiB of
+ * text at most wait for the client, and a client that takes nothing for FEED_STALL_MS is dropped.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
@@ -18,6 +18,8 @@ import { FeedVisibility } from './feed-visibility.js';
 
 /** Events read from the store at a time. */
 const PAGE = 1000;
+/** A stream writes about this many characters at a time, and waits for a client that has not taken them. */
+const CHUNK = 64 * 1024;
 /** Events one NDJSON answer examines at most (a key limited to some units may see few of them). */
 export const MAX_SCANNED = 100_000;
 
@@ -90,12 +92,16 @@ export class FeedService {
         onEvents: async (events) => {
           if (stopped) return;
           const kept = await visibility.filter(events);
-          if (stopped || res.writableEnded || res.destroyed) return; // the client left, or the service stops
           let text = '';
-          for (const e of kept) text += `id: ${e.position}\ndata: ${feedLine(e)}\n\n`;
+          for (const e of kept) {
+            text += `id: ${e.position}\ndata: ${feedLine(e)}\n\n`;
+            if (text.length < CHUNK) continue;
+            if (!(await this.send(res, text))) return;
+            text = '';
+          }
           const last = events[events.length - 1].position;
           if (kept.length === 0 || kept[kept.length - 1].position !== last) text += `id: ${last}\n\n`;
-          if (!res.write(text)) await this.drained(res);
+          if (text !== '') await this.send(res, text);
         },
         onError: (error) => {
           this.logger.error(`feed stream failed: ${error.message}`);
@@ -107,19 +113,26 @@ export class FeedService {
     if (stopped) void subscription.stop();
   }
 
-  /** Resolves once the client took what waits for it, or left; drops it after FEED_STALL_MS without reading. */
-  private drained(res: ServerResponse): Promise<void> {
-    return new Promise((resolve) => {
+  /**
+   * Writes `text` unless the client left or the service stops; past the socket's buffer, resolves
+   * once the client took it. One that takes nothing for FEED_STALL_MS is dropped. Answers whether
+   * the stream goes on.
+   */
+  private async send(res: ServerResponse, text: string): Promise<boolean> {
+    if (res.writableEnded || res.destroyed) return false;
+    if (res.write(text)) return true;
+    await new Promise<void>((resolve) => {
+      const stall = this.config.feedStallMs;
+      const timer = stall > 0 ? setTimeout(() => this.liveStreams.drop(res, `nothing taken for ${stall} ms, ${res.writableLength} bytes waiting`), stall) : undefined;
       const done = () => {
         clearTimeout(timer);
         res.off('drain', done);
         res.off('close', done);
         resolve();
       };
-      const stall = this.config.feedStallMs;
-      const timer = stall > 0 ? setTimeout(() => this.liveStreams.drop(res, `nothing read for ${stall} ms, ${res.writableLength} bytes waiting`), stall) : undefined;
       res.once('drain', done);
       res.once('close', done);
     });
+    return !res.destroyed && !res.writableEnded;
   }
 }

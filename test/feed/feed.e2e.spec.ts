@@ -19,6 +19,13 @@ const transfer = (toUnitId: string) => ({ toUnitId, allottedWorkingHours: 8, occ
 const READER_AN = 'reader-huyen-an-api-key';
 const READER_BINH = 'reader-huyen-binh-api-key';
 const AUDITOR_AN = 'auditor-huyen-an-api-key';
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const positions = (lines: { position: number }[]) => lines.map((l) => l.position);
 
 describe('GET /feed', () => {
@@ -130,6 +137,9 @@ describe('GET /feed', () => {
     const streams = (c: SseClient) => [...new Set(c.events.map((e) => (e.data as FeedLine).streamId))];
     expect(streams(binh)).toEqual(['dossier-BINH-1', 'dossier-LIVE-1', 'dossier-BINH-2']);
     expect(streams(an)).toEqual(['dossier-AN-1']);
+    // An id alone moves the HUYEN-AN client's Last-Event-ID past HUYEN-BINH's event (no event dispatched).
+    await until(() => an.lastEventId === String(own.position), "HUYEN-AN's stream to be moved past the other district's event");
+    expect(an.events.map((e) => Number(e.id))).not.toContain(own.position);
     binh.close();
     an.close();
 
