@@ -1,7 +1,8 @@
 /**
- * The open live streams (the live reports and the event feed): their limits (per key and in all, 429 LIVE_STREAMS_LIMITED beyond them),
- * the Server-Sent Events written to each socket, and the client that does not read, dropped once
- * what waits for it passes a bound rather than held in memory.
+ * The open live streams, live reports and event feed alike: their limits (per key and in all, 429
+ * LIVE_STREAMS_LIMITED beyond them), the Server-Sent Events written to each socket, and the client
+ * that does not read, dropped rather than held in memory (reports: once what waits for it passes a
+ * bound; the feed, which waits for its client: see src/feed/feed.service.ts).
  */
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
