@@ -16,7 +16,7 @@ async function metric(t: TestApp, name: string): Promise<number> {
   return Number(line.slice(name.length + 1));
 }
 
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -28,18 +28,24 @@ describe('GET /feed: a client that does not read', () => {
   let t: TestApp;
   let port: number;
   let silent: Socket | undefined;
+  let reader: SseClient | undefined;
   let head = 0;
 
   beforeAll(async () => {
-    t = await startTestApp({ SEED_DEMO: 'false', FEED_STALL_MS: '300' });
+    // Long enough that a reading client on a loaded test machine is never taken for a stalled one.
+    t = await startTestApp({ SEED_DEMO: 'false', FEED_STALL_MS: '2000' });
     port = await listen(t);
     // 20 MB of log, more than the socket buffers of a client that never reads hold (a stream no projection reads).
     const store = t.app.get<EventStore>(EVENT_STORE);
-    const filler = 'x'.repeat(20_000);
-    for (let i = 0; i < 1000; i++) head = (await store.append(`filler-${i}`, [{ id: crypto.randomUUID(), type: 'Filler', data: { filler } }], 'no_stream')).position;
+    const filler = 'x'.repeat(2_000);
+    for (let i = 0; i < 200; i++) {
+      const events = Array.from({ length: 50 }, () => ({ id: crypto.randomUUID(), type: 'Filler', data: { filler } }));
+      head = (await store.append(`filler-${i}`, events, 'no_stream')).position;
+    }
   }, 60_000);
   afterAll(async () => {
     silent?.destroy();
+    reader?.close();
     await t.close({ remove: true });
   });
 
@@ -47,12 +53,11 @@ describe('GET /feed: a client that does not read', () => {
     silent = connect(port, '127.0.0.1');
     silent.pause(); // never reads: the kernel's buffers fill, then the server waits
     silent.write(`GET /feed HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\nAuthorization: ${auth('reader').Authorization}\r\n\r\n`);
-    const reader = new SseClient(port, '/feed', auth('reader'));
+    reader = new SseClient(port, '/feed', auth('reader'));
     await reader.waitForPosition(head, 30_000);
     expect(reader.events.length).toBe(head);
     await until(async () => (await metric(t, 'live_streams_dropped_slow_total')) === 1, 'the silent client to be dropped');
     await until(async () => (await metric(t, 'live_streams_open')) === 1, 'its place to be freed');
-    reader.close();
   }, 60_000);
 
   it('ends open streams at shutdown and frees their places', async () => {
