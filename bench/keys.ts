@@ -7,6 +7,7 @@ export const BENCH_KEYS = {
   integrator: 'bench-integrator-key-0000001',
   supervisor: 'bench-supervisor-key-0000001',
   auditor: 'bench-auditor-key-000000001',
+  reader: 'bench-reader-key-0000000001',
 } as const;
 
 export type BenchRole = keyof typeof BENCH_KEYS;

@@ -26,6 +26,8 @@ export interface AppConfig {
   liveStreamsPerKey: number;
   /** Live report streams open at once, all keys together; 0 turns the limit off. */
   liveStreamsMax: number;
+  /** A feed stream whose client has not taken what was sent to it within this long, in ms, is dropped (its place freed); 0: never. */
+  feedStallMs: number;
   /** /health/ready answers 503 once the oldest event not yet projected was stored longer ago than this, in seconds. */
   readyMaxLagSeconds: number;
   /** As-of reports computed at once (each replays the log); beyond it 429. 0 turns the limit off. */
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     overdueWatcher: (env.OVERDUE_WATCHER ?? 'true') !== 'false',
     liveStreamsPerKey: integer(env.LIVE_STREAMS_PER_KEY, 20, 'LIVE_STREAMS_PER_KEY'),
     liveStreamsMax: integer(env.LIVE_STREAMS_MAX, 1000, 'LIVE_STREAMS_MAX'),
+    feedStallMs: integer(env.FEED_STALL_MS, 60_000, 'FEED_STALL_MS'),
     asOfConcurrency: integer(env.AS_OF_CONCURRENCY, 2, 'AS_OF_CONCURRENCY'),
     logLevel: logLevel as AppConfig['logLevel'],
     readyMaxLagSeconds: integer(env.READY_MAX_LAG_SECONDS, 30, 'READY_MAX_LAG_SECONDS'),

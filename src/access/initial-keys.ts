@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ApiKeyFileEntry, ApiKeyFileError, sha256 } from './api-keys.js';
-import { type Role, ROLES } from './principal.js';
+import { type Role, STAFF_ROLES } from './principal.js';
 
 /** A key generated on first start: shown once, then only its digest remains. */
 export interface GeneratedKey {
@@ -19,11 +19,12 @@ export interface GeneratedKey {
 export const generateKey = (): string => randomBytes(32).toString('base64url');
 
 /**
- * Creates the key file with one fresh key per role, readable by the owner only.
+ * Creates the key file with one fresh key per role (but `reader`: one is made for each downstream
+ * system), readable by the owner only.
  * Returns the keys, or undefined when another process created the file first (that one is loaded).
  */
 export function createApiKeyFile(file: string): GeneratedKey[] | undefined {
-  const generated = ROLES.map((role) => ({ role, name: `initial-${role}`, key: generateKey() }));
+  const generated = STAFF_ROLES.map((role) => ({ role, name: `initial-${role}`, key: generateKey() }));
   const entries: ApiKeyFileEntry[] = generated.map(({ role, name, key }) => ({ keySha256: sha256(key).toString('hex'), role, name }));
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   try {

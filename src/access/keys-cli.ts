@@ -2,6 +2,7 @@
  * Key file maintenance for operators (see src/access/README.md):
  *
  *   npm run keys -- add --role supervisor --units D01,D02 --name district-01-dashboard
+ *   npm run keys -- add --role reader --name portal-sync      (a downstream system: GET /feed only)
  *   npm run keys -- list
  *   npm run keys -- remove --name district-01-dashboard      (or --fingerprint 1a2b3c4d5e6f)
  *   npm run keys -- hash < key.txt                           (the keySha256 of a key you made)

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiKeyRequired } from '../docs/api-docs.decorators.js';
-import { CurrentPrincipal, type Principal, ROLES, Roles } from './principal.js';
+import { CurrentPrincipal, type Principal, Roles, STAFF_ROLES } from './principal.js';
 
 /**
  * Who the key is: its role and the units it reaches, so that a client (the dashboard) shows only
@@ -12,7 +12,7 @@ import { CurrentPrincipal, type Principal, ROLES, Roles } from './principal.js';
 @Controller()
 export class MeController {
   @Get('me')
-  @Roles(...ROLES)
+  @Roles(...STAFF_ROLES)
   @ApiOperation({ summary: "The calling key: its name, role, and units (null: all units; otherwise these and everything below them)" })
   @ApiAnswer(200, 'the key', { name: 'huyen-an-supervisor', role: 'supervisor', units: ['HUYEN-AN'] })
   me(@CurrentPrincipal() principal: Principal) {

@@ -1,7 +1,12 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 
-export const ROLES = ['integrator', 'supervisor', 'auditor', 'admin'] as const;
+export const ROLES = ['integrator', 'supervisor', 'auditor', 'admin', 'reader'] as const;
 export type Role = (typeof ROLES)[number];
+/**
+ * The roles of people and integrating systems: every role but `reader`, the downstream systems'
+ * role, which calls GET /feed and nothing else (and gets no key at the first start).
+ */
+export const STAFF_ROLES = ['integrator', 'supervisor', 'auditor', 'admin'] as const satisfies readonly Role[];
 
 /** Who is calling: resolved from the API key by the Authenticator (onRequest hook). */
 export interface Principal {

@@ -1,11 +1,13 @@
 /**
- * The open live streams: their limits (per key and in all, 429 LIVE_STREAMS_LIMITED beyond them),
- * the Server-Sent Events written to each socket, and the client that does not read, dropped once
- * what waits for it passes a bound rather than held in memory.
+ * The open live streams, live reports and event feed alike: their limits (per key and in all, 429
+ * LIVE_STREAMS_LIMITED beyond them), the Server-Sent Events written to each socket, and the client
+ * that does not read, dropped rather than held in memory (reports: once what waits for it passes a
+ * bound; the feed, which waits for its client: see src/feed/feed.service.ts).
  */
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { Observable } from 'rxjs';
+import type { ServerResponse } from 'node:http';
+import type { Observable, Subscription } from 'rxjs';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { Metrics } from '../operations/metrics.js';
@@ -37,7 +39,7 @@ export class LiveStreams implements BeforeApplicationShutdown {
   private closing = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, metrics: Metrics) {
-    metrics.gauge('live_streams_open', 'Live report streams open (places taken, all keys).', () => this.open);
+    metrics.gauge('live_streams_open', 'Live streams open, reports and event feed (places taken, all keys).', () => this.open);
     metrics.counter('live_streams_refused_total', 'Live streams refused by the per-key or the global limit.', () => this.refused);
     metrics.counter('live_streams_dropped_slow_total', 'Live streams dropped because their client did not read what was sent.', () => this.dropped);
   }
@@ -69,11 +71,33 @@ export class LiveStreams implements BeforeApplicationShutdown {
 
   /** Writes `frames` to the client until it leaves, it stops reading, or the service stops; then releases. */
   serve(reply: FastifyReply, frames: Observable<LiveFrame>, release: Release): void {
+    let subscription: Subscription | undefined;
+    const res = this.start(reply, release, () => subscription?.unsubscribe());
+    if (!res) return;
+    subscription = frames.subscribe({
+      next: (frame) => {
+        if (!res.write(frame.text) && res.writableLength > MAX_UNSENT_BYTES) this.drop(res, `${res.writableLength} bytes waiting`);
+      },
+      error: (error: Error) => {
+        this.logger.error(`live stream failed: ${error.message}`);
+        res.destroy();
+      },
+      complete: () => res.end(),
+    });
+  }
+
+  /**
+   * Takes the reply over as an event stream (status and headers sent) and answers its response,
+   * or undefined, released, when there is nothing to stream (the client left meanwhile, a HEAD
+   * request, the service stopping). `stop` is called once when the stream ends, whoever ends it;
+   * the place is released then.
+   */
+  start(reply: FastifyReply, release: Release, stop: () => void): ServerResponse | undefined {
     const socket = reply.request.raw.socket;
     const res = reply.raw;
     if (socket.destroyed || this.closing) {
       release(); // gone while the read models caught up, or the service is stopping
-      return;
+      return undefined;
     }
     reply.hijack();
     socket.setTimeout(0); // a quiet stream is not an idle connection
@@ -82,32 +106,31 @@ export class LiveStreams implements BeforeApplicationShutdown {
     if (reply.request.method === 'HEAD') {
       res.end(); // headers only: a stream left open would hold the connection and the place
       release();
-      return;
+      return undefined;
     }
-    const subscription = frames.subscribe({
-      next: (frame) => {
-        if (!res.write(frame.text) && res.writableLength > MAX_UNSENT_BYTES) {
-          this.dropped++;
-          this.logger.warn(`dropped a live stream whose client is not reading (${res.writableLength} bytes waiting)`);
-          res.destroy();
-        }
-      },
-      error: (error: Error) => {
-        this.logger.error(`live stream failed: ${error.message}`);
-        res.destroy();
-      },
-      complete: () => res.end(),
-    });
+    let stopped = false;
+    const stopOnce = () => {
+      if (!stopped) stop();
+      stopped = true;
+    };
     const end = () => {
-      subscription.unsubscribe();
+      stopOnce();
       res.end();
     };
     this.enders.add(end);
     res.once('close', () => {
       this.enders.delete(end);
-      subscription.unsubscribe();
+      stopOnce();
       release();
     });
+    return res;
+  }
+
+  /** Ends a stream whose client does not read what it is sent, and counts it. */
+  drop(res: ServerResponse, why: string): void {
+    this.dropped++;
+    this.logger.warn(`dropped a live stream whose client is not reading (${why})`);
+    res.destroy();
   }
 
   beforeApplicationShutdown(): void {

@@ -9,5 +9,9 @@ import { SupervisionController } from './supervision.controller.js';
 import { SupervisionQueries } from './supervision-queries.js';
 
 /** Reports, the dossier list, the live stream and the overdue watcher, over the projections. */
-@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, AsOfIndexes, LiveReports, LiveStreams, OverdueWatcher, ReportExports, RollUpWarmer], exports: [OverdueWatcher, ReportExports] })
+@Module({
+  controllers: [SupervisionController],
+  providers: [SupervisionQueries, AsOfIndexes, LiveReports, LiveStreams, OverdueWatcher, ReportExports, RollUpWarmer],
+  exports: [OverdueWatcher, ReportExports, LiveStreams],
+})
 export class SupervisionModule {}

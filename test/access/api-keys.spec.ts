@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROLES } from '../../src/access/principal.js';
+import { STAFF_ROLES } from '../../src/access/principal.js';
 import { ApiKeyFileError, ApiKeyStore, fingerprintOf, parseApiKeys, sha256 } from '../../src/access/api-keys.js';
 import { createApiKeyFile, formatGeneratedKeys } from '../../src/access/initial-keys.js';
 import { ConfigError } from '../../src/config.js';
@@ -82,7 +82,7 @@ describe('the API key file', () => {
     const lines = message.split('\n').slice(1);
     const expected = [
       /entry 1 \("too-short"\): "key" must be 16 to 512 characters/,
-      /entry 2: "role" must be one of integrator, supervisor, auditor, admin, not "root"/,
+      /entry 2: "role" must be one of integrator, supervisor, auditor, admin, reader, not "root"/,
       /entry 3: needs "key" or "keySha256"/,
       /entry 4: give either "key" or "keySha256", not both/,
       /entry 5: "keySha256" must be 64 hexadecimal digits/,
@@ -101,8 +101,8 @@ describe('the API key file', () => {
   it('is created with one fresh key per role, readable by its owner only, holding digests only', () => {
     const file = join(tempDir(), 'nested', 'api-keys.json');
     const generated = createApiKeyFile(file)!;
-    expect(generated.map((k) => k.role)).toEqual([...ROLES]);
-    expect(new Set(generated.map((k) => k.key)).size).toBe(ROLES.length);
+    expect(generated.map((k) => k.role)).toEqual([...STAFF_ROLES]);
+    expect(new Set(generated.map((k) => k.key)).size).toBe(STAFF_ROLES.length);
     for (const { key } of generated) expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
@@ -130,7 +130,7 @@ describe('the key store', () => {
     expect(printed).toHaveLength(1);
     const keys = [...printed[0]!.matchAll(/initial-\w+\s+([A-Za-z0-9_-]{43})/g)].map((m) => m[1]!);
     expect(keys).toHaveLength(4);
-    expect(keys.map((k) => store.authenticate(k)?.principal.role)).toEqual([...ROLES]);
+    expect(keys.map((k) => store.authenticate(k)?.principal.role)).toEqual([...STAFF_ROLES]);
     expect(store.authenticate(keys[0]!)?.principal.name).toBe('initial-integrator');
     // A second start loads the file and prints nothing.
     ApiKeyStore.open(file, { print: (text) => printed.push(text) });

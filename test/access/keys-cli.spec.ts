@@ -23,6 +23,15 @@ describe('npm run keys', () => {
     expect(ApiKeyStore.open(file).authenticate(key)?.principal).toEqual({ name: 'district-01', role: 'supervisor', units: ['D01'] });
   });
 
+  it('adds a reader key for a downstream system (the event feed), for all units or some', () => {
+    const file = keyFile();
+    const { key } = addKey(file, 'reader', undefined, 'portal-sync');
+    const scoped = addKey(file, 'reader', ['HUYEN-AN'], 'warehouse-huyen-an');
+    const store = ApiKeyStore.open(file);
+    expect(store.authenticate(key)?.principal).toEqual({ name: 'portal-sync', role: 'reader' });
+    expect(store.authenticate(scoped.key)?.principal).toEqual({ name: 'warehouse-huyen-an', role: 'reader', units: ['HUYEN-AN'] });
+  });
+
   it('keeps the entries already there, and removes by name or fingerprint', () => {
     const file = keyFile();
     addKey(file, 'admin', undefined, 'ops');

@@ -11,7 +11,7 @@
  *                        └─ C0202
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROLES, type Role } from '../../src/access/principal.js';
+import { ROLES, type Role, STAFF_ROLES } from '../../src/access/principal.js';
 import { startTestApp, TEST_KEYS, type TestApp } from '../support/test-app.js';
 import { serviceRoutes } from './routes.js';
 
@@ -33,13 +33,16 @@ const CALLERS: Caller[] = [
 ];
 
 const OPEN = 'open';
-const EVERY: readonly Role[] = ROLES;
+/** Every key but a reader's (downstream systems read the feed only). */
+const EVERY: readonly Role[] = STAFF_ROLES;
 const INTEGRATOR: readonly Role[] = ['integrator'];
 /** Reads of dossiers, lists, reports and live streams. */
 const READERS: readonly Role[] = ['supervisor', 'auditor', 'admin'];
 /** History, as-of views, operations. */
 const AUDITORS: readonly Role[] = ['auditor', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
+/** The event feed: auditors (and admins) and the downstream systems' readers. */
+const FEED: readonly Role[] = ['auditor', 'admin', 'reader'];
 
 interface Row {
   /** The route as the controller declares it (parameter names do not matter). */
@@ -55,6 +58,8 @@ interface Row {
   body?: (c: Caller) => unknown;
   /** The body's media type when it is not JSON (the body is then sent as the text given). */
   contentType?: string;
+  /** The Accept header, when the route answers other media types on request. */
+  accept?: string;
 }
 
 /** Local (+07:00) instants of the test's timeline. */
@@ -133,6 +138,9 @@ const MATRIX: Row[] = [
   { route: 'GET /projections/status', roles: AUDITORS, ok: 200, url: () => '/projections/status' },
   { route: 'POST /projections/rebuild', roles: ADMIN, unit: 'all', ok: 200, url: () => '/projections/rebuild?wait=true' },
   { route: 'GET /metrics', roles: AUDITORS, ok: 200, url: () => '/metrics' },
+  // the event feed: a key limited to units sees its units' dossier events (filtered, never 403)
+  { route: 'GET /feed', roles: FEED, ok: 200, url: () => '/feed?limit=10' },
+  { route: 'GET /feed', roles: FEED, ok: 200, url: () => '/feed?after=0', accept: 'text/event-stream' },
 ];
 
 /**
@@ -192,7 +200,7 @@ describe('access: every route × every role × a key for all units and a key for
     const abort = new AbortController();
     const res = await fetch(base + row.url(c), {
       method,
-      headers: { ...(c.key ? { authorization: `Bearer ${c.key}` } : {}), ...(body !== undefined ? { 'content-type': row.contentType ?? 'application/json' } : {}) },
+      headers: { ...(c.key ? { authorization: `Bearer ${c.key}` } : {}), ...(row.accept ? { accept: row.accept } : {}), ...(body !== undefined ? { 'content-type': row.contentType ?? 'application/json' } : {}) },
       ...(body !== undefined ? { body: row.contentType ? String(body) : JSON.stringify(body) } : {}),
       signal: abort.signal,
     });
@@ -202,7 +210,7 @@ describe('access: every route × every role × a key for all units and a key for
       return { status: res.status, type, body: undefined };
     }
     const text = await res.text();
-    return { status: res.status, type, body: type.includes('json') && text ? JSON.parse(text) : text };
+    return { status: res.status, type, body: /^application\/(problem\+)?json/.test(type) && text ? JSON.parse(text) : text };
   }
 
   for (const row of MATRIX) {

@@ -102,7 +102,7 @@ describe('starting the service', () => {
     children.push(s.child);
     const code = await s.exited;
     expect(code).not.toBe(0);
-    expect(s.output()).toContain('entry 1: \\"role\\" must be one of integrator, supervisor, auditor, admin, not \\"superuser\\"');
+    expect(s.output()).toContain('entry 1: \\"role\\" must be one of integrator, supervisor, auditor, admin, reader, not \\"superuser\\"');
     expect(s.output()).not.toContain('"listening"');
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiKeyStore, sha256 } from '../../src/access/api-keys.js';
-import { ROLES } from '../../src/access/principal.js';
+import { STAFF_ROLES } from '../../src/access/principal.js';
 import { startTestApp, tempDataDir } from '../support/test-app.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -27,7 +27,7 @@ describe('generated keys on first start', () => {
     const keysFile = file.replace(/api-keys\.json$/, 'initial-keys.txt');
     expect(mode(keysFile)).toBe(0o600);
     const keys = [...readFileSync(keysFile, 'utf8').matchAll(/initial-(\w+)\s+([A-Za-z0-9_-]{43})/g)].map((m) => ({ role: m[1]!, key: m[2]! }));
-    expect(keys.map((k) => k.role)).toEqual([...ROLES]);
+    expect(keys.map((k) => k.role)).toEqual([...STAFF_ROLES]);
     for (const { role, key } of keys) expect(store.authenticate(key)?.principal.role).toBe(role);
     expect(printed).toHaveLength(1);
     const line = JSON.parse(printed[0]!) as Record<string, unknown>;

@@ -16,6 +16,7 @@ export const TEST_KEYS = {
   integrator: 'test-integrator-api-key',
   supervisor: 'test-supervisor-api-key',
   auditor: 'test-auditor-api-key',
+  reader: 'test-reader-api-key',
 } as const;
 export type TestRole = keyof typeof TEST_KEYS;
 

@@ -12,6 +12,8 @@ export class SseClient {
   status = 0;
   contentType = '';
   ended = false;
+  /** The last `id` the server sent, with an event or alone (what an EventSource would send as Last-Event-ID). */
+  lastEventId: string | undefined;
   private buffer = '';
   private waiting: (() => void)[] = [];
   private req: ClientRequest;
@@ -100,6 +102,7 @@ export class SseClient {
         else if (field === 'id') e.id = value;
         else if (field === 'data') data.push(value);
       }
+      if (e.id !== undefined) this.lastEventId = e.id;
       if (data.length === 0) continue;
       e.data = JSON.parse(data.join('\n'));
       this.events.push(e);
