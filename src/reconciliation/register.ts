@@ -184,7 +184,9 @@ export async function readCsvRegister(file: Buffer): Promise<ReadRegister> {
     }
   } catch (error) {
     if (error instanceof RegisterFileError) throw error;
-    // A broken quote leaves the parser lost: nothing after it can be read row by row.
+    // A broken quote leaves the parser lost: nothing after it can be read row by row (csv-parse's
+    // message names the line; rows it had read but not handed over yet are not known here).
+    if (fields === undefined) throw new RegisterFileError(`the CSV cannot be read: ${(error as Error).message}`);
     problems.push({ line: line + 1, message: `the CSV cannot be read from here on: ${(error as Error).message}` });
   }
   if (fields === undefined) throw new RegisterFileError('the register has no header row');
