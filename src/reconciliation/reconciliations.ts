@@ -44,7 +44,7 @@ export class Reconciliations {
 
   async reconcile(unitId: string, input: RegisterInput, p: ReconcileParams, who: Principal, correlationId?: string): Promise<RegisterReconciledData> {
     this.catalog.requireUnit(unitId);
-    const register = await readRegister(input);
+    const register = readRegister(input);
     if (register.problems.length > 0) throw lineProblems(register, input.format);
     const span: Span | undefined = p.from !== undefined && p.to !== undefined ? { from: p.from, to: p.to } : registerSpan(register.rows);
     if (span === undefined && register.rows.length === 0) {
@@ -116,9 +116,9 @@ export class Reconciliations {
   }
 }
 
-async function readRegister(input: RegisterInput): Promise<ReadRegister> {
+function readRegister(input: RegisterInput): ReadRegister {
   try {
-    return input.format === 'csv' ? await readCsvRegister(input.file) : readJsonRegister(input.body);
+    return input.format === 'csv' ? readCsvRegister(input.file) : readJsonRegister(input.body);
   } catch (error) {
     if (error instanceof RegisterFileError) throw validationFailed([{ field: 'register', message: error.message }], error.message);
     throw error;
