@@ -1,6 +1,22 @@
 /** The OpenAPI examples of the reconciliation routes. */
 import type { RegisterReconciledData } from './reconciliation-events.js';
 
+const instant = { type: 'string', description: 'dd/MM/yyyy HH:mm (local), dd/MM/yyyy, or ISO 8601 with an offset' } as const;
+/** The body: the CSV text, or the JSON array (one media type each; the examples are shared). */
+export const REGISTER_SCHEMA = {
+  oneOf: [
+    { type: 'string', description: 'text/csv' },
+    {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['dossierId', 'status'],
+        properties: { dossierId: { type: 'string' }, status: { type: 'string', description: 'a status of the service or a register word' }, receivedAt: instant, resolvedAt: instant, returnedAt: instant },
+      },
+    },
+  ],
+};
+
 export const REGISTER_CSV_EXAMPLE = [
   'Mã hồ sơ,Trạng thái,Ngày nhận,Ngày giải quyết,Ngày trả kết quả',
   'HS-2026-000123,Đã trả kết quả,02/03/2026 09:00,03/03/2026 15:30,04/03/2026 08:15',

@@ -10,7 +10,7 @@ import { assertId } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
 import type { RawQuery } from '../supervision/query-params.js';
-import { RECONCILIATION_EXAMPLE, REGISTER_CSV_EXAMPLE, REGISTER_JSON_EXAMPLE } from './reconciliation-examples.js';
+import { RECONCILIATION_EXAMPLE, REGISTER_CSV_EXAMPLE, REGISTER_JSON_EXAMPLE, REGISTER_SCHEMA } from './reconciliation-examples.js';
 import { parseListParams, parseReconcileParams } from './reconciliation-params.js';
 import { type RegisterInput, Reconciliations } from './reconciliations.js';
 
@@ -40,6 +40,7 @@ export class ReconciliationsController {
   @ApiConsumes(...REGISTER_MEDIA_TYPES)
   @ApiBody({
     description: 'the register: CSV with a header row (mã hồ sơ / dossierId, trạng thái / status, ngày nhận / receivedAt, ngày giải quyết / resolvedAt, ngày trả kết quả / returnedAt; dates dd/MM/yyyy HH:mm local or ISO 8601), or a JSON array',
+    schema: REGISTER_SCHEMA,
     examples: { csv: { value: REGISTER_CSV_EXAMPLE }, json: { value: REGISTER_JSON_EXAMPLE } },
   })
   @ApiQuery({ name: 'toleranceMinutes', required: false, description: 'instants differing by more than this are differences; 0-10080, default 1' })
