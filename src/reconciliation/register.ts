@@ -147,12 +147,12 @@ function rowOf(line: number, cells: Partial<Record<Field, unknown>>, problems: L
 }
 
 /** Refuses a second row of a dossier (the register must list each once), naming the first. */
-function collect(rows: RegisterRow[], problems: LineProblem[]): ReadRegister {
+function collect(rows: RegisterRow[], problems: LineProblem[], unit: 'line' | 'item'): ReadRegister {
   const first = new Map<string, number>();
   const unique: RegisterRow[] = [];
   for (const row of rows) {
     const earlier = first.get(row.dossierId);
-    if (earlier !== undefined) problems.push({ line: row.line, message: `dossier ${row.dossierId} is listed already on line ${earlier}` });
+    if (earlier !== undefined) problems.push({ line: row.line, message: `dossier ${row.dossierId} is listed already on ${unit} ${earlier}` });
     else {
       first.set(row.dossierId, row.line);
       unique.push(row);
@@ -192,7 +192,7 @@ export function readCsvRegister(file: Buffer): ReadRegister {
     const row = rowOf(info.lines, cells, problems);
     if (row) rows.push(row);
   }
-  return collect(rows, problems);
+  return collect(rows, problems, 'line');
 }
 
 /** A register sent as a JSON array of `{ dossierId, status, receivedAt?, resolvedAt?, returnedAt? }`. */
@@ -207,7 +207,7 @@ export function readJsonRegister(body: unknown): ReadRegister {
     const row = rowOf(i + 1, item as Partial<Record<Field, unknown>>, problems);
     if (row) rows.push(row);
   });
-  return collect(rows, problems);
+  return collect(rows, problems, 'item');
 }
 
 /** The field of each header column (undefined: a column the reconciliation ignores). */
