@@ -14,6 +14,7 @@ import { SupervisionModule } from './supervision/supervision.module.js';
 import { ImportModule } from './import/import.module.js';
 import { EntryLagModule } from './entry-lag/entry-lag.module.js';
 import { FeedModule } from './feed/feed.module.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 
 /** What a test or a benchmark may swap in. */
 export interface AppOptions {
@@ -26,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, EntryLagModule, FeedModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, EntryLagModule, FeedModule, ReconciliationModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },

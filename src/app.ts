@@ -55,6 +55,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // A route that takes a whole register as JSON (route config `bodyLimit: 'register'`) has the
+  // register's limit rather than BODY_LIMIT_BYTES. Routes are registered by init(), below.
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit === 'register') route.bodyLimit = config.registerBodyLimitBytes;
+  });
   const metrics = app.get(Metrics);
   const requestLog = logger.isLevelEnabled('info');
   fastify.addHook('onResponse', (request, reply, done) => {

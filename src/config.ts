@@ -16,6 +16,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Largest file POST /imports accepts, in bytes (its own limit: a province's history is large). */
   importBodyLimitBytes: number;
+  /** Largest register POST /units/{unitId}/reconciliations accepts (CSV or JSON), in bytes. */
+  registerBodyLimitBytes: number;
   /** Load the demo province on first start with an empty store. */
   seedDemo: boolean;
   /** With the demo province, a year of demo dossiers (SEED_DEMO_HISTORY=false: the province alone). */
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: integer(env.RATE_LIMIT_PER_MINUTE, 6000, 'RATE_LIMIT_PER_MINUTE'),
     bodyLimitBytes: integer(env.BODY_LIMIT_BYTES, 65536, 'BODY_LIMIT_BYTES'),
     importBodyLimitBytes: integer(env.IMPORT_BODY_LIMIT_BYTES, 512 * 1024 * 1024, 'IMPORT_BODY_LIMIT_BYTES'),
+    registerBodyLimitBytes: integer(env.REGISTER_BODY_LIMIT_BYTES, 64 * 1024 * 1024, 'REGISTER_BODY_LIMIT_BYTES'),
     seedDemo: (env.SEED_DEMO ?? 'true') !== 'false',
     seedDemoHistory: (env.SEED_DEMO_HISTORY ?? 'true') !== 'false',
     overdueWatcher: (env.OVERDUE_WATCHER ?? 'true') !== 'false',

@@ -46,9 +46,19 @@ function redoclyLint(document: unknown): Promise<LintProblem[]> {
 describe('GET /docs', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ OVERDUE_WATCHER: 'false' });
+    // Without the rate limit: a test below calls every route without a key, more than the failed authentications an address may make in a minute.
+    t = await startTestApp({ OVERDUE_WATCHER: 'false', RATE_LIMIT_PER_MINUTE: '0' });
   });
   afterAll(() => t.close({ remove: true }));
+
+  it('documents the reconciliation routes, with the register as CSV or JSON', async () => {
+    const doc = (await t.http.get('/docs/openapi.json')).body;
+    const post = doc.paths['/units/{unitId}/reconciliations'].post;
+    expect(Object.keys(post.requestBody.content)).toEqual(['text/csv', 'application/json']);
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['201', '400', '403', '404', '413', '415']));
+    expect(doc.paths['/units/{unitId}/reconciliations'].get.responses['200']).toBeDefined();
+    expect(doc.paths['/units/{unitId}/reconciliations/{reconciliationId}'].get.responses['200']).toBeDefined();
+  });
 
   it('documents every command with the schema of the DTO that validates it', async () => {
     const doc = (await t.http.get('/docs/openapi.json')).body;

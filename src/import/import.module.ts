@@ -1,6 +1,7 @@
 import { Module, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { errorCodes, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { acceptRawBodies } from '../common/raw-bodies.js';
 import { DossierImporter } from './dossier-importer.js';
 import { IMPORT_MEDIA_TYPES, ImportsController } from './imports.controller.js';
 
@@ -9,20 +10,10 @@ import { IMPORT_MEDIA_TYPES, ImportsController } from './imports.controller.js';
 export class ImportModule implements OnModuleInit {
   constructor(@Optional() private readonly adapterHost?: HttpAdapterHost) {}
 
-  /**
-   * Import files reach the route as a stream, unparsed: the route reads them with a limit of its
-   * own after the key was checked (Fastify would buffer a body before the guard runs). Other
-   * routes keep refusing these media types.
-   */
+  /** Import files reach the route as a stream, read with a limit of its own (raw-bodies.ts). */
   onModuleInit(): void {
     const fastify = this.adapterHost?.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
     if (!fastify?.addContentTypeParser) return;
-    for (const type of Object.keys(IMPORT_MEDIA_TYPES)) {
-      if (fastify.hasContentTypeParser(type)) continue;
-      fastify.addContentTypeParser(type, (request, payload, done) => {
-        if (request.routeOptions.url === '/imports') done(null, payload);
-        else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(type), undefined);
-      });
-    }
+    acceptRawBodies(fastify, Object.keys(IMPORT_MEDIA_TYPES), '/imports');
   }
 }

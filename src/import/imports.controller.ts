@@ -4,6 +4,7 @@ import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorat
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { readRawBody } from '../common/raw-bodies.js';
 import { CurrentPrincipal, type Principal, Roles } from '../access/principal.js';
 import { AppError, validationFailed } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
@@ -57,7 +58,7 @@ export class ImportsController {
     }
     const declared = Number(request.headers['content-length']);
     if (declared > this.config.importBodyLimitBytes) throw tooLarge(this.config.importBodyLimitBytes);
-    const file = await readBody(request.body, this.config.importBodyLimitBytes);
+    const file = await readRawBody(request.body, this.config.importBodyLimitBytes, () => tooLarge(this.config.importBodyLimitBytes));
     // The answer comes when every line is done, minutes for a large file: the connection's idle
     // timeout (CONNECTION_TIMEOUT_MS) is not for this silence (as for live streams).
     request.raw.socket?.setTimeout(0);
@@ -78,26 +79,3 @@ function formatOf(contentType: string | undefined): ImportFormat {
 }
 
 const tooLarge = (limit: number) => new AppError('PAYLOAD_TOO_LARGE', `the file is larger than ${limit} bytes (IMPORT_BODY_LIMIT_BYTES); split it, or import it with npm run import`);
-
-/** The body as the import parser left it (a stream), or as another parser did (a Buffer or a string). */
-function readBody(body: unknown, limit: number): Promise<Buffer> {
-  if (Buffer.isBuffer(body)) return body.length > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body);
-  if (typeof body === 'string') return readBody(Buffer.from(body), limit);
-  if (!(body instanceof Readable)) return Promise.reject(new AppError('VALIDATION_FAILED', 'the request has no file', []));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      // The rest is read and dropped, so that the answer can still be sent on this connection.
-      body.off('data', onData);
-      chunks.length = 0;
-      body.resume();
-      reject(tooLarge(limit));
-    };
-    body.on('data', onData);
-    body.once('end', () => resolve(Buffer.concat(chunks)));
-    body.once('error', reject);
-  });
-}

@@ -72,6 +72,8 @@ const SIBLING = { in: 'C0102', out: 'C0202' } as const;
 const READ = { in: 'READ-IN', out: 'READ-OUT' } as const;
 const now = () => new Date().toISOString();
 let calendar: Record<string, unknown> = {};
+/** A reconciliation of each unit, made in the setup. */
+const reconciliations = { in: '', out: '' };
 /** Position of the last dossier received in the setup (lists wait for their read model to reach it). */
 let lastPosition = 0;
 
@@ -132,6 +134,12 @@ const MATRIX: Row[] = [
   { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: 'in', ok: 200, url: () => '/units/D01/timeliness?scope=subtree&groupBy=child' },
   { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: 'out', ok: 200, url: () => '/units/P/timeliness' },
   { route: 'GET /dossiers', roles: READERS, ok: 200, url: () => '/dossiers' },
+  // reconciliation with a unit's register: supervisors (and auditors, admins) of the unit or above
+  ...(['in', 'out'] as const).flatMap((u): Row[] => [
+    { route: 'POST /units/:unitId/reconciliations', roles: READERS, unit: u, ok: 201, url: () => `/units/${UNIT[u]}/reconciliations`, contentType: 'text/csv', body: () => `mã hồ sơ,trạng thái\n${READ[u]},đang xử lý\n` },
+    { route: 'GET /units/:unitId/reconciliations', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/reconciliations` },
+    { route: 'GET /units/:unitId/reconciliations/:reconciliationId', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/reconciliations/${reconciliations[u]}` },
+  ]),
   // bulk import: a command file, integrators only (its lines are checked against the key's units one by one)
   { route: 'POST /imports', roles: INTEGRATOR, unit: 'in', ok: 200, url: () => '/imports', contentType: 'application/x-ndjson', body: (c) => `${JSON.stringify({ command: 'receive', dossierId: `IMPORT-${c.id}`, procedureCode: 'P-TEN', unitId: UNIT.in, channel: 'online', receivedAt: vn('2025-03-03', '08:00') })}\n` },
   // operations
@@ -189,6 +197,13 @@ describe('access: every route × every role × a key for all units and a key for
         const res = await integrator.post('/dossiers').send({ dossierId, procedureCode: 'P-TEN', unitId, channel: 'direct', receivedAt: vn('2025-03-03', '08:00') });
         expect(res.status).toBe(201);
         lastPosition = res.body.position as number;
+      }
+    }
+    if (registered.has('POST /units/:/reconciliations')) {
+      for (const u of ['in', 'out'] as const) {
+        const res = await admin.post(`/units/${UNIT[u]}/reconciliations`).send([{ dossierId: READ[u], status: 'received' }]);
+        expect(res.status).toBe(201);
+        reconciliations[u] = res.body.reconciliationId as string;
       }
     }
   });
