@@ -8,7 +8,7 @@ import { CLOCK, type Clock } from '../../common/clock.js';
 import { AppError, validationFailed } from '../../common/errors.js';
 import { assertId } from '../../common/validation.js';
 import { Inject } from '@nestjs/common';
-import { DossierRepository, fold } from '../application/dossier-repository.js';
+import { DossierRepository, fold } from '../pipeline/dossier-repository.js';
 import { toView } from '../application/dossier-view.js';
 import { dossierNotFound, requireVisible } from '../application/dossier-visibility.js';
 import { INSTANT } from './dossier.dto.js';
