@@ -9,6 +9,7 @@ import { type DossierView, toView } from '../application/dossier-view.js';
 import { dossierNotFound, unitsOf } from '../application/dossier-visibility.js';
 import { decide, type DossierCommand } from '../domain/decide.js';
 import type { DossierState } from '../domain/state.js';
+import { unhandled } from '../domain/unhandled.js';
 import { IdempotencyStore } from '../idempotency/idempotency.store.js';
 import { CommandPipeline, type Decision } from '../pipeline/command-pipeline.js';
 import { eventId } from '../pipeline/event-ids.js';
@@ -148,10 +149,8 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
       case 'ReturnResult':
       case 'Withdraw':
         return;
-      default: {
-        const never: never = command;
-        throw new Error(`unhandled command ${(never as { type: string }).type}`);
-      }
+      default:
+        return unhandled(command, 'command');
     }
   }
 
