@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DossierCommandsController } from './integrator-commands/dossier-commands.controller.js';
 import { ExecuteDossierCommandHandler } from './integrator-commands/execute-dossier-command.js';
-import { DossierReadsController } from './http/dossier-reads.controller.js';
+import { DossierReadsController } from './reads/dossier-reads.controller.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
 import { MarkOverdueHandler } from './mark-overdue/mark-overdue.handler.js';
 import { CalendarReplanController } from './replan/calendar-replan.controller.js';

@@ -2,8 +2,8 @@ import type { PipeTransform } from '@nestjs/common';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { assertId } from '../common/validation.js';
 import type { IntegratorCommand } from '../dossier/integrator-commands/execute-dossier-command.js';
-import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from '../dossier/http/dossier.dto.js';
-import { instant } from '../dossier/http/request-context.js';
+import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from '../dossier/integrator-commands/dossier.dto.js';
+import { instant } from '../dossier/integrator-commands/request-context.js';
 import type { ImportCommandKind, ImportRecord } from './import-format.js';
 
 /** The body class each command's HTTP route validates with. */

@@ -1,7 +1,6 @@
 /**
- * The dossier decider: `decide(command, state, context) -> events`. Pure: the clock, the
- * calendar and the procedure come in on the command and the context, never from I/O.
- * Errors are typed (AppError codes) and mapped to problem+json at the edge.
+ * The dossier decider: `decide(command, state, context) -> events`. Pure: clock, calendar and procedure come in on the
+ * command and the context; refusals are typed (AppError codes), mapped to problem+json at the edge.
  */
 import {
   addWorkingTime,
@@ -226,10 +225,8 @@ function markOverdue(state: ExistingDossier, ctx: DecideContext): Decided[] {
 }
 
 /**
- * The due of a running dossier, and its open step's due, counted again from what they were
- * counted from, on the calendar in force: an event only when one of them moves. A dossier
- * awaiting the citizen has no due in force (the supplement counts a new one); a closed one is
- * never touched. A paused clock's remaining office time is the one recorded at the request.
+ * The due of a running dossier (and its open step's) counted again, from what it was counted from, on the calendar in force:
+ * an event only when one moves. Awaiting the citizen there is no due in force (the supplement counts one); closed, nothing.
  */
 function replan(state: ExistingDossier, ctx: DecideContext): Decided[] {
   if (state.status !== 'received') return [];

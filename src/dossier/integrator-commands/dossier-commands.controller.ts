@@ -8,8 +8,8 @@ import { CurrentPrincipal, type Principal, Roles } from '../../access/principal.
 import { CatalogService } from '../../catalog/catalog.service.js';
 import { assertId } from '../../common/validation.js';
 import { type CommandAnswer, ExecuteDossierCommand, type IntegratorCommand } from './execute-dossier-command.js';
-import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from '../http/dossier.dto.js';
-import { commandOptions, instant } from '../http/request-context.js';
+import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from './dossier.dto.js';
+import { commandOptions, instant } from './request-context.js';
 
 /** The answer of every command but receive (documented once). */
 const ApiCommandAnswer = () => ApiAnswer(200, 'the dossier as it now is, with the position of the command\'s last event', TRANSFERRED);

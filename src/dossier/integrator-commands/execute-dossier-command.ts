@@ -160,12 +160,8 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
   }
 
   /**
-   * Integrators act for their units and the units below them: the receiving unit, or the one
-   * holding the dossier. A dossier none of whose units the key reaches is answered as missing
-   * (404, dossier-visibility.ts); one that passed through the key's units but is neither received
-   * nor held there now is 403 (the key acted on it: it learns nothing new). A reception names its
-   * unit in the body: 403 when the key does not serve it; a reception whose id is already taken
-   * is 409 DUPLICATE_DOSSIER whoever holds it (ids are global), never a 412 with the revision.
+   * A key acts on dossiers received or held by its units (or units below them): one it never reached answers as missing,
+   * one that only passed through them is 403. A reception: 403 for a unit not served; a taken id is 409 whoever holds it.
    */
   private authorize(principal: Principal, dossierId: string, command: IntegratorCommand, state: DossierState): void {
     if (command.type === 'Receive') {

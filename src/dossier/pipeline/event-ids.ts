@@ -1,10 +1,8 @@
 import { hash, randomUUID } from 'node:crypto';
 
 /**
- * The one place dossier event ids are made. With a seed (an actor's Idempotency-Key, an import
- * line), the id of the `index`-th event a command appends derives from it, so the same command sent
- * again yields the same ids: the store keeps them once and the pipeline recognises them in the
- * stream. Without a seed (the service's own events, commands without a key), a random UUID.
+ * Every dossier event id. Seeded (an actor's Idempotency-Key, an import line): the same command yields the same ids, which the
+ * store keeps once and the pipeline finds in the stream. Unseeded (the service's own events, commands without a key): random.
  */
 export function eventId(dossierId: string, index: number, seed?: string): string {
   return seed ? uuidFrom(`${seed}\u0000${dossierId}\u0000${index}`) : randomUUID();

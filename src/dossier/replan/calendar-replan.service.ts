@@ -38,11 +38,8 @@ const ATTEMPTS = 3;
 const CATCH_UP_MS = 10_000;
 
 /**
- * POST /calendar/replan: the open dossiers are listed from the read model, and each one's stream
- * is read again and given to the decider (`Replan`), which counts its due on the calendar in force
- * with the same arithmetic as on receipt. Each append names the revision it decided on, so a
- * dossier that moved meanwhile is decided again; a dossier already re-planned on this calendar
- * yields nothing, so a second run, or a run after an interrupted one, appends only what is left.
+ * POST /calendar/replan: each open dossier the read model lists goes through the command pipeline as `Replan`. One
+ * already re-planned on this calendar yields nothing, so a second run, or one after an interrupted run, appends only what is left.
  */
 @Injectable()
 export class CalendarReplanService {
