@@ -75,7 +75,7 @@ export class ExecuteDossierCommandHandler implements ICommandHandler<ExecuteDoss
       idSeed,
       // With If-Match the revision named is the only one to write at: a conflict is final.
       attempts: ifMatch === undefined ? MAX_ATTEMPTS : 1,
-      // With If-Match the stream is read at once: the revision it names is checked against it.
+      // A reception first appends without reading (`no_stream` finds a taken id); with If-Match the revision is checked first.
       blindFirst: command.type === 'Receive' && ifMatch === undefined,
       decide: ({ events, state, now }): Decision<CommandAnswer> => {
         // A retry whose first answer was lost (crash after the append): its events are already stored.
