@@ -128,10 +128,8 @@ export interface DossierBecameOverdue {
 }
 
 /**
- * The service's own event (POST /calendar/replan): the calendar in force now counts the due of
- * this open dossier (and of its open step) differently from the calendar it was counted on,
- * typically because an announced year replaced a provisional one. The new due is in force from
- * `replannedAt`; what was in force before stays in the history.
+ * The service's own event (POST /calendar/replan): the calendar in force counts this open dossier's due (or its open
+ * step's) differently, typically once a provisional year is announced. In force from `replannedAt`; the old one stays in the history.
  */
 export interface DossierDueReplanned {
   type: 'DossierDueReplanned';

@@ -5,7 +5,7 @@ import type { Principal } from '../access/principal.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { AppError, type FieldError } from '../common/errors.js';
 import { createValidationPipe } from '../common/validation.js';
-import { type CommandAnswer, ExecuteDossierCommand, type IntegratorCommand } from '../dossier/application/execute-dossier-command.js';
+import { type CommandAnswer, ExecuteDossierCommand, type IntegratorCommand } from '../dossier/integrator-commands/execute-dossier-command.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { canonicalOf, commandOf } from './import-commands.js';
 import type { ImportCommandKind } from './import-format.js';

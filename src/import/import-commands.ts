@@ -1,9 +1,9 @@
 import type { PipeTransform } from '@nestjs/common';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { assertId } from '../common/validation.js';
-import type { IntegratorCommand } from '../dossier/application/execute-dossier-command.js';
-import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from '../dossier/http/dossier.dto.js';
-import { instant } from '../dossier/http/request-context.js';
+import type { IntegratorCommand } from '../dossier/integrator-commands/execute-dossier-command.js';
+import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from '../dossier/integrator-commands/dossier.dto.js';
+import { instant } from '../dossier/integrator-commands/request-context.js';
 import type { ImportCommandKind, ImportRecord } from './import-format.js';
 
 /** The body class each command's HTTP route validates with. */
@@ -19,7 +19,7 @@ const BODY_CLASS: Record<ImportCommandKind, new () => object> = {
 };
 
 /**
- * A line's command as its HTTP route builds it (src/dossier/http/dossier-commands.controller.ts):
+ * A line's command as its HTTP route builds it (src/dossier/integrator-commands/dossier-commands.controller.ts):
  * the body checked by the service's own validation pipe against the same DTO class, the instants
  * parsed by the same function, the procedure looked up in the catalog. Throws the same AppErrors.
  */

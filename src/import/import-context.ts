@@ -8,9 +8,10 @@ import { CatalogModule } from '../catalog/catalog.module.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, systemClock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
-import { DossierRepository } from '../dossier/application/dossier-repository.js';
-import { ExecuteDossierCommandHandler } from '../dossier/application/execute-dossier-command.js';
 import { IdempotencyStore } from '../dossier/idempotency/idempotency.store.js';
+import { ExecuteDossierCommandHandler } from '../dossier/integrator-commands/execute-dossier-command.js';
+import { CommandPipeline } from '../dossier/pipeline/command-pipeline.js';
+import { DossierRepository } from '../dossier/pipeline/dossier-repository.js';
 import { EventStoreModule } from '../event-store/event-store.module.js';
 import { DossierImporter } from './dossier-importer.js';
 import { ImportFileError } from './import-format.js';
@@ -33,6 +34,7 @@ class ImportContextModule {
         { provide: UNIT_TREE, useExisting: CatalogService },
         UnitScope,
         DossierRepository,
+        CommandPipeline,
         IdempotencyStore,
         ExecuteDossierCommandHandler,
         DossierImporter,

@@ -6,7 +6,7 @@ import { AppError } from '../../src/common/errors.js';
 import { compileFlatDto } from '../../src/common/flat-dto-validator.js';
 import { mulberry32 } from '../../src/common/random.js';
 import { createReferenceValidationPipe, createValidationPipe } from '../../src/common/validation.js';
-import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from '../../src/dossier/http/dossier.dto.js';
+import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from '../../src/dossier/integrator-commands/dossier.dto.js';
 
 /**
  * The service's validation pipe takes a shortcut for flat command bodies; Nest's ValidationPipe

@@ -1,9 +1,6 @@
 /**
- * What a key limited to some units may learn of a dossier (issue 21, finding 6): a dossier none
- * of whose units the key reaches answers exactly as one that does not exist (404 NOT_FOUND, the
- * same detail), on every route and option, and before any revision, history or instant is
- * looked at. Otherwise a 412 with a revision, a 403 naming units, or a 404-then-403 boundary
- * under `asOf` tells the key whether, where and when another unit's dossier exists.
+ * A dossier none of whose units a key reaches answers exactly as a missing one (404, same detail), before any
+ * revision, history or instant is looked at: else a 412, a 403 or an as-of boundary tells whether, where and when it exists.
  */
 import type { Principal } from '../../access/principal.js';
 import type { UnitScope } from '../../access/unit-scope.js';

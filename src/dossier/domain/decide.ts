@@ -1,7 +1,6 @@
 /**
- * The dossier decider: `decide(command, state, context) -> events`. Pure: the clock, the
- * calendar and the procedure come in on the command and the context, never from I/O.
- * Errors are typed (AppError codes) and mapped to problem+json at the edge.
+ * The dossier decider: `decide(command, state, context) -> events`. Pure: clock, calendar and procedure come in on the
+ * command and the context; refusals are typed (AppError codes), mapped to problem+json at the edge.
  */
 import {
   addWorkingTime,
@@ -17,8 +16,9 @@ import { AppError, validationFailed } from '../../common/errors.js';
 import { EARLIEST_INSTANT, instantRangeError, LATEST_INSTANT } from '../../common/instant-range.js';
 import { isoInstant as iso } from '../../common/iso-instant.js';
 import type { ProcedureDefinition } from '../../catalog/events.js';
-import type { Channel, DossierEvent, Outcome, Timeliness } from '../events.js';
-import { type DossierState, type ExistingDossier, holderAt, type Step } from './state.js';
+import type { Channel, DossierDueReplanned, DossierEvent, DossierTransferred, Outcome, Timeliness } from '../events.js';
+import { type DossierState, type DossierStatus, type ExistingDossier, holderAt, type Step } from './state.js';
+import { unhandled } from './unhandled.js';
 
 /** How far in the future an occurredAt may lie (clock skew between integrators and the service). */
 export const MAX_CLOCK_SKEW_MS = 60_000;
@@ -57,141 +57,134 @@ export interface Decided {
   occurredAt: number;
 }
 
-
 export function decide(command: DossierCommand, state: DossierState, ctx: DecideContext): Decided[] {
-  if (command.type === 'Receive') return receive(command, state, ctx);
-  if (state.status === 'none') throw new AppError('NOT_FOUND', 'dossier was not found');
-  if (command.type === 'MarkOverdue') return markOverdue(state, ctx);
-  if (command.type === 'Replan') return replan(state, ctx);
-  checkOccurredAt(command.occurredAt, state, ctx);
-  const at = command.occurredAt;
-  const dossierId = state.dossierId;
   switch (command.type) {
-    case 'Transfer': {
-      const s = requireStatus(state, ['received'], 'transfer');
-      if (command.toUnitId === s.currentUnitId) {
-        throw new AppError('ILLEGAL_TRANSITION', `the dossier is already at unit ${command.toUnitId}`);
-      }
-      const data: Extract<DossierEvent, { type: 'DossierTransferred' }>['data'] = {
-        dossierId,
-        fromUnitId: s.currentUnitId,
-        toUnitId: command.toUnitId,
-        transferredAt: iso(at),
-        calendarRevision: ctx.calendarRevision,
-      };
-      if (command.allottedWorkingHours !== undefined) {
-        data.allottedWorkingHours = command.allottedWorkingHours;
-        // The step's clock follows the dossier's rules: cutoff, then office time.
-        const stepDue = addWorkingTime(ctx.calendar, clockStart(ctx.calendar, at), command.allottedWorkingHours * WORKING_HOUR_MS);
-        data.stepDueAt = iso(checkComputedDue(stepDue, 'allottedWorkingHours'));
-        if (spansProvisional(ctx.calendar, at, stepDue)) data.calendarProvisional = true;
-      }
-      return [{ event: { type: 'DossierTransferred', data }, occurredAt: at }];
-    }
-    case 'RequestSupplement': {
-      const s = requireStatus(state, ['received'], 'request a supplement for');
-      if (s.supplementRequested) throw new AppError('ILLEGAL_TRANSITION', 'a supplement may be requested only once per dossier');
-      const remainingWorkingMs = workingTimeBetween(ctx.calendar, Math.max(at, s.clockStartAt), s.dueAt);
-      return [
-        {
-          event: {
-            type: 'DossierSupplementRequested',
-            data: { dossierId, unitId: s.currentUnitId, reason: command.reason, requestedAt: iso(at), remainingWorkingMs },
-          },
-          occurredAt: at,
-        },
-      ];
-    }
-    case 'Supplement': {
-      const s = requireStatus(state, ['awaiting_supplement'], 'supplement');
-      const start = clockStart(ctx.calendar, at);
-      const duration = s.onSupplement === 'pause' ? s.remainingWorkingMs : s.statutoryWorkingDays * WORKING_DAY_MS;
-      const due = addWorkingTime(ctx.calendar, start, duration);
-      return [
-        {
-          event: {
-            type: 'DossierSupplemented',
-            data: {
-              dossierId,
-              supplementedAt: iso(at),
-              rule: s.onSupplement,
-              clockStartAt: iso(start),
-              dueAt: iso(checkComputedDue(due, 'occurredAt')),
-              calendarRevision: ctx.calendarRevision,
-              ...provisional(ctx, at, due),
-            },
-          },
-          occurredAt: at,
-        },
-      ];
-    }
-    case 'Apologize': {
-      const s = requireStatus(state, ['received', 'awaiting_supplement'], 'apologise for');
-      if (s.apology) throw new AppError('ILLEGAL_TRANSITION', 'an apology may be issued only once per dossier');
-      const appointmentOutOfRange = instantRangeError(command.newAppointmentAt, 'newAppointmentAt');
-      if (appointmentOutOfRange) throw validationFailed([appointmentOutOfRange]);
-      if (command.newAppointmentAt <= at) {
-        throw validationFailed([{ field: 'newAppointmentAt', message: 'the new appointment must be after the apology' }]);
-      }
-      // The rule asks for the apology at least one working day before the due instant; a later
-      // one is accepted (it still happened) but flagged.
-      const issuedInTime = workingTimeBetween(ctx.calendar, at, s.dueAt) >= WORKING_DAY_MS;
-      return [
-        {
-          event: {
-            type: 'DossierApologyIssued',
-            data: {
-              dossierId,
-              reason: command.reason,
-              responsibleUnitId: command.responsibleUnitId,
-              issuedAt: iso(at),
-              newAppointmentAt: iso(command.newAppointmentAt),
-              issuedInTime,
-            },
-          },
-          occurredAt: at,
-        },
-      ];
-    }
-    case 'Resolve': {
-      const s = requireStatus(state, ['received'], 'resolve');
-      const timeliness = classify(at, s.dueAt);
-      return [
-        {
-          event: {
-            type: 'DossierResolved',
-            data: {
-              dossierId,
-              outcome: command.outcome,
-              resolvedAt: iso(at),
-              resultDigitized: command.resultDigitized,
-              unitId: s.currentUnitId,
-              dueAt: iso(s.dueAt),
-              timeliness,
-              responsibleUnitIds: timeliness === 'late' ? responsibleUnits(s.steps, s.dueAt, at) : [],
-              apologized: s.apology !== undefined,
-            },
-          },
-          occurredAt: at,
-        },
-      ];
-    }
+    case 'Receive':
+      return receive(command, state, ctx);
+    case 'Transfer':
+      return transfer(command, happenedTo(state, command.occurredAt, ctx), ctx);
+    case 'RequestSupplement':
+      return requestSupplement(command, happenedTo(state, command.occurredAt, ctx), ctx);
+    case 'Supplement':
+      return supplement(command, happenedTo(state, command.occurredAt, ctx), ctx);
+    case 'Apologize':
+      return apologize(command, happenedTo(state, command.occurredAt, ctx), ctx);
+    case 'Resolve':
+      return resolve(command, happenedTo(state, command.occurredAt, ctx));
     case 'ReturnResult': {
-      requireStatus(state, ['resolved'], 'return the result of');
-      return [{ event: { type: 'DossierResultReturned', data: { dossierId, returnedAt: iso(at) } }, occurredAt: at }];
+      const s = requireStatus(happenedTo(state, command.occurredAt, ctx), ['resolved'], 'return the result of');
+      return [{ event: { type: 'DossierResultReturned', data: { dossierId: s.dossierId, returnedAt: iso(command.occurredAt) } }, occurredAt: command.occurredAt }];
     }
     case 'Withdraw': {
-      requireStatus(state, ['received', 'awaiting_supplement'], 'withdraw');
-      return [{ event: { type: 'DossierWithdrawn', data: { dossierId, reason: command.reason, withdrawnAt: iso(at) } }, occurredAt: at }];
+      const s = requireStatus(happenedTo(state, command.occurredAt, ctx), ['received', 'awaiting_supplement'], 'withdraw');
+      const data = { dossierId: s.dossierId, reason: command.reason, withdrawnAt: iso(command.occurredAt) };
+      return [{ event: { type: 'DossierWithdrawn', data }, occurredAt: command.occurredAt }];
     }
-    default: {
-      const never: never = command;
-      throw new Error(`unhandled command ${(never as { type: string }).type}`);
-    }
+    case 'MarkOverdue':
+      return markOverdue(existing(state), ctx);
+    case 'Replan':
+      return replan(existing(state), ctx);
+    default:
+      return unhandled(command, 'command');
   }
 }
 
-function receive(command: Extract<DossierCommand, { type: 'Receive' }>, state: DossierState, ctx: DecideContext): Decided[] {
+type Command<T extends DossierCommand['type']> = Extract<DossierCommand, { type: T }>;
+
+function transfer(command: Command<'Transfer'>, state: ExistingDossier, ctx: DecideContext): Decided[] {
+  const s = requireStatus(state, ['received'], 'transfer');
+  const at = command.occurredAt;
+  if (command.toUnitId === s.currentUnitId) {
+    throw new AppError('ILLEGAL_TRANSITION', `the dossier is already at unit ${command.toUnitId}`);
+  }
+  const data: DossierTransferred['data'] = {
+    dossierId: s.dossierId,
+    fromUnitId: s.currentUnitId,
+    toUnitId: command.toUnitId,
+    transferredAt: iso(at),
+    calendarRevision: ctx.calendarRevision,
+  };
+  if (command.allottedWorkingHours !== undefined) {
+    data.allottedWorkingHours = command.allottedWorkingHours;
+    // The step's clock follows the dossier's rules: cutoff, then office time.
+    const stepDue = addWorkingTime(ctx.calendar, clockStart(ctx.calendar, at), command.allottedWorkingHours * WORKING_HOUR_MS);
+    data.stepDueAt = iso(checkComputedDue(stepDue, 'allottedWorkingHours'));
+    if (spansProvisional(ctx.calendar, at, stepDue)) data.calendarProvisional = true;
+  }
+  return [{ event: { type: 'DossierTransferred', data }, occurredAt: at }];
+}
+
+/** Once per dossier; `remainingWorkingMs` is what a `pause` procedure goes on with. */
+function requestSupplement(command: Command<'RequestSupplement'>, state: ExistingDossier, ctx: DecideContext): Decided[] {
+  const s = requireStatus(state, ['received'], 'request a supplement for');
+  if (s.supplementRequested) throw new AppError('ILLEGAL_TRANSITION', 'a supplement may be requested only once per dossier');
+  const at = command.occurredAt;
+  const remainingWorkingMs = workingTimeBetween(ctx.calendar, Math.max(at, s.clockStartAt), s.dueAt);
+  const data = { dossierId: s.dossierId, unitId: s.currentUnitId, reason: command.reason, requestedAt: iso(at), remainingWorkingMs };
+  return [{ event: { type: 'DossierSupplementRequested', data }, occurredAt: at }];
+}
+
+/** The clock starts again: with the statutory days (`restart`) or the office time left at the request (`pause`). */
+function supplement(command: Command<'Supplement'>, state: ExistingDossier, ctx: DecideContext): Decided[] {
+  const s = requireStatus(state, ['awaiting_supplement'], 'supplement');
+  const at = command.occurredAt;
+  const start = clockStart(ctx.calendar, at);
+  const duration = s.onSupplement === 'pause' ? s.remainingWorkingMs : s.statutoryWorkingDays * WORKING_DAY_MS;
+  const due = addWorkingTime(ctx.calendar, start, duration);
+  const data = {
+    dossierId: s.dossierId,
+    supplementedAt: iso(at),
+    rule: s.onSupplement,
+    clockStartAt: iso(start),
+    dueAt: iso(checkComputedDue(due, 'occurredAt')),
+    calendarRevision: ctx.calendarRevision,
+    ...provisional(ctx, at, due),
+  };
+  return [{ event: { type: 'DossierSupplemented', data }, occurredAt: at }];
+}
+
+function apologize(command: Command<'Apologize'>, state: ExistingDossier, ctx: DecideContext): Decided[] {
+  const s = requireStatus(state, ['received', 'awaiting_supplement'], 'apologise for');
+  if (s.apology) throw new AppError('ILLEGAL_TRANSITION', 'an apology may be issued only once per dossier');
+  const at = command.occurredAt;
+  const appointmentOutOfRange = instantRangeError(command.newAppointmentAt, 'newAppointmentAt');
+  if (appointmentOutOfRange) throw validationFailed([appointmentOutOfRange]);
+  if (command.newAppointmentAt <= at) {
+    throw validationFailed([{ field: 'newAppointmentAt', message: 'the new appointment must be after the apology' }]);
+  }
+  // The rule asks for the apology at least one working day before the due instant; a later
+  // one is accepted (it still happened) but flagged.
+  const issuedInTime = workingTimeBetween(ctx.calendar, at, s.dueAt) >= WORKING_DAY_MS;
+  const data = {
+    dossierId: s.dossierId,
+    reason: command.reason,
+    responsibleUnitId: command.responsibleUnitId,
+    issuedAt: iso(at),
+    newAppointmentAt: iso(command.newAppointmentAt),
+    issuedInTime,
+  };
+  return [{ event: { type: 'DossierApologyIssued', data }, occurredAt: at }];
+}
+
+function resolve(command: Command<'Resolve'>, state: ExistingDossier): Decided[] {
+  const s = requireStatus(state, ['received'], 'resolve');
+  const at = command.occurredAt;
+  const timeliness = classify(at, s.dueAt);
+  const data = {
+    dossierId: s.dossierId,
+    outcome: command.outcome,
+    resolvedAt: iso(at),
+    resultDigitized: command.resultDigitized,
+    unitId: s.currentUnitId,
+    dueAt: iso(s.dueAt),
+    timeliness,
+    responsibleUnitIds: timeliness === 'late' ? responsibleUnits(s.steps, s.dueAt, at) : [],
+    apologized: s.apology !== undefined,
+  };
+  return [{ event: { type: 'DossierResolved', data }, occurredAt: at }];
+}
+
+function receive(command: Command<'Receive'>, state: DossierState, ctx: DecideContext): Decided[] {
   if (state.status !== 'none') throw new AppError('DUPLICATE_DOSSIER', `dossier ${command.dossierId} was already received`);
   checkHappened(command.receivedAt, 'receivedAt', ctx);
   const start = clockStart(ctx.calendar, command.receivedAt);
@@ -232,17 +225,15 @@ function markOverdue(state: ExistingDossier, ctx: DecideContext): Decided[] {
 }
 
 /**
- * The due of a running dossier, and its open step's due, counted again from what they were
- * counted from, on the calendar in force: an event only when one of them moves. A dossier
- * awaiting the citizen has no due in force (the supplement counts a new one); a closed one is
- * never touched. A paused clock's remaining office time is the one recorded at the request.
+ * The due of a running dossier (and its open step's) counted again, from what it was counted from, on the calendar in force:
+ * an event only when one moves. Awaiting the citizen there is no due in force (the supplement counts one); closed, nothing.
  */
 function replan(state: ExistingDossier, ctx: DecideContext): Decided[] {
   if (state.status !== 'received') return [];
   const start = clockStart(ctx.calendar, state.clockFrom);
   const due = addWorkingTime(ctx.calendar, start, state.clockDurationMs);
   const last = state.steps[state.steps.length - 1];
-  let step: Extract<DossierEvent, { type: 'DossierDueReplanned' }>['data']['step'];
+  let step: DossierDueReplanned['data']['step'];
   if (state.steps.length > 1 && last.allottedWorkingHours !== undefined && last.dueAt !== undefined) {
     const stepDue = addWorkingTime(ctx.calendar, clockStart(ctx.calendar, last.enteredAt), last.allottedWorkingHours * WORKING_HOUR_MS);
     if (stepDue !== last.dueAt) {
@@ -292,15 +283,26 @@ export function responsibleUnits(steps: Step[], dueAt: number, resolvedAt: numbe
   return late.size > 0 ? [...late] : [holderAt(steps, dueAt)];
 }
 
-function requireStatus<S extends ExistingDossier['status']>(
-  state: ExistingDossier,
-  allowed: S[],
-  verb: string,
-): Extract<ExistingDossier, { status: S }> {
-  if (!(allowed as string[]).includes(state.status)) {
-    throw new AppError('ILLEGAL_TRANSITION', `cannot ${verb} a dossier that is ${state.status.replace('_', ' ')}`);
-  }
-  return state as Extract<ExistingDossier, { status: S }>;
+/** The dossier in one of the statuses a command is allowed in, else ILLEGAL_TRANSITION. */
+function requireStatus<S extends DossierStatus>(state: ExistingDossier, allowed: readonly S[], verb: string): Extract<ExistingDossier, { status: S }> {
+  if (isIn(state, allowed)) return state;
+  throw new AppError('ILLEGAL_TRANSITION', `cannot ${verb} a dossier that is ${state.status.replace('_', ' ')}`);
+}
+
+function isIn<S extends DossierStatus>(state: ExistingDossier, allowed: readonly S[]): state is Extract<ExistingDossier, { status: S }> {
+  return allowed.some((status) => status === state.status);
+}
+
+function existing(state: DossierState): ExistingDossier {
+  if (state.status === 'none') throw new AppError('NOT_FOUND', 'dossier was not found');
+  return state;
+}
+
+/** A dossier that exists, and an integrator's instant it may record (checked before the status). */
+function happenedTo(state: DossierState, at: number, ctx: DecideContext): ExistingDossier {
+  const s = existing(state);
+  checkOccurredAt(at, s, ctx);
+  return s;
 }
 
 /** API.md: what happened lies between 2000-01-01 and now plus one minute. */

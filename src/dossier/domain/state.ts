@@ -3,7 +3,8 @@
  * Instants are epoch milliseconds.
  */
 import { WORKING_DAY_MS } from '../../calendar/index.js';
-import type { Channel, DossierEvent, Outcome, SupplementRule, Timeliness } from '../events.js';
+import type { Channel, DossierEvent, DossierReceived, Outcome, SupplementRule, Timeliness } from '../events.js';
+import { unhandled } from './unhandled.js';
 
 export interface Step {
   unitId: string;
@@ -73,35 +74,41 @@ const ms = (iso: string) => Date.parse(iso);
 
 /** Applies one event. `revision` and `occurredAt` come from the stored event and its metadata. */
 export function evolve(state: DossierState, event: DossierEvent, revision: number, occurredAt: number): DossierState {
-  if (event.type === 'DossierReceived') {
-    const d = event.data;
-    const dueAt = ms(d.dueAt);
-    return {
-      status: 'received',
-      dossierId: d.dossierId,
-      procedureCode: d.procedureCode,
-      unitId: d.unitId,
-      currentUnitId: d.unitId,
-      channel: d.channel,
-      digitized: d.digitized,
-      receivedAt: ms(d.receivedAt),
-      statutoryWorkingDays: d.statutoryWorkingDays,
-      onSupplement: d.onSupplement,
-      clockStartAt: ms(d.clockStartAt),
-      dueAt,
-      calendarProvisional: d.calendarProvisional === true,
-      clockFrom: ms(d.receivedAt),
-      clockDurationMs: d.statutoryWorkingDays * WORKING_DAY_MS,
-      appointmentAt: dueAt,
-      supplementRequested: false,
-      overdueMarked: false,
-      steps: [{ unitId: d.unitId, enteredAt: ms(d.receivedAt) }],
-      lastOccurredAt: occurredAt,
-      revision,
-    };
-  }
+  if (event.type === 'DossierReceived') return received(event.data, revision, occurredAt);
   if (state.status === 'none') return state; // an event without its DossierReceived: nothing to fold onto
-  const base = { ...state, revision, lastOccurredAt: Math.max(state.lastOccurredAt, occurredAt) };
+  return applyTo(state, event, revision, occurredAt);
+}
+
+function received(d: DossierReceived['data'], revision: number, occurredAt: number): ExistingDossier {
+  const dueAt = ms(d.dueAt);
+  return {
+    status: 'received',
+    dossierId: d.dossierId,
+    procedureCode: d.procedureCode,
+    unitId: d.unitId,
+    currentUnitId: d.unitId,
+    channel: d.channel,
+    digitized: d.digitized,
+    receivedAt: ms(d.receivedAt),
+    statutoryWorkingDays: d.statutoryWorkingDays,
+    onSupplement: d.onSupplement,
+    clockStartAt: ms(d.clockStartAt),
+    dueAt,
+    calendarProvisional: d.calendarProvisional === true,
+    clockFrom: ms(d.receivedAt),
+    clockDurationMs: d.statutoryWorkingDays * WORKING_DAY_MS,
+    appointmentAt: dueAt,
+    supplementRequested: false,
+    overdueMarked: false,
+    steps: [{ unitId: d.unitId, enteredAt: ms(d.receivedAt) }],
+    lastOccurredAt: occurredAt,
+    revision,
+  };
+}
+
+function applyTo(state: ExistingDossier, event: Exclude<DossierEvent, DossierReceived>, revision: number, occurredAt: number): ExistingDossier {
+  // What an integrator's event moves besides its own fields (the service's own events below do not move lastOccurredAt).
+  const moved = { revision, lastOccurredAt: Math.max(state.lastOccurredAt, occurredAt) };
   switch (event.type) {
     case 'DossierTransferred': {
       const d = event.data;
@@ -109,27 +116,31 @@ export function evolve(state: DossierState, event: DossierEvent, revision: numbe
       if (d.allottedWorkingHours !== undefined) step.allottedWorkingHours = d.allottedWorkingHours;
       if (d.stepDueAt !== undefined) step.dueAt = ms(d.stepDueAt);
       if (d.calendarProvisional === true) step.calendarProvisional = true;
-      return { ...base, currentUnitId: d.toUnitId, steps: [...state.steps, step] } as DossierState;
+      return update(state, { ...moved, currentUnitId: d.toUnitId, steps: [...state.steps, step] });
     }
     case 'DossierSupplementRequested':
       return {
-        ...(base as DossierFacts),
+        ...factsOf(state),
+        ...moved,
         status: 'awaiting_supplement',
         supplementRequested: true,
         supplementRequestedAt: ms(event.data.requestedAt),
         remainingWorkingMs: event.data.remainingWorkingMs,
       };
     case 'DossierSupplemented': {
-      const dueAt = ms(event.data.dueAt);
-      const { supplementRequestedAt: _s, remainingWorkingMs: remaining, ...facts } = base as DossierFacts & Record<string, unknown>;
+      const d = event.data;
+      const dueAt = ms(d.dueAt);
+      // `pause` goes on with the office time left at the request; `restart` counts the statutory days again.
+      const paused = state.status === 'awaiting_supplement' ? state.remainingWorkingMs : state.clockDurationMs;
       return {
-        ...(facts as DossierFacts),
+        ...factsOf(state),
+        ...moved,
         status: 'received',
-        clockStartAt: ms(event.data.clockStartAt),
+        clockStartAt: ms(d.clockStartAt),
         dueAt,
-        calendarProvisional: event.data.calendarProvisional === true,
-        clockFrom: ms(event.data.supplementedAt),
-        clockDurationMs: event.data.rule === 'pause' ? (remaining as number) : state.statutoryWorkingDays * WORKING_DAY_MS,
+        calendarProvisional: d.calendarProvisional === true,
+        clockFrom: ms(d.supplementedAt),
+        clockDurationMs: d.rule === 'pause' ? paused : state.statutoryWorkingDays * WORKING_DAY_MS,
         appointmentAt: state.apology ? state.appointmentAt : dueAt,
         overdueMarked: false,
       };
@@ -137,44 +148,35 @@ export function evolve(state: DossierState, event: DossierEvent, revision: numbe
     case 'DossierApologyIssued': {
       const d = event.data;
       const newAppointmentAt = ms(d.newAppointmentAt);
-      return {
-        ...base,
-        appointmentAt: newAppointmentAt,
-        apology: { responsibleUnitId: d.responsibleUnitId, issuedAt: ms(d.issuedAt), issuedInTime: d.issuedInTime, newAppointmentAt },
-      } as DossierState;
+      const apology = { responsibleUnitId: d.responsibleUnitId, issuedAt: ms(d.issuedAt), issuedInTime: d.issuedInTime, newAppointmentAt };
+      return update(state, { ...moved, appointmentAt: newAppointmentAt, apology });
     }
     case 'DossierResolved': {
       const d = event.data;
-      return {
-        ...(base as DossierFacts),
-        status: 'resolved',
-        resolution: { outcome: d.outcome, resolvedAt: ms(d.resolvedAt), timeliness: d.timeliness, responsibleUnitIds: d.responsibleUnitIds },
-      };
+      const resolution = { outcome: d.outcome, resolvedAt: ms(d.resolvedAt), timeliness: d.timeliness, responsibleUnitIds: d.responsibleUnitIds };
+      return { ...factsOf(state), ...moved, status: 'resolved', resolution };
     }
-    case 'DossierResultReturned': {
-      const resolution = (state as { resolution?: Resolution }).resolution!;
-      return { ...(base as DossierFacts), status: 'returned', resolution, returnedAt: ms(event.data.returnedAt) };
-    }
+    case 'DossierResultReturned':
+      // Only a resolved dossier has a result to return (the decider sees to it).
+      if (state.status !== 'resolved') return update(state, moved);
+      return { ...factsOf(state), ...moved, status: 'returned', resolution: state.resolution, returnedAt: ms(event.data.returnedAt) };
     case 'DossierWithdrawn':
-      return { ...(base as DossierFacts), status: 'withdrawn', withdrawnAt: ms(event.data.withdrawnAt) };
+      return { ...factsOf(state), ...moved, status: 'withdrawn', withdrawnAt: ms(event.data.withdrawnAt) };
     case 'DossierBecameOverdue':
       // The service's own inference: it must not stop an integrator from entering, late, what
       // really happened before the due instant, so it does not move lastOccurredAt.
-      return { ...state, revision, overdueMarked: true } as DossierState;
+      return update(state, { revision, overdueMarked: true });
     case 'DossierDueReplanned': {
       // Also the service's own: like the overdue mark, it does not move lastOccurredAt.
       const d = event.data;
       const dueAt = ms(d.newDueAt);
       let steps = state.steps;
       if (d.step !== undefined) {
-        const last = steps[steps.length - 1];
-        const moved: Step = { ...last, dueAt: ms(d.step.newStepDueAt) };
-        if (d.step.calendarProvisional === true) moved.calendarProvisional = true;
-        else delete moved.calendarProvisional;
-        steps = [...steps.slice(0, -1), moved];
+        const { calendarProvisional: _, ...last } = steps[steps.length - 1];
+        const step: Step = { ...last, dueAt: ms(d.step.newStepDueAt), ...(d.step.calendarProvisional === true ? { calendarProvisional: true as const } : {}) };
+        steps = [...steps.slice(0, -1), step];
       }
-      return {
-        ...state,
+      return update(state, {
         revision,
         clockStartAt: ms(d.clockStartAt),
         dueAt,
@@ -183,12 +185,43 @@ export function evolve(state: DossierState, event: DossierEvent, revision: numbe
         // A new due instant: the watcher looks at it afresh.
         overdueMarked: dueAt === state.dueAt ? state.overdueMarked : false,
         steps,
-      } as DossierState;
+      });
     }
-    default: {
-      const never: never = event;
-      throw new Error(`unhandled dossier event ${(never as { type: string }).type}`);
+    default:
+      return unhandled(event, 'dossier event');
+  }
+}
+
+/** The same status with some facts changed. */
+function update<S extends ExistingDossier>(state: S, changes: Partial<DossierFacts>): S {
+  return { ...state, ...changes };
+}
+
+/** The facts without what belongs to the status: the start of a state of another status. */
+function factsOf(state: ExistingDossier): DossierFacts {
+  switch (state.status) {
+    case 'received': {
+      const { status: _, ...facts } = state;
+      return facts;
     }
+    case 'awaiting_supplement': {
+      const { status: _, supplementRequestedAt: _at, remainingWorkingMs: _ms, ...facts } = state;
+      return facts;
+    }
+    case 'resolved': {
+      const { status: _, resolution: _r, ...facts } = state;
+      return facts;
+    }
+    case 'returned': {
+      const { status: _, resolution: _r, returnedAt: _at, ...facts } = state;
+      return facts;
+    }
+    case 'withdrawn': {
+      const { status: _, withdrawnAt: _at, ...facts } = state;
+      return facts;
+    }
+    default:
+      return unhandled(state, 'dossier status');
   }
 }
 

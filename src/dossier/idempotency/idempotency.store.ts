@@ -22,15 +22,9 @@ interface PendingAnswer {
 }
 
 /**
- * Answers to commands sent with an Idempotency-Key, kept in a SQLite file so that a retry after
- * a restart is still recognised. Keys are per actor (two integrators may pick the same key).
- * The write of the events is itself idempotent too: their ids derive from the key, so a crash
- * between the append and this record cannot duplicate a command (the store keeps one copy).
- *
- * Records are group-committed: the answers put during one turn of the event loop are written in
- * one transaction, with one flush (synchronous=FULL stays), and `put` resolves once it is on disk,
- * so that the answer is sent after its record is durable, as before. A record waiting for its
- * flush is already found by `get`.
+ * Answers to commands sent with an Idempotency-Key, per actor, in a SQLite file: a retry after a restart still gets the first
+ * answer (and the events' ids derive from the key, so a crash before this record duplicates nothing: pipeline/event-ids.ts).
+ * Group-committed: the answers put in one turn of the event loop share one transaction, and `put` resolves once on disk.
  */
 @Injectable()
 export class IdempotencyStore implements OnApplicationShutdown {

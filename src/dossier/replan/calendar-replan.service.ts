@@ -4,10 +4,9 @@ import type { Principal } from '../../access/principal.js';
 import { CatalogService } from '../../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../../common/clock.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port.js';
-import { WrongExpectedRevisionError } from '../../event-store/errors.js';
 import { Projector } from '../../projections/projector.js';
-import { DossierRepository, fold } from '../application/dossier-repository.js';
 import { decide } from '../domain/decide.js';
+import { CommandPipeline } from '../pipeline/command-pipeline.js';
 import type { DossierDueReplanned } from '../events.js';
 
 /** One open dossier whose due the calendar in force moves. */
@@ -39,18 +38,15 @@ const ATTEMPTS = 3;
 const CATCH_UP_MS = 10_000;
 
 /**
- * POST /calendar/replan: the open dossiers are listed from the read model, and each one's stream
- * is read again and given to the decider (`Replan`), which counts its due on the calendar in force
- * with the same arithmetic as on receipt. Each append names the revision it decided on, so a
- * dossier that moved meanwhile is decided again; a dossier already re-planned on this calendar
- * yields nothing, so a second run, or a run after an interrupted one, appends only what is left.
+ * POST /calendar/replan: each open dossier the read model lists goes through the command pipeline as `Replan`. One
+ * already re-planned on this calendar yields nothing, so a second run, or one after an interrupted run, appends only what is left.
  */
 @Injectable()
 export class CalendarReplanService {
   private readonly logger = new Logger('Replan');
 
   constructor(
-    private readonly repository: DossierRepository,
+    private readonly pipeline: CommandPipeline,
     private readonly catalog: CatalogService,
     private readonly projector: Projector,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -82,37 +78,36 @@ export class CalendarReplanService {
     return report;
   }
 
-  private async replanOne(
+  private replanOne(
     dossierId: string,
     dryRun: boolean,
     calendar: ReturnType<CatalogService['calendar']>,
     by: Principal,
     correlationId: string,
   ): Promise<ReplanItem | 'conflict' | undefined> {
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const state = fold(await this.repository.readEvents(dossierId));
-      if (state.status === 'none') return undefined;
-      const now = this.clock.now();
-      const decided = decide({ type: 'Replan' }, state, { calendar: calendar.compiled, calendarRevision: calendar.revision, now: now.getTime() });
-      if (decided.length === 0) return undefined;
-      const data = (decided[0].event as DossierDueReplanned).data;
-      const item: ReplanItem = {
-        dossierId,
-        unitId: state.unitId,
-        oldDueAt: data.oldDueAt,
-        newDueAt: data.newDueAt,
-        ...(data.calendarProvisional ? { calendarProvisional: true as const } : {}),
-        ...(data.step ? { step: data.step } : {}),
-      };
-      if (dryRun) return item;
-      const commandId = randomUUID();
-      try {
-        const result = await this.repository.append(dossierId, state, decided, { actor: by.name, commandId, correlationId, causationId: commandId, recordedAt: now });
-        return { ...item, position: result.position };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      }
-    }
-    return 'conflict';
+    return this.pipeline.run<ReplanItem | 'conflict' | undefined>({
+      dossierId,
+      actor: by.name,
+      correlationId,
+      attempts: ATTEMPTS,
+      decide: ({ state, now }) => {
+        if (state.status === 'none') return { answer: undefined };
+        const decided = decide({ type: 'Replan' }, state, { calendar: calendar.compiled, calendarRevision: calendar.revision, now: now.getTime() });
+        const replanned = decided[0]?.event;
+        if (replanned?.type !== 'DossierDueReplanned') return { answer: undefined };
+        const { data } = replanned;
+        const item: ReplanItem = {
+          dossierId,
+          unitId: state.unitId,
+          oldDueAt: data.oldDueAt,
+          newDueAt: data.newDueAt,
+          ...(data.calendarProvisional ? { calendarProvisional: true as const } : {}),
+          ...(data.step ? { step: data.step } : {}),
+        };
+        if (dryRun) return { answer: item };
+        return { append: decided, then: (_, result) => ({ ...item, position: result.position }) };
+      },
+      conflicted: () => 'conflict',
+    });
   }
 }

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, type Principal, Roles } from '../../access/principal.js';
 import { CatalogService } from '../../catalog/catalog.service.js';
 import { assertId } from '../../common/validation.js';
-import { type CommandAnswer, ExecuteDossierCommand, type IntegratorCommand } from '../application/execute-dossier-command.js';
+import { type CommandAnswer, ExecuteDossierCommand, type IntegratorCommand } from './execute-dossier-command.js';
 import { ApologizeBody, OccurredBody, ReasonBody, ReceiveDossierBody, ResolveBody, TransferBody } from './dossier.dto.js';
 import { commandOptions, instant } from './request-context.js';
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { hash, randomUUID } from 'node:crypto';
 import { EVENT_STORE, type AppendResult, type EventStore, type RecordedEvent } from '../../event-store/event-store.port.js';
 import { isoInstant, parseInstant } from '../../common/iso-instant.js';
 import type { Decided } from '../domain/decide.js';
 import { type DossierState, evolve, initialState } from '../domain/state.js';
-import { type DossierEvent, dossierStream, isDossierEvent } from '../events.js';
+import { dossierStream, isDossierEvent } from '../events.js';
+import { eventId } from './event-ids.js';
 
 export interface WriteContext {
   actor: string;
@@ -12,7 +12,7 @@ export interface WriteContext {
   correlationId: string;
   causationId: string;
   recordedAt: Date;
-  /** Seed for deterministic event ids (an Idempotency-Key): a retried append is then stored once. */
+  /** Seed of deterministic event ids (event-ids.ts). */
   idSeed?: string;
 }
 
@@ -22,7 +22,7 @@ export function fold(events: RecordedEvent[], recordedBy?: number): DossierState
   for (const e of events) {
     if (!isDossierEvent(e)) continue;
     if (recordedBy !== undefined && parseInstant(e.metadata.recordedAt as string) > recordedBy) continue;
-    state = evolve(state, e as unknown as DossierEvent, e.revision, parseInstant(e.metadata.occurredAt as string));
+    state = evolve(state, e, e.revision, parseInstant(e.metadata.occurredAt as string));
   }
   return state;
 }
@@ -36,18 +36,15 @@ export class DossierRepository {
     return this.store.readStream(dossierStream(dossierId));
   }
 
-  async load(dossierId: string): Promise<DossierState> {
-    return fold(await this.readEvents(dossierId));
-  }
-
+  /** Appends at the revision `state` was folded to (`no_stream` for a new dossier). */
   append(dossierId: string, state: DossierState, decided: Decided[], ctx: WriteContext): Promise<AppendResult> {
     const recordedAt = isoInstant(ctx.recordedAt.getTime());
     return this.store.append(
       dossierStream(dossierId),
       decided.map((d, i) => ({
-        id: ctx.idSeed ? uuidFrom(`${ctx.idSeed}\u0000${dossierId}\u0000${i}`) : randomUUID(),
+        id: eventId(dossierId, i, ctx.idSeed),
         type: d.event.type,
-        data: d.event.data as unknown as Record<string, unknown>,
+        data: d.event.data,
         metadata: {
           occurredAt: isoInstant(d.occurredAt),
           recordedAt,
@@ -60,11 +57,4 @@ export class DossierRepository {
       state.status === 'none' ? 'no_stream' : state.revision,
     );
   }
-}
-
-/** A UUID (version 8 layout) derived from a string, so that the same retry produces the same event id. */
-export function uuidFrom(seed: string): string {
-  const h = hash('sha256', seed, 'hex');
-  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { validationFailed } from '../../common/errors.js';
 import { instantRangeError } from '../../common/instant-range.js';
-import type { CommandOptions } from '../application/execute-dossier-command.js';
+import type { CommandOptions } from './execute-dossier-command.js';
 
 /** Idempotency-Key, If-Match and correlation headers of a command request. */
 export function commandOptions(request: FastifyRequest): CommandOptions {

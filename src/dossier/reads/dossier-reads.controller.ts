@@ -8,11 +8,11 @@ import { CLOCK, type Clock } from '../../common/clock.js';
 import { AppError, validationFailed } from '../../common/errors.js';
 import { assertId } from '../../common/validation.js';
 import { Inject } from '@nestjs/common';
-import { DossierRepository, fold } from '../application/dossier-repository.js';
+import { DossierRepository, fold } from '../pipeline/dossier-repository.js';
 import { toView } from '../application/dossier-view.js';
 import { dossierNotFound, requireVisible } from '../application/dossier-visibility.js';
-import { INSTANT } from './dossier.dto.js';
-import { instant } from './request-context.js';
+import { INSTANT } from '../integrator-commands/dossier.dto.js';
+import { instant } from '../integrator-commands/request-context.js';
 
 /**
  * A dossier read from its own stream: always current (so `minPosition` is satisfied at once),
