@@ -34,7 +34,7 @@ class MemoryStreams {
     const again = this.events.filter((stored) => events.some((e) => e.id === stored.id));
     if (again.length === events.length) return Promise.resolve({ nextExpectedRevision: last, position: again[again.length - 1].position, events: again });
     if (expected !== (last < 0 ? 'no_stream' : last)) return Promise.reject(new WrongExpectedRevisionError(streamId, expected, last < 0 ? 'no_stream' : last));
-    const stored = events.map((e, i) => ({ ...e, streamId, revision: last + 1 + i, position: last + 2 + i, metadata: e.metadata ?? {}, created: '' }));
+    const stored = events.map((e, i) => ({ ...e, streamId, revision: last + 1 + i, position: last + 2 + i, metadata: e.metadata ?? {}, created: '', recordedAt: 0 }));
     this.events.push(...stored);
     return Promise.resolve({ nextExpectedRevision: last + events.length, position: stored[stored.length - 1].position, events: stored });
   }
