@@ -7,19 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { TimelinessRow } from '../../src/projections/timeliness-report.js';
 import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
 import { ii06a, readCsv, readXlsx } from '../supervision/support/form-sheet.js';
 import { launchChromium } from './browser.js';
+import { chooseDays, Dashboard, DAY, localDate, until } from './page.js';
 
 const OUT = join(process.cwd(), 'test-output');
 const DISTRICT_KEY = 'test-huyen-an-supervisor-key';
 const REVOCABLE_KEY = 'test-revocable-supervisor-key';
-const DAY = 86_400_000;
 const VN = 7 * 3600_000;
-/** A local (+07:00) date, `days` from today. */
-const localDate = (days: number) => new Date(Date.now() + VN + days * DAY).toISOString().slice(0, 10);
 
 interface Row {
   key: string;
@@ -44,35 +42,13 @@ const expectedCells = (r: Row) => [
   r.inProgress.overdue,
 ];
 
-/** Polls `probe` until it answers true (no string evaluation in the page: its CSP forbids eval). */
-async function until(probe: () => Promise<boolean>, timeoutMs = 5000, what = 'the condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('the dashboard in a browser', () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  const newPage = async (viewport = { width: 1280, height: 800 }): Promise<Page> => {
-    const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-    contexts.push(context);
-    return context.newPage();
-  };
-
-  const signIn = async (page: Page, key: string): Promise<void> => {
-    await page.goto(base);
-    // Keyboard only: the key field has the focus, Enter submits.
-    await page.locator('#key').waitFor();
-    await page.keyboard.type(key);
-    await page.keyboard.press('Enter');
-    await page.locator('table.form-table tbody tr').first().waitFor({ timeout: 10_000 });
-  };
+  let dashboard: Dashboard;
+  const newPage = (viewport?: { width: number; height: number }): Promise<Page> => dashboard.newPage(viewport);
+  const signIn = (page: Page, key: string): Promise<void> => dashboard.signIn(page, key);
 
   const receive = (dossierId: string, unitId: string, receivedAt: number, channel = 'direct') =>
     t.as('integrator').post('/dossiers').send({ dossierId, procedureCode: 'HT-KHAISINH', unitId, channel, receivedAt: new Date(receivedAt).toISOString() }).expect(201);
@@ -88,6 +64,7 @@ describe('the dashboard in a browser', () => {
     });
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/`;
+    dashboard = new Dashboard(browser, base);
     const now = Date.now();
     // Late ones (a one-day procedure received 40 days ago), a resolved one, and fresh ones in three places.
     await receive('D-LATE-1', 'HUYEN-AN.XA1', now - 40 * DAY, 'online');
@@ -100,7 +77,7 @@ describe('the dashboard in a browser', () => {
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close();
+    await dashboard?.close();
     await browser?.close();
     await t?.close({ remove: true });
   });
@@ -146,15 +123,7 @@ describe('the dashboard in a browser', () => {
     const page = await newPage();
     await signIn(page, t.keys.supervisor);
     // A custom period: the last 60 days, chosen with the keyboard-usable form.
-    const first = localDate(-60);
-    const last = localDate(0);
-    await page.selectOption('#period', 'custom');
-    await page.fill('#first', first);
-    await page.fill('#last', last);
-    await page.click('.filters button[type=submit]');
-    const from = `${first}T00:00:00+07:00`;
-    const to = `${localDate(1)}T00:00:00+07:00`;
-    await until(async () => (await page.getAttribute('table.form-table', 'data-from')) === new Date(from).toISOString(), 5000, 'the custom period');
+    const { from, to } = await chooseDays(page, localDate(-60), localDate(0), localDate(1));
     expect(await page.getAttribute('table.form-table', 'data-to')).toBe(new Date(to).toISOString());
 
     const api = (await t.as('supervisor').get(`/units/PROVINCE/timeliness?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&groupBy=child`).expect(200)).body as { rows: Row[] };
@@ -223,7 +192,7 @@ describe('the dashboard in a browser', () => {
       const [request, download] = await Promise.all([
         page.waitForRequest((r) => r.url().includes(`format=${format}`)),
         page.waitForEvent('download'),
-        page.click(`button[data-format=${format}]`),
+        page.click(`.panel-timeliness button[data-format=${format}]`),
       ]);
       const url = new URL(request.url());
       expect(url.pathname).toBe('/units/PROVINCE/timeliness');

@@ -1,4 +1,6 @@
 /** Vietnamese by default, English on request; the choice is kept in localStorage (it is no secret). */
+import { formatMinutes } from './duration.js';
+
 export type Lang = 'vi' | 'en';
 
 const vi = {
@@ -77,6 +79,19 @@ const vi = {
   no: 'Không',
   selectUnit: 'Chọn một đơn vị',
   skipToContent: 'Bỏ qua cây đơn vị, đến báo cáo',
+  entryLag: 'Độ trễ cập nhật lên hệ thống',
+  entryLagHint: 'Từ lúc việc xảy ra đến lúc được ghi vào hệ thống, tính cho đơn vị thực hiện việc đó, theo các sự kiện xảy ra trong kỳ.',
+  entryLagNotAsOf: 'Báo cáo này luôn là số liệu hiện tại, không theo thời điểm kiểm toán.',
+  events: 'Số sự kiện',
+  lagGroup: 'Độ trễ',
+  median: 'Trung vị',
+  p90: 'P90',
+  longest: 'Lớn nhất',
+  medianOffice: 'Trung vị theo giờ hành chính',
+  lateEntries: 'Ghi trễ quá 1 ngày làm việc',
+  lateShare: 'Tỷ lệ ghi trễ',
+  wholeUnit: 'Toàn đơn vị',
+  minutes: 'phút',
 };
 
 export type MessageKey = keyof typeof vi;
@@ -157,6 +172,19 @@ const en: Record<MessageKey, string> = {
   no: 'No',
   selectUnit: 'Choose a unit',
   skipToContent: 'Skip the unit tree, to the reports',
+  entryLag: 'Entry lag: how late units record what happened',
+  entryLagHint: 'From when a thing happened to when it was recorded, counted for the unit that did it, over the events that happened in the period.',
+  entryLagNotAsOf: 'This report is always as of now, never as of an audit instant.',
+  events: 'Events',
+  lagGroup: 'Lag',
+  median: 'Median',
+  p90: 'P90',
+  longest: 'Longest',
+  medianOffice: 'Median in office hours',
+  lateEntries: 'Recorded over 1 working day late',
+  lateShare: 'Late share',
+  wholeUnit: 'Whole unit',
+  minutes: 'minutes',
 };
 
 const LANG_KEY = 'dashboard.lang';
@@ -193,4 +221,9 @@ export function formatInstant(iso: string | null | undefined): string {
 /** The local (Vietnam) date of an instant. */
 export function formatDate(iso: string, shiftMs = 0): string {
   return new Date(Date.parse(iso) + shiftMs).toLocaleDateString(lang === 'en' ? 'en-GB' : 'vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
+}
+
+/** Minutes as "3 giờ 15 phút", "2 ngày 4 giờ"; office minutes in working days of 8 hours. */
+export function formatDuration(minutes: number | null | undefined, office = false): string {
+  return formatMinutes(minutes, lang, office);
 }

@@ -86,3 +86,24 @@ export interface Panel {
   redraw(): void;
   dispose(): void;
 }
+
+export interface EntryLagRow {
+  key: string;
+  events: number;
+  /** Wall minutes; null for a row without events. */
+  medianMinutes: number | null;
+  p90Minutes: number | null;
+  maxMinutes: number | null;
+  medianOfficeMinutes: number | null;
+  lateEntries: number;
+  lateEntryShare: number | null;
+}
+
+export interface EntryLagReport {
+  unitId: string;
+  from: string;
+  to: string;
+  evaluatedAt: string;
+  position: number;
+  rows: EntryLagRow[];
+}

@@ -1,0 +1,147 @@
+/**
+ * The dashboard's report panels beyond Form II.06a, in a real browser against the real service:
+ * each panel's figures equal the API's for the same unit and period, its downloads hold them, and
+ * a district key sees its own subtree only. Screenshots go to test-output/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { EntryLagReport } from '../../src/entry-lag/entry-lag.queries.js';
+import { readCsv, readXlsx } from '../supervision/support/form-sheet.js';
+import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
+import { launchChromium } from './browser.js';
+import { chooseDays, Dashboard, DAY, localDate, until } from './page.js';
+
+const OUT = join(process.cwd(), 'test-output');
+const DISTRICT_KEY = 'test-panels-huyen-an-key';
+const MINUTE = 60_000;
+
+type LagRow = EntryLagReport['rows'][number];
+
+describe('the dashboard panels in a browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let dashboard: Dashboard;
+
+  const receive = (dossierId: string, unitId: string, receivedAt: number) =>
+    t.as('integrator').post('/dossiers').send({ dossierId, procedureCode: 'HT-KHAISINH', unitId, channel: 'direct', receivedAt: new Date(receivedAt).toISOString() }).expect(201);
+
+  /** The last 30 days, chosen in the page; the same period as the API takes it. */
+  const lastMonth = (page: Page) => chooseDays(page, localDate(-30), localDate(0), localDate(1));
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    browser = await launchChromium();
+    t = await startTestApp({}, tempDataDir(), { extraKeys: [{ key: DISTRICT_KEY, role: 'supervisor', units: ['HUYEN-AN'], name: 'huyen-an' }] });
+    await t.app.listen(0, '127.0.0.1');
+    dashboard = new Dashboard(browser, `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/`);
+    // Each receipt is recorded now: its entry lag is how long ago it was received.
+    const now = Date.now();
+    await receive('D-STP', 'STP', now - 195 * MINUTE); // 3 h 15 min late
+    await receive('D-BINH', 'HUYEN-BINH.XA1', now - 5 * DAY); // 5 days late, over a working day
+    await receive('D-AN-1', 'HUYEN-AN.XA1', now - 30 * MINUTE);
+    await receive('D-AN-2', 'HUYEN-AN.XA2', now - 10 * MINUTE);
+    await t.as('integrator').post('/dossiers/D-AN-1/transfer').send({ toUnitId: 'HUYEN-AN.VPDKDD', occurredAt: new Date(now - 20 * MINUTE).toISOString() }).expect(200);
+  });
+
+  afterAll(async () => {
+    await dashboard?.close();
+    await browser?.close();
+    await t?.close({ remove: true });
+  });
+
+  describe('entry lag', () => {
+    const api = async (unitId: string, period: { from: string; to: string }, groupBy?: string, key: Parameters<TestApp['as']>[0] = 'supervisor') =>
+      (await t.as(key).get(`/units/${unitId}/entry-lag`).query({ ...period, ...(groupBy ? { groupBy } : {}) }).expect(200)).body as EntryLagReport;
+
+    /** A row as the page shows it: counts as text, lags and the share as the exact figures it was drawn from. */
+    const shown = async (page: Page, key: string) => {
+      const row = page.locator(`.panel-entry-lag tr[data-unit="${key}"]`);
+      const cells = row.locator('td');
+      const minutes = await row.locator('td[data-minutes]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-minutes')));
+      const share = await row.locator('td[data-share]').getAttribute('data-share');
+      const figure = (s: string | null) => (s === '' || s === null ? null : Number(s));
+      return {
+        key,
+        events: Number((await cells.nth(0).textContent())!.replace(/\D/g, '')),
+        medianMinutes: figure(minutes[0]!),
+        p90Minutes: figure(minutes[1]!),
+        maxMinutes: figure(minutes[2]!),
+        medianOfficeMinutes: figure(minutes[3]!),
+        lateEntries: Number((await cells.nth(5).textContent())!.replace(/\D/g, '')),
+        lateEntryShare: figure(share),
+      };
+    };
+    const withTotal = async (page: Page, rows: LagRow[]) => Promise.all(rows.map((r) => shown(page, r.key)));
+
+    it('shows a row per child with the API\'s figures, the whole unit last, lags readably, the late share marked', async () => {
+      const page = await dashboard.newPage();
+      await dashboard.signIn(page, t.keys.supervisor);
+      const period = await lastMonth(page);
+      await until(async () => (await page.getAttribute('.panel-entry-lag table', 'data-from')) === new Date(period.from).toISOString(), 5000, 'the entry lag of the period');
+      const byChild = await api('PROVINCE', period, 'child');
+      const whole = await api('PROVINCE', period);
+      expect(await page.locator('.panel-entry-lag tbody tr').count()).toBe(byChild.rows.length);
+      expect(await withTotal(page, byChild.rows)).toEqual(byChild.rows);
+      expect(await shown(page, 'total')).toEqual({ ...whole.rows[0], key: 'total' });
+      expect(whole.rows[0]!.events).toBe(5);
+
+      const text = async (key: string, column: number) => ((await page.locator(`.panel-entry-lag tr[data-unit="${key}"] td`).nth(column).textContent()) ?? '').trim();
+      expect(await text('STP', 1)).toBe('3 giờ 15 phút');
+      expect(await text('HUYEN-BINH', 3)).toBe('5 ngày');
+      expect(await text('TTPVHCC', 1)).toBe('-');
+      // Every entry of the district was late: its share is marked; a unit with none is not.
+      expect(await page.locator('.panel-entry-lag tr[data-unit="HUYEN-BINH"] td[data-share]').getAttribute('class')).toContain('high');
+      expect(await page.locator('.panel-entry-lag tr[data-unit="STP"] td[data-share]').getAttribute('class')).not.toContain('share');
+      await page.locator('.panel-entry-lag').screenshot({ path: join(OUT, 'dashboard-entry-lag.png') });
+
+      await page.click('button.lang');
+      await until(async () => (await text('STP', 1)) === '3 h 15 min', 5000, 'English durations');
+      expect(await page.locator('.panel-entry-lag h2').textContent()).toContain('Entry lag');
+    }, 60_000);
+
+    it('downloads the report as xlsx and csv with the key, holding the API\'s figures', async () => {
+      const page = await dashboard.newPage();
+      await dashboard.signIn(page, t.keys.supervisor);
+      await page.locator('.panel-entry-lag table').waitFor();
+      for (const format of ['xlsx', 'csv'] as const) {
+        const [request, download] = await Promise.all([
+          page.waitForRequest((r) => r.url().includes('/entry-lag') && r.url().includes(`format=${format}`)),
+          page.waitForEvent('download'),
+          page.click(`.panel-entry-lag button[data-format=${format}]`),
+        ]);
+        const url = new URL(request.url());
+        expect(url.pathname).toBe('/units/PROVINCE/entry-lag');
+        expect(url.searchParams.get('groupBy')).toBe('child');
+        expect(url.searchParams.get('from')).toMatch(/T00:00:00\+07:00$/);
+        expect(request.headers().authorization).toBe(`Bearer ${t.keys.supervisor}`);
+        const saved = readFileSync(await download.path());
+        const sheet = format === 'xlsx' ? (await readXlsx(saved)).sheet : readCsv(saved.toString('utf8'));
+        url.searchParams.delete('format');
+        const rows = ((await t.as('supervisor').get(`${url.pathname}${url.search}`).expect(200)).body as EntryLagReport).rows;
+        const figure = (v: string | number | undefined) => (v === '' || v === undefined ? null : Number(v));
+        expect(sheet.rows.slice(0, -1).map((r) => [r['Mã'], figure(r['Số sự kiện']), figure(r['Độ trễ (phút) / Trung vị'])])).toEqual(rows.map((r) => [r.key, r.events, r.medianMinutes]));
+      }
+    }, 60_000);
+
+    it('a district key sees its own subtree\'s rows only, on a phone', async () => {
+      const page = await dashboard.newPage({ width: 390, height: 844 });
+      await dashboard.signIn(page, DISTRICT_KEY);
+      const period = await lastMonth(page);
+      await until(async () => (await page.getAttribute('.panel-entry-lag table', 'data-from')) === new Date(period.from).toISOString(), 5000, 'the entry lag of the period');
+      const byChild = await api('HUYEN-AN', period, 'child', { key: DISTRICT_KEY });
+      const units = ((await t.as('admin').get('/units').expect(200)).body as { units: { unitId: string; parentId?: string }[] }).units;
+      const keys = await page.locator('.panel-entry-lag tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')));
+      expect(keys.sort()).toEqual(units.filter((u) => u.parentId === 'HUYEN-AN').map((u) => u.unitId).sort());
+      expect(await withTotal(page, byChild.rows)).toEqual(byChild.rows);
+      const whole = await api('HUYEN-AN', period, undefined, { key: DISTRICT_KEY });
+      expect(await shown(page, 'total')).toEqual({ ...whole.rows[0], key: 'total' });
+      expect(whole.rows[0]!.events).toBe(3);
+      // The province's figures stay closed to it.
+      await t.as({ key: DISTRICT_KEY }).get('/units/PROVINCE/entry-lag').expect(403);
+      await page.locator('.panel-entry-lag').screenshot({ path: join(OUT, 'dashboard-entry-lag-district-phone.png') });
+    }, 60_000);
+  });
+});
