@@ -107,3 +107,65 @@ export interface EntryLagReport {
   position: number;
   rows: EntryLagRow[];
 }
+
+export const ATTENTION_KINDS = ['overdue', 'soon_due', 'not_returned', 'silent'] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+
+export interface AttentionItem {
+  dossierId: string;
+  kind: AttentionKind;
+  /** The receiving unit. */
+  unitId: string;
+  /** The unit holding it now. */
+  currentUnitId: string;
+  status: string;
+  dueAt: string;
+  lastEventAt: string;
+  resolvedAt?: string;
+  /** Why it is on the list, in an English sentence. */
+  why: string;
+}
+
+export interface AttentionList {
+  unitId: string;
+  kind: AttentionKind;
+  evaluatedAt: string;
+  items: AttentionItem[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface AttentionCounts {
+  unitId: string;
+  evaluatedAt: string;
+  counts: Record<AttentionKind, number>;
+}
+
+export const INDICATORS = ['onTimeRate', 'onlineShare', 'digitizedShare', 'resultDigitizedShare', 'progressIndicator'] as const;
+export type IndicatorName = (typeof INDICATORS)[number];
+
+export interface IndicatorFigure {
+  numerator: number;
+  denominator: number;
+  /** null when nothing was counted. */
+  value: number | null;
+  target: number;
+  met: boolean | null;
+  /** 1 for the best among the ranked units; null when not ranked. */
+  rank: number | null;
+}
+
+export type ScorecardRow = { key: string } & Record<IndicatorName, IndicatorFigure>;
+
+export interface ScorecardReport {
+  unitId: string;
+  from: string;
+  to: string;
+  evaluatedAt: string;
+  asOf?: string;
+  targets: Record<IndicatorName, number>;
+  formulas: Record<IndicatorName, string>;
+  /** The units the ranks are among. */
+  rankedAmong: string[];
+  rows: ScorecardRow[];
+}
