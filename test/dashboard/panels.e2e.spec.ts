@@ -8,7 +8,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { AttentionCounts, AttentionList } from '../../src/attention/attention.queries.js';
 import type { EntryLagReport } from '../../src/entry-lag/entry-lag.queries.js';
+import type { ScorecardReport } from '../../src/scorecard/scorecard-queries.js';
+import { INDICATORS } from '../../src/targets/targets.js';
+import { whyInVietnamese } from '../../web/src/why.js';
 import { readCsv, readXlsx } from '../supervision/support/form-sheet.js';
 import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
 import { launchChromium } from './browser.js';
@@ -44,6 +48,19 @@ describe('the dashboard panels in a browser', () => {
     await receive('D-AN-1', 'HUYEN-AN.XA1', now - 30 * MINUTE);
     await receive('D-AN-2', 'HUYEN-AN.XA2', now - 10 * MINUTE);
     await t.as('integrator').post('/dossiers/D-AN-1/transfer').send({ toUnitId: 'HUYEN-AN.VPDKDD', occurredAt: new Date(now - 20 * MINUTE).toISOString() }).expect(200);
+    // For the review lists, all before the last 30 days (the entry-lag period above): more overdue
+    // one-day dossiers than a page holds, one of the district's moved on to its land office, one
+    // resolved and never returned, one quiet within its long time.
+    for (let i = 1; i <= 24; i++) await receive(`D-OLD-${String(i).padStart(2, '0')}`, 'HUYEN-BINH.XA2', now - 40 * DAY - i * MINUTE);
+    await receive('D-AN-OLD', 'HUYEN-AN.XA1', now - 40 * DAY);
+    await t.as('integrator').post('/dossiers/D-AN-OLD/transfer').send({ toUnitId: 'HUYEN-AN.VPDKDD', occurredAt: new Date(now - 39 * DAY).toISOString() }).expect(200);
+    await receive('D-NR', 'HUYEN-AN.XA2', now - 40 * DAY);
+    await t.as('integrator').post('/dossiers/D-NR/resolve').send({ outcome: 'approved', occurredAt: new Date(now - 38 * DAY).toISOString() }).expect(200);
+    await t
+      .as('integrator')
+      .post('/dossiers')
+      .send({ dossierId: 'D-QUIET', procedureCode: 'MT-DTM', unitId: 'HUYEN-AN.XA3', channel: 'online', receivedAt: new Date(now - 35 * DAY).toISOString() })
+      .expect(201);
   });
 
   afterAll(async () => {
@@ -142,6 +159,133 @@ describe('the dashboard panels in a browser', () => {
       // The province's figures stay closed to it.
       await t.as({ key: DISTRICT_KEY }).get('/units/PROVINCE/entry-lag').expect(403);
       await page.locator('.panel-entry-lag').screenshot({ path: join(OUT, 'dashboard-entry-lag-district-phone.png') });
+    }, 60_000);
+  });
+  describe('attention', () => {
+    const KINDS = ['overdue', 'soon_due', 'not_returned', 'silent'] as const;
+    const counts = async (unitId: string, key: Parameters<TestApp['as']>[0] = 'supervisor') =>
+      ((await t.as(key).get(`/units/${unitId}/attention/counts`).expect(200)).body as AttentionCounts).counts;
+    const list = async (unitId: string, kind: string, limit: number, key: Parameters<TestApp['as']>[0] = 'supervisor') =>
+      (await t.as(key).get(`/units/${unitId}/attention`).query({ kind, limit }).expect(200)).body as AttentionList;
+
+    /** The chosen list as the page shows it. */
+    const shownList = (page: Page) =>
+      page.locator('.panel-attention tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          dossierId: tr.getAttribute('data-dossier'),
+          why: tr.querySelector('td.why')!.textContent!.trim(),
+          currentUnitId: tr.querySelector('td[data-unit]')!.getAttribute('data-unit'),
+          dueAt: tr.querySelector('time')!.getAttribute('datetime'),
+        })),
+      );
+    const expectedList = (l: AttentionList, say: (why: string) => string) => l.items.map((i) => ({ dossierId: i.dossierId, why: say(i.why), currentUnitId: i.currentUnitId, dueAt: i.dueAt }));
+    const shownCounts = async (page: Page) =>
+      Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, Number(await page.locator(`.panel-attention button.kind[data-kind=${k}] .count`).getAttribute('data-count'))])));
+    const chooseKind = async (page: Page, kind: string) => {
+      await page.click(`.panel-attention button.kind[data-kind=${kind}]`);
+      await page.locator(`.panel-attention table[data-kind=${kind}]`).waitFor();
+    };
+
+    it('counts every list and pages through the chosen one, each dossier with why, its holder and due, as the API; a dossier opens', async () => {
+      const page = await dashboard.newPage();
+      await dashboard.signIn(page, t.keys.supervisor);
+      await page.locator('.panel-attention table[data-kind=overdue]').waitFor();
+      expect(await shownCounts(page)).toEqual(await counts('PROVINCE'));
+      expect((await counts('PROVINCE')).overdue).toBe(26);
+
+      // The first page of the overdue list, then the rest through the cursor.
+      const first = await list('PROVINCE', 'overdue', 20);
+      expect(await shownList(page)).toEqual(expectedList(first, whyInVietnamese));
+      expect((await shownList(page))[0]!.why).toMatch(/^Quá hạn từ \d\d:\d\d \d\d\/\d\d\/\d{4}, đã \d+ ngày làm việc/);
+      await page.click('.panel-attention button.more');
+      await until(async () => (await page.locator('.panel-attention tbody tr').count()) === 26, 5000, 'the second page');
+      expect(await shownList(page)).toEqual(expectedList(await list('PROVINCE', 'overdue', 500), whyInVietnamese));
+      expect(await page.locator('.panel-attention button.more').count()).toBe(0);
+      // The district's overdue dossier is held by the land office it was moved on to.
+      expect(await page.locator('.panel-attention tr[data-dossier="D-AN-OLD"]').textContent()).toContain('Chi nhánh Văn phòng Đăng ký đất đai - UBND huyện An Bình');
+
+      // Another list, chosen with the keyboard; its dossier opens to its state.
+      await page.focus('.panel-attention button.kind[data-kind=not_returned]');
+      await page.keyboard.press('Enter');
+      await page.locator('.panel-attention table[data-kind=not_returned]').waitFor();
+      expect(await page.getAttribute('.panel-attention button.kind[data-kind=not_returned]', 'aria-pressed')).toBe('true');
+      expect(await shownList(page)).toEqual(expectedList(await list('PROVINCE', 'not_returned', 500), whyInVietnamese));
+      expect((await shownList(page)).map((r) => r.dossierId)).toEqual(['D-NR']);
+      await page.locator('.panel-attention').screenshot({ path: join(OUT, 'dashboard-attention.png') });
+      await page.click('.panel-attention button.link >> text=D-NR');
+      await page.locator('dialog[open] dl.state').waitFor();
+      expect(await page.locator('dialog[open]').textContent()).toContain('resolved');
+      await page.keyboard.press('Escape');
+
+      // In English the reason is the service's own sentence.
+      await page.click('button.lang');
+      await until(async () => (await page.getAttribute('html', 'lang')) === 'en', 5000, 'English');
+      expect(await shownList(page)).toEqual(expectedList(await list('PROVINCE', 'not_returned', 500), (why) => why));
+    }, 60_000);
+
+    it('a district key counts and lists its own subtree only', async () => {
+      const page = await dashboard.newPage({ width: 390, height: 844 });
+      await dashboard.signIn(page, DISTRICT_KEY);
+      await page.locator('.panel-attention table[data-kind=overdue]').waitFor();
+      const own = await counts('HUYEN-AN', { key: DISTRICT_KEY });
+      expect(await shownCounts(page)).toEqual(own);
+      expect(own).toMatchObject({ overdue: 1, not_returned: 1 });
+      expect(await shownList(page)).toEqual(expectedList(await list('HUYEN-AN', 'overdue', 500, { key: DISTRICT_KEY }), whyInVietnamese));
+      expect((await shownList(page)).map((r) => r.dossierId)).toEqual(['D-AN-OLD']);
+      await chooseKind(page, 'silent');
+      expect((await shownList(page)).map((r) => r.dossierId).sort()).toEqual(['D-AN-OLD', 'D-QUIET']);
+      await t.as({ key: DISTRICT_KEY }).get('/units/PROVINCE/attention/counts').expect(403);
+      await page.locator('.panel-attention').screenshot({ path: join(OUT, 'dashboard-attention-district-phone.png') });
+    }, 60_000);
+  });
+
+  describe('scorecard', () => {
+    const api = async (unitId: string, period: { from: string; to: string }, groupBy?: string, key: Parameters<TestApp['as']>[0] = 'supervisor') =>
+      (await t.as(key).get(`/units/${unitId}/scorecard`).query({ ...period, ...(groupBy ? { groupBy } : {}) }).expect(200)).body as ScorecardReport;
+
+    /** Each indicator of a row as the page shows it: the figure, met or not, the rank. */
+    const shown = (page: Page, key: string) =>
+      page.locator(`.panel-scorecard tr[data-unit="${key}"] td.score`).evaluateAll((tds) =>
+        tds.map((td) => {
+          const a = (name: string) => td.getAttribute(name);
+          return { value: a('data-value') === '' ? null : Number(a('data-value')), met: a('data-met') === '' ? null : a('data-met') === 'true', rank: a('data-rank') === '' ? null : Number(a('data-rank')) };
+        }),
+      );
+    const expected = (row: ScorecardReport['rows'][number]) => INDICATORS.map((name) => ({ value: row[name].value, met: row[name].met, rank: row[name].rank }));
+    const ofPeriod = (page: Page, from: string) => until(async () => (await page.getAttribute('.panel-scorecard table', 'data-from')) === new Date(from).toISOString(), 5000, 'the scorecard of the period');
+
+    it('holds each indicator of each child against its target, met or not, ranked among the children; the unit itself among its siblings', async () => {
+      const page = await dashboard.newPage();
+      await dashboard.signIn(page, t.keys.supervisor);
+      const period = await lastMonth(page);
+      await ofPeriod(page, period.from);
+      const byChild = await api('PROVINCE', period, 'child');
+      expect(await page.locator('.panel-scorecard tbody tr').count()).toBe(byChild.rows.length);
+      for (const row of byChild.rows) expect(await shown(page, row.key)).toEqual(expected(row));
+      const own = await api('PROVINCE', period);
+      expect(await shown(page, 'total')).toEqual(expected(own.rows[0]!));
+      // Every dossier of the period came in person: no unit met the online target, and the ones that received any are marked.
+      expect(byChild.rows.find((r) => r.key === 'STP')!.onlineShare).toMatchObject({ value: 0, met: false });
+      expect(await page.locator('.panel-scorecard tr[data-unit="STP"] td.score').nth(1).getAttribute('class')).toContain('unmet');
+      expect(await page.locator('.panel-scorecard tr[data-unit="STP"] td.score').nth(1).textContent()).toContain('chưa đạt');
+      expect(await page.locator('.panel-scorecard th[data-indicator=onTimeRate]').textContent()).toContain('98');
+      await page.locator('.panel-scorecard').screenshot({ path: join(OUT, 'dashboard-scorecard.png') });
+    }, 60_000);
+
+    it('a district key sees its own children, and its district ranked among the others', async () => {
+      const page = await dashboard.newPage();
+      await dashboard.signIn(page, DISTRICT_KEY);
+      const period = await lastMonth(page);
+      await ofPeriod(page, period.from);
+      const byChild = await api('HUYEN-AN', period, 'child', { key: DISTRICT_KEY });
+      const keys = await page.locator('.panel-scorecard tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')));
+      expect(keys).toEqual(byChild.rows.map((r) => r.key));
+      expect(keys.every((k) => k!.startsWith('HUYEN-AN.'))).toBe(true);
+      for (const row of byChild.rows) expect(await shown(page, row.key)).toEqual(expected(row));
+      const own = await api('HUYEN-AN', period, undefined, { key: DISTRICT_KEY });
+      expect(await shown(page, 'total')).toEqual(expected(own.rows[0]!));
+      expect(await page.locator('.panel-scorecard tfoot td.score .rank').first().textContent()).toContain(`/${own.rankedAmong.length}`);
+      await t.as({ key: DISTRICT_KEY }).get('/units/PROVINCE/scorecard').expect(403);
     }, 60_000);
   });
 });

@@ -59,8 +59,11 @@ export class ScorecardPanel extends LoadingPanel<Loaded> {
         ${f.rank === null ? '' : html`<span class="rank">${t('rank')} ${f.rank}/${among}</span>`}
       </td>`;
     };
-    const row = (r: ScorecardRow, among: number, label: string) =>
-      html`<tr data-unit=${r.key}><th scope="row">${label}</th>${INDICATORS.map((name) => cell(r[name], among))}</tr>`;
+    const row = (r: ScorecardRow, among: number, label: string, note = '') =>
+      html`<tr data-unit=${r.key}>
+        <th scope="row">${label}${note ? html`<br /><span class="muted small">${note}</span>` : ''}</th>
+        ${INDICATORS.map((name) => cell(r[name], among))}
+      </tr>`;
     const mine = own.rows[0];
     return html`<p class="muted small">${t('scorecardHint')}</p>
       <div class="table-wrap">
@@ -77,7 +80,7 @@ export class ScorecardPanel extends LoadingPanel<Loaded> {
           </tbody>
           ${mine
             ? html`<tfoot>
-                ${row({ ...mine, key: 'total' }, own.rankedAmong.length, `${unitName(view, mine.key)} (${t('thisUnit')})`)}
+                ${row({ ...mine, key: 'total' }, own.rankedAmong.length, unitName(view, mine.key), t('thisUnit'))}
               </tfoot>`
             : ''}
         </table>
