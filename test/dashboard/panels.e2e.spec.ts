@@ -270,6 +270,19 @@ describe('the dashboard panels in a browser', () => {
       expect(await page.locator('.panel-scorecard tr[data-unit="STP"] td.score').nth(1).textContent()).toContain('chưa đạt');
       expect(await page.locator('.panel-scorecard th[data-indicator=onTimeRate]').textContent()).toContain('98');
       await page.locator('.panel-scorecard').screenshot({ path: join(OUT, 'dashboard-scorecard.png') });
+
+      // Its workbook, fetched with the key for the same unit and period, holds the same ranks.
+      const [request, download] = await Promise.all([
+        page.waitForRequest((r) => r.url().includes('/scorecard') && r.url().includes('format=xlsx')),
+        page.waitForEvent('download'),
+        page.click('.panel-scorecard button[data-format=xlsx]'),
+      ]);
+      expect(request.headers().authorization).toBe(`Bearer ${t.keys.supervisor}`);
+      expect(new URL(request.url()).searchParams.get('from')).toBe(period.from);
+      const { sheet } = await readXlsx(readFileSync(await download.path()));
+      expect(sheet.rows.slice(0, -1).map((r) => [r['Mã'], r['Chỉ số tiến độ (QĐ 766/QĐ-TTg) / Xếp hạng']])).toEqual(
+        byChild.rows.map((r) => [r.key, r.progressIndicator.rank ?? '']),
+      );
     }, 60_000);
 
     it('a district key sees its own children, and its district ranked among the others', async () => {
