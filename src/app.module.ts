@@ -12,6 +12,8 @@ import { AccessModule } from './access/access.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { SupervisionModule } from './supervision/supervision.module.js';
 import { ImportModule } from './import/import.module.js';
+import { ScorecardModule } from './scorecard/scorecard.module.js';
+import { TargetsModule } from './targets/targets.module.js';
 
 /** What a test or a benchmark may swap in. */
 export interface AppOptions {
@@ -24,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, TargetsModule, ScorecardModule, OperationsModule, ImportModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },

@@ -8,5 +8,5 @@ import { SupervisionController } from './supervision.controller.js';
 import { SupervisionQueries } from './supervision-queries.js';
 
 /** Reports, the dossier list, the live stream and the overdue watcher, over the projections. */
-@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, AsOfIndexes, LiveReports, LiveStreams, OverdueWatcher, ReportExports], exports: [OverdueWatcher] })
+@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, AsOfIndexes, LiveReports, LiveStreams, OverdueWatcher, ReportExports], exports: [OverdueWatcher, AsOfIndexes] })
 export class SupervisionModule {}
