@@ -71,7 +71,7 @@ export function scorecardFractions(buckets: readonly UnitIndex['all'][], window:
 /**
  * Competition ranks of some fractions, best (highest) first: equal values share the best rank and
  * the next one skips (1, 1, 3); a fraction without a value (denominator 0) has none. Compared by
- * cross-multiplication, exact for counts below 2^26.
+ * cross-multiplication: products of counts, exact integers.
  */
 export function ranks(fractions: readonly Fraction[]): (number | null)[] {
   const better = (a: Fraction, b: Fraction) => a.numerator * b.denominator > b.numerator * a.denominator;
