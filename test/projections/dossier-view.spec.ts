@@ -165,7 +165,7 @@ describe('dossier view: evolve, one event type at a time', () => {
       { category: D.RECEIVED_DIGITIZED, at: t('03T09:00:00'), handler: null },
       { category: D.RESOLVED_RESULT_DIGITIZED, at: t('05T10:00:00'), handler: null },
     ]);
-    const onPaper = (e: DossierEvent) => ({ ...e, data: { ...e.data, digitized: false, resultDigitized: false } }) as DossierEvent;
+    const onPaper = (e: DossierEvent) => ({ ...e, data: { ...e.data, digitized: false, resultDigitized: false } }) as unknown as DossierEvent;
     const paper = given(onPaper(received), onPaper(resolved('05T10:00:00', 'early')));
     expect(paper).toMatchObject({ digitized: false, resultDigitized: false });
     expect(digitizedAt(paper)).toEqual([]);

@@ -5,49 +5,27 @@ import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../..
 import { type IndexOptions, TimelinessIndex } from '../../src/projections/timeliness-index.js';
 import { type Fraction, ranks, type ScorecardQuery, scorecardRows } from '../../src/scorecard/scorecard.js';
 import { INDICATORS, type IndicatorName, type Targets } from '../../src/targets/targets.js';
-import { byDossier, naiveCounts, naiveDigitized, testTree } from '../projections/support/naive-report.js';
+import { byDossier, naiveCounts, testTree } from '../projections/support/naive-report.js';
+import { naiveFractions, naiveRanks, valueOf as value } from './support/naive-scorecard.js';
 import { appendAll, openStore, tempDir } from '../projections/support/store.js';
 
 const DAY = 86_400_000;
 const START = Date.parse('2025-01-01T00:00:00+07:00');
 const tree = testTree();
 
-/**
- * Every figure of the scorecard against the naive computation: the standard report's naive counts
- * (folding each dossier's events up to an instant) and the digitised flags read off the events,
- * each share as the specification words it, ranks by sorting.
- */
-function naiveFractions(dossiers: SyntheticEvent[][], units: Set<string>, from: number, end: number): Record<IndicatorName, Fraction> {
-  const include = (u: string) => units.has(u);
-  const c = naiveCounts(dossiers, include, from, end);
-  const d = naiveDigitized(dossiers, include, from, end);
-  const onTime = c.resolved.early + c.resolved.onTime;
-  return {
-    onTimeRate: { numerator: onTime, denominator: c.resolved.total },
-    onlineShare: { numerator: c.received.online, denominator: c.received.total },
-    digitizedShare: { numerator: d.receivedDigitized, denominator: c.received.total },
-    resultDigitizedShare: { numerator: d.resolvedResultDigitized, denominator: c.resolved.total },
-    progressIndicator: { numerator: onTime + c.inProgress.withinDue, denominator: c.resolved.total + c.inProgress.total },
-  };
-}
-
-/** Rank by sorting: one plus the place of the first unit with the same value in descending order. */
-function naiveRanks(values: (number | null)[]): (number | null)[] {
-  const sorted = values.filter((v): v is number => v !== null).sort((a, b) => b - a);
-  return values.map((v) => (v === null ? null : sorted.indexOf(v) + 1));
-}
-
 const parentOf = (u: string) => tree.parentOf.get(u);
 const siblingsOf = (u: string) => (parentOf(u) === undefined ? [u] : tree.children(parentOf(u)!));
 const unitsOf = (u: string, scope: 'self' | 'subtree') => new Set(scope === 'subtree' ? tree.subtree(u) : [u]);
 
-/** The scorecard of `q` as the naive computation has it: rows, then the figures of each. */
+/**
+ * Every figure of the scorecard of `q` against the naive computation (support/naive-scorecard.ts):
+ * the rows, then each figure, target, verdict and rank (ranks by sorting).
+ */
 function expectNaive(index: TimelinessIndex, dossiers: SyntheticEvent[][], targets: Targets, q: ScorecardQuery) {
   const { rows, rankedAmong } = scorecardRows(index, tree, targets, q);
   const ranked = q.groupBy === 'child' ? tree.children(q.unitId).sort() : siblingsOf(q.unitId).sort();
   expect(rankedAmong).toEqual(ranked);
   const rankedFractions = ranked.map((u) => naiveFractions(dossiers, unitsOf(u, q.scope), q.from, q.end));
-  const value = (f: Fraction) => (f.denominator === 0 ? null : f.numerator / f.denominator);
   const rankOf = (name: IndicatorName, u: string) => naiveRanks(rankedFractions.map((f) => value(f[name])))[ranked.indexOf(u)];
   const own = naiveFractions(dossiers, new Set([q.unitId]), q.from, q.end);
   const ownCounted = naiveCounts(dossiers, (u) => u === q.unitId, q.from, q.end);
