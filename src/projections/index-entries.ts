@@ -25,6 +25,12 @@ export const D = {
   RESOLVED_RESULT_DIGITIZED: 13,
 } as const;
 export const DOSSIER_CATEGORIES = 14;
+/**
+ * Whether a dossier category is also counted in the unit's per-procedure buckets. The digitised
+ * ones are read by the scorecard only, which never groups by procedure: kept out, they add half
+ * the keys they would.
+ */
+export const countedPerProcedure = (category: number): boolean => category < D.RECEIVED_DIGITIZED;
 export const RECEIVED_CATEGORIES = [D.RECEIVED_ONLINE, D.RECEIVED_DIRECT, D.RECEIVED_POSTAL] as const;
 export const CLOSED_CATEGORIES = [
   D.RESOLVED_EARLY,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
 import { replayIndexAsOf, ViewReplay } from '../../src/projections/replay.js';
 import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
-import { type IndexOptions, TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import { type Bucket, D, type IndexOptions, TimelinessIndex } from '../../src/projections/timeliness-index.js';
 import { type Fraction, ranks, type ScorecardQuery, scorecardRows } from '../../src/scorecard/scorecard.js';
 import { INDICATORS, type IndicatorName, type Targets } from '../../src/targets/targets.js';
 import { byDossier, naiveCounts, testTree } from '../projections/support/naive-report.js';
@@ -67,6 +67,16 @@ function liveIndex(log: ReturnType<typeof history>['log'], options: IndexOptions
   return index;
 }
 
+/** The index as a start-up load builds it: bulk add of the final views. */
+function bulkIndex(log: ReturnType<typeof history>['log'], options: IndexOptions): TimelinessIndex {
+  const replay = new ViewReplay();
+  log.forEach((e) => replay.apply(e));
+  const index = new TimelinessIndex(options);
+  for (const v of replay.views.values()) index.bulkAdd(v);
+  index.seal();
+  return index;
+}
+
 const pick = <T>(random: () => number, xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
 
 function randomQuery(random: () => number, latest = START + 120 * DAY): ScorecardQuery {
@@ -91,6 +101,25 @@ describe('scorecard over random valid histories', () => {
       });
     }
   }
+
+  it('a bulk-built index answers as the live one; the digitised keys are in the units\' buckets, never in the per-procedure ones', () => {
+    const h = history(5);
+    const live = liveIndex(h.log, { rollUpMinUnits: 2 });
+    const bulk = bulkIndex(h.log, { rollUpMinUnits: 2 });
+    const random = prng(55);
+    for (let k = 0; k < 40; k++) {
+      const targets = randomTargets(random);
+      const q = randomQuery(random);
+      expect(scorecardRows(bulk, tree, targets, q)).toEqual(scorecardRows(live, tree, targets, q));
+    }
+    const far = START + 1000 * DAY;
+    const digitised = (b: Bucket) => b.count(D.RECEIVED_DIGITIZED, far) + b.count(D.RESOLVED_RESULT_DIGITIZED, far);
+    for (const index of [live, bulk]) {
+      const units = index.unitList().map(([, u]) => u);
+      expect(units.reduce((n, u) => n + digitised(u.all), 0)).toBeGreaterThan(0);
+      expect(units.flatMap((u) => [...u.byProcedure.values()]).reduce((n, b) => n + digitised(b), 0)).toBe(0);
+    }
+  });
 
   it('the histories exercise every figure: digitised and paper dossiers and results, shares met and missed, periods without a value', () => {
     const h = history(4);
