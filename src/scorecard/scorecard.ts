@@ -4,7 +4,7 @@
  * standard report's counts (timeliness-report.ts) and the two digitised categories.
  */
 import { D, DOSSIER_CATEGORIES, type TimelinessIndex, type UnitIndex, type UnitTree } from '../projections/timeliness-index.js';
-import { isEmptyCounts, type ReportWindow, type Scope, timelinessCounts } from '../projections/timeliness-report.js';
+import { countsOf, isEmptyCounts, type ReportWindow, type Scope, tally } from '../projections/timeliness-report.js';
 import { INDICATORS, type IndicatorName, type Targets } from '../targets/targets.js';
 
 /** How each figure is computed, stated with the figures (vendors differ, notably on 766's). */
@@ -52,10 +52,8 @@ export interface ScorecardRows {
 
 /** The five fractions over the dossiers of some buckets. */
 export function scorecardFractions(buckets: readonly UnitIndex['all'][], window: ReportWindow): Record<IndicatorName, Fraction> & { empty: boolean } {
-  const c = timelinessCounts(buckets, window);
-  const atFrom = new Float64Array(DOSSIER_CATEGORIES);
-  const atEnd = new Float64Array(DOSSIER_CATEGORIES);
-  for (const b of buckets) b.accumulate(window.from, window.end, atFrom, atEnd);
+  const { atFrom, atEnd } = tally(buckets, DOSSIER_CATEGORIES, window);
+  const c = countsOf(atFrom, atEnd);
   const between = (category: number) => atEnd[category] - atFrom[category];
   const onTime = c.resolved.early + c.resolved.onTime;
   return {
