@@ -3,7 +3,7 @@
  * against their targets, and each unit's rank among its siblings. Pure, over the report index: the
  * standard report's counts (timeliness-report.ts) and the two digitised categories.
  */
-import { D, DOSSIER_CATEGORIES, type TimelinessIndex, type UnitIndex, type UnitTree } from '../projections/timeliness-index.js';
+import { type Bucket, D, DOSSIER_CATEGORIES, type TimelinessIndex, type UnitTree } from '../projections/timeliness-index.js';
 import { countsOf, isEmptyCounts, type ReportWindow, type Scope, tally } from '../projections/timeliness-report.js';
 import { INDICATORS, type IndicatorName, type Targets } from '../targets/targets.js';
 
@@ -51,7 +51,7 @@ export interface ScorecardRows {
 }
 
 /** The five fractions over the dossiers of some buckets. */
-export function scorecardFractions(buckets: readonly UnitIndex['all'][], window: ReportWindow): Record<IndicatorName, Fraction> & { empty: boolean } {
+export function scorecardFractions(buckets: readonly Bucket[], window: ReportWindow): Record<IndicatorName, Fraction> & { empty: boolean } {
   const { atFrom, atEnd } = tally(buckets, DOSSIER_CATEGORIES, window);
   const c = countsOf(atFrom, atEnd);
   const between = (category: number) => atEnd[category] - atFrom[category];
