@@ -19,6 +19,7 @@ import type {
 import { EventStoreClosedError, EventStoreWriteError, WrongExpectedRevisionError } from '../errors.js';
 import { pagesFrom } from '../log-pages.js';
 import { readLogPages } from './log-reader.js';
+import { chainRows } from '../chained-rows.js';
 import { type LogRead, SqliteSubscription } from './sqlite-subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -222,7 +223,10 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.appended.setMaxListeners(0);
     this.stmt = {
-      streamRevision: db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
+      // The stream's last revision and hash, which the next event's hash chains to.
+      streamHead: db.prepare<[string], { revision: number; hash: string | null }>(
+        "SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
+      ),
       streamIds: db.prepare<[string], { event_id: string; revision: number; position: number }>(
         'SELECT event_id, revision, position FROM events WHERE stream_id = ? ORDER BY revision',
       ),
@@ -370,11 +374,12 @@ export class SqliteEventStore implements EventStore {
    * original result of a repeated append, or the rows to write.
    */
   private check(p: PendingAppend): CheckedAppend | AppendResult {
-    const current = this.stmt.streamRevision.get(p.streamId)?.revision ?? undefined;
+    const head = this.stmt.streamHead.get(p.streamId);
+    const current = head?.revision;
     const duplicate = this.findDuplicate(p, current);
     if (duplicate) return duplicate;
     checkExpected(p.streamId, p.expected, current);
-    const rows = p.events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata ?? {}) }));
+    const rows = chainRows(p.streamId, current ?? -1, head?.hash ?? undefined, p.events);
     return { current, rows };
   }
 
