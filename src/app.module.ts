@@ -12,6 +12,7 @@ import { AccessModule } from './access/access.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { SupervisionModule } from './supervision/supervision.module.js';
 import { ImportModule } from './import/import.module.js';
+import { AuditModule } from './audit/audit.module.js';
 
 /** What a test or a benchmark may swap in. */
 export interface AppOptions {
@@ -24,7 +25,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, AuditModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },

@@ -132,6 +132,8 @@ const MATRIX: Row[] = [
   { route: 'GET /projections/status', roles: AUDITORS, ok: 200, url: () => '/projections/status' },
   { route: 'POST /projections/rebuild', roles: ADMIN, unit: 'all', ok: 200, url: () => '/projections/rebuild?wait=true' },
   { route: 'GET /metrics', roles: AUDITORS, ok: 200, url: () => '/metrics' },
+  // the tamper-evident log: the whole log's hashes (no dossier's content), so a scoped key verifies it too
+  { route: 'GET /audit/verify', roles: AUDITORS, ok: 200, url: () => '/audit/verify' },
 ];
 
 /**

@@ -1,0 +1,174 @@
+/**
+ * Recomputes the chains of hash-chain.ts over events fed in position order, and stops at the
+ * first thing wrong. No I/O: the HTTP verification, the command line on a data directory and the
+ * check of an exported bundle all feed it.
+ */
+import { eventHash, GENESIS, globalLink, isLogSealed, SEAL_EVENT, SEAL_STREAM, splitHash } from './hash-chain.js';
+
+/** An event as verified: its data as stored JSON text (JSON.stringify of the data read). */
+export interface VerifiableEvent {
+  position: number;
+  streamId: string;
+  revision: number;
+  id: string;
+  type: string;
+  dataJson: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface VerificationResult {
+  verified: boolean;
+  /** Events checked (up to the first bad one). */
+  events: number;
+  firstBadPosition?: number;
+  problem?: string;
+  /** The first event that carries a hash: events before it were written before the chain existed. */
+  chainStartsAt?: number;
+  /** Events checked that were written before the chain started (no hash, nothing to check). */
+  unchained: number;
+  /** Seals checked, and the last position a checked seal covers (events after it are chained, not yet sealed). */
+  seals: number;
+  sealedTo?: number;
+  /** The last event checked and the global chain's value there. */
+  head: { position: number; hash: string } | null;
+}
+
+/** Where a verification resumes: after a seal already trusted (a range starting mid-log). */
+export interface VerificationStart {
+  afterSeal: { toPosition: number; hash: string; chainStartsAt: number };
+}
+
+/** How many recent global-chain values are kept for the seals that refer back to them. */
+const RECENT = 1 << 16;
+
+export class ChainVerifier {
+  private readonly streams = new Map<string, { revision: number; hash: string | undefined }>();
+  private global = GENESIS;
+  private last: number | undefined;
+  private chainStartsAt: number | undefined;
+  private sealedTo: number | undefined;
+  private readonly recent: { position: number; hash: string }[] = [];
+  private count = 0;
+  private unchained = 0;
+  private seals = 0;
+  private bad: { position: number; problem: string } | undefined;
+
+  /**
+   * `gapless`: positions are consecutive (the embedded store), so a missing one is a removed event.
+   * `start`: a range verified from a seal (its previous events are not read).
+   */
+  constructor(
+    private readonly options: { gapless: boolean; start?: VerificationStart },
+  ) {
+    const s = options.start?.afterSeal;
+    if (s) {
+      this.global = s.hash;
+      this.last = s.toPosition;
+      this.sealedTo = s.toPosition;
+      this.chainStartsAt = s.chainStartsAt;
+    }
+  }
+
+  get failed(): boolean {
+    return this.bad !== undefined;
+  }
+
+  /** Streams met in a range for the first time past their revision 0, whose previous hash must be given (seed). */
+  unknownStreams(events: VerifiableEvent[]): { streamId: string; revision: number }[] {
+    if (this.options.start === undefined) return [];
+    const out = new Map<string, number>();
+    for (const e of events) if (e.revision > 0 && !this.streams.has(e.streamId) && !out.has(e.streamId)) out.set(e.streamId, e.revision - 1);
+    return [...out].map(([streamId, revision]) => ({ streamId, revision }));
+  }
+
+  /** The event before the range in a stream: what its next event chains to. */
+  seed(streamId: string, revision: number, hash: string | undefined): void {
+    this.streams.set(streamId, { revision, hash });
+  }
+
+  /** Checks the next events; false once something is wrong (later events are then ignored). */
+  add(events: VerifiableEvent[]): boolean {
+    for (const e of events) {
+      if (this.bad) return false;
+      this.check(e);
+    }
+    return !this.bad;
+  }
+
+  private fail(position: number, problem: string): void {
+    this.bad = { position, problem };
+  }
+
+  private check(e: VerifiableEvent): void {
+    if (this.options.gapless && this.last !== undefined && e.position !== this.last + 1) {
+      return this.fail(this.last + 1, `position ${this.last + 1} is missing: an event was removed`);
+    }
+    if (this.last !== undefined && e.position <= this.last) return this.fail(e.position, `position ${e.position} comes after ${this.last}: the log is out of order`);
+    const { hash, metadataJson } = splitHash(e.metadata);
+    const before = this.streams.get(e.streamId);
+    if (before !== undefined && e.revision !== before.revision + 1) {
+      return this.fail(
+        e.position,
+        e.revision <= before.revision
+          ? `${e.streamId} revision ${e.revision} comes after revision ${before.revision}: the stream is out of order`
+          : `${e.streamId} revision ${e.revision} follows revision ${before.revision}: an event of the stream was removed`,
+      );
+    }
+    if (before === undefined && e.revision !== 0) {
+      return this.fail(e.position, `${e.streamId} starts at revision ${e.revision}: its earlier events were removed`);
+    }
+    if (hash === undefined) {
+      if (this.chainStartsAt !== undefined) return this.fail(e.position, `no hash, though the chain started at position ${this.chainStartsAt}: the event was altered or inserted`);
+      this.unchained++;
+      this.count++;
+      this.last = e.position;
+      this.streams.set(e.streamId, { revision: e.revision, hash: undefined });
+      return;
+    }
+    this.chainStartsAt ??= e.position;
+    const expected = eventHash(before?.hash ?? GENESIS, { streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, dataJson: e.dataJson, metadataJson });
+    if (expected !== hash) return this.fail(e.position, `the hash does not match the event's content or its stream's previous event: the event was altered`);
+    this.streams.set(e.streamId, { revision: e.revision, hash });
+    this.global = globalLink(this.global, e.position, hash);
+    this.recent.push({ position: e.position, hash: this.global });
+    if (this.recent.length > 2 * RECENT) this.recent.splice(0, RECENT);
+    this.count++;
+    this.last = e.position;
+    if (e.streamId === SEAL_STREAM && e.type === SEAL_EVENT) this.checkSeal(e);
+  }
+
+  private checkSeal(e: VerifiableEvent): void {
+    const seal: unknown = JSON.parse(e.dataJson);
+    if (!isLogSealed(seal)) return this.fail(e.position, 'a LogSealed event without fromPosition, toPosition and hash');
+    const from = this.sealedTo === undefined ? this.chainStartsAt! : this.sealedTo + 1;
+    if (seal.fromPosition !== from) {
+      return this.fail(Math.min(from, seal.fromPosition), `the seal at ${e.position} starts at ${seal.fromPosition}, the sealed log at ${from}: a seal was removed or the log before it changed`);
+    }
+    const at = this.recentAt(seal.toPosition);
+    if (at === undefined) return this.fail(seal.fromPosition, `the seal at ${e.position} covers up to ${seal.toPosition}, which is not in the log before it`);
+    if (at.hash !== seal.hash) {
+      return this.fail(seal.fromPosition, `positions ${seal.fromPosition}-${seal.toPosition} do not match their seal at ${e.position}: an event in that range was removed, reordered or altered`);
+    }
+    this.seals++;
+    this.sealedTo = seal.toPosition;
+  }
+
+  /** A recent value of the global chain, looked for from the end (a seal follows what it covers closely). */
+  private recentAt(position: number): { position: number; hash: string } | undefined {
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i].position >= position; i--) if (this.recent[i].position === position) return this.recent[i];
+    return undefined;
+  }
+
+  result(): VerificationResult {
+    return {
+      verified: this.bad === undefined,
+      events: this.count,
+      ...(this.bad ? { firstBadPosition: this.bad.position, problem: this.bad.problem } : {}),
+      ...(this.chainStartsAt !== undefined ? { chainStartsAt: this.chainStartsAt } : {}),
+      unchained: this.unchained,
+      seals: this.seals,
+      ...(this.sealedTo !== undefined ? { sealedTo: this.sealedTo } : {}),
+      head: this.last === undefined ? null : { position: this.last, hash: this.global },
+    };
+  }
+}
