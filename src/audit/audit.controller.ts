@@ -1,7 +1,13 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { UnitScoped } from '../access/access.decorators.js';
+import { assertId } from '../common/validation.js';
+import { INSTANT } from '../dossier/http/dossier.dto.js';
+import { exportBundle } from './bundle.js';
 import { ApiAnswer, ApiKeyRequired, ApiProblems } from '../docs/api-docs.decorators.js';
-import { AUDIT_VERIFIED } from '../docs/examples.js';
+import { AUDIT_BUNDLE, AUDIT_VERIFIED } from '../docs/examples.js';
 import { Roles } from '../access/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { type FieldError, validationFailed } from '../common/errors.js';
@@ -47,6 +53,38 @@ export class AuditController {
     }
     return run;
   }
+
+  @Get('export/:unitId')
+  @Roles('auditor', 'admin')
+  @UnitScoped({ param: 'unitId' })
+  @ApiOperation({
+    summary: 'An audit bundle (NDJSON) of the dossiers a unit received in a period, checkable offline (`npm run audit -- verify --bundle`)',
+    description:
+      'Line 1 is the header; then, between the seal before the first exported event and the seal after the last, every position of the log: ' +
+      'the full event (with its hash) for the unit\'s dossiers and the seals, the hash alone for the others.',
+  })
+  @ApiQuery({ name: 'from', required: true, description: 'instant with offset: dossiers received from then' })
+  @ApiQuery({ name: 'to', required: true, description: 'instant with offset, exclusive' })
+  @ApiProduces('application/x-ndjson')
+  @ApiAnswer(200, 'the bundle, one JSON value per line', AUDIT_BUNDLE, 'application/x-ndjson')
+  @ApiProblems('VALIDATION_FAILED')
+  exportBundle(@Param('unitId') unitId: string, @Res() reply: FastifyReply, @Query('from') from?: unknown, @Query('to') to?: unknown): void {
+    const errors: FieldError[] = [];
+    const period = { from: instantOf(from, 'from', errors), to: instantOf(to, 'to', errors) };
+    if (period.from !== undefined && period.to !== undefined && period.from >= period.to) errors.push({ field: 'to', message: 'to must be after from' });
+    if (errors.length > 0) throw validationFailed(errors);
+    const lines = exportBundle(this.store, { unitId: assertId(unitId, 'unitId'), from: period.from!, to: period.to!, gapless: this.config.eventStore === 'sqlite' });
+    const text = async function* () {
+      for await (const line of lines) yield `${JSON.stringify(line)}\n`;
+    };
+    void reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(text()));
+  }
+}
+
+function instantOf(value: unknown, field: string, errors: FieldError[]): number | undefined {
+  const ms = typeof value === 'string' && INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) errors.push({ field, message: `${field} must be an ISO 8601 instant with an offset, e.g. 2025-03-01T00:00:00+07:00` });
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function position(value: unknown, field: string, errors: FieldError[]): number | undefined {

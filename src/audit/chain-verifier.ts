@@ -74,7 +74,7 @@ export class ChainVerifier {
   }
 
   /** Streams met in a range for the first time past their revision 0, whose previous hash must be given (seed). */
-  unknownStreams(events: VerifiableEvent[]): { streamId: string; revision: number }[] {
+  unknownStreams(events: readonly VerifiableEvent[]): { streamId: string; revision: number }[] {
     if (this.options.start === undefined) return [];
     const out = new Map<string, number>();
     for (const e of events) if (e.revision > 0 && !this.streams.has(e.streamId) && !out.has(e.streamId)) out.set(e.streamId, e.revision - 1);
@@ -93,6 +93,33 @@ export class ChainVerifier {
       this.check(e);
     }
     return !this.bad;
+  }
+
+  /**
+   * An event known by its hash alone (an exported bundle carries the whole log's hashes between
+   * its seals, the content of its own dossiers' events only): it counts in the global chain.
+   */
+  link(position: number, hash: string): boolean {
+    if (this.bad) return false;
+    if (this.options.gapless && this.last !== undefined && position !== this.last + 1) {
+      this.fail(this.last + 1, `position ${this.last + 1} is missing: an event was removed`);
+      return false;
+    }
+    if (this.last !== undefined && position <= this.last) {
+      this.fail(position, `position ${position} comes after ${this.last}: the log is out of order`);
+      return false;
+    }
+    this.chainStartsAt ??= position;
+    this.advance(position, hash);
+    return true;
+  }
+
+  private advance(position: number, hash: string): void {
+    this.global = globalLink(this.global, position, hash);
+    this.recent.push({ position, hash: this.global });
+    if (this.recent.length > 2 * RECENT) this.recent.splice(0, RECENT);
+    this.count++;
+    this.last = position;
   }
 
   private fail(position: number, problem: string): void {
@@ -129,11 +156,7 @@ export class ChainVerifier {
     const expected = eventHash(before?.hash ?? GENESIS, { streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, dataJson: e.dataJson, metadataJson });
     if (expected !== hash) return this.fail(e.position, `the hash does not match the event's content or its stream's previous event: the event was altered`);
     this.streams.set(e.streamId, { revision: e.revision, hash });
-    this.global = globalLink(this.global, e.position, hash);
-    this.recent.push({ position: e.position, hash: this.global });
-    if (this.recent.length > 2 * RECENT) this.recent.splice(0, RECENT);
-    this.count++;
-    this.last = e.position;
+    this.advance(e.position, hash);
     if (e.streamId === SEAL_STREAM && e.type === SEAL_EVENT) this.checkSeal(e);
   }
 

@@ -202,3 +202,9 @@ export const AUDIT_TAMPERED = {
   sealedTo: 1000,
   head: { position: 1_204, hash: '4b0e8f2c6d1a3e5f7a9b0c2d4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f' },
 };
+
+export const AUDIT_BUNDLE =
+  '{"kind":"bundle","format":"dossier-audit-bundle/1","unitId":"STP","from":"2026-11-30T17:00:00.000Z","to":"2026-12-31T17:00:00.000Z","dossiers":412,"gapless":true,' +
+  '"start":{"afterPosition":4000,"hash":"4b0e…","chainStartsAt":1},"seeds":[{"streamId":"audit-seals","revision":2,"hash":"9d2c…"}],"toPosition":6001}\n' +
+  '{"kind":"links","links":[[4001,"c1f3…"],[4002,"07ab…"]]}\n' +
+  '{"kind":"event","event":{"streamId":"dossier-HS-2026-000123","id":"…","type":"DossierReceived","revision":0,"position":4003,"data":{},"metadata":{"hash":"…"},"created":"…"}}\n';

@@ -117,6 +117,7 @@ const MATRIX: Row[] = [
     { route: 'GET /dossiers/:id', roles: READERS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}` },
     { route: 'GET /dossiers/:id', roles: AUDITORS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}?asOf=${encodeURIComponent(now())}` },
     { route: 'GET /dossiers/:id/events', roles: AUDITORS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}/events` },
+    { route: 'GET /audit/export/:unitId', roles: AUDITORS, unit: u, ok: 200, url: () => `/audit/export/${UNIT[u]}?from=${encodeURIComponent(vn('2025-01-01', '00:00'))}&to=${encodeURIComponent(vn('2026-01-01', '00:00'))}` },
     { route: 'GET /dossiers', roles: READERS, unit: u, ok: 200, url: () => `/dossiers?unitId=${UNIT[u]}` },
     { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness` },
     { route: 'GET /units/:unitId/timeliness', roles: AUDITORS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness?asOf=${encodeURIComponent(now())}` },
