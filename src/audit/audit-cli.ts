@@ -28,7 +28,7 @@ import { DOSSIER_STREAM_PREFIX } from '../dossier/events.js';
 import { exportBundle, verifyBundle } from './bundle.js';
 import type { VerificationResult } from './chain-verifier.js';
 import { type HistoryEvent, report, timeline, verification } from './audit-text.js';
-import { verifyLog } from './verify-log.js';
+import { verifyStore } from './verify-in-worker.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -210,7 +210,7 @@ async function verifyDataDir(a: Args, io: CliIo): Promise<VerificationResult> {
   };
   const range = { from: position(a.from, 'from'), to: position(a.to, 'to') };
   try {
-    return await withStore(a['data-dir']!, (store) => verifyLog(store, { ...range, gapless: true, pageSize: 5000, onProgress: (p, to) => progress.update(p, to) }));
+    return await withStore(a['data-dir']!, (store) => verifyStore(store, { ...range, gapless: true, pageSize: 5000, onProgress: (p, to) => progress.update(p, to) }));
   } finally {
     progress.stop();
   }

@@ -13,7 +13,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { type FieldError, validationFailed } from '../common/errors.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import type { VerificationResult } from './chain-verifier.js';
-import { verifyLog } from './verify-log.js';
+import { verifyStore } from './verify-in-worker.js';
 
 /** The tamper-evident log's verification (issue 26): the hash chains and seals recomputed from the store. */
 @ApiTags('audit')
@@ -48,7 +48,9 @@ export class AuditController {
     const key = `${range.from ?? ''}-${range.to ?? ''}`;
     let run = this.running.get(key);
     if (run === undefined) {
-      run = verifyLog(this.store, { ...range, gapless: this.config.eventStore === 'sqlite' }).finally(() => this.running.delete(key));
+      run = verifyStore(this.store, { ...range, gapless: this.config.eventStore === 'sqlite' })
+        .then(({ thread: _thread, ...result }) => result)
+        .finally(() => this.running.delete(key));
       this.running.set(key, run);
     }
     return run;

@@ -3,9 +3,9 @@
  * first thing wrong. No I/O: the HTTP verification, the command line on a data directory and the
  * check of an exported bundle all feed it.
  */
-import { eventHash, GENESIS, globalLink, isLogSealed, SEAL_EVENT, SEAL_STREAM, splitHash } from './hash-chain.js';
+import { eventHash, GENESIS, isLogSealed, sealHash, SEAL_EVENT, SEAL_STREAM } from './hash-chain.js';
 
-/** An event as verified: its data as stored JSON text (JSON.stringify of the data read). */
+/** An event as verified: its data and metadata as JSON text, the metadata without its hash (splitHash). */
 export interface VerifiableEvent {
   position: number;
   streamId: string;
@@ -13,7 +13,9 @@ export interface VerifiableEvent {
   id: string;
   type: string;
   dataJson: string;
-  metadata: Record<string, unknown>;
+  metadataJson: string;
+  /** The hash stored with the event; undefined when it has none. */
+  hash: string | undefined;
 }
 
 export interface VerificationResult {
@@ -29,7 +31,7 @@ export interface VerificationResult {
   /** Seals checked, and the last position a checked seal covers (events after it are chained, not yet sealed). */
   seals: number;
   sealedTo?: number;
-  /** The last event checked and the global chain's value there. */
+  /** The last event checked, and the hash a seal up to it would carry (the last seal's when it ends there). */
   head: { position: number; hash: string } | null;
 }
 
@@ -38,16 +40,15 @@ export interface VerificationStart {
   afterSeal: { toPosition: number; hash: string; chainStartsAt: number };
 }
 
-/** How many recent global-chain values are kept for the seals that refer back to them. */
-const RECENT = 1 << 16;
-
 export class ChainVerifier {
   private readonly streams = new Map<string, { revision: number; hash: string | undefined }>();
-  private global = GENESIS;
+  /** The last seal's hash, and the events after it (positions and hashes) that the next seal covers. */
+  private sealed = GENESIS;
+  private positions: number[] = [];
+  private hashes: string[] = [];
   private last: number | undefined;
   private chainStartsAt: number | undefined;
   private sealedTo: number | undefined;
-  private readonly recent: { position: number; hash: string }[] = [];
   private count = 0;
   private unchained = 0;
   private seals = 0;
@@ -62,7 +63,7 @@ export class ChainVerifier {
   ) {
     const s = options.start?.afterSeal;
     if (s) {
-      this.global = s.hash;
+      this.sealed = s.hash;
       this.last = s.toPosition;
       this.sealedTo = s.toPosition;
       this.chainStartsAt = s.chainStartsAt;
@@ -115,9 +116,8 @@ export class ChainVerifier {
   }
 
   private advance(position: number, hash: string): void {
-    this.global = globalLink(this.global, position, hash);
-    this.recent.push({ position, hash: this.global });
-    if (this.recent.length > 2 * RECENT) this.recent.splice(0, RECENT);
+    this.positions.push(position);
+    this.hashes.push(hash);
     this.count++;
     this.last = position;
   }
@@ -131,7 +131,7 @@ export class ChainVerifier {
       return this.fail(this.last + 1, `position ${this.last + 1} is missing: an event was removed`);
     }
     if (this.last !== undefined && e.position <= this.last) return this.fail(e.position, `position ${e.position} comes after ${this.last}: the log is out of order`);
-    const { hash, metadataJson } = splitHash(e.metadata);
+    const { hash, metadataJson } = e;
     const before = this.streams.get(e.streamId);
     if (before !== undefined && e.revision !== before.revision + 1) {
       return this.fail(
@@ -170,19 +170,20 @@ export class ChainVerifier {
     if (seal.fromPosition !== from) {
       return this.fail(Math.min(from, seal.fromPosition), `the seal at ${e.position} starts at ${seal.fromPosition}, the sealed log at ${from}: a seal was removed or the log before it changed`);
     }
-    const at = this.recentAt(seal.toPosition);
-    if (at === undefined) return this.fail(seal.fromPosition, `the seal at ${e.position} covers up to ${seal.toPosition}, which is not in the log before it`);
-    if (at.hash !== seal.hash) {
+    // The seal follows what it covers closely: look for its end from the last event back.
+    let end = this.positions.length - 1;
+    while (end >= 0 && this.positions[end] > seal.toPosition) end--;
+    if (end < 0 || this.positions[end] !== seal.toPosition || this.positions[0] !== seal.fromPosition) {
+      return this.fail(seal.fromPosition, `the seal at ${e.position} covers ${seal.fromPosition}-${seal.toPosition}, which are not the positions before it`);
+    }
+    if (sealHash(this.sealed, this.positions, this.hashes, 0, end + 1) !== seal.hash) {
       return this.fail(seal.fromPosition, `positions ${seal.fromPosition}-${seal.toPosition} do not match their seal at ${e.position}: an event in that range was removed, reordered or altered`);
     }
     this.seals++;
     this.sealedTo = seal.toPosition;
-  }
-
-  /** A recent value of the global chain, looked for from the end (a seal follows what it covers closely). */
-  private recentAt(position: number): { position: number; hash: string } | undefined {
-    for (let i = this.recent.length - 1; i >= 0 && this.recent[i].position >= position; i--) if (this.recent[i].position === position) return this.recent[i];
-    return undefined;
+    this.sealed = seal.hash;
+    this.positions = this.positions.slice(end + 1);
+    this.hashes = this.hashes.slice(end + 1);
   }
 
   result(): VerificationResult {
@@ -194,7 +195,7 @@ export class ChainVerifier {
       unchained: this.unchained,
       seals: this.seals,
       ...(this.sealedTo !== undefined ? { sealedTo: this.sealedTo } : {}),
-      head: this.last === undefined ? null : { position: this.last, hash: this.global },
+      head: this.last === undefined ? null : { position: this.last, hash: this.positions.length === 0 ? this.sealed : sealHash(this.sealed, this.positions, this.hashes) },
     };
   }
 }

@@ -4,9 +4,9 @@
  *
  * - Stream chain: each event's `metadata.hash` covers its stream, revision, id, type, data and
  *   the rest of its metadata, and the hash of the event before it in its stream.
- * - Global chain: the event hashes in position order, each with its position; a `LogSealed`
- *   event on SEAL_STREAM states the chain's value at a position, so that an event removed,
- *   reordered or altered anywhere breaks the seal that covers it.
+ * - Global chain: a `LogSealed` event on SEAL_STREAM hashes the event hashes of a range of
+ *   positions, each with its position, and the previous seal's hash; so an event removed,
+ *   reordered or altered anywhere breaks the seal that covers it, and a seal removed the next.
  */
 import { createHash } from 'node:crypto';
 
@@ -40,9 +40,21 @@ export function eventHash(previous: string, e: HashedContent): string {
     .digest('hex');
 }
 
-/** The global chain's value after the event at `position` whose hash is `hash`. */
-export function globalLink(previous: string, position: number, hash: string): string {
-  return createHash('sha256').update(`${previous}\n${position}\n${hash}`).digest('hex');
+/**
+ * A seal's hash: the previous seal's (GENESIS for the first) and the range's events, each as its
+ * position and hash, in position order. One hash per range rather than one per event.
+ */
+export function sealHash(previous: string, positions: readonly number[], hashes: readonly string[], from = 0, to = positions.length): string {
+  const h = createHash('sha256').update(`${previous}\n`);
+  let text = '';
+  for (let i = from; i < to; i++) {
+    text += `${positions[i]} ${hashes[i]}\n`;
+    if (text.length > 65_536) {
+      h.update(text);
+      text = '';
+    }
+  }
+  return h.update(text).digest('hex');
 }
 
 /** Metadata as stored: the caller's, with the hash last. */
@@ -59,11 +71,29 @@ export function splitHash(metadata: Record<string, unknown>): { hash: string | u
   return { hash, metadataJson: JSON.stringify(rest) };
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+/** `"hash":"` + 64 hex digits + `"}`: how the adapters end stored metadata (chained-rows.ts). */
+const STORED_TAIL = 74;
+
+/**
+ * splitHash of metadata as stored JSON text, without parsing it when the hash is where the
+ * adapters put it (last): what a verification reading the file's text does for each event.
+ */
+export function splitStoredHash(text: string): { hash: string | undefined; metadataJson: string } {
+  const at = text.length - STORED_TAIL;
+  const before = text[at - 1];
+  if (at >= 1 && (before === ',' || (before === '{' && at === 1)) && text.startsWith(`"${HASH_KEY}":"`, at) && text.endsWith('"}')) {
+    const hash = text.slice(at + 8, at + 72);
+    if (HEX64.test(hash)) return { hash, metadataJson: before === '{' ? '{}' : `${text.slice(0, at - 1)}}` };
+  }
+  return splitHash(JSON.parse(text) as Record<string, unknown>);
+}
+
 /** The data of a seal event. */
 export interface LogSealed {
   fromPosition: number;
   toPosition: number;
-  /** The global chain's value at `toPosition`. */
+  /** sealHash of the previous seal's hash and the events from `fromPosition` to `toPosition`. */
   hash: string;
 }
 

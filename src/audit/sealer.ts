@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { WrongExpectedRevisionError } from '../event-store/errors.js';
 import { EVENT_STORE, type EventStore, type Subscription } from '../event-store/event-store.port.js';
-import { GENESIS, globalLink, HASH_KEY, isLogSealed, type LogSealed, SEAL_EVENT, SEAL_STREAM } from './hash-chain.js';
+import { GENESIS, HASH_KEY, isLogSealed, type LogSealed, sealHash, SEAL_EVENT, SEAL_STREAM } from './hash-chain.js';
 
 const PAGE = 1000;
 
@@ -79,7 +79,8 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
     const sealed = (this.sealed ??= await this.lastSeal());
     const head = (await this.store.headPosition()) ?? 0;
     this.unsealed = 0;
-    let hash = sealed.hash;
+    const positions: number[] = [];
+    const hashes: string[] = [];
     let chainStartsAt = sealed.chainStartsAt;
     let toPosition = sealed.toPosition;
     let news = false;
@@ -91,8 +92,9 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
         const eventHash = e.metadata[HASH_KEY];
         if (typeof eventHash !== 'string' && chainStartsAt === undefined) continue; // written before the chain
         chainStartsAt ??= e.position;
-        // An event without a hash past the chain's start is chained as such: verification names it.
-        hash = globalLink(hash, e.position, typeof eventHash === 'string' ? eventHash : GENESIS);
+        // An event without a hash past the chain's start is sealed as such: verification names it.
+        positions.push(e.position);
+        hashes.push(typeof eventHash === 'string' ? eventHash : GENESIS);
         toPosition = e.position;
         if (e.streamId !== SEAL_STREAM) news = true;
       }
@@ -100,7 +102,8 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
       await yieldToRequests();
     }
     if (!news || chainStartsAt === undefined) return undefined;
-    const seal: LogSealed = { fromPosition: sealed.revision < 0 ? chainStartsAt : sealed.toPosition + 1, toPosition, hash };
+    const hash = sealHash(sealed.hash, positions, hashes);
+    const seal: LogSealed = { fromPosition: positions[0], toPosition, hash };
     const recordedAt = this.clock.now().toISOString();
     try {
       const result = await this.store.append(

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
 import { ChainVerifier, type VerifiableEvent, type VerificationResult, type VerificationStart } from './chain-verifier.js';
-import { HASH_KEY, isLogSealed, SEAL_STREAM } from './hash-chain.js';
+import { HASH_KEY, isLogSealed, SEAL_STREAM, splitHash } from './hash-chain.js';
 
 export interface VerifyLogOptions {
   /** First position to verify; rounded down to the start of the sealed range that holds it. */
@@ -22,7 +22,7 @@ export const toVerifiable = (e: RecordedEvent): VerifiableEvent => ({
   id: e.id,
   type: e.type,
   dataJson: JSON.stringify(e.data),
-  metadata: e.metadata,
+  ...splitHash(e.metadata),
 });
 
 /**
@@ -56,7 +56,12 @@ export async function verifyLog(store: EventStore, o: VerifyLogOptions): Promise
 
 /** The last seal that ends before `from`, where a verification of a range starts from. */
 async function sealBefore(store: EventStore, from: number): Promise<VerificationStart | undefined> {
-  const seals = (await store.readStream(SEAL_STREAM)).flatMap((e) => (isLogSealed(e.data) ? [e.data] : []));
+  return startFrom((await store.readStream(SEAL_STREAM)).map((e) => e.data), from);
+}
+
+/** Of the seals' data in order, the last that ends before `from`, as where a verification starts. */
+export function startFrom(data: unknown[], from: number): VerificationStart | undefined {
+  const seals = data.filter(isLogSealed);
   const before = seals.filter((s) => s.toPosition < from).at(-1);
   if (before === undefined) return undefined;
   return { afterSeal: { toPosition: before.toPosition, hash: before.hash, chainStartsAt: seals[0].fromPosition } };

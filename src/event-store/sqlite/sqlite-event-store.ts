@@ -464,6 +464,21 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /**
+   * Lends the file to a reader on a connection of its own (the audit's verification in a worker
+   * thread) while `use` runs, with the last position it may read; undefined for an in-memory store.
+   */
+  async lendFile<T>(use: (file: string, upTo: number) => Promise<T>): Promise<T | undefined> {
+    this.assertOpen();
+    if (this.file === ':memory:') return undefined;
+    const release = this.share();
+    try {
+      return await use(this.file, this.readableTo());
+    } finally {
+      release();
+    }
+  }
+
   /** Readers of the file on connections of their own (log readers of rebuilds) right now. */
   private sharers = 0;
 
