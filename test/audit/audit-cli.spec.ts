@@ -55,6 +55,9 @@ describe('npm run audit', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`^VERIFIED: ${log.head} events checked`));
       expect(run.stdout).toContain(`head: position ${log.head}, hash `);
+      const json = JSON.parse((await audit(['verify', '--data-dir', log.dir, '--json'])).stdout);
+      // The file read by a worker thread of its own, hashing the stored texts: the same answer as the service's.
+      expect(json).toMatchObject({ verified: true, events: log.head, thread: 'worker' });
     });
 
     it('a tampered data directory: exit 1, naming the position', async () => {
