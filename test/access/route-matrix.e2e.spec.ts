@@ -204,7 +204,7 @@ describe('access: every route × every role × a key for all units and a key for
       return { status: res.status, type, body: undefined };
     }
     const text = await res.text();
-    return { status: res.status, type, body: type.includes('json') && text ? JSON.parse(text) : text };
+    return { status: res.status, type, body: type.includes('json') && !type.includes('ndjson') && text ? JSON.parse(text) : text };
   }
 
   for (const row of MATRIX) {
