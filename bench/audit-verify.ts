@@ -5,14 +5,17 @@
  *
  * Writes the events into an embedded store file with their hashes and seals as the service
  * would (same schema, chained by the adapters' own function), then verifies it through the
- * event-store port as GET /audit/verify does, while a timer measures how late the event loop
- * answers (what a /health request would wait at most), and prints events/s.
+ * event-store port as GET /audit/verify does (in a worker thread on the embedded store), while
+ * an HTTP probe (a /health-like route of this process, asked every 20 ms) and the event loop's
+ * delay show what requests wait meanwhile; prints events/s.
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { GENESIS, sealHash, SEAL_EVENT, SEAL_STREAM } from '../src/audit/hash-chain.js';
 import { verifyStore } from '../src/audit/verify-in-worker.js';
@@ -20,6 +23,7 @@ import { chainRows } from '../src/event-store/chained-rows.js';
 import { SCHEMA, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { syntheticLogPages } from '../src/projections/synthetic-history.js';
 import { numberOption, textOption } from './options.js';
+import { summarize } from './stats.js';
 
 const DAY = 86_400_000;
 
@@ -64,6 +68,31 @@ function writeLog(file: string, dossiers: number, sealEvery: number): number {
   return position;
 }
 
+/** A /health-like route of this process, asked every 20 ms until stopped: the latencies in ms. */
+async function healthProbe(): Promise<{ stop(): Promise<ReturnType<typeof summarize>> }> {
+  const server = createServer((_req, res) => res.end('{"status":"ok"}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const samples: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => get({ port, host: '127.0.0.1', path: '/health', agent: false }, (res) => res.resume().on('end', resolve)));
+      samples.push(performance.now() - t0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      server.close();
+      return summarize(samples);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const dossiers = numberOption('dossiers', 100_000);
   const sealEvery = numberOption('seal-every', 1000);
@@ -74,6 +103,7 @@ async function main(): Promise<void> {
     const events = writeLog(file, dossiers, sealEvery);
     process.stdout.write(`${dossiers.toLocaleString('en-US')} dossiers: ${events.toLocaleString('en-US')} events written with hashes and seals in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     const store = SqliteEventStore.open({ file });
+    const probe = await healthProbe();
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     t0 = performance.now();
@@ -82,11 +112,13 @@ async function main(): Promise<void> {
     const cpuSeconds = (() => { const u = process.cpuUsage(cpu); return (u.user + u.system) / 1e6; })();
     const seconds = (performance.now() - t0) / 1000;
     delay.disable();
+    const latencies = await probe.stop();
     await store.close();
     const ms = (ns: number) => (ns / 1e6).toFixed(1);
     process.stdout.write(
       `verified=${result.verified} events=${result.events} seals=${result.seals} (${result.thread} thread) in ${seconds.toFixed(1)} s, ${cpuSeconds.toFixed(1)} s of CPU: ${Math.round(result.events / seconds).toLocaleString('en-US')} events/s; ` +
-        `event-loop delay meanwhile p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms\n`,
+        `event-loop delay meanwhile p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms; ` +
+        `health probe (${latencies.count}) p50 ${latencies.p50} ms, p99 ${latencies.p99} ms, max ${latencies.max} ms\n`,
     );
   } finally {
     if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
