@@ -64,6 +64,7 @@ export async function* exportBundle(store: EventStore, o: ExportOptions): AsyncG
       if (streams.has(e.streamId)) last = e.position;
     }
     o.onProgress?.('find', page[page.length - 1].position, head);
+    await yieldToRequests();
   }
   const seals = (await store.readStream(SEAL_STREAM)).filter((e) => isLogSealed(e.data));
   const sealData = (e: RecordedEvent) => e.data as unknown as { fromPosition: number; toPosition: number; hash: string };

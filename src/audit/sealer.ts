@@ -31,6 +31,8 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
   private sealed: Sealed | undefined;
   private unsealed = 0;
   private running: Promise<LogSealed | undefined> = Promise.resolve(undefined);
+  /** The next seal, queued behind the one running, until it starts. */
+  private waiting: Promise<LogSealed | undefined> | undefined;
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -65,14 +67,24 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   /** Seals what was appended since the last seal (nothing when only seals were); one seal at a time. */
   sealNow(): Promise<LogSealed | undefined> {
-    this.running = this.running.then(
-      () => this.seal(),
-      () => this.seal(),
+    // A seal already waiting to start will cover what came since: no need for another.
+    if (this.waiting !== undefined) return this.waiting;
+    const previous = this.running;
+    this.running = previous.then(
+      () => {
+        this.waiting = undefined;
+        return this.seal();
+      },
+      () => {
+        this.waiting = undefined;
+        return this.seal();
+      },
     );
-    return this.running.catch((error: Error) => {
+    this.waiting = this.running.catch((error: Error) => {
       this.logger.error(`sealing the log failed: ${error.message}`);
       return undefined;
     });
+    return this.waiting;
   }
 
   private async seal(): Promise<LogSealed | undefined> {
