@@ -66,8 +66,8 @@ export function withHash(metadata: Record<string, unknown> | undefined, hash: st
 export function splitHash(metadata: Record<string, unknown>): { hash: string | undefined; metadataJson: string } {
   const hash = metadata[HASH_KEY];
   if (typeof hash !== 'string') return { hash: undefined, metadataJson: JSON.stringify(metadata) };
-  const rest: Record<string, unknown> = {};
-  for (const key of Object.keys(metadata)) if (key !== HASH_KEY) rest[key] = metadata[key];
+  // fromEntries defines each key as its own property: a `__proto__` key stays a key.
+  const rest = Object.fromEntries(Object.entries(metadata).filter(([key]) => key !== HASH_KEY));
   return { hash, metadataJson: JSON.stringify(rest) };
 }
 
