@@ -70,10 +70,6 @@ export class ChainVerifier {
     }
   }
 
-  get failed(): boolean {
-    return this.bad !== undefined;
-  }
-
   /** Streams met in a range for the first time past their revision 0, whose previous hash must be given (seed). */
   unknownStreams(events: readonly VerifiableEvent[]): { streamId: string; revision: number }[] {
     if (this.options.start === undefined) return [];
@@ -102,8 +98,9 @@ export class ChainVerifier {
    */
   link(position: number, hash: string): boolean {
     if (this.bad) return false;
-    if (this.options.gapless && this.last !== undefined && position !== this.last + 1) {
-      this.fail(this.last + 1, `position ${this.last + 1} is missing: an event was removed`);
+    const expected = this.nextPosition();
+    if (expected !== undefined && position !== expected) {
+      this.fail(expected, `position ${expected} is missing: an event was removed`);
       return false;
     }
     if (this.last !== undefined && position <= this.last) {
@@ -122,14 +119,18 @@ export class ChainVerifier {
     this.last = position;
   }
 
+  /** The position the next event must have when positions are consecutive (the log's start at 1). */
+  private nextPosition(): number | undefined {
+    return this.options.gapless ? (this.last ?? 0) + 1 : undefined;
+  }
+
   private fail(position: number, problem: string): void {
     this.bad = { position, problem };
   }
 
   private check(e: VerifiableEvent): void {
-    if (this.options.gapless && this.last !== undefined && e.position !== this.last + 1) {
-      return this.fail(this.last + 1, `position ${this.last + 1} is missing: an event was removed`);
-    }
+    const next = this.nextPosition();
+    if (next !== undefined && e.position !== next) return this.fail(next, `position ${next} is missing: an event was removed`);
     if (this.last !== undefined && e.position <= this.last) return this.fail(e.position, `position ${e.position} comes after ${this.last}: the log is out of order`);
     const { hash, metadataJson } = e;
     const before = this.streams.get(e.streamId);

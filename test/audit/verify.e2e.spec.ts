@@ -47,6 +47,12 @@ describe('GET /audit/verify: the tamper-evident log (issue 26)', () => {
     expect(body).toMatchObject({ verified: false, firstBadPosition: at, problem: expect.stringContaining('removed') });
   });
 
+  it("names the log's first position when it was deleted", async () => {
+    const dir = tamper((db) => db.prepare('DELETE FROM events WHERE position = 1').run());
+    const { body } = await verifyOver(dir);
+    expect(body).toMatchObject({ verified: false, firstBadPosition: 1, events: 0 });
+  });
+
   it("names a stream's events swapped in the log", async () => {
     const [received, transferred] = log.positions['HS-A'];
     const dir = tamper((db) => swapPositions(db, received, transferred));
