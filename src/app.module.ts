@@ -17,6 +17,7 @@ import { FeedModule } from './feed/feed.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { ScorecardModule } from './scorecard/scorecard.module.js';
 import { TargetsModule } from './targets/targets.module.js';
+import { AuditModule } from './audit/audit.module.js';
 
 /** What a test or a benchmark may swap in. */
 export interface AppOptions {
@@ -29,7 +30,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, EntryLagModule, FeedModule, ReconciliationModule, TargetsModule, ScorecardModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, EntryLagModule, FeedModule, ReconciliationModule, TargetsModule, ScorecardModule, AuditModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },

@@ -127,6 +127,7 @@ const MATRIX: Row[] = [
     { route: 'GET /dossiers/:id', roles: READERS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}` },
     { route: 'GET /dossiers/:id', roles: AUDITORS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}?asOf=${encodeURIComponent(now())}` },
     { route: 'GET /dossiers/:id/events', roles: AUDITORS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}/events` },
+    { route: 'GET /audit/export/:unitId', roles: AUDITORS, unit: u, ok: 200, url: () => `/audit/export/${UNIT[u]}?from=${encodeURIComponent(vn('2025-01-01', '00:00'))}&to=${encodeURIComponent(vn('2026-01-01', '00:00'))}` },
     { route: 'GET /dossiers', roles: READERS, unit: u, ok: 200, url: () => `/dossiers?unitId=${UNIT[u]}` },
     { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness` },
     { route: 'GET /units/:unitId/timeliness', roles: AUDITORS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness?asOf=${encodeURIComponent(now())}` },
@@ -156,6 +157,8 @@ const MATRIX: Row[] = [
   // the event feed: a key limited to units sees its units' dossier events (filtered, never 403)
   { route: 'GET /feed', roles: FEED, ok: 200, url: () => '/feed?limit=10' },
   { route: 'GET /feed', roles: FEED, ok: 200, url: () => '/feed?after=0', accept: 'text/event-stream' },
+  // the tamper-evident log: the whole log's hashes (no dossier's content), so a scoped key verifies it too
+  { route: 'GET /audit/verify', roles: AUDITORS, ok: 200, url: () => '/audit/verify' },
 ];
 
 /**
