@@ -13,6 +13,7 @@ import { ProjectionsModule } from './projections/projections.module.js';
 import { SupervisionModule } from './supervision/supervision.module.js';
 import { ImportModule } from './import/import.module.js';
 import { EntryLagModule } from './entry-lag/entry-lag.module.js';
+import { AttentionModule } from './attention/attention.module.js';
 
 /** What a test or a benchmark may swap in. */
 export interface AppOptions {
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, EntryLagModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, EntryLagModule, AttentionModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
