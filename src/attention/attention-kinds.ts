@@ -2,13 +2,13 @@
  * The four review lists (DOMAIN.md, "Attention lists") as ranges of one instant per dossier, so
  * that a list is a range scan of an index in its order, most urgent first:
  *  - overdue:      running (not awaiting a supplement), due < now;                 by due
- *  - soon_due:     running, now <= due <= now + N working hours;                   by due
+ *  - soon_due:     running, due >= now with at most N working hours before it;     by due
  *  - not_returned: resolved, result not returned, more than N working days ago;    by resolvedAt
  *  - silent:       open (awaiting a supplement too), nothing happened for more than
  *                  N working days, by occurred instants;                           by lastEventAt
  * Pure: `now` and the calendar are given.
  */
-import { addWorkingTime, type CompiledCalendar, toLocalIso, WORKING_DAY_MS, WORKING_HOUR_MS, workingTimeBetween } from '../calendar/index.js';
+import { addWorkingTime, type CompiledCalendar, nextOfficeInstant, toLocalIso, WORKING_DAY_MS, WORKING_HOUR_MS, workingTimeBetween } from '../calendar/index.js';
 import type { AttentionRow } from './attention-row.js';
 
 export const ATTENTION_KINDS = ['overdue', 'soon_due', 'not_returned', 'silent'] as const;
@@ -36,7 +36,8 @@ export function keyRanges(calendar: CompiledCalendar, now: number, t: Thresholds
   const longAgo = workingTimeAgo(calendar, now, t.afterWorkingDays * WORKING_DAY_MS);
   return {
     overdue: { from: NONE, before: now },
-    soon_due: { from: now, before: addWorkingTime(calendar, now, t.withinWorkingHours * WORKING_HOUR_MS) + 1 },
+    // Up to the last instant with at most N working hours before it: past a closing, up to the next opening.
+    soon_due: { from: now, before: nextOfficeInstant(calendar, addWorkingTime(calendar, now, t.withinWorkingHours * WORKING_HOUR_MS)) + 1 },
     not_returned: { from: NONE, before: longAgo },
     silent: { from: NONE, before: longAgo },
   };

@@ -130,7 +130,8 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
     const filtered = (kind: AttentionKind, unitIds: readonly string[], bound: Bound, limit: number): Keyed[] | undefined => {
       const inScope = new Set(unitIds);
       const out: Keyed[] = [];
-      let budget = Math.max(4000, 20 * limit);
+      // Gives up once it read 40 rows per row wanted: the scope holds under 1/40 of the list.
+      let budget = 40 * Math.max(limit, 10);
       for (const r of scan[kind].iterate(...bound)) {
         if (inScope.has(r.unit_id)) out.push(r);
         if (out.length === limit) return out;
