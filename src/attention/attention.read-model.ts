@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import type { ReadModel, ReadModelHandle } from '../projections/seam/read-model.js';
-import type { AttentionKind, KeyRange } from './attention-kinds.js';
+import { ATTENTION_KINDS, type AttentionKind, type KeyRange } from './attention-kinds.js';
 import { type AttentionRow, type AttentionStatus, evolveAttention } from './attention-row.js';
 
 /** Where a page starts: after this sort key and dossier id. */
@@ -111,12 +111,6 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
         `SELECT COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_unit_${index} WHERE unit_id = ? AND ${where} AND ${key} >= ? AND ${key} < ?`,
       ),
     );
-    const countByUnit = each(({ where, key, index }) =>
-      db.prepare<[number, number], { unit_id: string; n: number }>(
-        `SELECT unit_id, COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_${index} WHERE ${where} AND ${key} >= ? AND ${key} < ? GROUP BY unit_id`,
-      ),
-    );
-
     /** A few units: each unit's first rows, merged. */
     const merged = (kind: AttentionKind, unitIds: readonly string[], bound: Bound, limit: number): Keyed[] =>
       unitIds
@@ -161,17 +155,13 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       },
     };
 
+    /** Each unit's part of each list counted on its own index: the cost follows the units in scope, not the dossiers. */
     function countsOf(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number> {
       const out = {} as Record<AttentionKind, number>;
-      const inScope = new Set(unitIds);
-      for (const kind of Object.keys(LISTS) as AttentionKind[]) {
+      for (const kind of ATTENTION_KINDS) {
         const { from, before } = ranges[kind];
         let n = 0;
-        if (unitIds.length > FEW_UNITS) {
-          for (const r of countByUnit[kind].iterate(from, before)) if (inScope.has(r.unit_id)) n += r.n;
-        } else {
-          for (const unitId of unitIds) n += countOfUnit[kind].get(unitId, from, before)?.n ?? 0;
-        }
+        for (const unitId of unitIds) n += countOfUnit[kind].get(unitId, from, before)!.n;
         out[kind] = n;
       }
       return out;
