@@ -46,15 +46,20 @@ async function main(): Promise<void> {
     const start = Date.parse('2025-01-01T00:00:00+07:00');
     const horizon = start + 360 * DAY;
     const t0 = now();
+    let applyCpuUs = 0;
     let events = 0;
     const apply = db.transaction((page: Parameters<typeof model.apply>[0][]) => page.forEach((e) => model.apply(e)));
     for (const page of syntheticLogPages({ seed: 24, dossiers, unitIds: province.units.map((u) => u.unitId), procedureCodes: ['P'], start, spanMs: 365 * DAY, horizon })) {
+      const cpu = process.cpuUsage();
       apply(page);
+      const used = process.cpuUsage(cpu);
+      applyCpuUs += used.user + used.system;
       events += page.length;
     }
     const buildMs = now() - t0;
+    const cpuUsPerEvent = Math.round((applyCpuUs / events) * 10) / 10;
     const rows = (db.prepare('SELECT status, COUNT(*) AS n FROM attention_dossiers GROUP BY status').all() as { status: string; n: number }[]).map((r) => `${r.status} ${r.n}`).join(', ');
-    console.log(`${dossiers} dossiers, ${events} events applied in ${Math.round(buildMs)} ms (${perSecond(events, buildMs)} events/s); rows: ${rows}`);
+    console.log(`${dossiers} dossiers, ${events} events applied in ${Math.round(buildMs)} ms (${perSecond(events, buildMs)} events/s, ${cpuUsPerEvent} us of CPU per event applied); rows: ${rows}`);
 
     // The service's reads, with the read model, catalog and clock it would be given.
     const at = horizon + 2 * 3_600_000;

@@ -78,6 +78,16 @@ const rowOf = (r: Stored): AttentionRow => ({
 });
 
 type Bound = [number, string, number];
+
+/** The columns an event may change (the receiving unit never changes). */
+const COLUMNS = [
+  ['currentUnitId', 'current_unit_id'],
+  ['status', 'status'],
+  ['dueAt', 'due_at'],
+  ['lastEventAt', 'last_event_at'],
+  ['resolvedAt', 'resolved_at'],
+] as const satisfies readonly (readonly [keyof AttentionRow, string])[];
+
 type Keyed = { key: number; dossier_id: string; unit_id: string };
 
 export const attentionReadModel: ReadModel<AttentionQueries> = {
@@ -87,10 +97,22 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
   tables: ['attention_dossiers'],
   open(db: Database.Database): ReadModelHandle<AttentionQueries> {
     const get = db.prepare<[string], Stored>('SELECT * FROM attention_dossiers WHERE dossier_id = ?');
-    const put = db.prepare<[string, string, string, string, number, number, number | null, number]>(
-      'INSERT OR REPLACE INTO attention_dossiers (dossier_id, unit_id, current_unit_id, status, due_at, last_event_at, resolved_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    const insert = db.prepare<[string, string, string, string, number, number, number | null, number]>(
+      'INSERT INTO attention_dossiers (dossier_id, unit_id, current_unit_id, status, due_at, last_event_at, resolved_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const forget = db.prepare<[string]>('DELETE FROM attention_dossiers WHERE dossier_id = ?');
+    // An update sets only the columns that changed: SQLite then leaves alone the indexes of the others.
+    const updates = new Map<string, Database.Statement<unknown[]>>();
+    const update = (before: AttentionRow, after: AttentionRow) => {
+      const changed = COLUMNS.filter(([field]) => before[field] !== after[field]);
+      const key = changed.map(([, column]) => column).join();
+      let statement = updates.get(key);
+      if (statement === undefined) {
+        statement = db.prepare(`UPDATE attention_dossiers SET ${[...changed.map(([, column]) => `${column} = ?`), 'position = ?'].join(', ')} WHERE dossier_id = ?`);
+        updates.set(key, statement);
+      }
+      statement.run(...changed.map(([field]) => after[field]), after.position, after.dossierId);
+    };
     const each = <T>(make: (list: (typeof LISTS)[AttentionKind]) => T) =>
       Object.fromEntries(Object.entries(LISTS).map(([kind, list]) => [kind, make(list)])) as Record<AttentionKind, T>;
     // Rows of the list after (key, id) and before a key, in its order: the whole list, or one unit's part.
@@ -136,14 +158,16 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
 
     return {
       apply(logged: LoggedEvent): void {
-        if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged)) return;
+        // A mark of the service's own changes nothing here: not even read.
+        if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged) || logged.type === 'DossierBecameOverdue') return;
         const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
         const stored = get.get(dossierId);
         const before = stored === undefined ? undefined : rowOf(stored);
         const after = evolveAttention(before, dossierId, { type: logged.type, data: logged.data } as DossierEvent, logged.position);
         if (after === before) return;
         if (after === null) forget.run(dossierId);
-        else put.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
+        else if (before === undefined) insert.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
+        else update(before, after);
       },
       queries: {
         page(kind, unitIds, range, after, limit) {
