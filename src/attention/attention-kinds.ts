@@ -29,17 +29,18 @@ export interface KeyRange {
   before: number;
 }
 
-const NONE = -Number.MAX_SAFE_INTEGER;
+/** The `from` of a list that runs from the start (every instant before its end). */
+export const FROM_THE_START = -Number.MAX_SAFE_INTEGER;
 
 /** Each list's range at `now`. */
 export function keyRanges(calendar: CompiledCalendar, now: number, t: Thresholds): Record<AttentionKind, KeyRange> {
   const longAgo = workingTimeAgo(calendar, now, t.afterWorkingDays * WORKING_DAY_MS);
   return {
-    overdue: { from: NONE, before: now },
+    overdue: { from: FROM_THE_START, before: now },
     // Up to the last instant with at most N working hours before it: past a closing, up to the next opening.
     soon_due: { from: now, before: nextOfficeInstant(calendar, addWorkingTime(calendar, now, t.withinWorkingHours * WORKING_HOUR_MS)) + 1 },
-    not_returned: { from: NONE, before: longAgo },
-    silent: { from: NONE, before: longAgo },
+    not_returned: { from: FROM_THE_START, before: longAgo },
+    silent: { from: FROM_THE_START, before: longAgo },
   };
 }
 

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import type { ReadModel, ReadModelHandle } from '../projections/seam/read-model.js';
-import { ATTENTION_KINDS, type AttentionKind, type KeyRange } from './attention-kinds.js';
+import { ATTENTION_KINDS, type AttentionKind, FROM_THE_START, type KeyRange } from './attention-kinds.js';
 import { type AttentionRow, type AttentionStatus, evolveAttention } from './attention-row.js';
 
 /** Where a page starts: after this sort key and dossier id. */
@@ -25,11 +25,11 @@ export interface AttentionQueries {
 }
 
 /** Each list: the rows it draws from (an index's WHERE) and the column it is ordered by. */
-const LISTS: Record<AttentionKind, { where: string; key: 'due_at' | 'resolved_at' | 'last_event_at'; index: string }> = {
-  overdue: { where: "status = 'received'", key: 'due_at', index: 'running' },
-  soon_due: { where: "status = 'received'", key: 'due_at', index: 'running' },
-  not_returned: { where: "status = 'resolved'", key: 'resolved_at', index: 'resolved' },
-  silent: { where: "status <> 'resolved'", key: 'last_event_at', index: 'open' },
+const LISTS: Record<AttentionKind, { where: string; statuses: readonly AttentionStatus[]; key: 'due_at' | 'resolved_at' | 'last_event_at'; index: string }> = {
+  overdue: { where: "status = 'received'", statuses: ['received'], key: 'due_at', index: 'running' },
+  soon_due: { where: "status = 'received'", statuses: ['received'], key: 'due_at', index: 'running' },
+  not_returned: { where: "status = 'resolved'", statuses: ['resolved'], key: 'resolved_at', index: 'resolved' },
+  silent: { where: "status <> 'resolved'", statuses: ['received', 'awaiting_supplement'], key: 'last_event_at', index: 'open' },
 };
 
 const SCHEMA = `
@@ -50,6 +50,9 @@ CREATE INDEX IF NOT EXISTS attention_open ON attention_dossiers (last_event_at, 
 CREATE INDEX IF NOT EXISTS attention_unit_running ON attention_dossiers (unit_id, due_at, dossier_id) WHERE status = 'received';
 CREATE INDEX IF NOT EXISTS attention_unit_resolved ON attention_dossiers (unit_id, resolved_at, dossier_id) WHERE status = 'resolved';
 CREATE INDEX IF NOT EXISTS attention_unit_open ON attention_dossiers (unit_id, last_event_at, dossier_id) WHERE status <> 'resolved';
+-- Rows per unit and status: a list that runs from the start (overdue, not returned, silent) is
+-- counted as these less its recent rest, which is short, rather than row by row.
+CREATE TABLE IF NOT EXISTS attention_unit_totals (unit_id TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (unit_id, status)) WITHOUT ROWID;
 `;
 
 /** Up to this many units in scope, a list is read unit by unit and merged. */
@@ -94,13 +97,16 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
   name: 'attention',
   version: 1,
   schema: SCHEMA,
-  tables: ['attention_dossiers'],
+  tables: ['attention_dossiers', 'attention_unit_totals'],
   open(db: Database.Database): ReadModelHandle<AttentionQueries> {
     const get = db.prepare<[string], Stored>('SELECT * FROM attention_dossiers WHERE dossier_id = ?');
     const insert = db.prepare<[string, string, string, string, number, number, number | null, number]>(
       'INSERT INTO attention_dossiers (dossier_id, unit_id, current_unit_id, status, due_at, last_event_at, resolved_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const forget = db.prepare<[string]>('DELETE FROM attention_dossiers WHERE dossier_id = ?');
+    const tally = db.prepare<[string, string, number]>('INSERT INTO attention_unit_totals (unit_id, status, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n');
+    const totalsOf = db.prepare<[string], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals WHERE unit_id = ?');
+    const allTotals = db.prepare<[], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals');
     // An update sets only the columns that changed: SQLite then leaves alone the indexes of the others.
     const updates = new Map<string, Database.Statement<unknown[]>>();
     const update = (before: AttentionRow, after: AttentionRow) => {
@@ -168,6 +174,8 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
         if (after === null) forget.run(dossierId);
         else if (before === undefined) insert.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
         else update(before, after);
+        if (before !== undefined && before.status !== after?.status) tally.run(before.unitId, before.status, -1);
+        if (after !== null && before?.status !== after.status) tally.run(after.unitId, after.status, 1);
       },
       queries: {
         page(kind, unitIds, range, after, limit) {
@@ -179,13 +187,23 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       },
     };
 
-    /** Each unit's part of each list counted on its own index: the cost follows the units in scope, not the dossiers. */
+    /**
+     * Each unit's part of each list on its own index: a list that runs from the start as the unit's
+     * rows of its statuses less those at or after the list's end (the recent ones, few).
+     */
     function countsOf(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number> {
+      const totals = new Map<AttentionStatus, number>();
+      const inScope = new Set(unitIds);
+      const rows = unitIds.length > FEW_UNITS ? allTotals.all().filter((r) => inScope.has(r.unit_id)) : unitIds.flatMap((u) => totalsOf.all(u));
+      for (const r of rows) totals.set(r.status, (totals.get(r.status) ?? 0) + r.n);
       const out = {} as Record<AttentionKind, number>;
       for (const kind of ATTENTION_KINDS) {
         const { from, before } = ranges[kind];
-        let n = 0;
-        for (const unitId of unitIds) n += countOfUnit[kind].get(unitId, from, before)!.n;
+        const fromStart = from === FROM_THE_START;
+        let n = fromStart ? LISTS[kind].statuses.reduce((sum, status) => sum + (totals.get(status) ?? 0), 0) : 0;
+        for (const unitId of unitIds) {
+          n += fromStart ? -countOfUnit[kind].get(unitId, before, Number.MAX_SAFE_INTEGER)!.n : countOfUnit[kind].get(unitId, from, before)!.n;
+        }
         out[kind] = n;
       }
       return out;
