@@ -72,7 +72,7 @@ export function localMinute(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} (+07:00)`;
 }
 
-/** Office time in words: "3 working days 2 hours", "5 working hours", "40 working minutes". */
+/** Office time in words: "3 working days 2 hours", "5 working hours", "40 working minutes" (a day is 8 office hours). */
 export function officeSpan(ms: number): string {
   const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
   const days = Math.floor(ms / WORKING_DAY_MS);
@@ -80,7 +80,7 @@ export function officeSpan(ms: number): string {
   const minutes = Math.floor((ms - days * WORKING_DAY_MS - hours * WORKING_HOUR_MS) / 60_000);
   if (days > 0) return `${plural(days, 'working day')}${hours > 0 ? ` ${plural(hours, 'hour')}` : ''}`;
   if (hours > 0) return `${plural(hours, 'working hour')}${minutes > 0 ? ` ${plural(minutes, 'minute')}` : ''}`;
-  return plural(minutes, 'working minute');
+  return minutes > 0 ? plural(minutes, 'working minute') : 'less than a working minute';
 }
 
 /** Why the dossier is on the list, in a sentence. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { compileCalendar, loadDefaultCalendarSpec } from '../../src/calendar/index.js';
-import { ATTENTION_KINDS, type AttentionKind, keyRanges, workingTimeAgo } from '../../src/attention/attention-kinds.js';
+import { ATTENTION_KINDS, type AttentionKind, keyRanges, officeSpan, workingTimeAgo } from '../../src/attention/attention-kinds.js';
 import { type AttentionQueries, attentionReadModel, type ListPosition } from '../../src/attention/attention.read-model.js';
 import { type AttentionRow, evolveAttention } from '../../src/attention/attention-row.js';
 import type { DossierEvent } from '../../src/dossier/events.js';
@@ -88,6 +88,16 @@ describe('the attention read model against a naive walk of generated histories',
     const rows = db.prepare('SELECT dossier_id AS dossierId, unit_id AS unitId, current_unit_id AS currentUnitId, status, due_at AS dueAt, last_event_at AS lastEventAt, resolved_at AS resolvedAt FROM attention_dossiers ORDER BY dossier_id').all();
     const naive = naiveDossiers(byDossier(events)).sort((x, y) => (x.dossierId < y.dossierId ? -1 : 1));
     expect(rows).toEqual(naive);
+  });
+
+  it('says office time in words', () => {
+    expect([3 * 8 * HOUR + 2 * HOUR, 8 * HOUR, 5 * HOUR + 60_000, 40 * 60_000, 59_999].map(officeSpan)).toEqual([
+      '3 working days 2 hours',
+      '1 working day',
+      '5 working hours 1 minute',
+      '40 working minutes',
+      'less than a working minute',
+    ]);
   });
 
   it('finds the instant N working days ago exactly (bisection), across a weekend', () => {
