@@ -129,6 +129,37 @@ export const ENTRY_LAG = {
   ],
 };
 
+export const ATTENTION = {
+  unitId: 'STP',
+  scope: 'subtree',
+  evaluatedAt: '2026-03-09T03:00:00.000Z',
+  thresholds: { withinWorkingHours: 8, afterWorkingDays: 5 },
+  position: 74,
+  kind: 'overdue',
+  items: [
+    {
+      dossierId: 'HS-2026-000123',
+      kind: 'overdue',
+      unitId: 'STP',
+      currentUnitId: 'STP-HCTP',
+      status: 'received',
+      dueAt: '2026-03-05T10:00:00.000Z',
+      lastEventAt: '2026-03-02T02:00:00.000Z',
+      why: 'overdue since 2026-03-05 17:00 (+07:00), 1 working day 2 hours',
+    },
+  ],
+  nextCursor: 'eyJraW5kIjoib3ZlcmR1ZSIsImtleSI6MTc3MjcwNDgwMDAwMCwiaWQiOiJIUy0yMDI2LTAwMDEyMyJ9',
+};
+
+export const ATTENTION_COUNTS = {
+  unitId: 'STP',
+  scope: 'subtree',
+  evaluatedAt: '2026-03-09T03:00:00.000Z',
+  thresholds: { withinWorkingHours: 8, afterWorkingDays: 5 },
+  position: 74,
+  counts: { overdue: 3, soon_due: 5, not_returned: 12, silent: 2 },
+};
+
 export const UNIT_BODY = { name: 'Phòng Hành chính tư pháp', parentId: 'STP', level: 'office' };
 export const UNIT = { unitId: 'STP-HCTP', ...UNIT_BODY };
 export const UNITS = {

@@ -133,6 +133,8 @@ const MATRIX: Row[] = [
     { route: 'GET /units/:unitId/timeliness', roles: AUDITORS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness?asOf=${encodeURIComponent(now())}` },
     { route: 'GET /units/:unitId/steps', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/steps` },
     { route: 'GET /units/:unitId/entry-lag', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/entry-lag` },
+    { route: 'GET /units/:unitId/attention', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/attention?kind=overdue` },
+    { route: 'GET /units/:unitId/attention/counts', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/attention/counts` },
     { route: 'GET /units/:unitId/timeliness/live', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness/live` },
     { route: 'GET /units/:unitId/scorecard', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/scorecard` },
     { route: 'GET /units/:unitId/scorecard', roles: AUDITORS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/scorecard?asOf=${encodeURIComponent(now())}` },
