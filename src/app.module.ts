@@ -15,6 +15,10 @@ import { ImportModule } from './import/import.module.js';
 import { EntryLagModule } from './entry-lag/entry-lag.module.js';
 import { FeedModule } from './feed/feed.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
+import { ScorecardModule } from './scorecard/scorecard.module.js';
+import { TargetsModule } from './targets/targets.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AttentionModule } from './attention/attention.module.js';
 
 /** What a test or a benchmark may swap in. */
 export interface AppOptions {
@@ -27,7 +31,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, EntryLagModule, FeedModule, ReconciliationModule],
+      imports: [CqrsModule.forRoot(), EventStoreModule, CatalogModule, DossierModule, AccessModule, ProjectionsModule, SupervisionModule, OperationsModule, ImportModule, EntryLagModule, FeedModule, ReconciliationModule, TargetsModule, ScorecardModule, AuditModule, AttentionModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },

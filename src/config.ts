@@ -44,6 +44,10 @@ export interface AppConfig {
   keepAliveTimeoutMs: number;
   /** Time a connection may stay silent (nothing received or sent) while a request is under way, in ms; 0: no limit. */
   connectionTimeoutMs: number;
+  /** Seal the log's hash chain after this many events (0: not by count). */
+  sealEveryEvents: number;
+  /** Seal the log's hash chain this often, in minutes, when events came since the last seal (0: not by time). */
+  sealEveryMinutes: number;
   /** Fastify's `trustProxy`: whose X-Forwarded-For to believe for the client address (false: nobody's). */
   trustProxy: boolean | number | string;
 }
@@ -88,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     asOfConcurrency: integer(env.AS_OF_CONCURRENCY, 2, 'AS_OF_CONCURRENCY'),
     logLevel: logLevel as AppConfig['logLevel'],
     readyMaxLagSeconds: integer(env.READY_MAX_LAG_SECONDS, 30, 'READY_MAX_LAG_SECONDS'),
+    sealEveryEvents: integer(env.AUDIT_SEAL_EVERY_EVENTS, 1000, 'AUDIT_SEAL_EVERY_EVENTS'),
+    sealEveryMinutes: integer(env.AUDIT_SEAL_EVERY_MINUTES, 10, 'AUDIT_SEAL_EVERY_MINUTES'),
     ...timeouts(env),
     trustProxy: trustProxy(env.TRUST_PROXY),
   };

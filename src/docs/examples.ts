@@ -129,6 +129,37 @@ export const ENTRY_LAG = {
   ],
 };
 
+export const ATTENTION = {
+  unitId: 'STP',
+  scope: 'subtree',
+  evaluatedAt: '2026-03-09T03:00:00.000Z',
+  thresholds: { withinWorkingHours: 8, afterWorkingDays: 5 },
+  position: 74,
+  kind: 'overdue',
+  items: [
+    {
+      dossierId: 'HS-2026-000123',
+      kind: 'overdue',
+      unitId: 'STP',
+      currentUnitId: 'STP-HCTP',
+      status: 'received',
+      dueAt: '2026-03-05T10:00:00.000Z',
+      lastEventAt: '2026-03-02T02:00:00.000Z',
+      why: 'overdue since 2026-03-05 17:00 (+07:00), 1 working day 2 hours',
+    },
+  ],
+  nextCursor: 'eyJraW5kIjoib3ZlcmR1ZSIsImtleSI6MTc3MjcwNDgwMDAwMCwiaWQiOiJIUy0yMDI2LTAwMDEyMyJ9',
+};
+
+export const ATTENTION_COUNTS = {
+  unitId: 'STP',
+  scope: 'subtree',
+  evaluatedAt: '2026-03-09T03:00:00.000Z',
+  thresholds: { withinWorkingHours: 8, afterWorkingDays: 5 },
+  position: 74,
+  counts: { overdue: 3, soon_due: 5, not_returned: 12, silent: 2 },
+};
+
 export const UNIT_BODY = { name: 'Phòng Hành chính tư pháp', parentId: 'STP', level: 'office' };
 export const UNIT = { unitId: 'STP-HCTP', ...UNIT_BODY };
 export const UNITS = {
@@ -195,3 +226,31 @@ export const UNHEALTHY = {
 export const METRICS =
   '# HELP http_requests_total HTTP requests answered, by route and status.\n# TYPE http_requests_total counter\n' +
   'http_requests_total{method="POST",route="/dossiers",status="201"} 1\n';
+
+export const AUDIT_VERIFIED = {
+  verified: true,
+  events: 4_312_907,
+  chainStartsAt: 1,
+  unchained: 0,
+  seals: 4312,
+  sealedTo: 4_312_000,
+  head: { position: 4_312_907, hash: '9c1f0d6e2b7a4c3d8e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70819' },
+};
+
+export const AUDIT_TAMPERED = {
+  verified: false,
+  events: 1_204,
+  firstBadPosition: 1_205,
+  problem: "the hash does not match the event's content or its stream's previous event: the event was altered",
+  chainStartsAt: 1,
+  unchained: 0,
+  seals: 1,
+  sealedTo: 1000,
+  head: { position: 1_204, hash: '4b0e8f2c6d1a3e5f7a9b0c2d4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f' },
+};
+
+export const AUDIT_BUNDLE =
+  '{"kind":"bundle","format":"dossier-audit-bundle/1","unitId":"STP","from":"2026-11-30T17:00:00.000Z","to":"2026-12-31T17:00:00.000Z","dossiers":412,"gapless":true,' +
+  '"start":{"afterPosition":4000,"hash":"4b0e…","chainStartsAt":1},"seeds":[{"streamId":"audit-seals","revision":2,"hash":"9d2c…"}],"toPosition":6001}\n' +
+  '{"kind":"links","links":[[4001,"c1f3…"],[4002,"07ab…"]]}\n' +
+  '{"kind":"event","event":{"streamId":"dossier-HS-2026-000123","id":"…","type":"DossierReceived","revision":0,"position":4003,"data":{},"metadata":{"hash":"…"},"created":"…"}}\n';

@@ -45,6 +45,7 @@ export interface DossierView {
   unitId: string;
   currentUnitId: string;
   channel: Channel;
+  /** Received as a digitised dossier (DossierReceived.digitized). */
   digitized: boolean;
   status: DossierStatus;
   receivedAt: number;
@@ -63,6 +64,8 @@ export interface DossierView {
   closedAt: number | null;
   outcome: Outcome | null;
   timeliness: Timeliness | null;
+  /** Resolved with its result digitised (DossierResolved.resultDigitized). */
+  resultDigitized: boolean;
   apologized: boolean;
   responsibleUnitIds: string[];
   returnedAt: number | null;
@@ -169,6 +172,7 @@ function receivedView(d: Extract<DossierEvent, { type: 'DossierReceived' }>['dat
     closedAt: null,
     outcome: null,
     timeliness: null,
+    resultDigitized: false,
     apologized: false,
     responsibleUnitIds: [],
     returnedAt: null,
@@ -253,10 +257,12 @@ function changeOf(event: Exclude<DossierEvent, { type: 'DossierReceived' }>): (v
       if (!Array.isArray(responsible)) throw new UnprojectableEventError(`responsibleUnitIds ${shown(responsible)} is not a list`);
       const responsibleUnitIds = responsible.map((u) => text(u, 'responsibleUnitIds[]'));
       const apologized = event.data.apologized === true;
+      const resultDigitized = event.data.resultDigitized === true;
       return (view) => {
         close(view, t, 'resolved');
         view.outcome = outcome;
         view.timeliness = timeliness;
+        view.resultDigitized = resultDigitized;
         view.apologized = apologized;
         view.responsibleUnitIds = responsibleUnitIds;
       };

@@ -9,7 +9,7 @@
  */
 import { Bucket, keyOf } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
-import { DOSSIER_CATEGORIES, STEP_CATEGORIES, visitEntries } from './index-entries.js';
+import { countedPerProcedure, DOSSIER_CATEGORIES, STEP_CATEGORIES, visitEntries } from './index-entries.js';
 
 /** The buckets of one unit, as the index holds them. */
 export interface BuiltUnit {
@@ -66,7 +66,7 @@ export class IndexBuilder {
       const key = keyOf(category, at);
       if (handler === null) {
         this.push(unit.all, key, remove);
-        this.push(procedure, key, remove);
+        if (countedPerProcedure(category)) this.push(procedure, key, remove);
       } else this.push(this.slot(unit.handlers, view.unitId, 'steps', handler), key, remove);
     });
   }

@@ -19,8 +19,18 @@ export const D = {
   AWAITING_END: 9,
   OVERDUE_START: 10,
   OVERDUE_END: 11,
+  /** Received as a digitised dossier, at its reception (the scorecard's digitised share). */
+  RECEIVED_DIGITIZED: 12,
+  /** Resolved with its result digitised, at its resolution. */
+  RESOLVED_RESULT_DIGITIZED: 13,
 } as const;
-export const DOSSIER_CATEGORIES = 12;
+export const DOSSIER_CATEGORIES = 14;
+/**
+ * Whether a dossier category is also counted in the unit's per-procedure buckets. The digitised
+ * ones are read by the scorecard only, which never groups by procedure: kept out, they add half
+ * the keys they would.
+ */
+export const countedPerProcedure = (category: number): boolean => category < D.RECEIVED_DIGITIZED;
 export const RECEIVED_CATEGORIES = [D.RECEIVED_ONLINE, D.RECEIVED_DIRECT, D.RECEIVED_POSTAL] as const;
 export const CLOSED_CATEGORIES = [
   D.RESOLVED_EARLY,
@@ -62,7 +72,9 @@ export function visitEntries(view: DossierView, sink: EntrySink): void {
   const step = (handler: string, category: number, at: number) => Number.isFinite(at) && sink(category, at, handler);
 
   dossier(CHANNEL_CATEGORY[view.channel], view.receivedAt);
+  if (view.digitized) dossier(D.RECEIVED_DIGITIZED, view.receivedAt);
   if (view.closedAt !== null) dossier(closedCategory(view), view.closedAt);
+  if (view.closure === 'resolved' && view.resultDigitized && view.closedAt !== null) dossier(D.RESOLVED_RESULT_DIGITIZED, view.closedAt);
   for (const a of view.awaiting) {
     dossier(D.AWAITING_START, a.start);
     if (a.end !== null) dossier(D.AWAITING_END, a.end);

@@ -4,7 +4,7 @@
  * a million dossiers' index is then a thousand row reads and memory copies, instead of parsing a
  * million views and sorting their entries again.
  */
-import { Bucket } from './bucket.js';
+import { Bucket, CATEGORY_SPAN } from './bucket.js';
 import { DOSSIER_CATEGORIES, type IndexOptions, STEP_CATEGORIES, TimelinessIndex, type UnitIndex } from './timeliness-index.js';
 
 export interface SnapshotRow {
@@ -70,6 +70,9 @@ function decode(row: SnapshotRow): { members?: string[]; buckets: UnitIndex } {
     // Each bucket owns a slice of the row's keys until its first insert moves it to a bigger array.
     const sorted = keys.subarray(at, at + size);
     at += size;
+    // Keys of a category this version does not know come from another layout: never counted silently.
+    const categories = kind === 's' ? STEP_CATEGORIES : DOSSIER_CATEGORIES;
+    if (size > 0 && !(sorted[size - 1] < categories * CATEGORY_SPAN)) throw new Error(`index snapshot row ${row.id} holds a category beyond the ${categories} this version counts`);
     if (kind === 'a') buckets.all = Bucket.fromSorted(DOSSIER_CATEGORIES, sorted);
     else if (kind === 'p') buckets.byProcedure.set(key, Bucket.fromSorted(DOSSIER_CATEGORIES, sorted));
     else buckets.stepsByHandler.set(key, Bucket.fromSorted(STEP_CATEGORIES, sorted));

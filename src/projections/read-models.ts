@@ -26,7 +26,7 @@ import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
 import { decodeView, encodeView } from './view-codec.js';
 
-const SCHEMA_VERSION = '5';
+const SCHEMA_VERSION = '6';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

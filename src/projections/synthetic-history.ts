@@ -199,7 +199,8 @@ export function syntheticDossier(random: () => number, o: SyntheticOptions, i: n
           dossierId,
           outcome,
           resolvedAt: iso(at),
-          resultDigitized: true,
+          // Derived rather than drawn, so that every seed's histories stay what they were.
+          resultDigitized: (i + at) % 10 < 7,
           unitId: holder,
           dueAt: iso(due),
           timeliness,

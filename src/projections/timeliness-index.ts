@@ -21,7 +21,7 @@
 import { Bucket } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
 import { type BuiltUnit, type ExistingKeys, IndexBuilder } from './index-builder.js';
-import { DOSSIER_CATEGORIES, type IndexEntry, STEP_CATEGORIES, visitEntries } from './index-entries.js';
+import { countedPerProcedure, DOSSIER_CATEGORIES, type IndexEntry, STEP_CATEGORIES, visitEntries } from './index-entries.js';
 
 export { Bucket } from './bucket.js';
 
@@ -118,9 +118,9 @@ export class TimelinessIndex {
     });
     for (const target of this.targets(after.unitId)) {
       for (const e of removed.values()) {
-        for (let i = 0; i < e.n; i++) bucketOf(target, after.procedureCode, e.handler, (b) => b.remove(e.category, e.at));
+        for (let i = 0; i < e.n; i++) bucketOf(target, after.procedureCode, e, (b) => b.remove(e.category, e.at));
       }
-      for (const e of added) bucketOf(target, after.procedureCode, e.handler, (b) => b.add(e.category, e.at));
+      for (const e of added) bucketOf(target, after.procedureCode, e, (b) => b.add(e.category, e.at));
     }
   }
 
@@ -254,10 +254,10 @@ export class TimelinessIndex {
   }
 }
 
-function bucketOf(target: UnitIndex, procedureCode: string, handler: string | null, apply: (b: Bucket) => void): void {
+function bucketOf(target: UnitIndex, procedureCode: string, { category, handler }: IndexEntry, apply: (b: Bucket) => void): void {
   if (handler !== null) return apply(getOrCreate(target.stepsByHandler, handler, STEP_CATEGORIES));
   apply(target.all);
-  apply(getOrCreate(target.byProcedure, procedureCode, DOSSIER_CATEGORIES));
+  if (countedPerProcedure(category)) apply(getOrCreate(target.byProcedure, procedureCode, DOSSIER_CATEGORIES));
 }
 
 /** One sorted bucket over the keys of several (sorted) buckets. */

@@ -63,7 +63,7 @@ export interface TimelinessQuery extends ReportWindow {
 }
 
 /** Per-category counts before `from` and before `end`, summed over some buckets. */
-function tally(buckets: readonly Bucket[], categories: number, { from, end }: ReportWindow) {
+export function tally(buckets: readonly Bucket[], categories: number, { from, end }: ReportWindow) {
   const atFrom = new Float64Array(categories);
   const atEnd = new Float64Array(categories);
   for (const b of buckets) b.accumulate(from, end, atFrom, atEnd);
@@ -73,6 +73,11 @@ function tally(buckets: readonly Bucket[], categories: number, { from, end }: Re
 /** Counts over the dossiers of some buckets. */
 export function timelinessCounts(buckets: readonly Bucket[], window: ReportWindow): TimelinessCounts {
   const { atFrom, atEnd } = tally(buckets, DOSSIER_CATEGORIES, window);
+  return countsOf(atFrom, atEnd);
+}
+
+/** The counts from a tally of the dossier categories (before `from`, before E). */
+export function countsOf(atFrom: Float64Array, atEnd: Float64Array): TimelinessCounts {
   const between = (c: number) => atEnd[c] - atFrom[c];
   const sum = (categories: readonly number[], at: Float64Array) => categories.reduce((acc, c) => acc + at[c], 0);
 

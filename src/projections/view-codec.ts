@@ -48,6 +48,7 @@ type Encoded = [
   returnedAt: Instant,
   revision: number,
   position: number,
+  resultDigitized: 0 | 1,
 ];
 
 export function encodeView(v: DossierView): string {
@@ -84,6 +85,7 @@ export function encodeView(v: DossierView): string {
     after(v.returnedAt, b),
     v.revision,
     v.position,
+    v.resultDigitized ? 1 : 0,
   ];
   return JSON.stringify(encoded);
 }
@@ -129,6 +131,7 @@ export function decodeView(text: string): DossierView {
     closedAt: at(e[17], b),
     outcome: e[18],
     timeliness: e[19],
+    resultDigitized: e[25] === 1,
     apologized: e[20] === 1,
     responsibleUnitIds: e[21],
     returnedAt: at(e[22], b),

@@ -41,7 +41,8 @@ export interface ListParams {
 
 const STATUSES: readonly DossierStatus[] = ['received', 'awaiting_supplement', 'resolved', 'returned', 'withdrawn'];
 
-class Reader {
+/** Reads a query string, gathering every problem for one 400. */
+export class Reader {
   readonly errors: FieldError[] = [];
   constructor(private readonly query: RawQuery) {}
 

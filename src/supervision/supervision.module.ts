@@ -12,6 +12,6 @@ import { SupervisionQueries } from './supervision-queries.js';
 @Module({
   controllers: [SupervisionController],
   providers: [SupervisionQueries, AsOfIndexes, LiveReports, LiveStreams, OverdueWatcher, ReportExports, RollUpWarmer],
-  exports: [OverdueWatcher, ReportExports, LiveStreams],
+  exports: [OverdueWatcher, ReportExports, LiveStreams, AsOfIndexes],
 })
 export class SupervisionModule {}

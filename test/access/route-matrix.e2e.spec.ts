@@ -107,6 +107,9 @@ const MATRIX: Row[] = [
   { route: 'PUT /calendar', roles: ADMIN, unit: 'all', ok: 200, url: () => '/calendar', body: () => calendar },
   { route: 'PUT /calendar/years/:year', roles: ADMIN, unit: 'all', ok: 200, url: () => '/calendar/years/2026', body: () => ({ holidays: (calendar.holidays as string[]).filter((d) => d.startsWith('2026')), workingDays: (calendar.workingDays as string[]).filter((d) => d.startsWith('2026')), official: true }) },
   { route: 'POST /calendar/replan', roles: ADMIN, unit: 'all', ok: 200, url: () => '/calendar/replan?dryRun=true' },
+  // the scorecard's targets: admins for all units set them, readers of reports read them
+  { route: 'PUT /targets', roles: ADMIN, unit: 'all', ok: 200, url: () => '/targets', body: () => ({ onTimeRate: 0.95 }) },
+  { route: 'GET /targets', roles: READERS, ok: 200, url: () => '/targets' },
   // commands: integrators only, for their units (in lifecycle order: each caller has its own dossiers)
   { route: 'POST /dossiers', roles: INTEGRATOR, unit: 'in', ok: 201, url: () => '/dossiers', body: receive('in') },
   { route: 'POST /dossiers', roles: INTEGRATOR, unit: 'out', ok: 201, url: () => '/dossiers', body: receive('out') },
@@ -124,15 +127,22 @@ const MATRIX: Row[] = [
     { route: 'GET /dossiers/:id', roles: READERS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}` },
     { route: 'GET /dossiers/:id', roles: AUDITORS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}?asOf=${encodeURIComponent(now())}` },
     { route: 'GET /dossiers/:id/events', roles: AUDITORS, unit: u, ok: 200, url: () => `/dossiers/${READ[u]}/events` },
+    { route: 'GET /audit/export/:unitId', roles: AUDITORS, unit: u, ok: 200, url: () => `/audit/export/${UNIT[u]}?from=${encodeURIComponent(vn('2025-01-01', '00:00'))}&to=${encodeURIComponent(vn('2026-01-01', '00:00'))}` },
     { route: 'GET /dossiers', roles: READERS, unit: u, ok: 200, url: () => `/dossiers?unitId=${UNIT[u]}` },
     { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness` },
     { route: 'GET /units/:unitId/timeliness', roles: AUDITORS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness?asOf=${encodeURIComponent(now())}` },
     { route: 'GET /units/:unitId/steps', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/steps` },
     { route: 'GET /units/:unitId/entry-lag', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/entry-lag` },
+    { route: 'GET /units/:unitId/attention', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/attention?kind=overdue` },
+    { route: 'GET /units/:unitId/attention/counts', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/attention/counts` },
     { route: 'GET /units/:unitId/timeliness/live', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness/live` },
+    { route: 'GET /units/:unitId/scorecard', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/scorecard` },
+    { route: 'GET /units/:unitId/scorecard', roles: AUDITORS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/scorecard?asOf=${encodeURIComponent(now())}` },
   ]),
   { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: 'in', ok: 200, url: () => '/units/D01/timeliness?scope=subtree&groupBy=child' },
   { route: 'GET /units/:unitId/timeliness', roles: READERS, unit: 'out', ok: 200, url: () => '/units/P/timeliness' },
+  { route: 'GET /units/:unitId/scorecard', roles: READERS, unit: 'in', ok: 200, url: () => '/units/D01/scorecard?groupBy=child' },
+  { route: 'GET /units/:unitId/scorecard', roles: READERS, unit: 'out', ok: 200, url: () => '/units/P/scorecard?groupBy=child' },
   { route: 'GET /dossiers', roles: READERS, ok: 200, url: () => '/dossiers' },
   // reconciliation with a unit's register: supervisors (and auditors, admins) of the unit or above
   ...(['in', 'out'] as const).flatMap((u): Row[] => [
@@ -149,6 +159,8 @@ const MATRIX: Row[] = [
   // the event feed: a key limited to units sees its units' dossier events (filtered, never 403)
   { route: 'GET /feed', roles: FEED, ok: 200, url: () => '/feed?limit=10' },
   { route: 'GET /feed', roles: FEED, ok: 200, url: () => '/feed?after=0', accept: 'text/event-stream' },
+  // the tamper-evident log: the whole log's hashes (no dossier's content), so a scoped key verifies it too
+  { route: 'GET /audit/verify', roles: AUDITORS, ok: 200, url: () => '/audit/verify' },
 ];
 
 /**

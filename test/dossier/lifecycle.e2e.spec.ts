@@ -162,7 +162,7 @@ describe('dossier lifecycle over HTTP (API.md, DOMAIN.md)', () => {
       expect(state.body).toMatchObject({ dossierId: id, status: 'received', unitId: 'TTPVHCC', currentUnitId: 'VPDKDD', revision: 1, overdue: true });
       const events = await t.http.get(`/dossiers/${id}/events`).set(auth('auditor'));
       expect(events.body.map((e: { type: string }) => e.type)).toEqual(['DossierReceived', 'DossierTransferred']);
-      expect(Object.keys(events.body[1].metadata).sort()).toEqual(['actor', 'causationId', 'commandId', 'correlationId', 'occurredAt', 'recordedAt']);
+      expect(Object.keys(events.body[1].metadata).sort()).toEqual(['actor', 'causationId', 'commandId', 'correlationId', 'hash', 'occurredAt', 'recordedAt']);
       expect(events.body[1].metadata.occurredAt).toBe(utc('2025-03-03', '09:00'));
       expect(events.body[1].metadata.actor).not.toContain('test-integrator-secret');
       expect((await t.http.get('/dossiers/NOPE').set(auth('auditor'))).status).toBe(404);

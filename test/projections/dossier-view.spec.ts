@@ -156,6 +156,22 @@ describe('dossier view: evolve, one event type at a time', () => {
     );
   });
 
+  it('the digitised flags: a digitised reception counts at receipt, a digitised result at the resolution (never for a withdrawal)', () => {
+    const digitizedAt = (v: DossierView) => indexEntriesOf(v).filter((e) => e.category === D.RECEIVED_DIGITIZED || e.category === D.RESOLVED_RESULT_DIGITIZED);
+    expect(digitizedAt(given(received))).toEqual([{ category: D.RECEIVED_DIGITIZED, at: t('03T09:00:00'), handler: null }]);
+    const resolvedView = given(received, resolved('05T10:00:00', 'early'));
+    expect(resolvedView.resultDigitized).toBe(true);
+    expect(digitizedAt(resolvedView)).toEqual([
+      { category: D.RECEIVED_DIGITIZED, at: t('03T09:00:00'), handler: null },
+      { category: D.RESOLVED_RESULT_DIGITIZED, at: t('05T10:00:00'), handler: null },
+    ]);
+    const onPaper = (e: DossierEvent) => ({ ...e, data: { ...e.data, digitized: false, resultDigitized: false } }) as unknown as DossierEvent;
+    const paper = given(onPaper(received), onPaper(resolved('05T10:00:00', 'early')));
+    expect(paper).toMatchObject({ digitized: false, resultDigitized: false });
+    expect(digitizedAt(paper)).toEqual([]);
+    expect(digitizedAt(given(received, withdrawn)).map((e) => e.category)).toEqual([D.RECEIVED_DIGITIZED]);
+  });
+
   it('DossierResultReturned ends the lifecycle without changing any count', () => {
     const before = given(received, resolved('05T10:00:00', 'early'));
     const after = given(received, resolved('05T10:00:00', 'early'), returned);

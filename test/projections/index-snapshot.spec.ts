@@ -4,7 +4,8 @@ import { indexFromSnapshot, snapshotRows } from '../../src/projections/index-sna
 import { ReadModels } from '../../src/projections/read-models.js';
 import { ViewReplay } from '../../src/projections/replay.js';
 import { syntheticLog } from '../../src/projections/synthetic-history.js';
-import { TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import { DOSSIER_CATEGORIES, TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import { CATEGORY_SPAN } from '../../src/projections/bucket.js';
 import { stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';
 import { testTree, treeOf } from './support/naive-report.js';
 import { tempDir } from './support/store.js';
@@ -24,6 +25,11 @@ function reports(index: TimelinessIndex, tree: ReturnType<typeof testTree>) {
         out.push(timelinessRows(index, tree, { unitId, scope: 'subtree', groupBy, from, end }));
       }
       out.push(stepRows(index, tree, { unitId, scope: 'subtree', from, end }));
+      // Every dossier category, those only the scorecard reads (digitised) included.
+      const atFrom = new Float64Array(DOSSIER_CATEGORIES);
+      const atEnd = new Float64Array(DOSSIER_CATEGORIES);
+      for (const piece of index.cover(tree, unitId, 'subtree')) piece.all.accumulate(from, end, atFrom, atEnd);
+      out.push([...atFrom], [...atEnd]);
     }
   }
   return out;
@@ -59,6 +65,19 @@ describe('index snapshot', () => {
       }
     }
     expect(reports(loaded, tree)).toEqual(reports(original, tree));
+  });
+
+  it('refuses a row holding a category this version does not count (a snapshot of another layout)', () => {
+    const log = syntheticLog({ seed: 5, dossiers: 50, unitIds: ['A'], procedureCodes: ['P1'], start: START, spanMs: 10 * DAY });
+    const replay = new ViewReplay();
+    log.forEach((e) => replay.apply(e));
+    const index = new TimelinessIndex();
+    for (const v of replay.views.values()) index.bulkAdd(v);
+    const [row] = [...snapshotRows(index)];
+    const keys = new Float64Array(row.keys.buffer.slice(row.keys.byteOffset, row.keys.byteOffset + row.keys.byteLength));
+    keys[0] = DOSSIER_CATEGORIES * CATEGORY_SPAN + 1; // the 'all' bucket comes first: its one key of a category beyond
+    keys.subarray(0, JSON.parse(row.directory).buckets[0][2]).sort();
+    expect(() => indexFromSnapshot([{ ...row, keys: Buffer.from(keys.buffer) }])).toThrow(/category beyond/);
   });
 
   describe('with the read models', () => {

@@ -26,6 +26,7 @@ describe('view codec (the stored form of a dossier view)', () => {
     expect([...statuses].sort()).toEqual(['awaiting_supplement', 'received', 'resolved', 'returned', 'withdrawn']);
     expect(views.some((v) => v.awaiting.length > 0 && v.segments.length > 1 && v.steps.some((s) => s.stepDueAt !== null))).toBe(true);
     expect(views.some((v) => v.apologized && v.overdueMarked)).toBe(true);
+    expect(views.some((v) => v.digitized && v.resultDigitized) && views.some((v) => v.closure === 'resolved' && !v.resultDigitized && !v.digitized)).toBe(true);
     for (const v of views) expect(decodeView(encodeView(v))).toStrictEqual(v);
   });
 

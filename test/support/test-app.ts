@@ -77,7 +77,9 @@ export async function startTestApp(
     writeFileSync(keysFile, JSON.stringify([...keys, ...(options.extraKeys ?? [])], null, 2), { mode: 0o600 });
   }
   // The demo province, without its year of dossiers (seconds per start): SEED_DEMO_HISTORY=true where a test needs it.
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, SEED_DEMO_HISTORY: 'false', ...env });
+  // No seal of the log unless a test asks (AUDIT_SEAL_EVERY_*): a seal appended beside a test's own
+  // events would move their positions by a timing.
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, SEED_DEMO_HISTORY: 'false', AUDIT_SEAL_EVERY_EVENTS: '0', AUDIT_SEAL_EVERY_MINUTES: '0', ...env });
   const app = await createApp(config, { logDestination: options.logDestination, clock: options.clock });
   const http = request(app.getHttpServer());
   const as = (who: TestRole | { key: string }): AuthorizedHttp => {

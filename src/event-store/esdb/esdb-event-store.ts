@@ -13,6 +13,7 @@ import {
 } from '@eventstore/db-client';
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
 import type {
+  JsonObject,
   LoggedEvent,
   AppendResult,
   EventStore,
@@ -27,6 +28,7 @@ import type {
   SubscriptionHandler,
 } from '../event-store.port.js';
 import { pagesFrom } from '../log-pages.js';
+import { chainRows } from '../chained-rows.js';
 import {
   comparePositions,
   isSystemEvent,
@@ -41,6 +43,15 @@ import { EsdbSubscription } from './esdb-subscription.js';
 /** Events read from $all per request when paging. */
 const PAGE = 1000;
 const READ_BACK_ATTEMPTS = 4;
+/** Appends with `any` tried again when another writer moved the stream meanwhile (see chainHead). */
+const CHAIN_ATTEMPTS = 5;
+/** How far back a repeated append with `any` is looked for before it is taken for a new one. */
+const REPEAT_WINDOW = 100;
+
+function hashOf(e: RecordedEvent | undefined): string | undefined {
+  const hash = e?.metadata.hash;
+  return typeof hash === 'string' ? hash : undefined;
+}
 
 /**
  * EventStoreDB / KurrentDB adapter over `@eventstore/db-client`.
@@ -73,15 +84,23 @@ export class EsdbEventStore implements EventStore {
   private async appendNow(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) return this.appendNothing(streamId, expected);
     let nextExpectedRevision: number;
-    try {
-      const result = await this.client.appendToStream(
-        streamId,
-        events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} })),
-        { expectedRevision: toEsdbExpected(expected) },
-      );
-      nextExpectedRevision = Number(result.nextExpectedRevision);
-    } catch (error) {
-      throw mapError(error, streamId, expected);
+    for (let attempt = 1; ; attempt++) {
+      const { revision, hash, pinned } = await this.chainHead(streamId, events, expected);
+      const rows = chainRows(streamId, revision, hash, events);
+      try {
+        const result = await this.client.appendToStream(
+          streamId,
+          rows.map((r, i) => jsonEvent({ id: r.id, type: r.type, data: events[i].data, metadata: JSON.parse(r.metadata) as JsonObject })),
+          { expectedRevision: toEsdbExpected(pinned) },
+        );
+        nextExpectedRevision = Number(result.nextExpectedRevision);
+        break;
+      } catch (error) {
+        const mapped = mapError(error, streamId, pinned);
+        // `any` or `stream_exists`: another writer came between the read of the head and the append.
+        if (mapped instanceof WrongExpectedRevisionError && pinned !== expected && attempt < CHAIN_ATTEMPTS) continue;
+        throw mapped instanceof WrongExpectedRevisionError && pinned !== expected ? mapError(error, streamId, expected) : mapped;
+      }
     }
     const written = await this.findWritten(streamId, events, nextExpectedRevision);
     const last = written[written.length - 1];
@@ -90,6 +109,30 @@ export class EsdbEventStore implements EventStore {
       position: last.position,
       events: written.map((e) => ({ id: e.id, revision: e.revision, position: e.position })),
     };
+  }
+
+  /**
+   * The revision and hash the append's first event chains to, and the expected revision to append
+   * with: `any` and `stream_exists` become the revision read, so that the hash cannot chain to an
+   * event another writer has since followed; unless the events are already in the stream (a
+   * repeat, which EventStoreDB's idempotence answers without writing).
+   */
+  private async chainHead(
+    streamId: string,
+    events: EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<{ revision: number; hash: string | undefined; pinned: ExpectedRevision }> {
+    if (expected === 'no_stream') return { revision: -1, hash: undefined, pinned: expected };
+    if (typeof expected === 'number') {
+      const [at] = await this.read(streamId, { fromRevision: expected, maxCount: 1 });
+      return { revision: expected, hash: hashOf(at), pinned: expected };
+    }
+    const recent = await this.read(streamId, { direction: 'backwards', maxCount: REPEAT_WINDOW });
+    const last = recent[0];
+    const ids = new Set(recent.map((e) => e.id));
+    if (events.some((e) => ids.has(e.id))) return { revision: last.revision, hash: hashOf(last), pinned: expected };
+    if (last === undefined) return { revision: -1, hash: undefined, pinned: expected === 'stream_exists' ? expected : 'no_stream' };
+    return { revision: last.revision, hash: hashOf(last), pinned: last.revision };
   }
 
   /**

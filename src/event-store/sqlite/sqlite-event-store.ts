@@ -21,6 +21,7 @@ import { EventStoreClosedError, EventStoreWriteError, WrongExpectedRevisionError
 import { pagesFrom } from '../log-pages.js';
 import { readLogPages } from './log-reader.js';
 import { RECORDED_AT_SQL } from './recorded-at.js';
+import { chainRows } from '../chained-rows.js';
 import { type LogRead, SqliteSubscription } from './sqlite-subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -225,7 +226,10 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.appended.setMaxListeners(0);
     this.stmt = {
-      streamRevision: db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
+      // The stream's last revision and hash, which the next event's hash chains to.
+      streamHead: db.prepare<[string], { revision: number; hash: string | null }>(
+        "SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
+      ),
       streamIds: db.prepare<[string], { event_id: string; revision: number; position: number }>(
         'SELECT event_id, revision, position FROM events WHERE stream_id = ? ORDER BY revision',
       ),
@@ -373,11 +377,12 @@ export class SqliteEventStore implements EventStore {
    * original result of a repeated append, or the rows to write.
    */
   private check(p: PendingAppend): CheckedAppend | AppendResult {
-    const current = this.stmt.streamRevision.get(p.streamId)?.revision ?? undefined;
+    const head = this.stmt.streamHead.get(p.streamId);
+    const current = head?.revision;
     const duplicate = this.findDuplicate(p, current);
     if (duplicate) return duplicate;
     checkExpected(p.streamId, p.expected, current);
-    const rows = p.events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata ?? {}) }));
+    const rows = chainRows(p.streamId, current ?? -1, head?.hash ?? undefined, p.events);
     return { current, rows };
   }
 
@@ -460,6 +465,21 @@ export class SqliteEventStore implements EventStore {
     const release = this.share();
     try {
       yield* readLogPages({ file: this.file, afterPosition, upTo, pageSize: options.pageSize }, inThread, this.pagesRead);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Lends the file to a reader on a connection of its own (the audit's verification in a worker
+   * thread) while `use` runs, with the last position it may read; undefined for an in-memory store.
+   */
+  async lendFile<T>(use: (file: string, upTo: number) => Promise<T>): Promise<T | undefined> {
+    this.assertOpen();
+    if (this.file === ':memory:') return undefined;
+    const release = this.share();
+    try {
+      return await use(this.file, this.readableTo());
     } finally {
       release();
     }

@@ -111,7 +111,7 @@ export async function toXlsx(t: FormTable, created: Date): Promise<Buffer> {
       cell.font = { name: FONT, size: 11, bold: total };
       cell.border = BORDER;
       if (typeof value === 'number') {
-        cell.numFmt = '#,##0';
+        cell.numFmt = Number.isInteger(value) ? '#,##0' : '#,##0.00';
         cell.alignment = { horizontal: c === 0 ? 'center' : 'right' };
       }
     });

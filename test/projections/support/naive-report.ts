@@ -238,3 +238,23 @@ export function byDossier(events: SyntheticEvent[]): SyntheticEvent[][] {
   }
   return [...map.values()];
 }
+
+/** The scorecard's two counts beyond the standard report: digitised receptions and digitised results in [from, end). */
+export function naiveDigitized(
+  dossiers: SyntheticEvent[][],
+  include: (unitId: string, procedureCode: string) => boolean,
+  from: number,
+  end: number,
+): { receivedDigitized: number; resolvedResultDigitized: number } {
+  const out = { receivedDigitized: 0, resolvedResultDigitized: 0 };
+  const within = (t: number) => from <= t && t < end;
+  for (const events of dossiers) {
+    const first = events[0].event;
+    if (first.type !== 'DossierReceived' || !include(first.data.unitId, first.data.procedureCode)) continue;
+    if (first.data.digitized && within(ms(first.data.receivedAt))) out.receivedDigitized++;
+    for (const { event: e } of events) {
+      if (e.type === 'DossierResolved' && e.data.resultDigitized && within(ms(e.data.resolvedAt))) out.resolvedResultDigitized++;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * The review lists at size: the attention read model built from a generated year of dossiers over
+ * the benchmark's province (about a thousand units), then the first page of each list and the
+ * counts, as GET /units/{id}/attention answers them (AttentionLists, less the HTTP framing), for
+ * the province's subtree, a district's and one commune.
+ *
+ *   npm run build && node dist/bench/attention.js [--dossiers=100000] [--samples=200]
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ATTENTION_KINDS } from '../src/attention/attention-kinds.js';
+import { AttentionLists } from '../src/attention/attention.queries.js';
+import { type AttentionQueries, attentionReadModel } from '../src/attention/attention.read-model.js';
+import { compileCalendar, loadDefaultCalendarSpec } from '../src/calendar/index.js';
+import type { CatalogService } from '../src/catalog/catalog.service.js';
+import { Rng } from '../src/catalog/seed/rng.js';
+import type { Projector } from '../src/projections/projector.js';
+import { syntheticLogPages } from '../src/projections/synthetic-history.js';
+import { numberOption } from './options.js';
+import { buildProvince } from './province.js';
+import { now, peakRssMb, perSecond, summarize } from './stats.js';
+
+const DAY = 86_400_000;
+
+async function main(): Promise<void> {
+  const dossiers = numberOption('dossiers', 100_000);
+  const samples = numberOption('samples', 200);
+  const province = buildProvince(new Rng(766));
+  const children = new Map<string, string[]>();
+  for (const u of province.units) if (u.parentId !== undefined) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.unitId]);
+  const subtree = (id: string): string[] => [id, ...(children.get(id) ?? []).flatMap(subtree)];
+  const calendar = compileCalendar(loadDefaultCalendarSpec());
+
+  const dir = mkdtempSync(join(tmpdir(), 'bench-attention-'));
+  const db = new Database(join(dir, 'read-models.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -65536');
+    db.exec(attentionReadModel.schema);
+    const model = attentionReadModel.open(db, { calendar: () => calendar });
+
+    // A year of receptions; events after the horizon are not generated, so the last weeks' dossiers stay open.
+    const start = Date.parse('2025-01-01T00:00:00+07:00');
+    const horizon = start + 360 * DAY;
+    const t0 = now();
+    let applyCpuUs = 0;
+    let events = 0;
+    const apply = db.transaction((page: Parameters<typeof model.apply>[0][]) => page.forEach((e) => model.apply(e)));
+    for (const page of syntheticLogPages({ seed: 24, dossiers, unitIds: province.units.map((u) => u.unitId), procedureCodes: ['P'], start, spanMs: 365 * DAY, horizon })) {
+      const cpu = process.cpuUsage();
+      apply(page);
+      const used = process.cpuUsage(cpu);
+      applyCpuUs += used.user + used.system;
+      events += page.length;
+    }
+    const buildMs = now() - t0;
+    const cpuUsPerEvent = Math.round((applyCpuUs / events) * 10) / 10;
+    const rows = (db.prepare('SELECT status, COUNT(*) AS n FROM attention_dossiers GROUP BY status').all() as { status: string; n: number }[]).map((r) => `${r.status} ${r.n}`).join(', ');
+    console.log(`${dossiers} dossiers, ${events} events applied in ${Math.round(buildMs)} ms (${perSecond(events, buildMs)} events/s, ${cpuUsPerEvent} us of CPU per event applied); rows: ${rows}`);
+
+    // The service's reads, with the read model, catalog and clock it would be given.
+    const at = horizon + 2 * 3_600_000;
+    const projector = { readModel: async () => model.queries, checkpoint: events } as unknown as Projector;
+    const catalog = { requireUnit: () => undefined, subtree, calendar: () => ({ compiled: calendar }) } as unknown as CatalogService;
+    const lists = new AttentionLists(projector, catalog, { now: () => new Date(at) });
+    const district = province.districts[0];
+    const scopes: [string, string][] = [
+      ['province subtree', province.root],
+      [`district ${district.id} subtree (${subtree(district.id).length} units)`, district.id],
+      ['one commune', district.communes[0]],
+    ];
+    for (const [label, unitId] of scopes) {
+      for (const kind of ATTENTION_KINDS) {
+        const times: number[] = [];
+        let shown = 0;
+        for (let i = 0; i < samples; i++) {
+          const s = now();
+          shown = (await lists.list(unitId, { kind })).items.length;
+          times.push(now() - s);
+        }
+        const { p50, p99 } = summarize(times);
+        console.log(`first page  ${label.padEnd(36)} ${kind.padEnd(13)} ${String(shown).padStart(3)} items  p50 ${p50} ms  p99 ${p99} ms`);
+      }
+      const times: number[] = [];
+      let counts = {};
+      for (let i = 0; i < Math.min(samples, 50); i++) {
+        const s = now();
+        counts = (await lists.counts(unitId, {})).counts;
+        times.push(now() - s);
+      }
+      const { p50, p99 } = summarize(times);
+      console.log(`counts      ${label.padEnd(36)} p50 ${p50} ms  p99 ${p99} ms  ${JSON.stringify(counts)}`);
+    }
+    console.log(`peak RSS ${peakRssMb()} MB`);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -1,0 +1,212 @@
+/**
+ * The review lists' read model (DOMAIN.md, "Attention lists"): one row per dossier not yet
+ * returned or withdrawn (attention-row.ts), and per list an index in the list's order, so that
+ * a page is a range scan. Which rows are on a list depends on now: the queries take each list's
+ * range of instants (attention-kinds.ts) and the units in scope (receiving units).
+ */
+import type Database from 'better-sqlite3';
+import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
+import type { LoggedEvent } from '../event-store/event-store.port.js';
+import type { ReadModel, ReadModelHandle } from '../projections/seam/read-model.js';
+import { ATTENTION_KINDS, type AttentionKind, FROM_THE_START, type KeyRange } from './attention-kinds.js';
+import { type AttentionRow, type AttentionStatus, evolveAttention } from './attention-row.js';
+
+/** Where a page starts: after this sort key and dossier id. */
+export interface ListPosition {
+  key: number;
+  dossierId: string;
+}
+
+export interface AttentionQueries {
+  /** Up to `limit` rows of a list, in its order, after `after`, of dossiers received by `unitIds`. */
+  page(kind: AttentionKind, unitIds: readonly string[], range: KeyRange, after: ListPosition | undefined, limit: number): AttentionRow[];
+  /** How many dossiers received by `unitIds` are on each list. */
+  counts(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number>;
+}
+
+/** Each list: the rows it draws from (an index's WHERE) and the column it is ordered by. */
+const LISTS: Record<AttentionKind, { where: string; statuses: readonly AttentionStatus[]; key: 'due_at' | 'resolved_at' | 'last_event_at'; index: string }> = {
+  overdue: { where: "status = 'received'", statuses: ['received'], key: 'due_at', index: 'running' },
+  soon_due: { where: "status = 'received'", statuses: ['received'], key: 'due_at', index: 'running' },
+  not_returned: { where: "status = 'resolved'", statuses: ['resolved'], key: 'resolved_at', index: 'resolved' },
+  silent: { where: "status <> 'resolved'", statuses: ['received', 'awaiting_supplement'], key: 'last_event_at', index: 'open' },
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS attention_dossiers (
+  dossier_id      TEXT    PRIMARY KEY,
+  unit_id         TEXT    NOT NULL,
+  current_unit_id TEXT    NOT NULL,
+  status          TEXT    NOT NULL,
+  due_at          INTEGER NOT NULL,
+  last_event_at   INTEGER NOT NULL,
+  resolved_at     INTEGER,
+  position        INTEGER NOT NULL
+) WITHOUT ROWID;
+-- A list over many units: its index in its order, filtered by unit; over a few units: one range per unit.
+CREATE INDEX IF NOT EXISTS attention_running ON attention_dossiers (due_at, dossier_id, unit_id) WHERE status = 'received';
+CREATE INDEX IF NOT EXISTS attention_resolved ON attention_dossiers (resolved_at, dossier_id, unit_id) WHERE status = 'resolved';
+CREATE INDEX IF NOT EXISTS attention_open ON attention_dossiers (last_event_at, dossier_id, unit_id) WHERE status <> 'resolved';
+CREATE INDEX IF NOT EXISTS attention_unit_running ON attention_dossiers (unit_id, due_at, dossier_id) WHERE status = 'received';
+CREATE INDEX IF NOT EXISTS attention_unit_resolved ON attention_dossiers (unit_id, resolved_at, dossier_id) WHERE status = 'resolved';
+CREATE INDEX IF NOT EXISTS attention_unit_open ON attention_dossiers (unit_id, last_event_at, dossier_id) WHERE status <> 'resolved';
+-- Rows per unit and status: a list that runs from the start (overdue, not returned, silent) is
+-- counted as these less its recent rest, which is short, rather than row by row.
+CREATE TABLE IF NOT EXISTS attention_unit_totals (unit_id TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (unit_id, status)) WITHOUT ROWID;
+`;
+
+/** Up to this many units in scope, a list is read unit by unit and merged. */
+const FEW_UNITS = 32;
+
+interface Stored {
+  dossier_id: string;
+  unit_id: string;
+  current_unit_id: string;
+  status: AttentionStatus;
+  due_at: number;
+  last_event_at: number;
+  resolved_at: number | null;
+  position: number;
+}
+
+const rowOf = (r: Stored): AttentionRow => ({
+  dossierId: r.dossier_id,
+  unitId: r.unit_id,
+  currentUnitId: r.current_unit_id,
+  status: r.status,
+  dueAt: r.due_at,
+  lastEventAt: r.last_event_at,
+  resolvedAt: r.resolved_at,
+  position: r.position,
+});
+
+type Bound = [number, string, number];
+
+/** The columns an event may change (the receiving unit never changes). */
+const COLUMNS = [
+  ['currentUnitId', 'current_unit_id'],
+  ['status', 'status'],
+  ['dueAt', 'due_at'],
+  ['lastEventAt', 'last_event_at'],
+  ['resolvedAt', 'resolved_at'],
+] as const satisfies readonly (readonly [keyof AttentionRow, string])[];
+
+type Keyed = { key: number; dossier_id: string; unit_id: string };
+
+export const attentionReadModel: ReadModel<AttentionQueries> = {
+  name: 'attention',
+  version: 1,
+  schema: SCHEMA,
+  tables: ['attention_dossiers', 'attention_unit_totals'],
+  open(db: Database.Database): ReadModelHandle<AttentionQueries> {
+    const get = db.prepare<[string], Stored>('SELECT * FROM attention_dossiers WHERE dossier_id = ?');
+    const insert = db.prepare<[string, string, string, string, number, number, number | null, number]>(
+      'INSERT INTO attention_dossiers (dossier_id, unit_id, current_unit_id, status, due_at, last_event_at, resolved_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const forget = db.prepare<[string]>('DELETE FROM attention_dossiers WHERE dossier_id = ?');
+    const tally = db.prepare<[string, string, number]>('INSERT INTO attention_unit_totals (unit_id, status, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n');
+    const totalsOf = db.prepare<[string], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals WHERE unit_id = ?');
+    const allTotals = db.prepare<[], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals');
+    // An update sets only the columns that changed: SQLite then leaves alone the indexes of the others.
+    const updates = new Map<string, Database.Statement<unknown[]>>();
+    const update = (before: AttentionRow, after: AttentionRow) => {
+      const changed = COLUMNS.filter(([field]) => before[field] !== after[field]);
+      const key = changed.map(([, column]) => column).join();
+      let statement = updates.get(key);
+      if (statement === undefined) {
+        statement = db.prepare(`UPDATE attention_dossiers SET ${[...changed.map(([, column]) => `${column} = ?`), 'position = ?'].join(', ')} WHERE dossier_id = ?`);
+        updates.set(key, statement);
+      }
+      statement.run(...changed.map(([field]) => after[field]), after.position, after.dossierId);
+    };
+    const each = <T>(make: (list: (typeof LISTS)[AttentionKind]) => T) =>
+      Object.fromEntries(Object.entries(LISTS).map(([kind, list]) => [kind, make(list)])) as Record<AttentionKind, T>;
+    // Rows of the list after (key, id) and before a key, in its order: the whole list, or one unit's part.
+    const scan = each(({ where, key, index }) =>
+      db.prepare<Bound, Keyed>(
+        `SELECT ${key} AS key, dossier_id, unit_id FROM attention_dossiers INDEXED BY attention_${index}
+         WHERE ${where} AND (${key}, dossier_id) > (?, ?) AND ${key} < ? ORDER BY ${key}, dossier_id`,
+      ),
+    );
+    const ofUnit = each(({ where, key, index }) =>
+      db.prepare<[string, ...Bound, number], Keyed>(
+        `SELECT ${key} AS key, dossier_id, unit_id FROM attention_dossiers INDEXED BY attention_unit_${index}
+         WHERE unit_id = ? AND ${where} AND (${key}, dossier_id) > (?, ?) AND ${key} < ? ORDER BY ${key}, dossier_id LIMIT ?`,
+      ),
+    );
+    const countOfUnit = each(({ where, key, index }) =>
+      db.prepare<[string, number, number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_unit_${index} WHERE unit_id = ? AND ${where} AND ${key} >= ? AND ${key} < ?`,
+      ),
+    );
+    /** A few units: each unit's first rows, merged. */
+    const merged = (kind: AttentionKind, unitIds: readonly string[], bound: Bound, limit: number): Keyed[] =>
+      unitIds
+        .flatMap((unitId) => ofUnit[kind].all(unitId, ...bound, limit))
+        .sort((a, b) => a.key - b.key || (a.dossier_id < b.dossier_id ? -1 : a.dossier_id > b.dossier_id ? 1 : 0))
+        .slice(0, limit);
+    /**
+     * Many units: the list in its order, keeping the scope's rows; undefined when the scope's rows
+     * are too sparse for that to pay (then `merged`).
+     */
+    const filtered = (kind: AttentionKind, unitIds: readonly string[], bound: Bound, limit: number): Keyed[] | undefined => {
+      const inScope = new Set(unitIds);
+      const out: Keyed[] = [];
+      // Gives up once it read 40 rows per row wanted: the scope holds under 1/40 of the list.
+      let budget = 40 * Math.max(limit, 10);
+      for (const r of scan[kind].iterate(...bound)) {
+        if (inScope.has(r.unit_id)) out.push(r);
+        if (out.length === limit) return out;
+        if (--budget === 0) return undefined; // leaving the loop closes the iterator
+      }
+      return out;
+    };
+
+    return {
+      apply(logged: LoggedEvent): void {
+        // A mark of the service's own changes nothing here: not even read.
+        if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged) || logged.type === 'DossierBecameOverdue') return;
+        const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
+        const stored = get.get(dossierId);
+        const before = stored === undefined ? undefined : rowOf(stored);
+        const after = evolveAttention(before, dossierId, { type: logged.type, data: logged.data } as DossierEvent, logged.position);
+        if (after === before) return;
+        if (after === null) forget.run(dossierId);
+        else if (before === undefined) insert.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
+        else update(before, after);
+        if (before !== undefined && before.status !== after?.status) tally.run(before.unitId, before.status, -1);
+        if (after !== null && before?.status !== after.status) tally.run(after.unitId, after.status, 1);
+      },
+      queries: {
+        page(kind, unitIds, range, after, limit) {
+          const bound: Bound = after === undefined ? [range.from, '', range.before] : [Math.max(after.key, range.from), after.key < range.from ? '' : after.dossierId, range.before];
+          const keyed = (unitIds.length > FEW_UNITS ? filtered(kind, unitIds, bound, limit) : undefined) ?? merged(kind, unitIds, bound, limit);
+          return keyed.map((k) => rowOf(get.get(k.dossier_id)!));
+        },
+        counts: countsOf,
+      },
+    };
+
+    /**
+     * Each unit's part of each list on its own index: a list that runs from the start as the unit's
+     * rows of its statuses less those at or after the list's end (the recent ones, few).
+     */
+    function countsOf(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number> {
+      const totals = new Map<AttentionStatus, number>();
+      const inScope = new Set(unitIds);
+      const rows = unitIds.length > FEW_UNITS ? allTotals.all().filter((r) => inScope.has(r.unit_id)) : unitIds.flatMap((u) => totalsOf.all(u));
+      for (const r of rows) totals.set(r.status, (totals.get(r.status) ?? 0) + r.n);
+      const out = {} as Record<AttentionKind, number>;
+      for (const kind of ATTENTION_KINDS) {
+        const { from, before } = ranges[kind];
+        const fromStart = from === FROM_THE_START;
+        let n = fromStart ? LISTS[kind].statuses.reduce((sum, status) => sum + (totals.get(status) ?? 0), 0) : 0;
+        for (const unitId of unitIds) {
+          n += fromStart ? -countOfUnit[kind].get(unitId, before, Number.MAX_SAFE_INTEGER)!.n : countOfUnit[kind].get(unitId, from, before)!.n;
+        }
+        out[kind] = n;
+      }
+      return out;
+    }
+  },
+};

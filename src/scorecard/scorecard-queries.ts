@@ -1,0 +1,81 @@
+/**
+ * GET /units/{unitId}/scorecard: the period's parameters as the timeliness report takes them
+ * (defaults, minPosition, asOf for auditors), groupBy none or child, the targets in force.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { CatalogService } from '../catalog/catalog.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { AppError, type FieldError, validationFailed } from '../common/errors.js';
+import { Projector } from '../projections/projector.js';
+import type { TimelinessIndex } from '../projections/timeliness-index.js';
+import { AsOfIndexes } from '../supervision/as-of-indexes.js';
+import { parseReportParams, type RawQuery, type ReportParams } from '../supervision/query-params.js';
+import { endInstant } from '../supervision/supervision-queries.js';
+import type { Targets } from '../targets/targets.js';
+import { TargetsService } from '../targets/targets.service.js';
+import { FORMULAS, type ScorecardGroupBy, type ScorecardRow, scorecardRows } from './scorecard.js';
+
+export interface ScorecardReport {
+  unitId: string;
+  from: string;
+  to: string;
+  /** The end instant E = min(to, now) (and asOf), never before from. */
+  evaluatedAt: string;
+  scope: ReportParams['scope'];
+  groupBy: ScorecardGroupBy;
+  asOf?: string;
+  position?: number;
+  /** The targets each figure is held against (those in force now, for an as-of answer too). */
+  targets: Targets;
+  formulas: typeof FORMULAS;
+  /** The units the ranks are among. */
+  rankedAmong: string[];
+  rows: ScorecardRow[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+@Injectable()
+export class ScorecardQueries {
+  constructor(
+    private readonly projector: Projector,
+    private readonly catalog: CatalogService,
+    private readonly targets: TargetsService,
+    private readonly asOfIndexes: AsOfIndexes,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async scorecard(unitId: string, query: RawQuery): Promise<ScorecardReport> {
+    const unit = this.catalog.requireUnit(unitId);
+    const now = this.clock.now().getTime();
+    const { p, groupBy } = parseScorecardParams(query, now);
+    const siblings = unit.parentId === undefined ? [unitId] : this.catalog.children(unit.parentId);
+    const answer = (index: TimelinessIndex, at: number, extra: Partial<ScorecardReport>): ScorecardReport => {
+      const to = p.to!;
+      const end = endInstant(p.from, to, at);
+      const targets = this.targets.get().targets;
+      const { rows, rankedAmong } = scorecardRows(index, this.catalog, targets, { unitId, scope: p.scope, groupBy, from: p.from, end, siblings });
+      return { unitId, from: iso(p.from), to: iso(to), evaluatedAt: iso(end), scope: p.scope, groupBy, ...extra, targets, formulas: FORMULAS, rankedAmong, rows };
+    };
+    if (p.asOf !== undefined) return answer(await this.asOfIndexes.index(p.asOf), Math.min(now, p.asOf), { asOf: iso(p.asOf) });
+    await this.projector.waitFor(p.minPosition, p.timeoutMs);
+    return answer(this.projector.index, now, { position: this.projector.checkpoint });
+  }
+}
+
+/** The timeliness report's parameters, with groupBy none or child; every problem reported at once. */
+export function parseScorecardParams(query: RawQuery, now: number): { p: ReportParams; groupBy: ScorecardGroupBy } {
+  const errors: FieldError[] = [];
+  const g = query.groupBy;
+  const groupBy: ScorecardGroupBy = g === 'child' ? 'child' : 'none';
+  if (g !== undefined && g !== '' && g !== 'none' && g !== 'child') errors.push({ field: 'groupBy', message: 'groupBy must be one of none, child' });
+  let p: ReportParams | undefined;
+  try {
+    p = parseReportParams({ ...query, groupBy: undefined }, now);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'VALIDATION_FAILED')) throw error;
+    errors.push(...(error.errors ?? []));
+  }
+  if (p === undefined || errors.length > 0) throw validationFailed(errors);
+  return { p, groupBy };
+}
