@@ -6,9 +6,11 @@ import { html, render } from 'lit-html';
 import { Api, ApiError } from './api.js';
 import { currentLang, setLang, t } from './i18n.js';
 import { fromLocalInput, localDate, PERIOD_KINDS, type PeriodKind, periodOf, toLocalInput } from './period.js';
+import { AttentionPanel } from './panels/attention.js';
 import { DossierDialog } from './panels/dossier.js';
 import { EntryLagPanel } from './panels/entry-lag.js';
 import { LatePanel } from './panels/late.js';
+import { ScorecardPanel } from './panels/scorecard.js';
 import { StepsPanel } from './panels/steps.js';
 import { TimelinessPanel } from './panels/timeliness.js';
 import { TrendPanel } from './panels/trend.js';
@@ -67,7 +69,7 @@ async function signIn(key: string): Promise<void> {
       unit: treeRoots(units)[0]!,
       kind: 'month',
       custom: { first: `${today.slice(0, 7)}-01`, last: today },
-      panels: [new TimelinessPanel(), new TrendPanel(), new LatePanel(), new StepsPanel(), new EntryLagPanel()],
+      panels: [new TimelinessPanel(), new AttentionPanel(), new TrendPanel(), new LatePanel(), new ScorecardPanel(), new StepsPanel(), new EntryLagPanel()],
       dialog: new DossierDialog(api, me, unitsById),
     };
     notice = '';
