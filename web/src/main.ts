@@ -69,7 +69,7 @@ async function signIn(key: string): Promise<void> {
       unit: treeRoots(units)[0]!,
       kind: 'month',
       custom: { first: `${today.slice(0, 7)}-01`, last: today },
-      panels: [new TimelinessPanel(), new AttentionPanel(), new TrendPanel(), new LatePanel(), new ScorecardPanel(), new StepsPanel(), new EntryLagPanel()],
+      panels: [new TimelinessPanel(), new AttentionPanel(), new ScorecardPanel(), new TrendPanel(), new LatePanel(), new StepsPanel(), new EntryLagPanel()],
       dialog: new DossierDialog(api, me, unitsById),
     };
     notice = '';

@@ -15,7 +15,7 @@ interface Loaded {
   list: AttentionList;
 }
 
-const PAGE = 20;
+const PAGE = 10;
 
 export class AttentionPanel extends LoadingPanel<Loaded> {
   private kind: AttentionKind = 'overdue';
