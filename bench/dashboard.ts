@@ -7,11 +7,11 @@
  * own, waits for the read models to catch up, then opens the page in Debian's Chromium (headless,
  * playwright-core) signed in with a supervisor key limited to the province, a fresh browser context
  * (empty cache) per load, and measures: the assets' bytes, the time from navigation to the first
- * Form II.06a table drawn (the page's `dashboard-main-view` mark), and the time until all four
- * panels (table, chart, late list, steps) show data; plus each API call's timing, to say where the
- * time goes (the page's fetch is wrapped to time each call, the live stream included, and its long
- * tasks are summed). One first load right after the start (caches cold) is reported apart; then
- * two views in turn, `--loads` page loads each:
+ * Form II.06a table drawn (the page's `dashboard-main-view` mark), and the time until all seven
+ * panels (table, attention lists, scorecard, chart, late list, steps, entry lag) show data; plus
+ * each API call's timing, to say where the time goes (the page's fetch is wrapped to time each
+ * call, the live stream included, and its long tasks are summed). One first load right after the
+ * start (caches cold) is reported apart; then two views in turn, `--loads` page loads each:
  *  - today: the page as it opens now (this month; the workload's year, 2025, is history: the table
  *    holds the dossiers still open, carried over; the chart's twelve months are mostly empty);
  *  - data-year: the page's clock (Date.now only) set to 31 December 2025, so that this month and
@@ -40,7 +40,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** A supervisor limited to the province's root: its whole tree, as a provincial leader's key. */
 const PROVINCE_KEY = 'bench-province-supervisor-key-01';
-const PANELS = 4;
+const PANELS = 7;
 const LOAD_TIMEOUT_MS = 120_000;
 /** The workload's last working day, noon local time: "this month" and the last twelve months are its year. */
 const DATA_YEAR_NOW = Date.parse('2025-12-31T12:00:00+07:00');
