@@ -287,6 +287,24 @@ describe('the dashboard panels in a browser', () => {
       );
     }, 60_000);
 
+    it('an auditor\'s "as of" scorecard is the API\'s as of the same instant', async () => {
+      const page = await dashboard.newPage();
+      await dashboard.signIn(page, t.keys.auditor);
+      await page.locator('.panel-scorecard table').waitFor();
+      // As of the current minute (the picker takes minutes): what was recorded before it.
+      const asOf = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 16);
+      await page.fill('#asOf', asOf);
+      const [request] = await Promise.all([
+        page.waitForRequest((r) => r.url().includes('/units/PROVINCE/scorecard') && r.url().includes('asOf=') && r.url().includes('groupBy=child')),
+        page.click('.filters button[type=submit]'),
+      ]);
+      const url = new URL(request.url());
+      await until(async () => (await page.getAttribute('.panel-scorecard', 'aria-busy')) === 'false', 10_000, 'the as-of scorecard');
+      const byChild = (await t.as('auditor').get(`${url.pathname}${url.search}`).expect(200)).body as ScorecardReport;
+      expect(byChild.asOf).toBe(new Date(`${asOf}:00+07:00`).toISOString());
+      for (const row of byChild.rows) expect(await shown(page, row.key)).toEqual(expected(row));
+    }, 60_000);
+
     it('a district key sees its own children, and its district ranked among the others', async () => {
       const page = await dashboard.newPage();
       await dashboard.signIn(page, DISTRICT_KEY);
