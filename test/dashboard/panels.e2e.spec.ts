@@ -143,6 +143,28 @@ describe('the dashboard panels in a browser', () => {
       }
     }, 60_000);
 
+    it('asks again, saying so, while the service says its figures are being prepared (503 with Retry-After)', async () => {
+      const page = await dashboard.newPage();
+      let refused = 0;
+      await page.route(
+        (url) => url.pathname === '/units/PROVINCE/entry-lag',
+        async (route) => {
+          if (refused++ >= 2) return route.continue();
+          return route.fulfill({
+            status: 503,
+            headers: { 'Retry-After': '1', 'Content-Type': 'application/problem+json' },
+            body: JSON.stringify({ code: 'NOT_CAUGHT_UP', status: 503, detail: 'the entry_lag read model is being built from the log; retry shortly' }),
+          });
+        },
+      );
+      await dashboard.signIn(page, t.keys.supervisor);
+      await page.locator('.panel-entry-lag p.retrying[role=status]').waitFor();
+      expect(await page.locator('.panel-entry-lag p.error').count()).toBe(0);
+      await page.locator('.panel-entry-lag table').waitFor({ timeout: 10_000 });
+      expect(await page.locator('.panel-entry-lag p.retrying').count()).toBe(0);
+      expect(refused).toBe(4);
+    }, 60_000);
+
     it('a district key sees its own subtree\'s rows only, on a phone', async () => {
       const page = await dashboard.newPage({ width: 390, height: 844 });
       await dashboard.signIn(page, DISTRICT_KEY);

@@ -7,6 +7,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
+    /** Seconds, when the service says when to ask again (a read model being built, as-of replays all busy). */
+    readonly retryAfter?: number,
   ) {
     super(detail);
   }
@@ -41,7 +43,8 @@ export class Api {
       } catch {
         // not problem+json: the status says enough
       }
-      throw new ApiError(response.status, detail);
+      const retryAfter = Number(response.headers.get('Retry-After') ?? '');
+      throw new ApiError(response.status, detail, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
     }
     return response;
   }

@@ -3,14 +3,21 @@
  * loading and error states, so that each panel module is only its query and its template.
  */
 import { html, render, type TemplateResult } from 'lit-html';
+import { ApiError } from '../api.js';
 import { t } from '../i18n.js';
 import type { Panel, View } from '../types.js';
+
+/** Bounds on waiting as the service's Retry-After asks, in seconds. */
+const RETRY_MIN_S = 1;
+const RETRY_MAX_S = 30;
 
 export abstract class LoadingPanel<T> implements Panel {
   readonly element: HTMLElement;
   protected view: View | undefined;
   protected data: T | undefined;
   private error: string | undefined;
+  /** Set while waiting to ask again, as the service said (503 while a read model is built, 429). */
+  private retrying = false;
   private loading = false;
   private controller: AbortController | undefined;
 
@@ -40,11 +47,23 @@ export abstract class LoadingPanel<T> implements Panel {
         if (controller.signal.aborted) return;
         this.data = data;
         this.loading = false;
+        this.retrying = false;
         this.redraw();
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
         this.loading = false;
+        if (error instanceof ApiError && (error.status === 503 || error.status === 429) && error.retryAfter !== undefined) {
+          // Not a failure the user can act on: say so, and ask again unless the view changed meanwhile.
+          this.retrying = true;
+          this.redraw();
+          const seconds = Math.min(RETRY_MAX_S, Math.max(RETRY_MIN_S, error.retryAfter));
+          setTimeout(() => {
+            if (this.controller === controller && !controller.signal.aborted) void this.show(view);
+          }, seconds * 1000);
+          return;
+        }
+        this.retrying = false;
         this.fail(error);
       },
     );
@@ -76,6 +95,7 @@ export abstract class LoadingPanel<T> implements Panel {
           ${this.tools(view)}
         </header>
         ${this.error ? html`<p class="error" role="alert">${t('error')}: ${this.error}</p>` : ''}
+        ${this.retrying ? html`<p class="muted retrying" role="status">${t('retrying')}</p>` : ''}
         ${this.data !== undefined ? this.body(view, this.data) : this.loading ? html`<p class="muted">${t('loading')}</p>` : ''}`,
       this.element,
     );
