@@ -260,8 +260,10 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     let last = -1;
     for (let i = 0; i < 600; i++) {
-      const s = (await client.send<{ checkpoint: number; headPosition: number; caughtUp: boolean }>('GET', '/projections/status', 'admin')).body;
-      if (s.caughtUp && s.checkpoint === s.headPosition && s.headPosition === last) break;
+      const s = (await client.send<{ checkpoint: number; headPosition: number; caughtUp: boolean; readModels?: { caughtUp: boolean }[] }>('GET', '/projections/status', 'admin')).body;
+      // The read models on the seam too: one built from the log after a start (a minute at 1 M) slows every answer meanwhile.
+      const modelsBuilt = (s.readModels ?? []).every((m) => m.caughtUp);
+      if (s.caughtUp && modelsBuilt && s.checkpoint === s.headPosition && s.headPosition === last) break;
       last = s.headPosition;
       await new Promise((r) => setTimeout(r, 500));
     }
