@@ -45,7 +45,26 @@ export interface RecordedEvent {
  * What a replay of the log needs of an event (a projection rebuild): without metadata, event id
  * or creation instant, which cost about as much to read as all the rest.
  */
-export type LoggedEvent = Pick<RecordedEvent, 'streamId' | 'type' | 'revision' | 'position' | 'data'>;
+export type LoggedEvent = Pick<RecordedEvent, 'streamId' | 'type' | 'revision' | 'position' | 'data'> & {
+  /**
+   * When the service recorded the event (epoch ms: metadata.recordedAt, else `created`), which as-of
+   * answers need. An adapter that hands whole events (metadata and created) may leave it out.
+   */
+  recordedAt?: number;
+};
+
+/** When the service recorded the event: its `recordedAt`, else metadata.recordedAt, else the store's own timestamp. */
+export function recordedAtOf(e: LoggedEvent | RecordedEvent): number {
+  const given = (e as LoggedEvent).recordedAt;
+  if (typeof given === 'number') return given;
+  const { metadata, created } = e as Partial<RecordedEvent>;
+  return recordedInstant(metadata?.recordedAt, created);
+}
+
+/** metadata.recordedAt (ISO 8601), else `created`, in epoch ms (NaN when neither is there). */
+export function recordedInstant(metadataRecordedAt: unknown, created: string | undefined): number {
+  return Date.parse(typeof metadataRecordedAt === 'string' ? metadataRecordedAt : (created ?? ''));
+}
 
 export interface AppendResult {
   /** Revision of the stream's last event after the append: the expected revision for the next one. */

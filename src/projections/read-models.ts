@@ -18,15 +18,17 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
-import type { LoggedEvent } from '../event-store/event-store.port.js';
+import { type LoggedEvent, recordedAtOf } from '../event-store/event-store.port.js';
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
+import { type DeltaRead, deltasSince } from './as-of-deltas.js';
+import { DELTA_COLUMNS, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 import { QUARANTINE_SHOWN, quarantined, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
 import { decodeView, encodeView } from './view-codec.js';
 
-const SCHEMA_VERSION = '5';
+const SCHEMA_VERSION = '6';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -48,6 +50,18 @@ CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
 -- cache cost a page read and a split each (twice the time per row at a million dossiers).
 -- The report index at meta 'index_snapshot' (a checkpoint): one row per unit and per roll-up.
 CREATE TABLE IF NOT EXISTS index_snapshot (id TEXT NOT NULL, directory TEXT NOT NULL, keys BLOB NOT NULL);
+-- How the report entries changed, by recorded instant (report-deltas.ts): what as-of answers read.
+CREATE TABLE IF NOT EXISTS report_deltas (
+  lag_class      INTEGER NOT NULL,
+  at             INTEGER NOT NULL,      -- the entry's instant (occurred), epoch ms
+  position       INTEGER NOT NULL,      -- the event that made the change
+  unit_id        TEXT    NOT NULL,      -- receiving unit
+  procedure_code TEXT    NOT NULL,
+  handler        TEXT    NOT NULL,      -- '' for dossier categories
+  category       INTEGER NOT NULL,
+  recorded_at    INTEGER NOT NULL,      -- epoch ms
+  n              INTEGER NOT NULL       -- +1 appeared, -1 went
+);
 -- Events skipped because no view could take them (quarantine.ts), written with the batch that skips them.
 CREATE TABLE IF NOT EXISTS quarantine (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, type TEXT NOT NULL, error TEXT NOT NULL);
 `;
@@ -59,15 +73,22 @@ CREATE INDEX IF NOT EXISTS dossiers_unit ON dossiers (unit_id, seq);
 CREATE INDEX IF NOT EXISTS dossiers_current_unit ON dossiers (current_unit_id, seq);
 CREATE INDEX IF NOT EXISTS dossiers_status ON dossiers (status, seq);
 CREATE INDEX IF NOT EXISTS dossiers_due_watch ON dossiers (due_at) WHERE status = 'received' AND overdue_marked = 0;
+CREATE INDEX IF NOT EXISTS report_deltas_by_lag ON report_deltas (lag_class, at, recorded_at, position);
 `;
 
 /** The page cache while the secondary indexes are created after a bulk load (see createIndexes), in KiB. */
 const INDEX_BUILD_CACHE_KIB = 2048;
 
-/** A `dossiers` row as the upsert takes it (the view encoded last): what a live batch writes. */
-export type Row = [number, string, string, string, string, string, number, number, number, string];
+/** A `dossiers` row as the upsert takes it (the view encoded last). */
+type DossierRow = [number, string, string, string, string, string, number, number, number, string];
 
-const rowOf = (v: DossierView, encoded = encodeView(v)): Row => [
+/**
+ * What a live batch writes per dossier: its row, and the deltas of its entries (report-deltas.ts,
+ * flat) made by the batch's events, which go wherever the row goes (another connection's commit too).
+ */
+export type Row = [...DossierRow, deltas?: (string | number)[]];
+
+const rowOf = (v: DossierView, encoded = encodeView(v)): DossierRow => [
   v.seq,
   v.dossierId,
   v.unitId,
@@ -94,6 +115,10 @@ const upsertSql = (rows: number) =>
    VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
    ON CONFLICT(dossier_id) DO UPDATE SET current_unit_id = excluded.current_unit_id, status = excluded.status,
      due_at = excluded.due_at, overdue_marked = excluded.overdue_marked, position = excluded.position, view = excluded.view`;
+
+const insertDeltasSql = (rows: number) =>
+  `INSERT INTO report_deltas (lag_class, at, position, unit_id, procedure_code, handler, category, recorded_at, n)
+   VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
 export interface ViewChange {
   before: DossierView | undefined;
@@ -141,7 +166,7 @@ export class ReadModels {
   private stmt!: ReturnType<ReadModels['prepare']>;
   private watch: ReturnType<ReadModels['prepareWatch']> | undefined;
   private commitTxn!: (rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => void;
-  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number) => void;
+  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number, deltas: readonly (string | number)[]) => void;
   private checkpointValue = 0;
   /**
    * Live batches folded (`fold`) but not yet committed: their views, which the next fold reads
@@ -224,7 +249,7 @@ export class ReadModels {
     db.exec(TABLES);
     const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     if (version !== undefined && version !== SCHEMA_VERSION) {
-      db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_snapshot; DELETE FROM meta;');
+      db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_snapshot; DROP TABLE IF EXISTS report_deltas; DELETE FROM meta;');
       db.exec(TABLES);
     }
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
@@ -233,11 +258,15 @@ export class ReadModels {
     this.stmt = this.prepare();
     this.watch = undefined;
     this.commitTxn = db.transaction((rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => {
-      for (const row of rows) this.stmt.upsertDossier.run(...row);
+      for (const row of rows) {
+        this.stmt.upsertDossier.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
+        if (row[10] !== undefined) this.insertDeltas(row[10]);
+      }
       this.insertQuarantined(quarantined);
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
-    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number) => {
+    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number, deltas: readonly (string | number)[]) => {
+      this.insertDeltas(deltas);
       // In the order of the unique index on dossier ids, the one B-tree a bulk load writes at
       // random places: neighbouring entries share pages.
       const rows = [...unordered].sort((a, b) => (a.view.dossierId < b.view.dossierId ? -1 : a.view.dossierId > b.view.dossierId ? 1 : 0));
@@ -266,7 +295,9 @@ export class ReadModels {
       getCheckpoint: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'checkpoint'"),
       setCheckpoint: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)"),
       viewById: db.prepare<[string], { view: string }>('SELECT view FROM dossiers WHERE dossier_id = ?'),
-      upsertDossier: db.prepare<Row>(upsertSql(1)),
+      upsertDossier: db.prepare<DossierRow>(upsertSql(1)),
+      insertDelta: db.prepare<[(string | number)[]]>(insertDeltasSql(1)),
+      insertDeltas: db.prepare<[(string | number)[]]>(insertDeltasSql(ROWS_PER_INSERT)),
       upsertDossiers: db.prepare<[(string | number)[]]>(upsertSql(ROWS_PER_INSERT)),
       allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
       getSnapshotAt: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot'"),
@@ -338,7 +369,7 @@ export class ReadModels {
    * told of it. Until then the next fold starts from this one's views and position.
    */
   fold(events: LoggedEvent[]): FoldedBatch {
-    const changed = new Map<string, ViewChange>();
+    const changed = new Map<string, ViewChange & { entries: Entries; deltas: (string | number)[] }>();
     const skipped: QuarantinedEvent[] = [];
     let checkpoint = Math.max(this.checkpointValue, this.foldedTo);
     for (const e of events) {
@@ -358,13 +389,25 @@ export class ReadModels {
         continue;
       }
       if (next === undefined || next === current) continue;
-      if (entry) entry.after = next;
-      else changed.set(id, { before: current, after: next });
+      // Per event, not per batch: each change of the entries carries its own event's recorded instant.
+      const entries = entriesOf(next);
+      const before = entry ? entry.entries : current === undefined ? NO_ENTRIES : entriesOf(current);
+      const deltas = entry ? entry.deltas : [];
+      pushDeltas(before, entries, e.position, recordedAtOf(e), deltas);
+      if (entry) {
+        entry.after = next;
+        entry.entries = entries;
+      } else changed.set(id, { before: current, after: next, entries, deltas });
     }
-    const changes = [...changed.values()];
-    for (const { after } of changes) this.unwritten.set(after.dossierId, after);
+    const folded = [...changed.values()];
+    for (const { after } of folded) this.unwritten.set(after.dossierId, after);
     this.foldedTo = checkpoint;
-    return { checkpoint, changes, rows: changes.map(({ after }) => rowOf(after)), quarantined: skipped };
+    return {
+      checkpoint,
+      changes: folded.map(({ before, after }) => ({ before, after })),
+      rows: folded.map(({ after, deltas }): Row => [...rowOf(after), deltas]),
+      quarantined: skipped,
+    };
   }
 
   /**
@@ -431,8 +474,8 @@ export class ReadModels {
   private applyBulk(folder: ViewFolder, events: LoggedEvent[]): AppliedBatch & { quarantined: QuarantinedEvent[] } {
     if (this.bulkFailed) throw new Error('an earlier batch of this bulk load failed');
     try {
-      const { writes, checkpoint, quarantined: skipped } = folder.fold(events, this.readBack(folder.missing(events)));
-      this.writeViews(writes, checkpoint);
+      const { writes, checkpoint, quarantined: skipped, deltas } = folder.fold(events, this.readBack(folder.missing(events)));
+      this.writeViews(writes, checkpoint, deltas);
       this.insertQuarantined(skipped);
       return { checkpoint, changes: [], quarantined: skipped };
     } catch (error) {
@@ -468,21 +511,21 @@ export class ReadModels {
     return out;
   }
 
-  /** Bulk load: writes views (indexing them) and the checkpoint, in one transaction. */
-  writeViews(views: readonly DossierView[], checkpoint: number): void {
-    this.write(views.map((view) => ({ view })), checkpoint);
+  /** Bulk load: writes views (indexing them), the deltas of the report entries (flat) and the checkpoint, in one transaction. */
+  writeViews(views: readonly DossierView[], checkpoint: number, deltas: readonly (string | number)[] = []): void {
+    this.write(views.map((view) => ({ view })), checkpoint, deltas);
   }
 
   /** writeViews, of views encoded by view-codec.ts (as a worker receives them). */
-  writeEncoded(encoded: readonly string[], checkpoint: number): void {
-    this.write(encoded.map((text) => ({ view: decodeView(text), encoded: text })), checkpoint);
+  writeEncoded(encoded: readonly string[], checkpoint: number, deltas: readonly (string | number)[] = []): void {
+    this.write(encoded.map((text) => ({ view: decodeView(text), encoded: text })), checkpoint, deltas);
   }
 
-  private write(rows: readonly ToWrite[], checkpoint: number): void {
+  private write(rows: readonly ToWrite[], checkpoint: number, deltas: readonly (string | number)[]): void {
     // A bulk load commits once, at the end (finishBulk): a commit per page wrote the same pages
     // of the table and its index again and again. A crash mid-load leaves a file to throw away.
     if (this.bulkIndex !== undefined && !this.db.inTransaction) this.db.exec('BEGIN');
-    this.writeTxn(rows, checkpoint);
+    this.writeTxn(rows, checkpoint, deltas);
     this.checkpointValue = checkpoint;
   }
 
@@ -494,6 +537,14 @@ export class ReadModels {
   /** Records quarantined events (a rebuild's, found while the fresh file was written elsewhere). */
   recordQuarantined(events: readonly QuarantinedEvent[]): void {
     if (events.length > 0) this.db.transaction(() => this.insertQuarantined(events))();
+  }
+
+  /** Deltas of the report entries, flat (DELTA_COLUMNS values each), several per statement. */
+  private insertDeltas(flat: readonly (string | number)[]): void {
+    const chunk = ROWS_PER_INSERT * DELTA_COLUMNS;
+    let i = 0;
+    for (; i + chunk <= flat.length; i += chunk) this.stmt.insertDeltas.run(flat.slice(i, i + chunk));
+    for (; i < flat.length; i += DELTA_COLUMNS) this.stmt.insertDelta.run(flat.slice(i, i + DELTA_COLUMNS));
   }
 
   private insertQuarantined(events: readonly QuarantinedEvent[]): void {
@@ -509,6 +560,17 @@ export class ReadModels {
 
   isQuarantined(position: number): boolean {
     return this.stmt.isQuarantined.get(position) !== undefined;
+  }
+
+  /** A read-only connection of its own on this file, for reads made in pieces (as-of-deltas.ts); the caller closes it. */
+  openReader(): Database.Database {
+    if (this.file === ':memory:') throw new Error('an in-memory read-model file has no second connection');
+    return new Database(this.file, { readonly: true, fileMustExist: true });
+  }
+
+  /** The deltas of the report entries written after rowid `after`, recorded after `asOf`, before `end` (as-of-deltas.ts). */
+  deltasSince(after: number, asOf: number, end: number): DeltaRead[] {
+    return deltasSince(this.db, after, asOf, end);
   }
 
   getView(dossierId: string): DossierView | undefined {

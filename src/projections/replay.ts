@@ -1,9 +1,10 @@
 /**
- * Throwaway in-memory models replayed from the log: the "as known at T" answers (only events
- * recorded by T) and the naive side of the tests. Same pure evolve, same index, no SQLite.
+ * Throwaway in-memory models replayed from the log: the naive side of the tests, and their oracle
+ * for as-of answers (only events recorded by T; the service answers those from data,
+ * supervision/as-of-reports.ts). Same pure evolve, same index, no SQLite.
  */
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
+import { type EventStore, type RecordedEvent, recordedAtOf } from '../event-store/event-store.port.js';
 import { type DossierView, evolveDossierView } from './dossier-view.js';
 import { TimelinessIndex } from './timeliness-index.js';
 
@@ -16,11 +17,7 @@ export const SLICE_MS = 2;
 /** Back to the event loop, after its pending I/O (setImmediate runs after the poll phase). */
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** When the service recorded the event: metadata.recordedAt, else the store's own timestamp. */
-export function recordedAtOf(e: RecordedEvent): number {
-  const recordedAt = e.metadata.recordedAt;
-  return Date.parse(typeof recordedAt === 'string' ? recordedAt : e.created);
-}
+export { recordedAtOf } from '../event-store/event-store.port.js';
 
 /** Folds dossier events into views; a stream stops at its first rejected event (a history is a prefix). */
 export class ViewReplay {

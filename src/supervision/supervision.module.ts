@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReportExports } from './export/report-exports.js';
-import { AsOfIndexes } from './as-of-indexes.js';
+import { AsOfReports } from './as-of-reports.js';
 import { LiveReports } from './live-reports.js';
 import { LiveStreams } from './live-streams.js';
 import { OverdueWatcher } from './overdue-watcher.js';
@@ -8,5 +8,5 @@ import { SupervisionController } from './supervision.controller.js';
 import { SupervisionQueries } from './supervision-queries.js';
 
 /** Reports, the dossier list, the live stream and the overdue watcher, over the projections. */
-@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, AsOfIndexes, LiveReports, LiveStreams, OverdueWatcher, ReportExports], exports: [OverdueWatcher] })
+@Module({ controllers: [SupervisionController], providers: [SupervisionQueries, AsOfReports, LiveReports, LiveStreams, OverdueWatcher, ReportExports], exports: [OverdueWatcher] })
 export class SupervisionModule {}

@@ -24,7 +24,7 @@ export interface LogReaderData {
 /** The worker's messages: a page, the end, or why it stopped. */
 export type LogReaderPage = { texts: string[]; count: number } | { done: true } | { error: string };
 
-type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject];
+type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject, recordedAt: string];
 
 const READ_AHEAD = 3;
 
@@ -66,7 +66,9 @@ export async function* readLogPages(
       worker.postMessage(0); // this page is taken: one more may be read
       const events: LoggedEvent[] = [];
       for (const text of m.texts) {
-        for (const [position, streamId, revision, type, body] of JSON.parse(text) as PageRow[]) events.push({ streamId, type, revision, position, data: body });
+        for (const [position, streamId, revision, type, body, recordedAt] of JSON.parse(text) as PageRow[]) {
+          events.push({ streamId, type, revision, position, data: body, recordedAt: Date.parse(recordedAt) });
+        }
       }
       after = events[events.length - 1].position;
       seen.thread = 'worker';

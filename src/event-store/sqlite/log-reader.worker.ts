@@ -1,11 +1,12 @@
 /**
  * The worker side of log-reader.ts: reads pages of the log on a read-only connection of its own,
- * each sent as a few JSON texts (`[[position, stream id, revision, type, data], ...]`), a few pages
+ * each sent as a few JSON texts (`[[position, stream id, revision, type, data, recorded at], ...]`), a few pages
  * ahead of the thread that folds them.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogReaderData, LogReaderPage } from './log-reader.js';
+import { RECORDED_AT_SQL } from './recorded-at.js';
 
 const port = parentPort!;
 const { file, afterPosition, upTo, pageSize, ahead } = workerData as LogReaderData;
@@ -24,9 +25,9 @@ const TEXT_ROWS = 64;
  * aggregate's ORDER BY keeps the events in log order, as SQLite documents.
  */
 const TEXT_SQL = `
-SELECT '[' || group_concat('[' || position || ',' || json_quote(stream_id) || ',' || revision || ',' || json_quote(type) || ',' || data || ']', ',' ORDER BY position) || ']',
+SELECT '[' || group_concat('[' || position || ',' || json_quote(stream_id) || ',' || revision || ',' || json_quote(type) || ',' || data || ',' || json_quote(recorded_at) || ']', ',' ORDER BY position) || ']',
        count(*), max(position)
-FROM (SELECT position, stream_id, revision, type, data FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?)`;
+FROM (SELECT position, stream_id, revision, type, data, ${RECORDED_AT_SQL} AS recorded_at FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?)`;
 
 let db: Database.Database;
 let select: Database.Statement<[number, number, number], [string | null, number, number | null]>;

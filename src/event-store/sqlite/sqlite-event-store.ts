@@ -16,9 +16,11 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port.js';
+import { recordedInstant } from '../event-store.port.js';
 import { EventStoreClosedError, EventStoreWriteError, WrongExpectedRevisionError } from '../errors.js';
 import { pagesFrom } from '../log-pages.js';
 import { readLogPages } from './log-reader.js';
+import { RECORDED_AT_SQL } from './recorded-at.js';
 import { type LogRead, SqliteSubscription } from './sqlite-subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -106,9 +108,10 @@ const LIVE_TAIL_EVENTS = 1024;
 const CACHE_KIB = 32 * 1024;
 
 /** A log row for a replay: position, stream id, revision, type, data (see LoggedEvent). */
-type DataTuple = [position: number, streamId: string, revision: number, type: string, data: string];
+type DataTuple = [position: number, streamId: string, revision: number, type: string, data: string, recordedAt: string];
 
-const SELECT_DATA = 'SELECT position, stream_id, revision, type, data FROM events';
+
+const SELECT_DATA = `SELECT position, stream_id, revision, type, data, ${RECORDED_AT_SQL} FROM events`;
 
 /**
  * A row limit bound at each call, as `LIMIT +?` rather than `LIMIT ?`. SQLite (3.53 here) plans a
@@ -388,7 +391,10 @@ export class SqliteEventStore implements EventStore {
       const position = Number(info.lastInsertRowid);
       out.push({ id: row.id, revision, position });
       // Only a store that holds its file knows every commit, so that its tail has no gaps.
-      if (this.exclusive) this.written.push({ streamId: p.streamId, type: row.type, revision, position, data: p.events[i].data });
+      if (this.exclusive) {
+        const recordedAt = recordedInstant(p.events[i].metadata?.recordedAt, created);
+        this.written.push({ streamId: p.streamId, type: row.type, revision, position, data: p.events[i].data, recordedAt });
+      }
     }
     const position = out.length > 0 ? out[out.length - 1].position : (this.stmt.head.get()?.head ?? 0);
     return { nextExpectedRevision: revision, position, events: out };
@@ -643,7 +649,7 @@ function checkExpected(streamId: string, expected: ExpectedRevision, current: nu
 }
 
 function toLogged(row: DataTuple): LoggedEvent {
-  return { streamId: row[1], type: row[3], revision: row[2], position: row[0], data: JSON.parse(row[4]) as LoggedEvent['data'] };
+  return { streamId: row[1], type: row[3], revision: row[2], position: row[0], data: JSON.parse(row[4]) as LoggedEvent['data'], recordedAt: Date.parse(row[5]) };
 }
 
 function toRecorded(row: EventTuple): RecordedEvent {
