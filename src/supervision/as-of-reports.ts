@@ -64,6 +64,11 @@ export class AsOfReports {
     }
   }
 
+  /** Lets other requests in: between pieces of an as-of read, and once before it starts. */
+  yieldTurn(): Promise<void> {
+    return yieldToIo();
+  }
+
   /** Undefined when a rebuild swapped the read models meanwhile. */
   private async read(asOf: number, window: ReportWindow): Promise<{ index: TimelinessIndex; correction: DeltaCorrection } | undefined> {
     const models = this.projector.readModels;
@@ -75,11 +80,12 @@ export class AsOfReports {
     let sliceStart = performance.now();
     const pause = async () => {
       if (performance.now() - sliceStart < SLICE_MS) return;
-      await yieldToIo();
+      await this.yieldTurn();
       sliceStart = performance.now();
     };
     let lastRowid: number;
     try {
+      await this.yieldTurn();
       lastRowid = await readDeltasAfter(reader, asOf, window.end, (row) => (row[6] <= known ? correction.add(row) : beyond.push(row)), pause);
     } finally {
       reader.close();
