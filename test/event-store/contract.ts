@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { EventStoreClosedError, WrongExpectedRevisionError } from '../../src/event-store/errors.js';
 import type { JsonObject, EventStore, ExpectedRevision, LoggedEvent, RecordedEvent } from '../../src/event-store/event-store.port.js';
+import { recordedAtOf } from '../../src/event-store/event-store.port.js';
 import { Fixtures } from './contract-support.js';
 import { runAppendLoopAndKill } from './append-loop-runner.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
@@ -198,14 +199,14 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       if (caps.exclusiveLog) expect(await store.readAll({ afterPosition: before })).toEqual(all);
     });
 
-    it('readAllData reads the same events as readAll with the same options, without metadata, id and created', async () => {
+    it('readAllData reads the same events as readAll with the same options, without metadata, id and created but with the recorded instant', async () => {
       const store = ref.current;
       const before = await store.headPosition();
       const [a, b] = [fx.prefix(), fx.prefix()];
       await store.append(`${a}1`, [{ id: randomUUID(), type: 'T', data: { n: 1, text: 'Hồ sơ', nested: { list: [1, null] } }, metadata: { actor: 'x' } }], 'any');
       await store.append(`${b}1`, fx.events(2), 'any');
       await store.append(`${a}1`, fx.events(1), 'any');
-      const lean = (e: RecordedEvent) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data });
+      const lean = (e: RecordedEvent) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data, recordedAt: recordedAtOf(e) });
       for (const options of [
         { afterPosition: before, streamPrefixes: [a, b] },
         { afterPosition: before, streamPrefixes: [a] },

@@ -1,5 +1,6 @@
 import { expect, it } from '@jest/globals';
 import type { EventStore, ExpectedRevision, LoggedEvent, RecordedEvent, SubscriptionHandler } from '../../src/event-store/event-store.port.js';
+import { recordedAtOf } from '../../src/event-store/event-store.port.js';
 import type { ContractCapabilities, StoreRef } from './contract.js';
 import { sleep, waitFor, type Fixtures } from './contract-support.js';
 
@@ -130,7 +131,7 @@ export function describeSubscriptionContract(fx: Fixtures, ref: StoreRef, caps: 
     expect(recorder.delivered.filter((e) => e.type.startsWith('$') || e.streamId.startsWith('$'))).toEqual([]);
   });
 
-  it('subscribeToAllData delivers what subscribeToAll delivers, each event without metadata, id and created', async () => {
+  it('subscribeToAllData delivers what subscribeToAll delivers, each event without metadata, id and created but with the recorded instant', async () => {
     const store = ref.current;
     const prefix = fx.prefix();
     const before = await store.headPosition();
@@ -148,10 +149,11 @@ export function describeSubscriptionContract(fx: Fixtures, ref: StoreRef, caps: 
       revision: e.revision,
       position: e.position,
       data: e.data,
+      recordedAt: recordedAtOf(e),
     }));
     await waitFor('our events', () => delivered.length >= expected.length && caughtUp !== undefined);
     await subscription.stop();
-    expect(delivered.map((e) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data }))).toEqual(expected);
+    expect(delivered.map((e) => ({ streamId: e.streamId, type: e.type, revision: e.revision, position: e.position, data: e.data, recordedAt: recordedAtOf(e) }))).toEqual(expected);
     if (caps.exclusiveLog) expect(delivered).toStrictEqual(expected);
   });
 
