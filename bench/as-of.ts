@@ -165,8 +165,11 @@ async function measureServer(build: string, serverScript: string | undefined, di
   }
 }
 
+/** How long commands and probes are timed while as-of reports run (at least one each). */
+const DURING_MS = 3000;
+
 /**
- * `n` as-of reports at once (none: 3 s of probes alone); meanwhile /health probed in turn and commands sent at 20/s, each on
+ * `n` auditors asking as-of reports back to back (none: 3 s of probes alone); meanwhile /health probed in turn and commands sent at 20/s, each on
  * connections of its own (a probe never waits in the client behind a command).
  */
 async function interference(base: string, province: Workload['province'], n: number, asOf: () => Promise<{ ms: number; refused: number }>): Promise<Interference> {
@@ -208,7 +211,15 @@ async function interference(base: string, province: Workload['province'], n: num
     }
   })();
   await sleep(200);
-  const answers = n === 0 ? (await sleep(3000), []) : await Promise.all(Array.from({ length: n }, () => asOf()));
+  // Each of the n auditors asks again as soon as answered, for DURING_MS at least.
+  const until = now() + DURING_MS;
+  const auditor = async () => {
+    const mine: { ms: number; refused: number }[] = [];
+    do mine.push(await asOf());
+    while (now() < until);
+    return mine;
+  };
+  const answers = n === 0 ? (await sleep(DURING_MS), []) : (await Promise.all(Array.from({ length: n }, auditor))).flat();
   running = false;
   await Promise.all([probes, background]);
   await Promise.all(sent);

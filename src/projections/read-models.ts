@@ -562,10 +562,12 @@ export class ReadModels {
     return this.stmt.isQuarantined.get(position) !== undefined;
   }
 
-  /** A read-only connection of its own on this file, for reads made in pieces (as-of-deltas.ts); the caller closes it. */
-  openReader(): Database.Database {
-    if (this.file === ':memory:') throw new Error('an in-memory read-model file has no second connection');
-    return new Database(this.file, { readonly: true, fileMustExist: true });
+  /**
+   * A read-only connection of its own on this file, for reads made in pieces (as-of-deltas.ts); the
+   * caller closes it. Undefined for an in-memory file (kept so when the file cannot be replaced).
+   */
+  openReader(): Database.Database | undefined {
+    return this.file === ':memory:' ? undefined : new Database(this.file, { readonly: true, fileMustExist: true });
   }
 
   /** The deltas of the report entries written after rowid `after`, recorded after `asOf`, before `end` (as-of-deltas.ts). */

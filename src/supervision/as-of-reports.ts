@@ -77,6 +77,11 @@ export class AsOfReports {
     const known = models.checkpoint;
     const beyond: DeltaRead[] = [];
     const reader = models.openReader();
+    if (reader === undefined) {
+      // An in-memory file (a degraded service): read at once, on its own connection.
+      for (const row of models.deltasSince(0, asOf, window.end)) correction.add(row);
+      return { index: this.projector.index, correction };
+    }
     let sliceStart = performance.now();
     const pause = async () => {
       if (performance.now() - sliceStart < SLICE_MS) return;

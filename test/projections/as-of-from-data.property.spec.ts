@@ -57,7 +57,7 @@ interface Built {
 /** The figures as of `asOf` from the data: the index less the deltas recorded after it. */
 async function correctionOf(models: ReadModels, asOf: number, from: number, end: number): Promise<DeltaCorrection> {
   const correction = new DeltaCorrection({ from, end });
-  const reader = models.openReader();
+  const reader = models.openReader()!;
   try {
     await readDeltasAfter(reader, asOf, end, (row) => correction.add(row), async () => undefined);
   } finally {
