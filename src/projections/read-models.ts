@@ -22,7 +22,7 @@ import { type LoggedEvent, recordedAtOf } from '../event-store/event-store.port.
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
 import { type DeltaRead, deltasSince } from './as-of-deltas.js';
-import { DELTA_COLUMNS, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
+import { type DeltaRow, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 import { QUARANTINE_SHOWN, quarantined, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
@@ -83,10 +83,10 @@ const INDEX_BUILD_CACHE_KIB = 2048;
 type DossierRow = [number, string, string, string, string, string, number, number, number, string];
 
 /**
- * What a live batch writes per dossier: its row, and the deltas of its entries (report-deltas.ts,
- * flat) made by the batch's events, which go wherever the row goes (another connection's commit too).
+ * What a live batch writes per dossier: its row, and the deltas of its entries (report-deltas.ts)
+ * made by the batch's events, which go wherever the row goes (another connection's commit too).
  */
-export type Row = [...DossierRow, deltas?: (string | number)[]];
+export type Row = [...DossierRow, deltas?: DeltaRow[]];
 
 const rowOf = (v: DossierView, encoded = encodeView(v)): DossierRow => [
   v.seq,
@@ -115,6 +115,9 @@ const upsertSql = (rows: number) =>
    VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
    ON CONFLICT(dossier_id) DO UPDATE SET current_unit_id = excluded.current_unit_id, status = excluded.status,
      due_at = excluded.due_at, overdue_marked = excluded.overdue_marked, position = excluded.position, view = excluded.view`;
+
+/** Deltas of the report entries (report-deltas.ts). */
+export type Deltas = readonly DeltaRow[];
 
 const insertDeltasSql = (rows: number) =>
   `INSERT INTO report_deltas (lag_class, at, position, unit_id, procedure_code, handler, category, recorded_at, n)
@@ -166,7 +169,7 @@ export class ReadModels {
   private stmt!: ReturnType<ReadModels['prepare']>;
   private watch: ReturnType<ReadModels['prepareWatch']> | undefined;
   private commitTxn!: (rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => void;
-  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number, deltas: readonly (string | number)[]) => void;
+  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number, deltas: Deltas) => void;
   private checkpointValue = 0;
   /**
    * Live batches folded (`fold`) but not yet committed: their views, which the next fold reads
@@ -265,7 +268,7 @@ export class ReadModels {
       this.insertQuarantined(quarantined);
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
-    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number, deltas: readonly (string | number)[]) => {
+    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number, deltas: Deltas) => {
       this.insertDeltas(deltas);
       // In the order of the unique index on dossier ids, the one B-tree a bulk load writes at
       // random places: neighbouring entries share pages.
@@ -296,7 +299,7 @@ export class ReadModels {
       setCheckpoint: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)"),
       viewById: db.prepare<[string], { view: string }>('SELECT view FROM dossiers WHERE dossier_id = ?'),
       upsertDossier: db.prepare<DossierRow>(upsertSql(1)),
-      insertDelta: db.prepare<[(string | number)[]]>(insertDeltasSql(1)),
+      insertDelta: db.prepare<DeltaRow>(insertDeltasSql(1)),
       insertDeltas: db.prepare<[(string | number)[]]>(insertDeltasSql(ROWS_PER_INSERT)),
       upsertDossiers: db.prepare<[(string | number)[]]>(upsertSql(ROWS_PER_INSERT)),
       allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
@@ -369,7 +372,7 @@ export class ReadModels {
    * told of it. Until then the next fold starts from this one's views and position.
    */
   fold(events: LoggedEvent[]): FoldedBatch {
-    const changed = new Map<string, ViewChange & { entries: Entries; deltas: (string | number)[] }>();
+    const changed = new Map<string, ViewChange & { entries: Entries; deltas: DeltaRow[] }>();
     const skipped: QuarantinedEvent[] = [];
     let checkpoint = Math.max(this.checkpointValue, this.foldedTo);
     for (const e of events) {
@@ -512,16 +515,16 @@ export class ReadModels {
   }
 
   /** Bulk load: writes views (indexing them), the deltas of the report entries (flat) and the checkpoint, in one transaction. */
-  writeViews(views: readonly DossierView[], checkpoint: number, deltas: readonly (string | number)[] = []): void {
+  writeViews(views: readonly DossierView[], checkpoint: number, deltas: Deltas = []): void {
     this.write(views.map((view) => ({ view })), checkpoint, deltas);
   }
 
   /** writeViews, of views encoded by view-codec.ts (as a worker receives them). */
-  writeEncoded(encoded: readonly string[], checkpoint: number, deltas: readonly (string | number)[] = []): void {
+  writeEncoded(encoded: readonly string[], checkpoint: number, deltas: Deltas = []): void {
     this.write(encoded.map((text) => ({ view: decodeView(text), encoded: text })), checkpoint, deltas);
   }
 
-  private write(rows: readonly ToWrite[], checkpoint: number, deltas: readonly (string | number)[]): void {
+  private write(rows: readonly ToWrite[], checkpoint: number, deltas: Deltas): void {
     // A bulk load commits once, at the end (finishBulk): a commit per page wrote the same pages
     // of the table and its index again and again. A crash mid-load leaves a file to throw away.
     if (this.bulkIndex !== undefined && !this.db.inTransaction) this.db.exec('BEGIN');
@@ -539,12 +542,15 @@ export class ReadModels {
     if (events.length > 0) this.db.transaction(() => this.insertQuarantined(events))();
   }
 
-  /** Deltas of the report entries, flat (DELTA_COLUMNS values each), several per statement. */
-  private insertDeltas(flat: readonly (string | number)[]): void {
-    const chunk = ROWS_PER_INSERT * DELTA_COLUMNS;
+  /** Deltas of the report entries, several per statement. */
+  private insertDeltas(deltas: Deltas): void {
     let i = 0;
-    for (; i + chunk <= flat.length; i += chunk) this.stmt.insertDeltas.run(flat.slice(i, i + chunk));
-    for (; i < flat.length; i += DELTA_COLUMNS) this.stmt.insertDelta.run(flat.slice(i, i + DELTA_COLUMNS));
+    for (; i + ROWS_PER_INSERT <= deltas.length; i += ROWS_PER_INSERT) {
+      const params: (string | number)[] = [];
+      for (let k = i; k < i + ROWS_PER_INSERT; k++) params.push(...deltas[k]);
+      this.stmt.insertDeltas.run(params);
+    }
+    for (; i < deltas.length; i++) this.stmt.insertDelta.run(...deltas[i]);
   }
 
   private insertQuarantined(events: readonly QuarantinedEvent[]): void {

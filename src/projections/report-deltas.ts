@@ -16,7 +16,6 @@ import { visitEntries } from './index-entries.js';
 /** A stored delta: lag class, at, position, unit (receiving), procedure, handler ('' for dossier categories), category, recorded at, n. */
 export type DeltaRow = [lagClass: number, at: number, position: number, unitId: string, procedureCode: string, handler: string, category: number, recordedAt: number, n: number];
 
-export const DELTA_COLUMNS = 9;
 
 /** An event recorded at no known instant is known as of no instant (as the replay treats it). */
 export const UNKNOWN_RECORDED_AT = Number.MAX_SAFE_INTEGER;
@@ -55,10 +54,10 @@ export function entriesOf(view: DossierView): Entries {
 export const NO_ENTRIES: Entries = { unitId: '', procedureCode: '', categories: [], ats: [], handlers: [] };
 
 /**
- * Appends to `out` (flat, DELTA_COLUMNS per row) the deltas that turn `before` into `after` at one
+ * Appends to `out` the deltas that turn `before` into `after` at one
  * event (its position and recorded instant). Entries in both keep their earlier deltas.
  */
-export function pushDeltas(before: Entries, after: Entries, position: number, recordedAt: number, out: (string | number)[]): void {
+export function pushDeltas(before: Entries, after: Entries, position: number, recordedAt: number, out: DeltaRow[]): void {
   const rec = Number.isFinite(recordedAt) ? recordedAt : UNKNOWN_RECORDED_AT;
   const sameGroup = before.unitId === after.unitId && before.procedureCode === after.procedureCode;
   const matched = sameGroup ? new Uint8Array(before.categories.length) : undefined;
@@ -77,10 +76,10 @@ export function pushDeltas(before: Entries, after: Entries, position: number, re
         }
       }
     }
-    if (!found) out.push(lagClass(rec, at), at, position, after.unitId, after.procedureCode, h, c, rec, 1);
+    if (!found) out.push([lagClass(rec, at), at, position, after.unitId, after.procedureCode, h, c, rec, 1]);
   }
   for (let i = 0; i < before.categories.length; i++) {
     if (matched?.[i] === 1) continue;
-    out.push(lagClass(rec, before.ats[i]), before.ats[i], position, before.unitId, before.procedureCode, before.handlers[i], before.categories[i], rec, -1);
+    out.push([lagClass(rec, before.ats[i]), before.ats[i], position, before.unitId, before.procedureCode, before.handlers[i], before.categories[i], rec, -1]);
   }
 }

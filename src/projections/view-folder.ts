@@ -12,7 +12,7 @@ import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dos
 import { type LoggedEvent, recordedAtOf } from '../event-store/event-store.port.js';
 import { type DossierView, evolveDossierViewInPlace } from './dossier-view.js';
 import { quarantined, type QuarantinedEvent } from './quarantine.js';
-import { type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
+import { type DeltaRow, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 
 export interface FoldedPage {
   /** The position of the page's last event. */
@@ -21,8 +21,8 @@ export interface FoldedPage {
   writes: DossierView[];
   /** Events of the page no view could take: skipped (quarantine.ts). */
   quarantined: QuarantinedEvent[];
-  /** How the page's events changed the report entries (report-deltas.ts), flat. */
-  deltas: (string | number)[];
+  /** How the page's events changed the report entries (report-deltas.ts). */
+  deltas: DeltaRow[];
 }
 
 export const DEFAULT_CACHE_LIMIT = 200_000;
@@ -103,7 +103,7 @@ export class ViewFolder {
     const page = ++this.pages;
     const writes: DossierView[] = [];
     const skipped: QuarantinedEvent[] = [];
-    const deltas: (string | number)[] = [];
+    const deltas: DeltaRow[] = [];
     // Views read back are written again, changed or not (reading them took them out of the index
     // being built): cached as changed in this page.
     const changed: Slot[] = [];
