@@ -30,7 +30,7 @@ export interface TimelinessReport {
   groupBy: ReportParams['groupBy'];
   /** Present on as-of answers: only events recorded by then were counted. */
   asOf?: string;
-  /** Read-model checkpoint the answer was computed at (absent for as-of answers, which read the log). */
+  /** Read-model checkpoint the answer was computed at (absent for as-of answers). */
   position?: number;
   rows: TimelinessRow[];
 }
