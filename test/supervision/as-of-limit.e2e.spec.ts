@@ -68,4 +68,20 @@ describe('as-of reports: bounded, and never in the way of other requests', () =>
     expect(t.app.get(AsOfReports).inProgress).toBe(0);
     expect((await report(local('2026-03-01T00:00:00'))).status).toBe(200);
   });
+
+  it('counts what was recorded by the instant even when commits land while the report is being read', async () => {
+    const asOf = new Date(Date.now()).toISOString();
+    const held = holdNextRead();
+    const answer = report(asOf).then((res) => res);
+    await held.entered;
+    // Recorded after the instant, committed while the report is held: in the index when it ends, not in the answer.
+    const { position } = await command(t, '/dossiers', { dossierId: 'AS-3', procedureCode: 'HT-KHAISINH', unitId: 'HUYEN-AN.XA1', channel: 'online', receivedAt: local('2026-03-03T09:00:00') });
+    const live = await t.as('auditor').get(`/units/PROVINCE/timeliness${q({ ...period, minPosition: position })}`);
+    expect(live.body.rows[0].received.total).toBe(3);
+    held.release();
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(res.body.rows[0].received.total).toBe(2);
+    expect(res.body.rows[0].resolved.total).toBe(1);
+  });
 });
