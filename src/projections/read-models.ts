@@ -5,6 +5,9 @@
  * checkpoint or none of it (exactly once). Per-step facts live in the view (`steps`) and in the
  * report index; a separate steps table cost a quarter of the rebuild time and nothing read it.
  *
+ * `report_deltas` holds how each event changed the report entries, stamped with its recorded
+ * instant (report-deltas.ts), written with the rows: as-of answers read it (as-of-deltas.ts).
+ *
  * The report index is kept in memory (timeliness-index.ts). At a clean shutdown it is saved in the
  * `index_snapshot` table with the checkpoint it matches; a start at that same checkpoint loads it in
  * one read, any other start (after a crash, say) rebuilds it from the views.
