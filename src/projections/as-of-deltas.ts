@@ -9,7 +9,10 @@ import { DOSSIER_CATEGORIES, STEP_CATEGORIES } from './index-entries.js';
 import { LAG_CLASSES, lagBound } from './report-deltas.js';
 import type { Correction, ReportWindow, Tally } from './timeliness-report.js';
 
-interface UnitDeltas {
+/** Per receiving unit (a Map of Maps and Float64Arrays: what a worker posts back as it is). */
+export type UnitDeltas = Map<string, Deltas>;
+
+interface Deltas {
   all?: Tally;
   byProcedure: Map<string, Tally>;
   byHandler: Map<string, Tally>;
@@ -21,9 +24,11 @@ export type DeltaRead = [at: number, unitId: string, procedureCode: string, hand
 const newTally = (categories: number): Tally => ({ atFrom: new Float64Array(categories), atEnd: new Float64Array(categories) });
 
 export class DeltaCorrection implements Correction {
-  private readonly units = new Map<string, UnitDeltas>();
-
-  constructor(private readonly window: ReportWindow) {}
+  constructor(
+    private readonly window: ReportWindow,
+    /** Counted so far: from another thread's read, or empty. */
+    readonly units: UnitDeltas = new Map(),
+  ) {}
 
   add([at, unitId, procedureCode, handler, category, n]: DeltaRead): void {
     let u = this.units.get(unitId);
@@ -72,17 +77,10 @@ const SELECT = 'SELECT at, unit_id, procedure_code, handler, category, n, positi
 
 /**
  * The deltas recorded after `asOf` with an instant before `end`, read on `db` (a read-only
- * connection of the caller's, in one read transaction) one lag class at a time, calling `pause`
- * every few hundred rows so that the thread serves others meanwhile. `onRow` gets each; the answer
- * is the last rowid of the table as read (later deltas: `deltasSince`).
+ * connection of the caller's, in one read transaction) one lag class at a time. `onRow` gets
+ * each; the answer is the last rowid of the table as read (later deltas: `deltasSince`).
  */
-export async function readDeltasAfter(
-  db: Database.Database,
-  asOf: number,
-  end: number,
-  onRow: (row: DeltaRead) => void,
-  pause: () => Promise<void>,
-): Promise<number> {
+export function readDeltasAfter(db: Database.Database, asOf: number, end: number, onRow: (row: DeltaRead) => void): number {
   const byClass = db
     .prepare<[number, number, number, number], DeltaRead>(`${SELECT} INDEXED BY report_deltas_by_lag WHERE lag_class = ? AND at > ? AND at < ? AND recorded_at > ?`)
     .raw(true);
@@ -91,12 +89,7 @@ export async function readDeltasAfter(
     const lastRowid = db.prepare<[], { last: number | null }>('SELECT max(rowid) AS last FROM report_deltas').get()?.last ?? 0;
     for (let k = 0; k < LAG_CLASSES; k++) {
       // In class k the lag is below lagBound(k): recorded after asOf means at > asOf - lagBound(k).
-      let n = 0;
-      for (const row of byClass.iterate(k, asOf - lagBound(k), end, asOf)) {
-        onRow(row);
-        if ((++n & 255) === 0) await pause();
-      }
-      await pause();
+      for (const row of byClass.iterate(k, asOf - lagBound(k), end, asOf)) onRow(row);
     }
     return lastRowid;
   } finally {

@@ -571,12 +571,9 @@ export class ReadModels {
     return this.stmt.isQuarantined.get(position) !== undefined;
   }
 
-  /**
-   * A read-only connection of its own on this file, for reads made in pieces (as-of-deltas.ts); the
-   * caller closes it. Undefined for an in-memory file (kept so when the file cannot be replaced).
-   */
-  openReader(): Database.Database | undefined {
-    return this.file === ':memory:' ? undefined : new Database(this.file, { readonly: true, fileMustExist: true });
+  /** The file, for connections of other threads (':memory:' for an in-memory one, kept so when the file cannot be replaced). */
+  get path(): string {
+    return this.file;
   }
 
   /** The deltas of the report entries written after rowid `after`, recorded after `asOf`, before `end` (as-of-deltas.ts). */

@@ -1,19 +1,17 @@
 /**
  * Reports as known at an instant, from data: the report index less the deltas of the report
- * entries recorded after the instant (as-of-deltas.ts), read on a connection of their own in
- * pieces that share the thread with other requests. At most AS_OF_CONCURRENCY run at once (429
+ * entries recorded after the instant (as-of-deltas.ts), read in a worker thread (as-of-reader.ts). At most AS_OF_CONCURRENCY run at once (429
  * AS_OF_LIMITED beyond, with Retry-After).
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
-import { type DeltaRead, DeltaCorrection, readDeltasAfter } from '../projections/as-of-deltas.js';
+import { DeltaCorrection } from '../projections/as-of-deltas.js';
+import { type AsOfReader, openAsOfReader } from '../projections/as-of-reader.js';
 import { Projector } from '../projections/projector.js';
 import type { TimelinessIndex } from '../projections/timeliness-index.js';
 import type { ReportWindow } from '../projections/timeliness-report.js';
 
-/** The longest an as-of read runs before it lets other requests in. */
-export const SLICE_MS = 2;
 /** Reads started again when a rebuild swapped the read models under one. */
 const ATTEMPTS = 3;
 
@@ -21,8 +19,10 @@ const ATTEMPTS = 3;
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 @Injectable()
-export class AsOfReports {
+export class AsOfReports implements OnModuleDestroy {
   private running = 0;
+  /** Where the deltas are read: a worker thread when there is a second CPU. */
+  private reader: Promise<AsOfReader> | undefined;
   /** How long the last one took: what Retry-After says. */
   private lastMs = 1000;
 
@@ -30,6 +30,10 @@ export class AsOfReports {
     private readonly projector: Projector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await (await this.reader)?.close();
+  }
 
   /** As-of reads under way now. */
   get inProgress(): number {
@@ -64,7 +68,7 @@ export class AsOfReports {
     }
   }
 
-  /** Lets other requests in: between pieces of an as-of read, and once before it starts. */
+  /** Lets other requests in before an as-of read starts (a test holds reads here). */
   yieldTurn(): Promise<void> {
     return yieldToIo();
   }
@@ -72,29 +76,15 @@ export class AsOfReports {
   /** Undefined when a rebuild swapped the read models meanwhile. */
   private async read(asOf: number, window: ReportWindow): Promise<{ index: TimelinessIndex; correction: DeltaCorrection } | undefined> {
     const models = this.projector.readModels;
-    const correction = new DeltaCorrection(window);
-    // Deltas beyond the checkpoint the index is at when the read ends are not in it: left out then.
-    const known = models.checkpoint;
-    const beyond: DeltaRead[] = [];
-    const reader = models.openReader();
-    if (reader === undefined) {
+    await this.yieldTurn();
+    if (models.path === ':memory:') {
       // An in-memory file (a degraded service): read at once, on its own connection.
+      const correction = new DeltaCorrection(window);
       for (const row of models.deltasSince(0, asOf, window.end)) correction.add(row);
       return { index: this.projector.index, correction };
     }
-    let sliceStart = performance.now();
-    const pause = async () => {
-      if (performance.now() - sliceStart < SLICE_MS) return;
-      await this.yieldTurn();
-      sliceStart = performance.now();
-    };
-    let lastRowid: number;
-    try {
-      await this.yieldTurn();
-      lastRowid = await readDeltasAfter(reader, asOf, window.end, (row) => (row[6] <= known ? correction.add(row) : beyond.push(row)), pause);
-    } finally {
-      reader.close();
-    }
+    // Deltas beyond the checkpoint the index is at when the read ends are not in it: left out then.
+    const { correction, beyond, lastRowid } = await (this.reader ??= openAsOfReader()).then((r) => r.read(models.path, asOf, window, models.checkpoint));
     if (this.projector.readModels !== models) return undefined;
     // From here on synchronous: the index and the checkpoint do not move.
     const checkpoint = models.checkpoint;

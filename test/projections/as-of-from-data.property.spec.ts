@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import type { DossierEvent } from '../../src/dossier/events.js';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
-import { DeltaCorrection, readDeltasAfter } from '../../src/projections/as-of-deltas.js';
+import type { DeltaCorrection } from '../../src/projections/as-of-deltas.js';
+import { readDeltas } from '../../src/projections/as-of-reader.js';
 import { ReadModels } from '../../src/projections/read-models.js';
 import { replayIndexAsOf } from '../../src/projections/replay.js';
 import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
@@ -55,16 +56,8 @@ interface Built {
 }
 
 /** The figures as of `asOf` from the data: the index less the deltas recorded after it. */
-async function correctionOf(models: ReadModels, asOf: number, from: number, end: number): Promise<DeltaCorrection> {
-  const correction = new DeltaCorrection({ from, end });
-  const reader = models.openReader()!;
-  try {
-    await readDeltasAfter(reader, asOf, end, (row) => correction.add(row), async () => undefined);
-  } finally {
-    reader.close();
-  }
-  return correction;
-}
+const correctionOf = (models: ReadModels, asOf: number, from: number, end: number): DeltaCorrection =>
+  readDeltas(models.path, asOf, { from, end }, Number.POSITIVE_INFINITY).correction;
 
 describe('as of an instant, from data: the index less the deltas recorded after it equals the replay of the events recorded by then', () => {
   const tmp = tempDir();
@@ -121,7 +114,7 @@ describe('as of an instant, from data: the index less the deltas recorded after 
           const end = Math.max(from, Math.min(to, asOf));
           let oracle = b.oracle.get(asOf);
           if (oracle === undefined) b.oracle.set(asOf, (oracle = await replayIndexAsOf(b.store, asOf, 1_000)));
-          const correction = await correctionOf(b.models[c.path], asOf, from, end);
+          const correction = correctionOf(b.models[c.path], asOf, from, end);
           const q = { unitId: c.unitId, scope: c.scope, groupBy: c.groupBy, from, end };
           expect(timelinessRows(b.index[c.path], tree, q, correction)).toEqual(timelinessRows(oracle, tree, q));
           expect(stepRows(b.index[c.path], tree, q, correction)).toEqual(stepRows(oracle, tree, q));
