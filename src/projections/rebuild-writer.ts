@@ -25,7 +25,7 @@ export interface RebuildWriter {
   /** The written views of these dossiers (see ReadModels.readBack). */
   readBack(dossierIds: string[]): Promise<Map<string, DossierView>>;
   /**
-   * Writes views, the deltas of the report entries (report-deltas.ts, flat) and the checkpoint;
+   * Writes views, the deltas of the report entries folded with them (ViewFolder's `deltas`) and the checkpoint;
    * resolves when the next page may be sent (at most a couple in flight).
    */
   write(views: DossierView[], checkpoint: number, deltas?: DeltaRow[]): Promise<void>;

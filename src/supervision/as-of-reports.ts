@@ -1,7 +1,7 @@
 /**
  * Reports as known at an instant, from data: the report index less the deltas of the report
- * entries recorded after the instant (as-of-deltas.ts), read in a worker thread (as-of-reader.ts). At most AS_OF_CONCURRENCY run at once (429
- * AS_OF_LIMITED beyond, with Retry-After).
+ * entries recorded after the instant (as-of-deltas.ts), read in a worker thread (as-of-reader.ts).
+ * At most AS_OF_CONCURRENCY run at once (429 AS_OF_LIMITED beyond, with Retry-After).
  */
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/errors.js';
