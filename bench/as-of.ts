@@ -1,9 +1,10 @@
 /**
  * As-of province reports at province scale, and what they cost everybody else:
- *  - as-of province report latency, one at a time (each at a different past instant, so that no
- *    answer comes from a cache), and a repeated instant (what a cache gives);
+ *  - as-of province report latency, one at a time: at random instants of the year (the year's
+ *    report as known then: asOfReportP50Ms / asOfReportP99Ms), at the year's end minus a few
+ *    minutes each, and at a repeated instant;
  *  - /health latency and command latency while 1, then 4, as-of reports are computing (the four
- *    auditors retry after Retry-After when refused with 429).
+ *    auditors retry after Retry-After when refused with 429): commandP99DuringAsOfMs with 4.
  *
  *   npm run build && node dist/bench/as-of.js [--dossiers=100000] [--seed=7] [--dir=<data dir>] [--baseline=<other build>/dist/bench/server.js]
  *
@@ -27,9 +28,16 @@ const YEAR_TO = '2026-01-01T00:00:00+07:00';
 /** Past instants for the as-of answers: the end of the workload's year, minus a few minutes each. */
 const AS_OF_BASE = Date.parse('2025-12-31T12:00:00+07:00');
 
+/** As-of reports at random instants of the year, one at a time. */
+const RANDOM_INSTANTS = 40;
+
 interface ServerFigures {
   build: string;
+  asOfReportP50Ms: number | null;
+  asOfReportP99Ms: number | null;
+  commandP99DuringAsOfMs: number | null;
   startupMs: number;
+  asOfRandom: Summary;
   asOfAlone: Summary;
   asOfRepeated: Summary;
   /** The same probes with no as-of report: the floor on this machine at this time. */
@@ -54,8 +62,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function loadData(dir: string, dossiers: number, seed: number): Promise<void> {
   const eventsFile = join(dir, 'events.db');
+  const modelsFile = join(dir, 'read-models.db');
   if (existsSync(eventsFile)) {
     log(`reusing ${eventsFile}`);
+    if (!existsSync(modelsFile)) await loadReadModels(SqliteEventStore.open({ file: eventsFile, synchronous: 'full' }), modelsFile);
     return;
   }
   const store = SqliteEventStore.open({ file: eventsFile, synchronous: 'full' });
@@ -69,8 +79,13 @@ async function loadData(dir: string, dossiers: number, seed: number): Promise<vo
     events += next.value.reduce((n, a) => n + a.events.length, 0);
   }
   log(`loaded ${events} events in ${Math.round(now() - t0)} ms (${perSecond(events, now() - t0)}/s)`);
-  // The read models in bulk, as a rebuild writes them, so that the service starts over them.
-  const models = ReadModels.createFresh(join(dir, 'read-models.db'));
+  await loadReadModels(store, modelsFile);
+}
+
+/** The read models in bulk, as a rebuild writes them, so that the service starts over them (delete the file to have them loaded again). */
+async function loadReadModels(store: SqliteEventStore, modelsFile: string): Promise<void> {
+  const t0 = now();
+  const models = ReadModels.createFresh(modelsFile);
   for (;;) {
     const page = await store.readAll({ afterPosition: models.checkpoint, maxCount: 10_000 });
     if (page.length === 0) break;
@@ -79,6 +94,7 @@ async function loadData(dir: string, dossiers: number, seed: number): Promise<vo
   models.finishBulk();
   models.close();
   await store.close();
+  log(`read models loaded in ${Math.round(now() - t0)} ms`);
 }
 
 const asOfPath = (root: string, asOf: number) =>
@@ -110,6 +126,14 @@ async function measureServer(build: string, serverScript: string | undefined, di
       }
     };
     await asOf(nextInstant()); // warm-up
+    const random: number[] = [];
+    let state = 12345;
+    const yearFrom = Date.parse(YEAR_FROM);
+    for (let i = 0; i < RANDOM_INSTANTS; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      random.push((await asOf(yearFrom + Math.floor((state / 2 ** 32) * (AS_OF_BASE - yearFrom)))).ms);
+    }
+    log(`  ${build}: as-of at random instants ${JSON.stringify(summarize(random))}`);
     const alone: number[] = [];
     for (let i = 0; i < 5; i++) alone.push((await asOf(nextInstant())).ms);
     const repeatedAt = nextInstant();
@@ -124,7 +148,15 @@ async function measureServer(build: string, serverScript: string | undefined, di
     const during4 = await interference(app.url, province, 4, () => asOf(nextInstant()));
     log(`  ${build}: during 4 as-of ${JSON.stringify(during4)}`);
     const stopped = await app.stop();
-    return { build, startupMs: app.startupMs, asOfAlone: summarize(alone), asOfRepeated: summarize(repeated), idle, during1, during4, peakRssMb: stopped.peakRssMb };
+    const asOfRandom = summarize(random);
+    return {
+      build,
+      asOfReportP50Ms: asOfRandom.p50,
+      asOfReportP99Ms: asOfRandom.p99,
+      commandP99DuringAsOfMs: during4.commands.p99,
+      startupMs: app.startupMs,
+      asOfRandom,
+      asOfAlone: summarize(alone), asOfRepeated: summarize(repeated), idle, during1, during4, peakRssMb: stopped.peakRssMb };
   } catch (error) {
     await app.stop().catch(() => undefined);
     throw error;
@@ -133,8 +165,11 @@ async function measureServer(build: string, serverScript: string | undefined, di
   }
 }
 
+/** How long commands and probes are timed while as-of reports run (at least one each). */
+const DURING_MS = 3000;
+
 /**
- * `n` as-of reports at once (none: 3 s of probes alone); meanwhile /health probed in turn and commands sent at 20/s, each on
+ * `n` auditors asking as-of reports back to back (none: 3 s of probes alone); meanwhile /health probed in turn and commands sent at 20/s, each on
  * connections of its own (a probe never waits in the client behind a command).
  */
 async function interference(base: string, province: Workload['province'], n: number, asOf: () => Promise<{ ms: number; refused: number }>): Promise<Interference> {
@@ -176,7 +211,15 @@ async function interference(base: string, province: Workload['province'], n: num
     }
   })();
   await sleep(200);
-  const answers = n === 0 ? (await sleep(3000), []) : await Promise.all(Array.from({ length: n }, () => asOf()));
+  // Each of the n auditors asks again as soon as answered, for DURING_MS at least.
+  const until = now() + DURING_MS;
+  const auditor = async () => {
+    const mine: { ms: number; refused: number }[] = [];
+    do mine.push(await asOf());
+    while (now() < until);
+    return mine;
+  };
+  const answers = n === 0 ? (await sleep(DURING_MS), []) : (await Promise.all(Array.from({ length: n }, auditor))).flat();
   running = false;
   await Promise.all([probes, background]);
   await Promise.all(sent);
@@ -208,7 +251,7 @@ if (given === undefined) rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify({ dossiers, seed, startedAt, figures }, null, 2));
 const f = (s: Summary) => `${s.p50?.toFixed(1)} / ${s.p99?.toFixed(1)}`;
 for (const x of figures) {
-  log(`\n${x.build}: as-of province report alone p50/p99 ${f(x.asOfAlone)} ms; repeated instant ${f(x.asOfRepeated)} ms; peak RSS ${x.peakRssMb} MB`);
+  log(`\n${x.build}: as-of province report at random instants p50/p99 ${f(x.asOfRandom)} ms; at the year's end ${f(x.asOfAlone)} ms; repeated instant ${f(x.asOfRepeated)} ms; peak RSS ${x.peakRssMb} MB`);
   for (const [label, d] of [['no as-of', x.idle], ['1 as-of', x.during1], ['4 as-of', x.during4]] as const) {
     log(`  during ${label}: as-of ${f(d.asOf)} ms (429s ${d.asOfRefused429}); /health ${f(d.health)} ms (max ${d.health.max?.toFixed(1)}, n ${d.health.count}, not 200: ${d.healthNot200}); commands ${f(d.commands)} ms (n ${d.commands.count}, failed ${d.commandFailures})`);
   }

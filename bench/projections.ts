@@ -39,6 +39,8 @@ export interface ProjectionFigures extends LiveFigures {
   loadSeconds: number;
   /** Read models built in bulk from the log by the benchmark (the rebuild's own code path). */
   bulkProjectEventsPerSecond: number;
+  /** The registered read models of the seam (entry lag, attention) built from the log after it, main thread. */
+  registeredModelsEventsPerSecond: number;
   /** The service's rebuild, as it reports it (POST /projections/rebuild?wait=true). */
   rebuildEventsPerSecond: number;
   rebuildSeconds: number;
@@ -82,7 +84,7 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
   const province = new Workload({ seed: o.seed, dossiers: o.dossiers }).province;
 
   // 1-2. The workload into the store, then the read models in bulk (bench/load-province.ts).
-  const { tally, loadMs, projected, bulkMs } = await loadProvince(o.dir, o.dossiers, o.seed, log);
+  const { tally, loadMs, projected, bulkMs, seamMs } = await loadProvince(o.dir, o.dossiers, o.seed, log);
   const events = tally.events;
 
   // 3. The service over the data.
@@ -158,6 +160,7 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
       loadEventsPerSecond: perSecond(events, loadMs),
       loadSeconds: Math.round(loadMs / 100) / 10,
       bulkProjectEventsPerSecond: perSecond(projected, bulkMs),
+      registeredModelsEventsPerSecond: perSecond(projected, seamMs),
       rebuildEventsPerSecond: rebuilt.body.eventsPerSecond,
       rebuildSeconds: Math.round(rebuildMs / 100) / 10,
       startupMs: app.startupMs,

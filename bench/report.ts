@@ -203,6 +203,7 @@ export function renderTable(r: Results): string {
         row('events', (x) => fmt(x.events)),
         row('load (generate + append) events/s', (x) => fmt(x.loadEventsPerSecond)),
         row('bulk projection events/s', (x) => fmt(x.bulkProjectEventsPerSecond)),
+        row('registered read models built from the log, events/s', (x) => fmt(x.registeredModelsEventsPerSecond)),
         row('rebuild (service) events/s', (x) => fmt(x.rebuildEventsPerSecond), '> 100,000', r.goals.rebuildEventsPerSecond.met),
         row('service start ms (index from read models)', (x) => fmt(x.startupMs)),
         row('report p50 / p99 ms, province subtree, year', (x) => ms(x.reportProvince), 'p99 < 20', r.goals.reportQueryP99Ms.met),
@@ -248,6 +249,7 @@ export function renderMarkdown(r: Results): string {
   row('events in the log', (x) => fmt(x.events));
   row('load: generate + append, events/s', (x) => fmt(x.loadEventsPerSecond));
   row('bulk projection (benchmark-driven), events/s', (x) => fmt(x.bulkProjectEventsPerSecond));
+  row('registered read models (entry lag, attention) from the log, events/s', (x) => fmt(x.registeredModelsEventsPerSecond));
   row('rebuild (POST /projections/rebuild), events/s', (x) => fmt(x.rebuildEventsPerSecond), `> 100,000: ${check(r.goals.rebuildEventsPerSecond.met)}`);
   row('service start (read models opened, index built), ms', (x) => fmt(x.startupMs));
   row('report, province subtree, whole year: p50 / p99 ms', (x) => ms(x.reportProvince), `p99 < 20: ${check(r.goals.reportQueryP99Ms.met)}`);

@@ -5,6 +5,9 @@
  * checkpoint or none of it (exactly once). Per-step facts live in the view (`steps`) and in the
  * report index; a separate steps table cost a quarter of the rebuild time and nothing read it.
  *
+ * `report_deltas` holds how each event changed the report entries, stamped with its recorded
+ * instant (report-deltas.ts), written with the rows: as-of answers read it (as-of-deltas.ts).
+ *
  * The report index is kept in memory (timeliness-index.ts). At a clean shutdown it is saved in the
  * `index_snapshot` table with the checkpoint it matches; a start at that same checkpoint loads it in
  * one read, any other start (after a crash, say) rebuilds it from the views.
@@ -21,12 +24,14 @@ import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dos
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
+import { type DeltaRead, deltasSince } from './as-of-deltas.js';
+import { type DeltaRow, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 import { QUARANTINE_SHOWN, quarantined, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
 import { decodeView, encodeView } from './view-codec.js';
 
-const SCHEMA_VERSION = '6';
+const SCHEMA_VERSION = '7';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -48,6 +53,18 @@ CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
 -- cache cost a page read and a split each (twice the time per row at a million dossiers).
 -- The report index at meta 'index_snapshot' (a checkpoint): one row per unit and per roll-up.
 CREATE TABLE IF NOT EXISTS index_snapshot (id TEXT NOT NULL, directory TEXT NOT NULL, keys BLOB NOT NULL);
+-- How the report entries changed, by recorded instant (report-deltas.ts): what as-of answers read.
+CREATE TABLE IF NOT EXISTS report_deltas (
+  lag_class      INTEGER NOT NULL,
+  at             INTEGER NOT NULL,      -- the entry's instant (occurred), epoch ms
+  position       INTEGER NOT NULL,      -- the event that made the change
+  unit_id        TEXT    NOT NULL,      -- receiving unit
+  procedure_code TEXT    NOT NULL,
+  handler        TEXT    NOT NULL,      -- '' for dossier categories
+  category       INTEGER NOT NULL,
+  recorded_at    INTEGER NOT NULL,      -- epoch ms
+  n              INTEGER NOT NULL       -- +1 appeared, -1 went
+);
 -- Events skipped because no view could take them (quarantine.ts), written with the batch that skips them.
 CREATE TABLE IF NOT EXISTS quarantine (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, type TEXT NOT NULL, error TEXT NOT NULL);
 `;
@@ -59,15 +76,22 @@ CREATE INDEX IF NOT EXISTS dossiers_unit ON dossiers (unit_id, seq);
 CREATE INDEX IF NOT EXISTS dossiers_current_unit ON dossiers (current_unit_id, seq);
 CREATE INDEX IF NOT EXISTS dossiers_status ON dossiers (status, seq);
 CREATE INDEX IF NOT EXISTS dossiers_due_watch ON dossiers (due_at) WHERE status = 'received' AND overdue_marked = 0;
+CREATE INDEX IF NOT EXISTS report_deltas_by_lag ON report_deltas (lag_class, at, recorded_at, position);
 `;
 
 /** The page cache while the secondary indexes are created after a bulk load (see createIndexes), in KiB. */
 const INDEX_BUILD_CACHE_KIB = 2048;
 
-/** A `dossiers` row as the upsert takes it (the view encoded last): what a live batch writes. */
-export type Row = [number, string, string, string, string, string, number, number, number, string];
+/** A `dossiers` row as the upsert takes it (the view encoded last). */
+type DossierRow = [number, string, string, string, string, string, number, number, number, string];
 
-const rowOf = (v: DossierView, encoded = encodeView(v)): Row => [
+/**
+ * What a live batch writes per dossier: its row, and the deltas of its entries (report-deltas.ts)
+ * made by the batch's events, which go wherever the row goes (another connection's commit too).
+ */
+export type Row = [...DossierRow, deltas?: DeltaRow[]];
+
+const rowOf = (v: DossierView, encoded = encodeView(v)): DossierRow => [
   v.seq,
   v.dossierId,
   v.unitId,
@@ -88,6 +112,13 @@ const upsertSql = (rows: number) =>
    VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
    ON CONFLICT(dossier_id) DO UPDATE SET current_unit_id = excluded.current_unit_id, status = excluded.status,
      due_at = excluded.due_at, overdue_marked = excluded.overdue_marked, position = excluded.position, view = excluded.view`;
+
+/** Deltas of the report entries (report-deltas.ts). */
+export type Deltas = readonly DeltaRow[];
+
+const insertDeltasSql = (rows: number) =>
+  `INSERT INTO report_deltas (lag_class, at, position, unit_id, procedure_code, handler, category, recorded_at, n)
+   VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
 export interface ViewChange {
   before: DossierView | undefined;
@@ -135,7 +166,7 @@ export class ReadModels {
   private stmt!: ReturnType<ReadModels['prepare']>;
   private watch: ReturnType<ReadModels['prepareWatch']> | undefined;
   private commitTxn!: (rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => void;
-  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number) => void;
+  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number, deltas: Deltas) => void;
   private checkpointValue = 0;
   /**
    * Live batches folded (`fold`) but not yet committed: their views, which the next fold reads
@@ -208,7 +239,7 @@ export class ReadModels {
     db.exec(TABLES);
     const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     if (version !== undefined && version !== SCHEMA_VERSION) {
-      db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_snapshot; DELETE FROM meta;');
+      db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_snapshot; DROP TABLE IF EXISTS report_deltas; DELETE FROM meta;');
       db.exec(TABLES);
     }
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
@@ -217,11 +248,15 @@ export class ReadModels {
     this.stmt = this.prepare();
     this.watch = undefined;
     this.commitTxn = db.transaction((rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => {
-      for (const row of rows) this.stmt.upsertDossier.run(...row);
+      for (const row of rows) {
+        this.stmt.upsertDossier.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
+        if (row[10] !== undefined) this.insertDeltas(row[10]);
+      }
       this.insertQuarantined(quarantined);
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
-    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number) => {
+    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number, deltas: Deltas) => {
+      this.insertDeltas(deltas);
       // In the order of the unique index on dossier ids, the one B-tree a bulk load writes at
       // random places: neighbouring entries share pages.
       const rows = [...unordered].sort((a, b) => (a.view.dossierId < b.view.dossierId ? -1 : a.view.dossierId > b.view.dossierId ? 1 : 0));
@@ -250,7 +285,9 @@ export class ReadModels {
       getCheckpoint: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'checkpoint'"),
       setCheckpoint: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)"),
       viewById: db.prepare<[string], { view: string }>('SELECT view FROM dossiers WHERE dossier_id = ?'),
-      upsertDossier: db.prepare<Row>(upsertSql(1)),
+      upsertDossier: db.prepare<DossierRow>(upsertSql(1)),
+      insertDelta: db.prepare<DeltaRow>(insertDeltasSql(1)),
+      insertDeltas: db.prepare<[(string | number)[]]>(insertDeltasSql(ROWS_PER_INSERT)),
       upsertDossiers: db.prepare<[(string | number)[]]>(upsertSql(ROWS_PER_INSERT)),
       allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
       getSnapshotAt: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot'"),
@@ -332,7 +369,7 @@ export class ReadModels {
    * fold starts from this one's views and position.
    */
   fold(events: LoggedEvent[]): FoldedBatch {
-    const changed = new Map<string, ViewChange>();
+    const changed = new Map<string, ViewChange & { entries: Entries; deltas: DeltaRow[] }>();
     const skipped: QuarantinedEvent[] = [];
     let checkpoint = Math.max(this.checkpointValue, this.foldedTo);
     for (const e of events) {
@@ -352,13 +389,25 @@ export class ReadModels {
         continue;
       }
       if (next === undefined || next === current) continue;
-      if (entry) entry.after = next;
-      else changed.set(id, { before: current, after: next });
+      // Per event, not per batch: each change of the entries carries its own event's recorded instant.
+      const entries = entriesOf(next);
+      const before = entry ? entry.entries : current === undefined ? NO_ENTRIES : entriesOf(current);
+      const deltas = entry ? entry.deltas : [];
+      pushDeltas(before, entries, e.position, e.recordedAt, deltas);
+      if (entry) {
+        entry.after = next;
+        entry.entries = entries;
+      } else changed.set(id, { before: current, after: next, entries, deltas });
     }
-    const changes = [...changed.values()];
-    for (const { after } of changes) this.unwritten.set(after.dossierId, after);
+    const folded = [...changed.values()];
+    for (const { after } of folded) this.unwritten.set(after.dossierId, after);
     this.foldedTo = checkpoint;
-    return { checkpoint, changes, rows: changes.map(({ after }) => rowOf(after)), quarantined: skipped };
+    return {
+      checkpoint,
+      changes: folded.map(({ before, after }) => ({ before, after })),
+      rows: folded.map(({ after, deltas }): Row => [...rowOf(after), deltas]),
+      quarantined: skipped,
+    };
   }
 
   /**
@@ -404,8 +453,8 @@ export class ReadModels {
   private applyBulk(folder: ViewFolder, events: LoggedEvent[]): AppliedBatch & { quarantined: QuarantinedEvent[] } {
     if (this.bulkFailed) throw new Error('an earlier batch of this bulk load failed');
     try {
-      const { writes, checkpoint, quarantined: skipped } = folder.fold(events, this.readBack(folder.missing(events)));
-      this.writeViews(writes, checkpoint);
+      const { writes, checkpoint, quarantined: skipped, deltas } = folder.fold(events, this.readBack(folder.missing(events)));
+      this.writeViews(writes, checkpoint, deltas);
       this.insertQuarantined(skipped);
       return { checkpoint, changes: [], quarantined: skipped };
     } catch (error) {
@@ -441,21 +490,21 @@ export class ReadModels {
     return out;
   }
 
-  /** Bulk load: writes views (indexing them) and the checkpoint, in one transaction. */
-  writeViews(views: readonly DossierView[], checkpoint: number): void {
-    this.write(views.map((view) => ({ view })), checkpoint);
+  /** Bulk load: writes views (indexing them), the deltas of the report entries (flat) and the checkpoint, in one transaction. */
+  writeViews(views: readonly DossierView[], checkpoint: number, deltas: Deltas = []): void {
+    this.write(views.map((view) => ({ view })), checkpoint, deltas);
   }
 
   /** writeViews, of views encoded by view-codec.ts (as a worker receives them). */
-  writeEncoded(encoded: readonly string[], checkpoint: number): void {
-    this.write(encoded.map((text) => ({ view: decodeView(text), encoded: text })), checkpoint);
+  writeEncoded(encoded: readonly string[], checkpoint: number, deltas: Deltas = []): void {
+    this.write(encoded.map((text) => ({ view: decodeView(text), encoded: text })), checkpoint, deltas);
   }
 
-  private write(rows: readonly ToWrite[], checkpoint: number): void {
+  private write(rows: readonly ToWrite[], checkpoint: number, deltas: Deltas): void {
     // A bulk load commits once, at the end (finishBulk): a commit per page wrote the same pages
     // of the table and its index again and again. A crash mid-load leaves a file to throw away.
     if (this.bulkIndex !== undefined && !this.db.inTransaction) this.db.exec('BEGIN');
-    this.writeTxn(rows, checkpoint);
+    this.writeTxn(rows, checkpoint, deltas);
     this.checkpointValue = checkpoint;
   }
 
@@ -467,6 +516,17 @@ export class ReadModels {
   /** Records quarantined events (a rebuild's, found while the fresh file was written elsewhere). */
   recordQuarantined(events: readonly QuarantinedEvent[]): void {
     if (events.length > 0) this.db.transaction(() => this.insertQuarantined(events))();
+  }
+
+  /** Deltas of the report entries, several per statement. */
+  private insertDeltas(deltas: Deltas): void {
+    let i = 0;
+    for (; i + ROWS_PER_INSERT <= deltas.length; i += ROWS_PER_INSERT) {
+      const params: (string | number)[] = [];
+      for (let k = i; k < i + ROWS_PER_INSERT; k++) params.push(...deltas[k]);
+      this.stmt.insertDeltas.run(params);
+    }
+    for (; i < deltas.length; i++) this.stmt.insertDelta.run(...deltas[i]);
   }
 
   private insertQuarantined(events: readonly QuarantinedEvent[]): void {
@@ -482,6 +542,16 @@ export class ReadModels {
 
   isQuarantined(position: number): boolean {
     return this.stmt.isQuarantined.get(position) !== undefined;
+  }
+
+  /** The file, for connections of other threads (':memory:' for an in-memory one, kept so when the file cannot be replaced). */
+  get path(): string {
+    return this.file;
+  }
+
+  /** The deltas of the report entries written after rowid `after`, recorded after `asOf`, before `end` (as-of-deltas.ts). */
+  deltasSince(after: number, asOf: number, end: number): DeltaRead[] {
+    return deltasSince(this.db, after, asOf, end);
   }
 
   getView(dossierId: string): DossierView | undefined {
@@ -568,9 +638,16 @@ export class ReadModels {
   }
 
   /** Everything, in a comparable form: rebuilt and live models must be equal. */
-  dump(): { dossiers: unknown[]; checkpoint: number } {
+  dump(): { dossiers: unknown[]; deltas: unknown[]; checkpoint: number } {
     return {
       dossiers: this.db.prepare('SELECT * FROM dossiers ORDER BY seq').all(),
+      // Net per entry and recorded instant: a live and a bulk fold may split the same changes differently.
+      deltas: this.db
+        .prepare(
+          `SELECT unit_id, procedure_code, handler, category, at, recorded_at, SUM(n) AS n FROM report_deltas
+           GROUP BY unit_id, procedure_code, handler, category, at, recorded_at HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6`,
+        )
+        .all(),
       checkpoint: this.checkpointValue,
     };
   }

@@ -15,7 +15,7 @@ answerRequests<WriterRequest>(
     return (m) => {
       switch (m.type) {
         case 'write':
-          models.writeEncoded(m.encoded, m.checkpoint);
+          models.writeEncoded(m.encoded, m.checkpoint, m.deltas);
           return;
         case 'readBack':
           return { fields: { views: models.readBackEncoded(m.dossierIds) } };

@@ -1,6 +1,7 @@
 /**
- * Throwaway in-memory models replayed from the log: the "as known at T" answers (only events
- * recorded by T) and the naive side of the tests. Same pure evolve, same index, no SQLite.
+ * Throwaway in-memory models replayed from the log: the naive side of the tests, and their oracle
+ * for as-of answers (only events recorded by T; the service answers those from data,
+ * supervision/as-of-reports.ts). Same pure evolve, same index, no SQLite.
  */
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
@@ -16,11 +17,6 @@ export const SLICE_MS = 2;
 /** Back to the event loop, after its pending I/O (setImmediate runs after the poll phase). */
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** When the service recorded the event: metadata.recordedAt, else the store's own timestamp. */
-export function recordedAtOf(e: RecordedEvent): number {
-  const recordedAt = e.metadata.recordedAt;
-  return Date.parse(typeof recordedAt === 'string' ? recordedAt : e.created);
-}
 
 /** Folds dossier events into views; a stream stops at its first rejected event (a history is a prefix). */
 export class ViewReplay {
@@ -105,4 +101,4 @@ export async function replayIndex(store: EventStore, accept: (e: RecordedEvent) 
 }
 
 /** The index of the events recorded at or before `asOf` (epoch ms), replayed sharing the thread with other requests. */
-export const replayIndexAsOf = (store: EventStore, asOf: number, sliceMs = SLICE_MS) => replayIndex(store, (e) => recordedAtOf(e) <= asOf, { sliceMs });
+export const replayIndexAsOf = (store: EventStore, asOf: number, sliceMs = SLICE_MS) => replayIndex(store, (e) => e.recordedAt <= asOf, { sliceMs });

@@ -62,17 +62,40 @@ export interface TimelinessQuery extends ReportWindow {
   groupBy: GroupBy;
 }
 
-/** Per-category counts before `from` and before `end`, summed over some buckets. */
-export function tally(buckets: readonly Bucket[], categories: number, { from, end }: ReportWindow) {
+/** Per-category counts before `from` and before `end`. */
+export interface Tally {
+  atFrom: Float64Array;
+  atEnd: Float64Array;
+}
+
+/**
+ * What to take off the index's counts for an answer as of an instant: the changes of the entries
+ * recorded after it (as-of-deltas.ts), per receiving unit, like the index's buckets.
+ */
+export interface Correction {
+  /** Over the dossiers received by these units: all of them, one procedure's, or the steps one unit handled. */
+  tally(units: readonly string[], kind: 'all' | 'procedure' | 'handler', key?: string): Tally | undefined;
+  /** The procedure codes, or handling units, with changes among these units' dossiers. */
+  keys(units: readonly string[], kind: 'procedure' | 'handler'): Iterable<string>;
+}
+
+/** Per-category counts before `from` and before `end`, summed over some buckets, less a correction. */
+export function tally(buckets: readonly Bucket[], categories: number, { from, end }: ReportWindow, less?: Tally) {
   const atFrom = new Float64Array(categories);
   const atEnd = new Float64Array(categories);
   for (const b of buckets) b.accumulate(from, end, atFrom, atEnd);
+  if (less !== undefined) {
+    for (let c = 0; c < categories; c++) {
+      atFrom[c] -= less.atFrom[c];
+      atEnd[c] -= less.atEnd[c];
+    }
+  }
   return { atFrom, atEnd };
 }
 
-/** Counts over the dossiers of some buckets. */
-export function timelinessCounts(buckets: readonly Bucket[], window: ReportWindow): TimelinessCounts {
-  const { atFrom, atEnd } = tally(buckets, DOSSIER_CATEGORIES, window);
+/** Counts over the dossiers of some buckets (less a correction's). */
+export function timelinessCounts(buckets: readonly Bucket[], window: ReportWindow, less?: Tally): TimelinessCounts {
+  const { atFrom, atEnd } = tally(buckets, DOSSIER_CATEGORIES, window, less);
   return countsOf(atFrom, atEnd);
 }
 
@@ -117,24 +140,28 @@ export function isEmptyCounts(c: TimelinessCounts): boolean {
  * dossiers only) when that row is not all zeros. procedure: one row per procedure code with
  * any non-zero count, in code order.
  */
-export function timelinessRows(index: TimelinessIndex, tree: UnitTree, q: TimelinessQuery): TimelinessRow[] {
+export function timelinessRows(index: TimelinessIndex, tree: UnitTree, q: TimelinessQuery, correction?: Correction): TimelinessRow[] {
   const allOf = (pieces: UnitIndex[]) => pieces.map((p) => p.all);
+  const units = (unitId: string, scope: Scope) => (scope === 'self' ? [unitId] : tree.subtree(unitId));
+  const counts = (unitId: string, scope: Scope) =>
+    timelinessCounts(allOf(index.cover(tree, unitId, scope)), q, correction?.tally(units(unitId, scope), 'all'));
   switch (q.groupBy) {
     case 'none':
-      return [{ key: q.unitId, ...timelinessCounts(allOf(index.cover(tree, q.unitId, q.scope)), q) }];
+      return [{ key: q.unitId, ...counts(q.unitId, q.scope) }];
     case 'child': {
-      const own = timelinessCounts(allOf(index.cover(tree, q.unitId, 'self')), q);
+      const own = counts(q.unitId, 'self');
       const rows: TimelinessRow[] = isEmptyCounts(own) ? [] : [{ key: q.unitId, ...own }];
-      for (const child of [...tree.children(q.unitId)].sort()) {
-        rows.push({ key: child, ...timelinessCounts(allOf(index.cover(tree, child, q.scope)), q) });
-      }
+      for (const child of [...tree.children(q.unitId)].sort()) rows.push({ key: child, ...counts(child, q.scope) });
       return rows;
     }
     case 'procedure': {
       const byProcedure = grouped(index.cover(tree, q.unitId, q.scope), (p) => p.byProcedure);
-      return [...byProcedure.keys()]
+      const covered = correction && units(q.unitId, q.scope);
+      // As of an instant, a procedure may have entries then and none now.
+      const codes = new Set([...byProcedure.keys(), ...(covered ? correction!.keys(covered, 'procedure') : [])]);
+      return [...codes]
         .sort()
-        .map((code) => ({ key: code, ...timelinessCounts(byProcedure.get(code)!, q) }))
+        .map((code) => ({ key: code, ...timelinessCounts(byProcedure.get(code) ?? [], q, covered && correction!.tally(covered, 'procedure', code)) }))
         .filter((row) => !isEmptyCounts(row));
     }
     default: {
@@ -174,11 +201,13 @@ export interface StepQuery extends ReportWindow {
 }
 
 /** Step timeliness of every unit that handled a step of the dossiers received by the unit (and its subtree). */
-export function stepRows(index: TimelinessIndex, tree: UnitTree, q: StepQuery): StepRow[] {
+export function stepRows(index: TimelinessIndex, tree: UnitTree, q: StepQuery, correction?: Correction): StepRow[] {
   const byHandler = grouped(index.cover(tree, q.unitId, q.scope), (p) => p.stepsByHandler);
+  const covered = correction && (q.scope === 'self' ? [q.unitId] : tree.subtree(q.unitId));
+  const handlers = new Set([...byHandler.keys(), ...(covered ? correction!.keys(covered, 'handler') : [])]);
   const rows: StepRow[] = [];
-  for (const handler of [...byHandler.keys()].sort()) {
-    const { atFrom, atEnd } = tally(byHandler.get(handler)!, STEP_CATEGORIES, q);
+  for (const handler of [...handlers].sort()) {
+    const { atFrom, atEnd } = tally(byHandler.get(handler) ?? [], STEP_CATEGORIES, q, covered && correction!.tally(covered, 'handler', handler));
     const onTime = atEnd[S.LEFT_ON_TIME] - atFrom[S.LEFT_ON_TIME];
     const late = atEnd[S.LEFT_LATE] - atFrom[S.LEFT_LATE];
     const left = (at: Float64Array) => at[S.LEFT_WITHOUT_ALLOTMENT] + at[S.LEFT_ON_TIME] + at[S.LEFT_LATE];

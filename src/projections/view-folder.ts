@@ -12,6 +12,7 @@ import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dos
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierView, evolveDossierViewInPlace } from './dossier-view.js';
 import { quarantined, type QuarantinedEvent } from './quarantine.js';
+import { type DeltaRow, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 
 export interface FoldedPage {
   /** The position of the page's last event. */
@@ -20,6 +21,8 @@ export interface FoldedPage {
   writes: DossierView[];
   /** Events of the page no view could take: skipped (quarantine.ts). */
   quarantined: QuarantinedEvent[];
+  /** How the page's events changed the report entries (report-deltas.ts). */
+  deltas: DeltaRow[];
 }
 
 export const DEFAULT_CACHE_LIMIT = 200_000;
@@ -50,6 +53,8 @@ interface Slot {
   page: number;
   /** Changed since the clock last passed it: passed over once more before eviction. */
   touched: boolean;
+  /** The view's report entries, which the next event's are diffed against. */
+  entries: Entries;
 }
 
 export class ViewFolder {
@@ -98,11 +103,12 @@ export class ViewFolder {
     const page = ++this.pages;
     const writes: DossierView[] = [];
     const skipped: QuarantinedEvent[] = [];
+    const deltas: DeltaRow[] = [];
     // Views read back are written again, changed or not (reading them took them out of the index
     // being built): cached as changed in this page.
     const changed: Slot[] = [];
     for (const [id, view] of reread) {
-      const slot: Slot = { stream: streamOf(id), view, page, touched: true };
+      const slot: Slot = { stream: streamOf(id), view, page, touched: true, entries: entriesOf(view) };
       this.cache.set(slot.stream, slot);
       changed.push(slot);
     }
@@ -123,11 +129,16 @@ export class ViewFolder {
         continue;
       }
       if (next === undefined || next.position === before) continue;
+      const entries = entriesOf(next);
+      pushDeltas(slot?.entries ?? NO_ENTRIES, entries, e.position, e.recordedAt, deltas);
       if (slot === undefined) {
-        const received: Slot = { stream, view: next, page, touched: true };
+        const received: Slot = { stream, view: next, page, touched: true, entries };
         this.cache.set(stream, received);
         changed.push(received);
-      } else if (slot.page !== page) {
+        continue;
+      }
+      slot.entries = entries;
+      if (slot.page !== page) {
         slot.page = page;
         slot.touched = true;
         changed.push(slot);
@@ -142,7 +153,7 @@ export class ViewFolder {
     }
     this.evict(writes);
     if (from < events.length) this.checkpoint = events[events.length - 1].position;
-    return { checkpoint: this.checkpoint, writes, quarantined: skipped };
+    return { checkpoint: this.checkpoint, writes, quarantined: skipped, deltas };
   }
 
   /**

@@ -8,7 +8,8 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { AppError, type FieldError, validationFailed } from '../common/errors.js';
 import { Projector } from '../projections/projector.js';
 import type { TimelinessIndex } from '../projections/timeliness-index.js';
-import { AsOfIndexes } from '../supervision/as-of-indexes.js';
+import type { Correction } from '../projections/timeliness-report.js';
+import { AsOfReports } from '../supervision/as-of-reports.js';
 import { parseReportParams, type RawQuery, type ReportParams } from '../supervision/query-params.js';
 import { endInstant } from '../supervision/supervision-queries.js';
 import type { Targets } from '../targets/targets.js';
@@ -41,7 +42,7 @@ export class ScorecardQueries {
     private readonly projector: Projector,
     private readonly catalog: CatalogService,
     private readonly targets: TargetsService,
-    private readonly asOfIndexes: AsOfIndexes,
+    private readonly asOfReports: AsOfReports,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -50,14 +51,18 @@ export class ScorecardQueries {
     const now = this.clock.now().getTime();
     const { p, groupBy } = parseScorecardParams(query, now);
     const siblings = unit.parentId === undefined ? [unitId] : this.catalog.children(unit.parentId);
-    const answer = (index: TimelinessIndex, at: number, extra: Partial<ScorecardReport>): ScorecardReport => {
+    const answer = (index: TimelinessIndex, at: number, extra: Partial<ScorecardReport>, correction?: Correction): ScorecardReport => {
       const to = p.to!;
       const end = endInstant(p.from, to, at);
       const targets = this.targets.get().targets;
-      const { rows, rankedAmong } = scorecardRows(index, this.catalog, targets, { unitId, scope: p.scope, groupBy, from: p.from, end, siblings });
+      const { rows, rankedAmong } = scorecardRows(index, this.catalog, targets, { unitId, scope: p.scope, groupBy, from: p.from, end, siblings }, correction);
       return { unitId, from: iso(p.from), to: iso(to), evaluatedAt: iso(end), scope: p.scope, groupBy, ...extra, targets, formulas: FORMULAS, rankedAmong, rows };
     };
-    if (p.asOf !== undefined) return answer(await this.asOfIndexes.index(p.asOf), Math.min(now, p.asOf), { asOf: iso(p.asOf) });
+    if (p.asOf !== undefined) {
+      const at = Math.min(now, p.asOf);
+      const { index, correction } = await this.asOfReports.asOf(p.asOf, { from: p.from, end: endInstant(p.from, p.to!, at) });
+      return answer(index, at, { asOf: iso(p.asOf) }, correction);
+    }
     await this.projector.waitFor(p.minPosition, p.timeoutMs);
     return answer(this.projector.index, now, { position: this.projector.checkpoint });
   }

@@ -4,7 +4,7 @@
  * standard report's counts (timeliness-report.ts) and the two digitised categories.
  */
 import { type Bucket, D, DOSSIER_CATEGORIES, type TimelinessIndex, type UnitTree } from '../projections/timeliness-index.js';
-import { countsOf, isEmptyCounts, type ReportWindow, type Scope, tally } from '../projections/timeliness-report.js';
+import { type Correction, countsOf, isEmptyCounts, type ReportWindow, type Scope, type Tally, tally } from '../projections/timeliness-report.js';
 import { INDICATORS, type IndicatorName, type Targets } from '../targets/targets.js';
 
 /** How each figure is computed, stated with the figures (vendors differ, notably on 766's). */
@@ -50,9 +50,9 @@ export interface ScorecardRows {
   rankedAmong: string[];
 }
 
-/** The five fractions over the dossiers of some buckets. */
-export function scorecardFractions(buckets: readonly Bucket[], window: ReportWindow): Record<IndicatorName, Fraction> & { empty: boolean } {
-  const { atFrom, atEnd } = tally(buckets, DOSSIER_CATEGORIES, window);
+/** The five fractions over the dossiers of some buckets (less an as-of correction's). */
+export function scorecardFractions(buckets: readonly Bucket[], window: ReportWindow, less?: Tally): Record<IndicatorName, Fraction> & { empty: boolean } {
+  const { atFrom, atEnd } = tally(buckets, DOSSIER_CATEGORIES, window, less);
   const c = countsOf(atFrom, atEnd);
   const between = (category: number) => atEnd[category] - atFrom[category];
   const onTime = c.resolved.early + c.resolved.onTime;
@@ -90,8 +90,10 @@ const figure = (f: Fraction, target: number, rank: number | null): IndicatorFigu
  * child, ranked among themselves, preceded (unranked) by the unit's own dossiers when it has any,
  * as the standard report's groupBy=child does.
  */
-export function scorecardRows(index: TimelinessIndex, tree: UnitTree, targets: Targets, q: ScorecardQuery): ScorecardRows {
-  const fractionsOf = (unitId: string, scope: Scope) => scorecardFractions(index.cover(tree, unitId, scope).map((p) => p.all), q);
+export function scorecardRows(index: TimelinessIndex, tree: UnitTree, targets: Targets, q: ScorecardQuery, correction?: Correction): ScorecardRows {
+  const units = (unitId: string, scope: Scope) => (scope === 'self' ? [unitId] : tree.subtree(unitId));
+  const fractionsOf = (unitId: string, scope: Scope) =>
+    scorecardFractions(index.cover(tree, unitId, scope).map((p) => p.all), q, correction?.tally(units(unitId, scope), 'all'));
   const ranked = q.groupBy === 'child' ? [...tree.children(q.unitId)].sort() : [...new Set([...q.siblings, q.unitId])].sort();
   const cards = ranked.map((u) => fractionsOf(u, q.scope));
   const rankBy = new Map(INDICATORS.map((name) => [name, ranks(cards.map((c) => c[name]))]));

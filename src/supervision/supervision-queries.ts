@@ -9,8 +9,8 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { type DossierView } from '../projections/dossier-view.js';
 import { Projector } from '../projections/projector.js';
 import type { TimelinessIndex } from '../projections/timeliness-index.js';
-import { type StepRow, stepRows, timelinessRows, type TimelinessRow } from '../projections/timeliness-report.js';
-import { AsOfIndexes } from './as-of-indexes.js';
+import { type Correction, type StepRow, stepRows, timelinessRows, type TimelinessRow } from '../projections/timeliness-report.js';
+import { AsOfReports } from './as-of-reports.js';
 import {
   encodeCursor,
   parseListParams,
@@ -30,7 +30,7 @@ export interface TimelinessReport {
   groupBy: ReportParams['groupBy'];
   /** Present on as-of answers: only events recorded by then were counted. */
   asOf?: string;
-  /** Read-model checkpoint the answer was computed at (absent for as-of answers, which read the log). */
+  /** Read-model checkpoint the answer was computed at (absent for as-of answers). */
   position?: number;
   rows: TimelinessRow[];
 }
@@ -72,7 +72,7 @@ export class SupervisionQueries {
     private readonly projector: Projector,
     private readonly catalog: CatalogService,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly asOfIndexes: AsOfIndexes,
+    private readonly asOfReports: AsOfReports,
   ) {}
 
   async timeliness(unitId: string, query: RawQuery): Promise<TimelinessReport> {
@@ -80,8 +80,9 @@ export class SupervisionQueries {
     const now = this.clock.now().getTime();
     const p = parseReportParams(query, now);
     if (p.asOf !== undefined) {
-      const index = await this.asOfIndexes.index(p.asOf);
-      return timelinessReport(index, this.catalog, unitId, p, Math.min(now, p.asOf), { asOf: iso(p.asOf) });
+      const at = Math.min(now, p.asOf);
+      const { index, correction } = await this.asOfReports.asOf(p.asOf, { from: p.from, end: endInstant(p.from, p.to ?? at, at) });
+      return timelinessReport(index, this.catalog, unitId, p, at, { asOf: iso(p.asOf) }, correction);
     }
     await this.projector.waitFor(p.minPosition, p.timeoutMs);
     return timelinessReport(this.projector.index, this.catalog, unitId, p, now, { position: this.projector.checkpoint });
@@ -143,6 +144,7 @@ export function timelinessReport(
   p: ReportParams,
   now: number,
   extra: Partial<TimelinessReport>,
+  correction?: Correction,
 ): TimelinessReport {
   const to = p.to ?? now;
   const end = endInstant(p.from, to, now);
@@ -154,7 +156,7 @@ export function timelinessReport(
     scope: p.scope,
     groupBy: p.groupBy,
     ...extra,
-    rows: timelinessRows(index, catalog, { unitId, scope: p.scope, groupBy: p.groupBy, from: p.from, end }),
+    rows: timelinessRows(index, catalog, { unitId, scope: p.scope, groupBy: p.groupBy, from: p.from, end }, correction),
   };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOSSIER_STREAM_PREFIX } from '../../src/dossier/events.js';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
-import { recordedAtOf, replayIndex, replayIndexAsOf, ViewReplay } from '../../src/projections/replay.js';
+import { replayIndex, replayIndexAsOf, ViewReplay } from '../../src/projections/replay.js';
 import { prng, syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
 import { TimelinessIndex } from '../../src/projections/timeliness-index.js';
 import { timelinessRows } from '../../src/projections/timeliness-report.js';
@@ -14,7 +14,7 @@ const tree = testTree();
 
 /** The replay as it was before it shared the thread: the whole log in one read, folded in one go. */
 async function straightIndexAsOf(store: EventStore, asOf: number): Promise<TimelinessIndex> {
-  const replay = new ViewReplay((e) => recordedAtOf(e) <= asOf);
+  const replay = new ViewReplay((e) => e.recordedAt <= asOf);
   for (const e of await store.readAll({ streamPrefixes: [DOSSIER_STREAM_PREFIX] })) replay.apply(e);
   const index = new TimelinessIndex({ rollUpMinUnits: Number.POSITIVE_INFINITY });
   for (const view of replay.views.values()) index.bulkAdd(view);
@@ -44,7 +44,7 @@ describe('as-of replay sharing the thread', () => {
     const instants = [START - DAY, START + 100 * DAY, ...Array.from({ length: 5 }, () => START + Math.floor(random() * 100 * DAY))];
     for (const asOf of instants) {
       const shared = await replayIndexAsOf(store, asOf, 0);
-      const paged = await replayIndex(store, (e) => recordedAtOf(e) <= asOf);
+      const paged = await replayIndex(store, (e) => e.recordedAt <= asOf);
       const straight = await straightIndexAsOf(store, asOf);
       for (let j = 0; j < 6; j++) {
         const from = START - 5 * DAY + Math.floor(random() * 100 * DAY);
@@ -77,7 +77,7 @@ describe('as-of replay sharing the thread', () => {
       counting = false;
       return turns;
     };
-    expect(await turnsDuring(() => replayIndex(store, (e) => recordedAtOf(e) <= asOf))).toBe(0);
+    expect(await turnsDuring(() => replayIndex(store, (e) => e.recordedAt <= asOf))).toBe(0);
     // With no time slice it yields at every check: at least once per page of 250 events.
     expect(await turnsDuring(() => replayIndexAsOf(store, asOf, 0))).toBeGreaterThanOrEqual(Math.floor(log.length / 250));
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
 import { ReadModels } from '../../src/projections/read-models.js';
-import { recordedAtOf, replayIndexAsOf } from '../../src/projections/replay.js';
+import { replayIndexAsOf } from '../../src/projections/replay.js';
 import { prng, syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
 import { timelinessRows } from '../../src/projections/timeliness-report.js';
 import { byDossier, naiveCounts, testTree } from './support/naive-report.js';
@@ -33,7 +33,7 @@ describe('as of an instant: the answer from the events recorded by then', () => 
       const asOf = START + Math.floor(random() * 70 * DAY);
       const index = await replayIndexAsOf(store, asOf);
 
-      const known = log.filter((e) => recordedAtOf(e) <= asOf);
+      const known = log.filter((e) => e.recordedAt <= asOf);
       const models = ReadModels.open(join(tmp.dir, `asof-${k}.db`));
       models.applyBatch(known);
       const reference = models.buildIndex();

@@ -26,6 +26,8 @@ import { ViewFolder } from '../view-folder.js';
  */
 export const REBUILD_PAGE = 10_000;
 const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
+/** The views still open at the end changed no entry since their deltas were written with their page. */
+const NO_DELTAS: [] = [];
 
 export interface FreshFileOptions {
   store: EventStore;
@@ -67,8 +69,8 @@ export function replayIntoFreshFile(o: FreshFileOptions): { done: Promise<FreshF
     // The views still open, in pages too: the writer stores each while the next is encoded, and
     // no message holds all of them (some 170,000 at a million dossiers) at once.
     const open = folder.drain();
-    for (let i = 0; i < open.length; i += REBUILD_PAGE) await writer.write(open.slice(i, i + REBUILD_PAGE), folder.checkpoint);
-    if (open.length === 0) await writer.write([], folder.checkpoint);
+    for (let i = 0; i < open.length; i += REBUILD_PAGE) await writer.write(open.slice(i, i + REBUILD_PAGE), folder.checkpoint, NO_DELTAS);
+    if (open.length === 0) await writer.write([], folder.checkpoint, NO_DELTAS);
     // The roll-ups queries asked for so far, built now rather than by the first query after the
     // swap, while the file's secondary indexes are created.
     const finished = await writer.finish((index) => {
@@ -99,6 +101,6 @@ async function replayPage(folder: ViewFolder, page: LoggedEvent[], opening: Prom
   const missing = folder.missing(page);
   const folded = folder.fold(page, missing.length === 0 ? NOTHING_READ_BACK : await (await opening).readBack(missing));
   o.quarantined(folded.quarantined);
-  await (await opening).write(folded.writes, folded.checkpoint);
+  await (await opening).write(folded.writes, folded.checkpoint, folded.deltas);
   o.progress(page.length);
 }

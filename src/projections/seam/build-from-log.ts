@@ -6,7 +6,7 @@ import type { ReadModelSet } from './read-model-set.js';
  * Pages of the log a registered read model is built from when it is new or its version changed (or
  * in a rebuild): small enough that queries between two pages wait a few milliseconds at most.
  */
-const CATCH_UP_PAGE = 1_000;
+const CATCH_UP_PAGE = 250;
 
 /** Feeds the models of `seam` that are behind `upTo()` pages of the log, yielding between pages, until they reach it or `abandoned()`. */
 export async function buildFromLog(store: EventStore, seam: ReadModelSet, upTo: () => number, abandoned: () => boolean): Promise<void> {

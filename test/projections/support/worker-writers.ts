@@ -46,10 +46,10 @@ for (let i = 0; i < events.length; i += 60) {
   const page = events.slice(i, i + 60);
   const missing = folder.missing(page);
   readBack += missing.length;
-  const { writes, checkpoint } = folder.fold(page, await writer.readBack(missing));
-  await writer.write(writes, checkpoint);
+  const { writes, checkpoint, deltas } = folder.fold(page, await writer.readBack(missing));
+  await writer.write(writes, checkpoint, deltas);
 }
-await writer.write(folder.drain(), folder.checkpoint);
+await writer.write(folder.drain(), folder.checkpoint, []);
 const direct = await writer.finish();
 const directResult = {
   thread: writer.thread,

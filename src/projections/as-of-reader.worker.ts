@@ -1,0 +1,17 @@
+/** The worker side of as-of-reader.ts: reads an as-of report's deltas and posts back their counts. */
+import { answerRequests, unknownRequest } from '../common/worker-channel.js';
+import { type AsOfRequest, readDeltas } from './as-of-reader.js';
+
+answerRequests<AsOfRequest>(
+  () => (m) => {
+    switch (m.type) {
+      case 'read': {
+        const { correction, beyond, lastRowid } = readDeltas(m.file, m.asOf, m.window, m.known);
+        return { fields: { units: correction.units, beyond, lastRowid } };
+      }
+      default:
+        return unknownRequest(m.type as never);
+    }
+  },
+  () => false,
+);

@@ -1,0 +1,85 @@
+/**
+ * The history of the report entries (index-entries.ts) by recorded instant: what as-of answers
+ * read instead of replaying the log. Each event that changes a dossier's entries adds DELTAS: +n
+ * for entries that appeared, -n for entries that went, stamped with the event's recorded instant.
+ * The entries known at T are then exactly those of the deltas recorded by T; the report index
+ * (which holds the sum of all deltas) minus the deltas recorded after T gives any figure as of T.
+ *
+ * Deltas recorded after T matter only when their instant `at` is before the report's t (from or
+ * E <= T): those straddle T (late entries, apologies, replans). To find them without reading every
+ * later delta, each is filed under the class of its lag (recorded - at) in powers of two: in class
+ * k, rec > T means at > T - 2^k, so each class is one range of `at` (report_deltas_by_lag).
+ */
+import type { DossierView } from './dossier-view.js';
+import { visitEntries } from './index-entries.js';
+
+/** A stored delta: lag class, at, position, unit (receiving), procedure, handler ('' for dossier categories), category, recorded at, n. */
+export type DeltaRow = [lagClass: number, at: number, position: number, unitId: string, procedureCode: string, handler: string, category: number, recordedAt: number, n: number];
+
+
+/** An event recorded at no known instant is known as of no instant (as the replay treats it). */
+export const UNKNOWN_RECORDED_AT = Number.MAX_SAFE_INTEGER;
+
+/** Class 0: recorded at or before `at` (a due instant known ahead); class k >= 1: a lag in [2^(k-1), 2^k) ms. */
+export function lagClass(recordedAt: number, at: number): number {
+  const lag = recordedAt - at;
+  return lag <= 0 ? 0 : Math.min(LAG_CLASSES - 1, 1 + Math.floor(Math.log2(lag)));
+}
+
+/** Classes 0..63: lags up to 2^62 ms. */
+export const LAG_CLASSES = 64;
+
+/** The exclusive upper bound of a class's lag: in class k, recorded after T means at > T - lagBound(k). */
+export const lagBound = (k: number): number => (k === 0 ? 1 : 2 ** k);
+
+/** A dossier's entries, as parallel arrays (no object per entry: a rebuild diffs one per event). */
+export interface Entries {
+  unitId: string;
+  procedureCode: string;
+  categories: number[];
+  ats: number[];
+  handlers: string[];
+}
+
+export function entriesOf(view: DossierView): Entries {
+  const e: Entries = { unitId: view.unitId, procedureCode: view.procedureCode, categories: [], ats: [], handlers: [] };
+  visitEntries(view, (category, at, handler) => {
+    e.categories.push(category);
+    e.ats.push(at);
+    e.handlers.push(handler ?? '');
+  });
+  return e;
+}
+
+export const NO_ENTRIES: Entries = { unitId: '', procedureCode: '', categories: [], ats: [], handlers: [] };
+
+/**
+ * Appends to `out` the deltas that turn `before` into `after` at one
+ * event (its position and recorded instant). Entries in both keep their earlier deltas.
+ */
+export function pushDeltas(before: Entries, after: Entries, position: number, recordedAt: number, out: DeltaRow[]): void {
+  const rec = Number.isFinite(recordedAt) ? recordedAt : UNKNOWN_RECORDED_AT;
+  const sameGroup = before.unitId === after.unitId && before.procedureCode === after.procedureCode;
+  const matched = sameGroup ? new Uint8Array(before.categories.length) : undefined;
+  // Entries are few (a dozen or so): a nested scan beats hashing a key per entry.
+  for (let j = 0; j < after.categories.length; j++) {
+    const c = after.categories[j];
+    const at = after.ats[j];
+    const h = after.handlers[j];
+    let found = false;
+    if (matched) {
+      for (let i = 0; i < before.categories.length; i++) {
+        if (matched[i] === 0 && before.categories[i] === c && before.ats[i] === at && before.handlers[i] === h) {
+          matched[i] = 1;
+          found = true;
+          break;
+        }
+      }
+    }
+    if (!found) out.push([lagClass(rec, at), at, position, after.unitId, after.procedureCode, h, c, rec, 1]);
+  }
+  for (let i = 0; i < before.categories.length; i++) {
+    if (matched?.[i] === 1) continue;
+    out.push([lagClass(rec, before.ats[i]), before.ats[i], position, before.unitId, before.procedureCode, before.handlers[i], before.categories[i], rec, -1]);
+  }
+}
