@@ -40,6 +40,9 @@ export class ProjectionsController {
     }
     const running = this.projector.rebuild();
     if (wait === 'true') {
+      // The connection is idle until the rebuild ends (minutes at millions of dossiers): the idle
+      // timeout (CONNECTION_TIMEOUT_MS) would cut it, so it is lifted for this one.
+      reply.raw.socket?.setTimeout(0);
       const done = await running;
       void reply.status(200);
       return { status: 'done', ...done };
