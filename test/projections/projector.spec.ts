@@ -43,7 +43,7 @@ describe('read models: batches with their checkpoint', () => {
     const events = log(6);
     const reference = ReadModels.open(join(tmp.dir, 'reference.db'));
     const models = ReadModels.open(join(tmp.dir, 'rm.db'));
-    // Another connection on the same file commits, as the live writer's thread does.
+    // Another connection on the same file commits: folds do not depend on which connection wrote.
     const writer = ReadModels.open(join(tmp.dir, 'rm.db'));
     const size = 23;
     const tail = events.length - 60;
