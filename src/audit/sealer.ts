@@ -57,6 +57,10 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
     }
     // The first seal after a start also covers what was appended before it (a legacy log: from its first chained event).
     if (sealEveryMinutes > 0) this.timer = setInterval(() => void this.sealNow(), sealEveryMinutes * 60_000).unref();
+    // What came before this start (a first start's demo history, say) is sealed now, not after the next interval.
+    if (sealEveryEvents > 0 || sealEveryMinutes > 0) {
+      this.sealNow().catch((error: Error) => this.logger.error(`sealing at start failed: ${error.message}; tried again at the next seal`));
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -102,15 +102,33 @@ describe('the sealer', () => {
     return seals(t);
   };
 
-  it('seals every AUDIT_SEAL_EVERY_EVENTS events, from the first event, without a seal of seals alone', async () => {
+  it('seals at start and every AUDIT_SEAL_EVERY_EVENTS events, from the first event, without a seal of seals alone', async () => {
     const t = await startTestApp({ ...NO_AUTO_SEAL, AUDIT_SEAL_EVERY_EVENTS: '3' });
     try {
-      for (const id of ['HS-1', 'HS-2', 'HS-3']) expect((await receive(t, id)).status).toBe(201);
-      const [seal] = await sealsReach(t, 1);
-      expect(seal).toMatchObject({ fromPosition: 1, toPosition: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-      expect(await t.app.get(Sealer).sealNow()).toBeUndefined(); // only the seal itself came since
-      expect((await t.as('auditor').get('/audit/verify')).body).toMatchObject({ verified: true, seals: 1 });
+      // The start sealed the reference data it found; three receptions make the next seal.
+      const [atStart] = await sealsReach(t, 1);
+      expect(atStart).toMatchObject({ fromPosition: 1, toPosition: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      const receipts = [];
+      for (const id of ['HS-1', 'HS-2', 'HS-3']) receipts.push(await receive(t, id));
+      const [, seal] = await sealsReach(t, 2);
+      expect(seal).toMatchObject({ fromPosition: atStart.toPosition + 1, toPosition: receipts[2].body.position });
+      expect(await t.app.get(Sealer).sealNow()).toBeUndefined(); // only the seals themselves came since
+      expect((await t.as('auditor').get('/audit/verify')).body).toMatchObject({ verified: true, seals: 2 });
       expect((await t.as('auditor').get('/projections/status')).body.quarantined).toMatchObject({ count: 0 });
+    } finally {
+      await t.close({ remove: true });
+    }
+  });
+
+  it('a start seals what was appended before it', async () => {
+    const first = await startTestApp(NO_AUTO_SEAL);
+    for (const id of ['HS-A', 'HS-B']) expect((await receive(first, id)).status).toBe(201);
+    await first.close();
+    const t = await startTestApp({ ...NO_AUTO_SEAL, AUDIT_SEAL_EVERY_EVENTS: '1000' }, first.config.dataDir);
+    try {
+      const [seal] = await sealsReach(t, 1);
+      expect(seal).toMatchObject({ fromPosition: 1 });
+      expect((await t.as('auditor').get('/audit/verify')).body).toMatchObject({ verified: true, seals: 1, sealedTo: seal.toPosition });
     } finally {
       await t.close({ remove: true });
     }
