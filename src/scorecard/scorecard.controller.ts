@@ -9,7 +9,7 @@ import { ApiReportAnswer } from '../supervision/export/api-export.decorators.js'
 import { exportFormat } from '../supervision/export/export-format.js';
 import type { RawQuery } from '../supervision/query-params.js';
 import { SCORECARD } from './scorecard-example.js';
-import { ScorecardExports } from './scorecard-exports.js';
+import { ReportExports } from '../supervision/export/report-exports.js';
 import { scorecardForm } from './scorecard-form.js';
 import { ScorecardQueries } from './scorecard-queries.js';
 
@@ -20,7 +20,7 @@ import { ScorecardQueries } from './scorecard-queries.js';
 export class ScorecardController {
   constructor(
     private readonly queries: ScorecardQueries,
-    private readonly exports: ScorecardExports,
+    private readonly exports: ReportExports,
   ) {}
 
   @Get('units/:unitId/scorecard')
@@ -39,6 +39,7 @@ export class ScorecardController {
   @ApiProblems('VALIDATION_FAILED', 'NOT_FOUND', 'NOT_CAUGHT_UP', 'AS_OF_LIMITED')
   async scorecard(@Param('unitId') unitId: string, @Query() query: RawQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const format = exportFormat(query.format, accept);
-    return this.exports.answer(await this.queries.scorecard(assertId(unitId, 'unitId'), query), format, reply);
+    const report = await this.queries.scorecard(assertId(unitId, 'unitId'), query);
+    return this.exports.report(report, format, reply, (names) => scorecardForm(report, names));
   }
 }

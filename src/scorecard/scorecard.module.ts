@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { SupervisionModule } from '../supervision/supervision.module.js';
 import { ScorecardController } from './scorecard.controller.js';
-import { ScorecardExports } from './scorecard-exports.js';
 import { ScorecardQueries } from './scorecard-queries.js';
 
 /** GET /units/{unitId}/scorecard, over the report index and the targets. */
-@Module({ imports: [SupervisionModule], controllers: [ScorecardController], providers: [ScorecardQueries, ScorecardExports] })
+@Module({ imports: [SupervisionModule], controllers: [ScorecardController], providers: [ScorecardQueries] })
 export class ScorecardModule {}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { Sealer } from '../../src/audit/sealer.js';
-import { SEAL_STREAM } from '../../src/audit/hash-chain.js';
+import { type LogSealed, SEAL_STREAM } from '../../src/audit/hash-chain.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -95,7 +95,7 @@ describe('GET /audit/verify: the tamper-evident log (issue 26)', () => {
 describe('the sealer', () => {
   const receive = (t: TestApp, id: string) =>
     t.as('integrator').post('/dossiers').send({ dossierId: id, procedureCode: 'DN-THANHLAP', unitId: 'TTPVHCC', channel: 'online', receivedAt: vn('2025-03-03', '08:00') });
-  const seals = async (t: TestApp) => (await t.app.get<EventStore>(EVENT_STORE).readStream(SEAL_STREAM)).map((e) => e.data);
+  const seals = async (t: TestApp) => (await t.app.get<EventStore>(EVENT_STORE).readStream(SEAL_STREAM)).map((e) => e.data as unknown as LogSealed);
   /** Waits for the seals to reach `count` (the sealer works beside the requests that trigger it). */
   const sealsReach = async (t: TestApp, count: number) => {
     for (let i = 0; i < 500 && (await seals(t)).length < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
