@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const t0 = now();
     let applyCpuUs = 0;
     let events = 0;
-    const apply = db.transaction((page: Parameters<typeof model.apply>[0][]) => page.forEach((e) => model.apply(e)));
+    const apply = db.transaction((page: Parameters<typeof model.apply>[0]) => model.apply(page));
     for (const page of syntheticLogPages({ seed: 24, dossiers, unitIds: province.units.map((u) => u.unitId), procedureCodes: ['P'], start, spanMs: 365 * DAY, horizon })) {
       const cpu = process.cpuUsage();
       apply(page);

@@ -162,20 +162,25 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       return out;
     };
 
+    /** One event; throws before writing anything (see apply). */
+    const applyOne = (logged: LoggedEvent): void => {
+      // A mark of the service's own changes nothing here: not even read.
+      if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged) || logged.type === 'DossierBecameOverdue') return;
+      const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
+      const stored = get.get(dossierId);
+      const before = stored === undefined ? undefined : rowOf(stored);
+      const after = evolveAttention(before, dossierId, { type: logged.type, data: logged.data } as DossierEvent, logged.position);
+      if (after === before) return;
+      if (after === null) forget.run(dossierId);
+      else if (before === undefined) insert.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
+      else update(before, after);
+      if (before !== undefined && before.status !== after?.status) tally.run(before.unitId, before.status, -1);
+      if (after !== null && before?.status !== after.status) tally.run(after.unitId, after.status, 1);
+    };
+
     return {
-      apply(logged: LoggedEvent): void {
-        // A mark of the service's own changes nothing here: not even read.
-        if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged) || logged.type === 'DossierBecameOverdue') return;
-        const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
-        const stored = get.get(dossierId);
-        const before = stored === undefined ? undefined : rowOf(stored);
-        const after = evolveAttention(before, dossierId, { type: logged.type, data: logged.data } as DossierEvent, logged.position);
-        if (after === before) return;
-        if (after === null) forget.run(dossierId);
-        else if (before === undefined) insert.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
-        else update(before, after);
-        if (before !== undefined && before.status !== after?.status) tally.run(before.unitId, before.status, -1);
-        if (after !== null && before?.status !== after.status) tally.run(after.unitId, after.status, 1);
+      apply(events: readonly LoggedEvent[]): void {
+        for (const logged of events) applyOne(logged);
       },
       queries: {
         page(kind, unitIds, range, after, limit) {

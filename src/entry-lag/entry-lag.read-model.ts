@@ -93,38 +93,43 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
          WHERE unit_id IN (${Array.from({ length: units }, () => '?').join(',')}) AND occurred_at >= ? AND occurred_at < ?`,
       );
 
+    /** One event; throws before writing anything (see apply). */
+    const applyOne = (logged: LoggedEvent): void => {
+      if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged)) return;
+      const e = { type: logged.type, data: logged.data } as DossierEvent;
+      const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
+      const known = e.type === 'DossierReceived' ? undefined : dossier.get(dossierId);
+      const entry = entryOf(e, known?.unit_id, known?.holder);
+      // Checked before anything is written (the seam's contract): a bad event is quarantined whole.
+      let row: [number, string, string, number, number, number, number] | undefined;
+      if (entry !== undefined) {
+        const occurred = Date.parse(entry.at);
+        if (!Number.isFinite(occurred)) throw new Error(`${e.type} has no valid occurred instant`);
+        if (entry.unitId === undefined) throw new Error(`${e.type} of ${dossierId}, which was never received`);
+        const lag = Math.max(0, logged.recordedAt - occurred);
+        const office = lag === 0 ? 0 : workingTimeBetween(context.calendar(), occurred, logged.recordedAt);
+        row = [logged.position, entry.unitId, e.type, occurred, lag, office, office > WORKING_DAY_MS ? 1 : 0];
+      }
+      if (row !== undefined) insert.run(...row);
+      switch (e.type) {
+        case 'DossierReceived':
+          receive.run(dossierId, e.data.unitId, e.data.unitId);
+          break;
+        case 'DossierTransferred':
+          hold.run(e.data.toUnitId, dossierId);
+          break;
+        case 'DossierResultReturned':
+        case 'DossierWithdrawn':
+          forget.run(dossierId); // closed for good: nothing follows
+          break;
+        default:
+          break;
+      }
+    };
+
     return {
-      apply(logged: LoggedEvent): void {
-        if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged)) return;
-        const e = { type: logged.type, data: logged.data } as DossierEvent;
-        const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
-        const known = e.type === 'DossierReceived' ? undefined : dossier.get(dossierId);
-        const entry = entryOf(e, known?.unit_id, known?.holder);
-        // Checked before anything is written (the seam's contract): a bad event is quarantined whole.
-        let row: [number, string, string, number, number, number, number] | undefined;
-        if (entry !== undefined) {
-          const occurred = Date.parse(entry.at);
-          if (!Number.isFinite(occurred)) throw new Error(`${e.type} has no valid occurred instant`);
-          if (entry.unitId === undefined) throw new Error(`${e.type} of ${dossierId}, which was never received`);
-          const lag = Math.max(0, logged.recordedAt - occurred);
-          const office = lag === 0 ? 0 : workingTimeBetween(context.calendar(), occurred, logged.recordedAt);
-          row = [logged.position, entry.unitId, e.type, occurred, lag, office, office > WORKING_DAY_MS ? 1 : 0];
-        }
-        if (row !== undefined) insert.run(...row);
-        switch (e.type) {
-          case 'DossierReceived':
-            receive.run(dossierId, e.data.unitId, e.data.unitId);
-            break;
-          case 'DossierTransferred':
-            hold.run(e.data.toUnitId, dossierId);
-            break;
-          case 'DossierResultReturned':
-          case 'DossierWithdrawn':
-            forget.run(dossierId); // closed for good: nothing follows
-            break;
-          default:
-            break;
-        }
+      apply(events: readonly LoggedEvent[]): void {
+        for (const logged of events) applyOne(logged);
       },
       queries: {
         rows(unitIds, from, end) {

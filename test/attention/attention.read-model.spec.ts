@@ -35,7 +35,7 @@ describe('the attention read model against a naive walk of generated histories',
     db = new Database(':memory:');
     db.exec(attentionReadModel.schema);
     model = attentionReadModel.open(db, { calendar: () => calendar });
-    db.transaction(() => toRecordedLog(events).forEach((e) => model.apply(e)))();
+    db.transaction(() => model.apply(toRecordedLog(events)))();
   });
   afterAll(() => {
     db.close();

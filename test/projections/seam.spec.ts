@@ -31,9 +31,12 @@ const counting = (version = 1): ReadModel<CountQueries> => ({
     const add = db.prepare<[string, number]>('INSERT INTO event_counts (type, n) VALUES (?, ?) ON CONFLICT(type) DO UPDATE SET n = n + excluded.n');
     const all = db.prepare<[], { type: string; n: number }>('SELECT type, n FROM event_counts ORDER BY type');
     return {
-      apply(e: LoggedEvent) {
-        if (e.type === 'Poison') throw new Error('cannot count poison');
-        add.run(e.type, version);
+      apply(events: readonly LoggedEvent[]) {
+        // Counts as it goes: a batch with poison in it must be rolled back before it is split.
+        for (const e of events) {
+          if (e.type === 'Poison') throw new Error('cannot count poison');
+          add.run(e.type, version);
+        }
       },
       queries: { counts: () => Object.fromEntries(all.all().map((r) => [r.type, r.n])) },
     };

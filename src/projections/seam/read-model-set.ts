@@ -139,16 +139,24 @@ export class ReadModelSet {
 
   private apply(entry: Entry, events: readonly LoggedEvent[], to: number): Pending[number] {
     const skipped: QuarantinedEvent[] = [];
-    for (const e of events) {
-      if (e.position <= entry.checkpoint) continue;
+    const fresh = events.length > 0 && events[0].position > entry.checkpoint ? events : events.filter((e) => e.position > entry.checkpoint);
+    if (fresh.length > 0) {
       try {
-        entry.handle.apply(e);
+        // A nested transaction is a savepoint: a batch that throws leaves nothing behind.
+        this.db.transaction(() => entry.handle.apply(fresh))();
       } catch (error) {
-        // The file failing is not the event's fault: the batch fails, and is tried again.
+        // The file failing is not the events' fault: the batch fails, and is tried again.
         if (error instanceof Database.SqliteError) throw error;
-        const q = quarantined(e, error);
-        this.insertQuarantined.run(entry.model.name, q.position, q.streamId, q.type, q.error);
-        skipped.push(q);
+        for (const e of fresh) {
+          try {
+            this.db.transaction(() => entry.handle.apply([e]))();
+          } catch (error) {
+            if (error instanceof Database.SqliteError) throw error;
+            const q = quarantined(e, error);
+            this.insertQuarantined.run(entry.model.name, q.position, q.streamId, q.type, q.error);
+            skipped.push(q);
+          }
+        }
       }
     }
     const checkpoint = Math.max(entry.checkpoint, to);

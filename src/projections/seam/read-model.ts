@@ -26,11 +26,13 @@ export interface ReadModel<Q = unknown> {
 
 export interface ReadModelHandle<Q = unknown> {
   /**
-   * Applies one event, inside the projector's transaction; each event comes once, in log order,
-   * events of every stream alike. One it cannot apply must throw before writing anything: it is
-   * then quarantined for this read model and skipped.
+   * Applies a batch of events, inside the projector's transaction: in log order, each event once,
+   * events of every stream alike. The batch runs in a savepoint: when it throws (other than a
+   * SQLite error, which fails the whole transaction) it is rolled back and given again one event at
+   * a time, and an event that still throws is quarantined for this read model and skipped. So a
+   * model keeping state in memory changes it only once nothing of the batch can throw.
    */
-  apply(event: LoggedEvent): void;
+  apply(events: readonly LoggedEvent[]): void;
   /** Its queries, on the same connection: they see committed batches only. */
   readonly queries: Q;
 }
