@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { auth, startTestApp, type TestApp } from './support/test-app.js';
+import { PROCEDURE_STREAM_PREFIX } from '../src/catalog/events.js';
+import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.port.js';
+import { FakeClock } from './support/fake-clock.js';
 
 describe('reference data', () => {
   let t: TestApp;
@@ -67,5 +70,19 @@ describe('reference data', () => {
     t = await startTestApp({}, dataDir);
     expect((await t.http.get('/units/X1').set(auth('admin'))).body.parentId).toBe('HUYEN-BINH');
     expect((await t.http.get('/calendar').set(auth('admin'))).body.cutoff).toBe('16:00');
+  });
+});
+
+describe('reference data on the service clock', () => {
+  it('stamps a catalog event with the injected clock, not the machine clock', async () => {
+    const clock = new FakeClock('2031-05-06T03:04:05.000Z');
+    const t = await startTestApp({}, undefined, { clock });
+    try {
+      expect((await t.http.put('/procedures/P-CLOCK').set(auth('admin')).send({ name: 'Clocked', statutoryWorkingDays: 1 })).status).toBe(200);
+      const [event] = await t.app.get<EventStore>(EVENT_STORE).readStream(`${PROCEDURE_STREAM_PREFIX}P-CLOCK`);
+      expect(event.metadata).toMatchObject({ occurredAt: '2031-05-06T03:04:05.000Z', recordedAt: '2031-05-06T03:04:05.000Z' });
+    } finally {
+      await t.close({ remove: true });
+    }
   });
 });

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AppError, notFound, validationFailed } from '../common/errors.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
 import { WrongExpectedRevisionError } from '../event-store/errors.js';
+import { followUntilCaughtUp } from '../event-store/follow.js';
 import {
   bookFromSpec,
   type CalendarBook,
@@ -81,22 +82,7 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      let ready = false;
-      this.subscription = this.store.subscribeToAll(
-        {
-          onEvents: (events) => events.forEach((e) => this.apply(e)),
-          onCaughtUp: () => {
-            if (!ready) (ready = true), resolve();
-          },
-          onError: (error) => {
-            if (!ready) reject(error);
-            else this.logger.error(`catalog subscription stopped: ${error.message}`);
-          },
-        },
-        { streamPrefixes: CATALOG_STREAM_PREFIXES },
-      );
-    });
+    this.subscription = await followUntilCaughtUp(this.store, CATALOG_STREAM_PREFIXES, (e) => this.apply(e), this.logger);
     this.caughtUp = true;
     if (this.tree.cycles().length > 0) {
       this.logger.error({ msg: 'the stored unit tree has cycles: each unit named stands as a root until PUT /units gives it another parent', cycles: this.cycles() });
@@ -261,7 +247,7 @@ export class CatalogService implements OnModuleInit, OnModuleDestroy {
     by: CatalogActor,
     expected: 'any' | 'no_stream',
   ): Promise<void> {
-    const now = new Date().toISOString();
+    const now = this.clock.now().toISOString();
     const commandId = randomUUID();
     const result = await this.store.append(
       streamId,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { validationFailed } from '../common/errors.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent, type Subscription } from '../event-store/event-store.port.js';
+import { followUntilCaughtUp } from '../event-store/follow.js';
 import { TARGETS_STREAM, TARGETS_STREAM_PREFIX } from './events.js';
 import { cleanInput, INDICATORS, type Targets, type TargetsInput, targetsInForce } from './targets.js';
 
@@ -31,22 +32,7 @@ export class TargetsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      let ready = false;
-      this.subscription = this.store.subscribeToAll(
-        {
-          onEvents: (events) => events.forEach((e) => this.apply(e)),
-          onCaughtUp: () => {
-            if (!ready) (ready = true), resolve();
-          },
-          onError: (error) => {
-            if (!ready) reject(error);
-            else this.logger.error(`targets subscription stopped: ${error.message}`);
-          },
-        },
-        { streamPrefixes: [TARGETS_STREAM_PREFIX] },
-      );
-    });
+    this.subscription = await followUntilCaughtUp(this.store, [TARGETS_STREAM_PREFIX], (e) => this.apply(e), this.logger);
   }
 
   async onModuleDestroy(): Promise<void> {
