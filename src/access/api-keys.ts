@@ -241,6 +241,16 @@ export class ApiKeyStore {
     return found;
   }
 
+  /**
+   * Whether a key of this principal (same name, role and units) is still in force, the file
+   * re-read first if it changed: a live stream opened with a key since removed or narrowed is ended.
+   */
+  holds(principal: Principal): boolean {
+    this.refreshIfChanged();
+    const units = (u: string[] | undefined) => (u === undefined ? '*' : [...u].sort().join());
+    return this.keys.some((k) => k.principal.name === principal.name && k.principal.role === principal.role && units(k.principal.units) === units(principal.units));
+  }
+
   /** Re-reads the file now. On a malformed file the keys already loaded stay in force; returns whether it loaded. */
   reload(): boolean {
     try {

@@ -2,9 +2,13 @@
  * The open live streams, live reports and event feed alike: their limits (per key and in all, 429
  * LIVE_STREAMS_LIMITED beyond them), the Server-Sent Events written to each socket, and the client
  * that does not read, dropped rather than held in memory (reports: once what waits for it passes a
- * bound; the feed, which waits for its client: see src/feed/feed.service.ts).
+ * bound; the feed, which waits for its client: see src/feed/feed.service.ts), and the stream whose
+ * key was removed from the key file (or its role or units changed), ended within a second or two.
  */
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { ApiKeyStore } from '../access/api-keys.js';
+import type { AuthenticatedRequest } from '../access/authenticator.js';
+import type { Principal } from '../access/principal.js';
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Observable, Subscription } from 'rxjs';
@@ -24,6 +28,9 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+/** How often open streams are checked against the key file (which is itself re-read at most once a second). */
+const KEY_RECHECK_MS = 1000;
+
 /** Gives a place back; once, however many times it is called. */
 export type Release = () => void;
 
@@ -31,17 +38,24 @@ export type Release = () => void;
 export class LiveStreams implements BeforeApplicationShutdown {
   private readonly logger = new Logger('LiveStreams');
   private readonly byKey = new Map<string, number>();
-  /** Ends each open stream (at shutdown). */
-  private readonly enders = new Set<() => void>();
+  /** Ends each open stream (at shutdown, or when its key is revoked), with whose key it was opened. */
+  private readonly enders = new Map<() => void, Principal | undefined>();
+  private readonly recheck = setInterval(() => this.endRevoked(), KEY_RECHECK_MS).unref();
   private open = 0;
   private refused = 0;
   private dropped = 0;
+  private revoked = 0;
   private closing = false;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, metrics: Metrics) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    metrics: Metrics,
+    @Inject(ApiKeyStore) private readonly keys: ApiKeyStore,
+  ) {
     metrics.gauge('live_streams_open', 'Live streams open, reports and event feed (places taken, all keys).', () => this.open);
     metrics.counter('live_streams_refused_total', 'Live streams refused by the per-key or the global limit.', () => this.refused);
     metrics.counter('live_streams_dropped_slow_total', 'Live streams dropped because their client did not read what was sent.', () => this.dropped);
+    metrics.counter('live_streams_ended_revoked_total', 'Live streams ended because their key was removed from the key file or changed.', () => this.revoked);
   }
 
   /** Takes a place for a stream of `key` (the key's name), or refuses with 429 before anything is sent. */
@@ -117,7 +131,7 @@ export class LiveStreams implements BeforeApplicationShutdown {
       stopOnce();
       res.end();
     };
-    this.enders.add(end);
+    this.enders.set(end, (reply.request as AuthenticatedRequest).principal);
     res.once('close', () => {
       this.enders.delete(end);
       stopOnce();
@@ -133,8 +147,18 @@ export class LiveStreams implements BeforeApplicationShutdown {
     res.destroy();
   }
 
+  private endRevoked(): void {
+    for (const [end, principal] of [...this.enders]) {
+      if (principal === undefined || this.keys.holds(principal)) continue;
+      this.revoked++;
+      this.logger.log({ msg: 'ended a live stream: its key is no longer in the key file (or changed)', key: principal.name });
+      end();
+    }
+  }
+
   beforeApplicationShutdown(): void {
     this.closing = true;
-    for (const end of [...this.enders]) end();
+    clearInterval(this.recheck);
+    for (const end of [...this.enders.keys()]) end();
   }
 }
