@@ -4,7 +4,12 @@
  * counts, as GET /units/{id}/attention answers them (AttentionLists, less the HTTP framing), for
  * the province's subtree, a district's and one commune.
  *
- *   npm run build && node dist/bench/attention.js [--dossiers=100000] [--samples=200]
+ * The model is built through the seam (ReadModelSet) as the service does: from the log, in pages,
+ * up to a point (the build, as after a version bump or in a rebuild); then the rest of the log in
+ * live batches of `--batch` events, each in its own transaction as the projector commits them.
+ * The CPU per event of both is printed (the service's main thread pays it).
+ *
+ *   npm run build && node dist/bench/attention.js [--dossiers=100000] [--samples=200] [--batch=16]
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,10 +18,12 @@ import { join } from 'node:path';
 import { ATTENTION_KINDS } from '../src/attention/attention-kinds.js';
 import { AttentionLists } from '../src/attention/attention.queries.js';
 import { type AttentionQueries, attentionReadModel } from '../src/attention/attention.read-model.js';
+import type { LoggedEvent } from '../src/event-store/event-store.port.js';
 import { compileCalendar, loadDefaultCalendarSpec } from '../src/calendar/index.js';
 import type { CatalogService } from '../src/catalog/catalog.service.js';
 import { Rng } from '../src/catalog/seed/rng.js';
 import type { Projector } from '../src/projections/projector.js';
+import { ReadModelSet } from '../src/projections/seam/read-model-set.js';
 import { syntheticLogPages } from '../src/projections/synthetic-history.js';
 import { numberOption } from './options.js';
 import { buildProvince } from './province.js';
@@ -27,6 +34,7 @@ const DAY = 86_400_000;
 async function main(): Promise<void> {
   const dossiers = numberOption('dossiers', 100_000);
   const samples = numberOption('samples', 200);
+  const batch = numberOption('batch', 16);
   const province = buildProvince(new Rng(766));
   const children = new Map<string, string[]>();
   for (const u of province.units) if (u.parentId !== undefined) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.unitId]);
@@ -39,27 +47,57 @@ async function main(): Promise<void> {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -65536');
-    db.exec(attentionReadModel.schema);
-    const model = attentionReadModel.open(db, { calendar: () => calendar });
+    const seam = new ReadModelSet(db, [attentionReadModel], { calendar: () => calendar });
+    const model = { queries: seam.queries<AttentionQueries>('attention') };
 
     // A year of receptions; events after the horizon are not generated, so the last weeks' dossiers stay open.
     const start = Date.parse('2025-01-01T00:00:00+07:00');
     const horizon = start + 360 * DAY;
-    const t0 = now();
-    let applyCpuUs = 0;
-    let events = 0;
-    const apply = db.transaction((page: Parameters<typeof model.apply>[0]) => model.apply(page));
-    for (const page of syntheticLogPages({ seed: 24, dossiers, unitIds: province.units.map((u) => u.unitId), procedureCodes: ['P'], start, spanMs: 365 * DAY, horizon })) {
+    // Built from the log up to here, live after it.
+    const liveFrom = start + 300 * DAY;
+    const cpuUs = { build: 0, live: 0, liveApply: 0 };
+    const applied = { build: 0, live: 0, liveApply: 0 };
+    let checkpoint = 0;
+    let buildMs = 0;
+    // The apply alone, and with its transaction's commit (the projector's holds the views' rows too).
+    const liveBatch = db.transaction((events: LoggedEvent[]) => {
+      let pending: ReturnType<typeof seam.applyLive> = [];
+      timed('liveApply', events.length, () => (pending = seam.applyLive(events, checkpoint, events[events.length - 1].position)));
+      return pending;
+    });
+    const timed = (mode: keyof typeof cpuUs, events: number, run: () => void) => {
       const cpu = process.cpuUsage();
-      apply(page);
+      const t = now();
+      run();
       const used = process.cpuUsage(cpu);
-      applyCpuUs += used.user + used.system;
-      events += page.length;
+      cpuUs[mode] += used.user + used.system;
+      applied[mode] += events;
+      if (mode === 'build') buildMs += now() - t;
+    };
+    const livePages: LoggedEvent[][] = [];
+    for (const page of syntheticLogPages({ seed: 24, dossiers, unitIds: province.units.map((u) => u.unitId), procedureCodes: ['P'], start, spanMs: 365 * DAY, horizon })) {
+      if (page[0].recordedAt < liveFrom) {
+        timed('build', page.length, () => seam.catchUpPage(page, Number.MAX_SAFE_INTEGER));
+        checkpoint = page[page.length - 1].position;
+      } else livePages.push(page); // generated before the live batches are timed
     }
-    const buildMs = now() - t0;
-    const cpuUsPerEvent = Math.round((applyCpuUs / events) * 10) / 10;
+    // The build reaches the projector's checkpoint: the model is caught up, and live from then on.
+    timed('build', 0, () => seam.catchUpPage([], checkpoint));
+    timed('live', livePages.flat().length, () => {
+      for (const page of livePages) {
+        for (let i = 0; i < page.length; i += batch) {
+          const events = page.slice(i, i + batch);
+          seam.committed(liveBatch(events));
+          checkpoint = events[events.length - 1].position;
+        }
+      }
+    });
+    const events = applied.build + applied.live;
+    const perEvent = (mode: keyof typeof cpuUs) => Math.round((cpuUs[mode] / applied[mode]) * 10) / 10;
     const rows = (db.prepare('SELECT status, COUNT(*) AS n FROM attention_dossiers GROUP BY status').all() as { status: string; n: number }[]).map((r) => `${r.status} ${r.n}`).join(', ');
-    console.log(`${dossiers} dossiers, ${events} events applied in ${Math.round(buildMs)} ms (${perSecond(events, buildMs)} events/s, ${cpuUsPerEvent} us of CPU per event applied); rows: ${rows}`);
+    console.log(`${dossiers} dossiers, ${events} events; rows: ${rows}`);
+    console.log(`built from the log: ${applied.build} events in ${Math.round(buildMs)} ms (${perSecond(applied.build, buildMs)} events/s), ${perEvent('build')} us of CPU per event`);
+    console.log(`live: ${applied.live} events in batches of ${batch}, a transaction each: ${perEvent('liveApply')} us of CPU per event in apply, ${perEvent('live')} us with the commit`);
 
     // The service's reads, with the read model, catalog and clock it would be given.
     const at = horizon + 2 * 3_600_000;

@@ -55,6 +55,9 @@ CREATE INDEX IF NOT EXISTS attention_unit_open ON attention_dossiers (unit_id, l
 CREATE TABLE IF NOT EXISTS attention_unit_totals (unit_id TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (unit_id, status)) WITHOUT ROWID;
 `;
 
+/** Dossier ids per read of a batch's rows. */
+const READ_SLICE = 500;
+
 /** Up to this many units in scope, a list is read unit by unit and merged. */
 const FEW_UNITS = 32;
 
@@ -91,6 +94,12 @@ const COLUMNS = [
   ['resolvedAt', 'resolved_at'],
 ] as const satisfies readonly (readonly [keyof AttentionRow, string])[];
 
+/** Rows per unit and status, summed over a batch before they are written. */
+const count = (tallies: Map<string, number>, row: AttentionRow, n: number) => {
+  const key = `${row.unitId}\n${row.status}`;
+  tallies.set(key, (tallies.get(key) ?? 0) + n);
+};
+
 type Keyed = { key: number; dossier_id: string; unit_id: string };
 
 export const attentionReadModel: ReadModel<AttentionQueries> = {
@@ -100,6 +109,7 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
   tables: ['attention_dossiers', 'attention_unit_totals'],
   open(db: Database.Database): ReadModelHandle<AttentionQueries> {
     const get = db.prepare<[string], Stored>('SELECT * FROM attention_dossiers WHERE dossier_id = ?');
+    const readMany = db.prepare<[string], Stored>('SELECT * FROM attention_dossiers WHERE dossier_id IN (SELECT value FROM json_each(?))');
     const insert = db.prepare<[string, string, string, string, number, number, number | null, number]>(
       'INSERT INTO attention_dossiers (dossier_id, unit_id, current_unit_id, status, due_at, last_event_at, resolved_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -111,6 +121,8 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
     const updates = new Map<string, Database.Statement<unknown[]>>();
     const update = (before: AttentionRow, after: AttentionRow) => {
       const changed = COLUMNS.filter(([field]) => before[field] !== after[field]);
+      // Its position alone is not worth a write: the seam gives each event once anyway.
+      if (changed.length === 0) return;
       const key = changed.map(([, column]) => column).join();
       let statement = updates.get(key);
       if (statement === undefined) {
@@ -162,26 +174,61 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       return out;
     };
 
-    /** One event; throws before writing anything (see apply). */
-    const applyOne = (logged: LoggedEvent): void => {
-      // A mark of the service's own changes nothing here: not even read.
-      if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged) || logged.type === 'DossierBecameOverdue') return;
-      const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
-      const stored = get.get(dossierId);
-      const before = stored === undefined ? undefined : rowOf(stored);
-      const after = evolveAttention(before, dossierId, { type: logged.type, data: logged.data } as DossierEvent, logged.position);
-      if (after === before) return;
-      if (after === null) forget.run(dossierId);
+    /**
+     * The rows the batch's dossiers start from, read at once (a few statements rather than one per
+     * event): keyed by dossier id, absent when not in the table.
+     */
+    const rowsOf = (dossierIds: readonly string[]): Map<string, AttentionRow> => {
+      const rows = new Map<string, AttentionRow>();
+      for (let i = 0; i < dossierIds.length; i += READ_SLICE) {
+        for (const r of readMany.all(JSON.stringify(dossierIds.slice(i, i + READ_SLICE)))) rows.set(r.dossier_id, rowOf(r));
+      }
+      return rows;
+    };
+
+    /** Each dossier's row before and after the batch: written once, and only once nothing can throw. */
+    const write = (before: AttentionRow | undefined, after: AttentionRow | null, tallies: Map<string, number>): void => {
+      if (after === (before ?? null)) return;
+      if (after === null) forget.run(before!.dossierId);
       else if (before === undefined) insert.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
       else update(before, after);
-      if (before !== undefined && before.status !== after?.status) tally.run(before.unitId, before.status, -1);
-      if (after !== null && before?.status !== after.status) tally.run(after.unitId, after.status, 1);
+      if (before !== undefined && before.status !== after?.status) count(tallies, before, -1);
+      if (after !== null && before?.status !== after.status) count(tallies, after, 1);
+    };
+
+    /**
+     * A batch: its dossiers' rows read at once, evolved in memory across the batch (a dossier may
+     * have several events in it), then each changed row written once and the tallies summed. An
+     * event the fold refuses throws before anything is written (the seam then quarantines it).
+     */
+    const applyBatch = (events: readonly LoggedEvent[]): void => {
+      const mine: { dossierId: string; event: DossierEvent; position: number }[] = [];
+      const ids = new Set<string>();
+      for (const logged of events) {
+        // A mark of the service's own changes nothing here: not even read.
+        if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged) || logged.type === 'DossierBecameOverdue') continue;
+        const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
+        mine.push({ dossierId, event: { type: logged.type, data: logged.data } as DossierEvent, position: logged.position });
+        ids.add(dossierId);
+      }
+      if (mine.length === 0) return;
+      const stored = rowsOf([...ids]);
+      const evolved = new Map<string, AttentionRow | null>();
+      for (const { dossierId, event, position } of mine) {
+        const current = evolved.has(dossierId) ? evolved.get(dossierId) : stored.get(dossierId);
+        evolved.set(dossierId, evolveAttention(current ?? undefined, dossierId, event, position));
+      }
+      const tallies = new Map<string, number>();
+      for (const [dossierId, after] of evolved) write(stored.get(dossierId), after, tallies);
+      for (const [key, n] of tallies) {
+        if (n === 0) continue;
+        const [unitId, status] = key.split('\n');
+        tally.run(unitId, status, n);
+      }
     };
 
     return {
-      apply(events: readonly LoggedEvent[]): void {
-        for (const logged of events) applyOne(logged);
-      },
+      apply: applyBatch,
       queries: {
         page(kind, unitIds, range, after, limit) {
           const bound: Bound = after === undefined ? [range.from, '', range.before] : [Math.max(after.key, range.from), after.key < range.from ? '' : after.dossierId, range.before];

@@ -90,6 +90,23 @@ describe('the attention read model against a naive walk of generated histories',
     expect(rows).toEqual(naive);
   });
 
+  it('holds the same rows and tallies whatever the batches the log is cut into; a batch it refuses writes nothing', () => {
+    const other = new Database(':memory:');
+    other.exec(attentionReadModel.schema);
+    const cut = attentionReadModel.open(other, { calendar: () => calendar });
+    const log = toRecordedLog(events);
+    for (let i = 0, size = 1; i < log.length; i += size, size = (size * 7) % 97) other.transaction(() => cut.apply(log.slice(i, i + size)))();
+    const dump = (d: Database.Database) => [d.prepare('SELECT * FROM attention_dossiers ORDER BY dossier_id').all(), d.prepare('SELECT * FROM attention_unit_totals WHERE n <> 0 ORDER BY unit_id, status').all()];
+    expect(dump(other)).toEqual(dump(db));
+    // A receipt, then an event of a dossier never received: nothing of the batch is written.
+    const next = log[log.length - 1].position + 1;
+    const receipt = { ...log.find((e) => e.type === 'DossierReceived')!, streamId: 'dossier-fresh', position: next };
+    const stray = { ...log.find((e) => e.type === 'DossierResultReturned')!, streamId: 'dossier-stray', position: next + 1 };
+    expect(() => cut.apply([receipt, stray])).toThrow(/not open/);
+    expect(dump(other)).toEqual(dump(db));
+    other.close();
+  });
+
   it('says office time in words', () => {
     expect([3 * 8 * HOUR + 2 * HOUR, 8 * HOUR, 5 * HOUR + 60_000, 40 * 60_000, 59_999].map(officeSpan)).toEqual([
       '3 working days 2 hours',

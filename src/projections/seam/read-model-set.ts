@@ -49,6 +49,9 @@ export class ReadModelSet {
     /** Told of each event a model quarantines (after its transaction commits). */
     private readonly onQuarantined: (model: string, event: QuarantinedEvent) => void = () => undefined,
   ) {
+    // Each model's batch runs in a savepoint, whose journal of the pages it changes spills to a
+    // temporary file past 64 KiB unless temporary storage is in memory: that file cost more than the batch.
+    db.pragma('temp_store = MEMORY');
     db.exec(STATE_TABLES);
     const state = db.prepare<[string], { version: number; checkpoint: number }>('SELECT version, checkpoint FROM read_model_state WHERE name = ?');
     const reset = db.prepare<[string, number]>('INSERT OR REPLACE INTO read_model_state (name, version, checkpoint) VALUES (?, ?, 0)');
