@@ -4,12 +4,13 @@
  * counts, as GET /units/{id}/attention answers them (AttentionLists, less the HTTP framing), for
  * the province's subtree, a district's and one commune.
  *
- * The model is built through the seam (ReadModelSet) as the service does: from the log, in pages,
- * up to a point (the build, as after a version bump or in a rebuild); then the rest of the log in
+ * The model is built through the seam (ReadModelSet) as the service does: from the log up to a point,
+ * in pages of `--page` events and without its secondary indexes (created once it caught up), as
+ * after a version bump or in a rebuild; then the rest of the log in
  * live batches of `--batch` events, each in its own transaction as the projector commits them.
  * The CPU per event of both is printed (the service's main thread pays it).
  *
- *   npm run build && node dist/bench/attention.js [--dossiers=100000] [--samples=200] [--batch=16]
+ *   npm run build && node dist/bench/attention.js [--dossiers=100000] [--samples=200] [--batch=16] [--page=10000]
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const dossiers = numberOption('dossiers', 100_000);
   const samples = numberOption('samples', 200);
   const batch = numberOption('batch', 16);
+  const pageSize = numberOption('page', 10_000);
   const province = buildProvince(new Rng(766));
   const children = new Map<string, string[]>();
   for (const u of province.units) if (u.parentId !== undefined) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.unitId]);
@@ -48,7 +50,6 @@ async function main(): Promise<void> {
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -65536');
     const seam = new ReadModelSet(db, [attentionReadModel], { calendar: () => calendar });
-    const model = { queries: seam.queries<AttentionQueries>('attention') };
 
     // A year of receptions; events after the horizon are not generated, so the last weeks' dossiers stay open.
     const start = Date.parse('2025-01-01T00:00:00+07:00');
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
       if (mode === 'build') buildMs += now() - t;
     };
     const livePages: LoggedEvent[][] = [];
-    for (const page of syntheticLogPages({ seed: 24, dossiers, unitIds: province.units.map((u) => u.unitId), procedureCodes: ['P'], start, spanMs: 365 * DAY, horizon })) {
+    for (const page of syntheticLogPages({ seed: 24, dossiers, unitIds: province.units.map((u) => u.unitId), procedureCodes: ['P'], start, spanMs: 365 * DAY, horizon }, pageSize)) {
       if (page[0].recordedAt < liveFrom) {
         timed('build', page.length, () => seam.catchUpPage(page, Number.MAX_SAFE_INTEGER));
         checkpoint = page[page.length - 1].position;
@@ -96,11 +97,12 @@ async function main(): Promise<void> {
     const perEvent = (mode: keyof typeof cpuUs) => Math.round((cpuUs[mode] / applied[mode]) * 10) / 10;
     const rows = (db.prepare('SELECT status, COUNT(*) AS n FROM attention_dossiers GROUP BY status').all() as { status: string; n: number }[]).map((r) => `${r.status} ${r.n}`).join(', ');
     console.log(`${dossiers} dossiers, ${events} events; rows: ${rows}`);
-    console.log(`built from the log: ${applied.build} events in ${Math.round(buildMs)} ms (${perSecond(applied.build, buildMs)} events/s), ${perEvent('build')} us of CPU per event`);
+    console.log(`built from the log in pages of ${pageSize}: ${applied.build} events in ${Math.round(buildMs)} ms (${perSecond(applied.build, buildMs)} events/s), ${perEvent('build')} us of CPU per event`);
     console.log(`live: ${applied.live} events in batches of ${batch}, a transaction each: ${perEvent('liveApply')} us of CPU per event in apply, ${perEvent('live')} us with the commit`);
 
     // The service's reads, with the read model, catalog and clock it would be given.
     const at = horizon + 2 * 3_600_000;
+    const model = { queries: seam.queries<AttentionQueries>('attention') };
     const projector = { readModel: async () => model.queries, checkpoint: events } as unknown as Projector;
     const catalog = { requireUnit: () => undefined, subtree, calendar: () => ({ compiled: calendar }) } as unknown as CatalogService;
     const lists = new AttentionLists(projector, catalog, { now: () => new Date(at) });

@@ -43,6 +43,13 @@ CREATE TABLE IF NOT EXISTS attention_dossiers (
   resolved_at     INTEGER,
   position        INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- Rows per unit and status: a list that runs from the start (overdue, not returned, silent) is
+-- counted as these less its recent rest, which is short, rather than row by row.
+CREATE TABLE IF NOT EXISTS attention_unit_totals (unit_id TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (unit_id, status)) WITHOUT ROWID;
+`;
+
+/** Created once the model caught up (the seam builds it from the log without them). */
+const INDEXES = `
 -- A list over many units: its index in its order, filtered by unit; over a few units: one range per unit.
 CREATE INDEX IF NOT EXISTS attention_running ON attention_dossiers (due_at, dossier_id, unit_id) WHERE status = 'received';
 CREATE INDEX IF NOT EXISTS attention_resolved ON attention_dossiers (resolved_at, dossier_id, unit_id) WHERE status = 'resolved';
@@ -50,9 +57,6 @@ CREATE INDEX IF NOT EXISTS attention_open ON attention_dossiers (last_event_at, 
 CREATE INDEX IF NOT EXISTS attention_unit_running ON attention_dossiers (unit_id, due_at, dossier_id) WHERE status = 'received';
 CREATE INDEX IF NOT EXISTS attention_unit_resolved ON attention_dossiers (unit_id, resolved_at, dossier_id) WHERE status = 'resolved';
 CREATE INDEX IF NOT EXISTS attention_unit_open ON attention_dossiers (unit_id, last_event_at, dossier_id) WHERE status <> 'resolved';
--- Rows per unit and status: a list that runs from the start (overdue, not returned, silent) is
--- counted as these less its recent rest, which is short, rather than row by row.
-CREATE TABLE IF NOT EXISTS attention_unit_totals (unit_id TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (unit_id, status)) WITHOUT ROWID;
 `;
 
 /** Dossier ids per read of a batch's rows. */
@@ -106,6 +110,7 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
   name: 'attention',
   version: 1,
   schema: SCHEMA,
+  indexes: INDEXES,
   tables: ['attention_dossiers', 'attention_unit_totals'],
   open(db: Database.Database): ReadModelHandle<AttentionQueries> {
     const get = db.prepare<[string], Stored>('SELECT * FROM attention_dossiers WHERE dossier_id = ?');
@@ -131,8 +136,11 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       }
       statement.run(...changed.map(([field]) => after[field]), after.position, after.dossierId);
     };
-    const each = <T>(make: (list: (typeof LISTS)[AttentionKind]) => T) =>
-      Object.fromEntries(Object.entries(LISTS).map(([kind, list]) => [kind, make(list)])) as Record<AttentionKind, T>;
+    // Prepared at the first query: the indexes they name exist only once the model caught up.
+    const each = <T>(make: (list: (typeof LISTS)[AttentionKind]) => T) => {
+      let made: Record<AttentionKind, T> | undefined;
+      return () => (made ??= Object.fromEntries(Object.entries(LISTS).map(([kind, list]) => [kind, make(list)])) as Record<AttentionKind, T>);
+    };
     // Rows of the list after (key, id) and before a key, in its order: the whole list, or one unit's part.
     const scan = each(({ where, key, index }) =>
       db.prepare<Bound, Keyed>(
@@ -154,7 +162,7 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
     /** A few units: each unit's first rows, merged. */
     const merged = (kind: AttentionKind, unitIds: readonly string[], bound: Bound, limit: number): Keyed[] =>
       unitIds
-        .flatMap((unitId) => ofUnit[kind].all(unitId, ...bound, limit))
+        .flatMap((unitId) => ofUnit()[kind].all(unitId, ...bound, limit))
         .sort((a, b) => a.key - b.key || (a.dossier_id < b.dossier_id ? -1 : a.dossier_id > b.dossier_id ? 1 : 0))
         .slice(0, limit);
     /**
@@ -166,7 +174,7 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       const out: Keyed[] = [];
       // Gives up once it read 40 rows per row wanted: the scope holds under 1/40 of the list.
       let budget = 40 * Math.max(limit, 10);
-      for (const r of scan[kind].iterate(...bound)) {
+      for (const r of scan()[kind].iterate(...bound)) {
         if (inScope.has(r.unit_id)) out.push(r);
         if (out.length === limit) return out;
         if (--budget === 0) return undefined; // leaving the loop closes the iterator
@@ -254,7 +262,7 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
         const fromStart = from === FROM_THE_START;
         let n = fromStart ? LISTS[kind].statuses.reduce((sum, status) => sum + (totals.get(status) ?? 0), 0) : 0;
         for (const unitId of unitIds) {
-          n += fromStart ? -countOfUnit[kind].get(unitId, before, Number.MAX_SAFE_INTEGER)!.n : countOfUnit[kind].get(unitId, from, before)!.n;
+          n += fromStart ? -countOfUnit()[kind].get(unitId, before, Number.MAX_SAFE_INTEGER)!.n : countOfUnit()[kind].get(unitId, from, before)!.n;
         }
         out[kind] = n;
       }

@@ -33,7 +33,7 @@ describe('the attention read model against a naive walk of generated histories',
       ...syntheticEvents({ ...common, seed: 8, dossiers: 20, unitIds: B, idPrefix: 'b' }),
     ].sort((x, y) => x.recordedAt - y.recordedAt);
     db = new Database(':memory:');
-    db.exec(attentionReadModel.schema);
+    db.exec(attentionReadModel.schema + attentionReadModel.indexes!);
     model = attentionReadModel.open(db, { calendar: () => calendar });
     db.transaction(() => model.apply(toRecordedLog(events)))();
   });
@@ -92,7 +92,7 @@ describe('the attention read model against a naive walk of generated histories',
 
   it('holds the same rows and tallies whatever the batches the log is cut into; a batch it refuses writes nothing', () => {
     const other = new Database(':memory:');
-    other.exec(attentionReadModel.schema);
+    other.exec(attentionReadModel.schema + attentionReadModel.indexes!);
     const cut = attentionReadModel.open(other, { calendar: () => calendar });
     const log = toRecordedLog(events);
     for (let i = 0, size = 1; i < log.length; i += size, size = (size * 7) % 97) other.transaction(() => cut.apply(log.slice(i, i + size)))();
