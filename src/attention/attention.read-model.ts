@@ -22,6 +22,8 @@ export interface AttentionQueries {
   page(kind: AttentionKind, unitIds: readonly string[], range: KeyRange, after: ListPosition | undefined, limit: number): AttentionRow[];
   /** How many dossiers received by `unitIds` are on each list. */
   counts(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number>;
+  /** The same, unit by unit (a unit with no dossier on any list counts zeros). */
+  countsByUnit(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Map<string, Record<AttentionKind, number>>;
 }
 
 /** Each list: the rows it draws from (an index's WHERE) and the column it is ordered by. */
@@ -98,6 +100,8 @@ const COLUMNS = [
   ['resolvedAt', 'resolved_at'],
 ] as const satisfies readonly (readonly [keyof AttentionRow, string])[];
 
+const zeros = (): Record<AttentionKind, number> => ({ overdue: 0, soon_due: 0, not_returned: 0, silent: 0 });
+
 /** Rows per unit and status, summed over a batch before they are written. */
 const count = (tallies: Map<string, number>, row: AttentionRow, n: number) => {
   const key = `${row.unitId}\n${row.status}`;
@@ -157,6 +161,12 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
     const countOfUnit = each(({ where, key, index }) =>
       db.prepare<[string, number, number], { n: number }>(
         `SELECT COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_unit_${index} WHERE unit_id = ? AND ${where} AND ${key} >= ? AND ${key} < ?`,
+      ),
+    );
+    // Each unit's rows of a list with a key in [?, ?), over the whole list at once.
+    const groupedByUnit = each(({ where, key, index }) =>
+      db.prepare<[number, number], { unit_id: string; n: number }>(
+        `SELECT unit_id, COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_${index} WHERE ${where} AND ${key} >= ? AND ${key} < ? GROUP BY unit_id`,
       ),
     );
     /** A few units: each unit's first rows, merged. */
@@ -243,19 +253,46 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
           const keyed = (unitIds.length > FEW_UNITS ? filtered(kind, unitIds, bound, limit) : undefined) ?? merged(kind, unitIds, bound, limit);
           return keyed.map((k) => rowOf(get.get(k.dossier_id)!));
         },
-        counts: countsOf,
+        counts(unitIds, ranges) {
+          if (unitIds.length <= FEW_UNITS) return countsOf(unitIds, ranges);
+          const out = zeros();
+          for (const counts of countsByUnit(unitIds, ranges).values()) for (const kind of ATTENTION_KINDS) out[kind] += counts[kind];
+          return out;
+        },
+        countsByUnit,
       },
     };
 
     /**
-     * Each unit's part of each list on its own index: a list that runs from the start as the unit's
-     * rows of its statuses less those at or after the list's end (the recent ones, few).
+     * Many units: each list counted once for all units, by unit (its recent rest, for a list that
+     * runs from the start, off the units' totals), rather than unit by unit.
+     */
+    function countsByUnit(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Map<string, Record<AttentionKind, number>> {
+      if (unitIds.length <= FEW_UNITS) return new Map(unitIds.map((u) => [u, countsOf([u], ranges)]));
+      const out = new Map(unitIds.map((u) => [u, zeros()]));
+      const fromStart = ATTENTION_KINDS.filter((kind) => ranges[kind].from === FROM_THE_START);
+      for (const r of allTotals.all()) {
+        const counts = out.get(r.unit_id);
+        if (counts !== undefined) for (const kind of fromStart) if (LISTS[kind].statuses.includes(r.status)) counts[kind] += r.n;
+      }
+      for (const kind of ATTENTION_KINDS) {
+        const { from, before } = ranges[kind];
+        const rest = fromStart.includes(kind);
+        for (const r of groupedByUnit()[kind].all(rest ? before : from, rest ? Number.MAX_SAFE_INTEGER : before)) {
+          const counts = out.get(r.unit_id);
+          if (counts !== undefined) counts[kind] += rest ? -r.n : r.n;
+        }
+      }
+      return out;
+    }
+
+    /**
+     * A few units: each unit's part of each list on its own index, a list that runs from the start
+     * as the unit's rows of its statuses less those at or after the list's end (the recent ones, few).
      */
     function countsOf(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number> {
       const totals = new Map<AttentionStatus, number>();
-      const inScope = new Set(unitIds);
-      const rows = unitIds.length > FEW_UNITS ? allTotals.all().filter((r) => inScope.has(r.unit_id)) : unitIds.flatMap((u) => totalsOf.all(u));
-      for (const r of rows) totals.set(r.status, (totals.get(r.status) ?? 0) + r.n);
+      for (const r of unitIds.flatMap((u) => totalsOf.all(u))) totals.set(r.status, (totals.get(r.status) ?? 0) + r.n);
       const out = {} as Record<AttentionKind, number>;
       for (const kind of ATTENTION_KINDS) {
         const { from, before } = ranges[kind];

@@ -1,16 +1,23 @@
 /**
  * The live reports behind `GET /units/{id}/timeliness/live`: one computation per distinct report
  * (unit, period, scope, grouping) per burst of changes, serialised once and shared by every stream
- * that shows it. Streams and their limits: live-streams.ts.
+ * that shows it. Rows keyed by unit carry the review lists' counts (attention-in-reports.ts).
+ * Streams and their limits: live-streams.ts.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { auditTime, distinctUntilKeyChanged, filter, map, merge, type Observable, of, ReplaySubject, scan, share, timer } from 'rxjs';
+import { attentionCountsOfRows, type AttentionCountsRow } from '../attention/attention-in-reports.js';
+import type { AttentionQueries } from '../attention/attention.read-model.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { Metrics } from '../operations/metrics.js';
 import { Projector } from '../projections/projector.js';
 import { parseReportParams, type RawQuery, type ReportParams } from './query-params.js';
+import type { TimelinessRow } from '../projections/timeliness-report.js';
 import { type TimelinessReport, timelinessReport } from './supervision-queries.js';
+
+/** A live report: each row keyed by unit has the counts of its dossiers on each review list (null while the lists are being built). */
+type LiveReport = Omit<TimelinessReport, 'rows'> & { rows: (TimelinessRow & { attention?: AttentionCountsRow | null })[] };
 
 /** A report as one Server-Sent Event, ready to write to any number of sockets. */
 export interface LiveFrame {
@@ -29,6 +36,8 @@ export const REEVALUATE_MS = 30_000;
 export class LiveReports {
   private readonly hubs = new Map<string, Observable<LiveFrame>>();
   private computations = 0;
+  /** The review lists' queries as last asked for (undefined while they are being built). */
+  private attention: AttentionQueries | undefined;
 
   constructor(
     private readonly projector: Projector,
@@ -47,8 +56,18 @@ export class LiveReports {
   }
 
   /** Resolves once the read models include the stream's `minPosition` (503 after its timeout). */
-  ready(p: ReportParams): Promise<void> {
-    return this.projector.waitFor(p.minPosition, p.timeoutMs);
+  async ready(p: ReportParams): Promise<void> {
+    await this.projector.waitFor(p.minPosition, p.timeoutMs);
+    await this.refreshAttention();
+  }
+
+  /** The review lists' queries, asked for again at each computation (a rebuild replaces them). */
+  private async refreshAttention(): Promise<void> {
+    try {
+      this.attention = await this.projector.readModel<AttentionQueries>('attention');
+    } catch {
+      this.attention = undefined; // being built from the log (503 on its own routes): null in the rows meanwhile
+    }
   }
 
   /**
@@ -89,9 +108,11 @@ export class LiveReports {
     return merge(of(0), relevant.pipe(auditTime(COALESCE_MS)), timer(REEVALUATE_MS, REEVALUATE_MS)).pipe(
       map(() => {
         this.computations++;
-        return timelinessReport(this.projector.index, this.catalog, unitId, p, this.clock.now().getTime(), { position: this.projector.checkpoint });
+        const now = this.clock.now().getTime();
+        void this.refreshAttention();
+        return this.withAttention(unitId, p, timelinessReport(this.projector.index, this.catalog, unitId, p, now, { position: this.projector.checkpoint }), now);
       }),
-      scan<TimelinessReport, { rows: string; frame: LiveFrame } | undefined>((last, report) => {
+      scan<LiveReport, { rows: string; frame: LiveFrame } | undefined>((last, report) => {
         const rows = JSON.stringify(report.rows);
         const rowsVersion = last === undefined ? 0 : last.frame.rowsVersion + (rows === last.rows ? 0 : 1);
         const text = `event: timeliness\nid: ${report.position}\ndata: ${JSON.stringify(report)}\n\n`;
@@ -99,5 +120,20 @@ export class LiveReports {
       }, undefined),
       map((computed) => computed!.frame),
     );
+  }
+
+  /** Rows keyed by unit (not by procedure) with their units' counts on each review list. */
+  private withAttention(unitId: string, p: ReportParams, report: TimelinessReport, now: number): LiveReport {
+    if (p.groupBy === 'procedure') return report;
+    const units = (u: string) => (p.scope === 'subtree' ? this.catalog.subtree(u) : [u]);
+    // groupBy child: the unit's own row counts its own dossiers only, as in the report.
+    const rowUnits = report.rows.map((row) => (p.groupBy === 'child' && row.key === unitId ? [unitId] : units(row.key)));
+    let counts: AttentionCountsRow[] | undefined;
+    try {
+      counts = this.attention && attentionCountsOfRows(this.attention, this.catalog.calendar().compiled, now, rowUnits);
+    } catch {
+      counts = undefined; // queries of a read-model file a rebuild has just replaced: asked for again
+    }
+    return { ...report, rows: report.rows.map((row, i) => ({ ...row, attention: counts?.[i] ?? null })) };
   }
 }
