@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ATTENTION_KINDS } from '../src/attention/attention-kinds.js';
+import { ATTENTION_KINDS, DEFAULT_THRESHOLDS, keyRanges } from '../src/attention/attention-kinds.js';
 import { AttentionLists } from '../src/attention/attention.queries.js';
 import { type AttentionQueries, attentionReadModel } from '../src/attention/attention.read-model.js';
 import type { LoggedEvent } from '../src/event-store/event-store.port.js';
@@ -134,6 +134,19 @@ async function main(): Promise<void> {
       const { p50, p99 } = summarize(times);
       console.log(`counts      ${label.padEnd(36)} p50 ${p50} ms  p99 ${p99} ms  ${JSON.stringify(counts)}`);
     }
+    // A live report frame's attention: every unit's counts at once (the province's report by child).
+    const everyUnit = province.units.map((u) => u.unitId);
+    const frameTimes: number[] = [];
+    const frameCpu = process.cpuUsage();
+    for (let i = 0; i < Math.min(samples, 50); i++) {
+      const s = now();
+      model.queries.countsByUnit(everyUnit, keyRanges(calendar, at, DEFAULT_THRESHOLDS));
+      frameTimes.push(now() - s);
+    }
+    const frame = summarize(frameTimes);
+    const cpuMs = process.cpuUsage(frameCpu);
+    const cpuPerFrame = Math.round((cpuMs.user + cpuMs.system) / frameTimes.length / 10) / 100;
+    console.log(`counts by unit, all ${everyUnit.length} units (a live frame's attention) p50 ${frame.p50} ms  p99 ${frame.p99} ms, ${cpuPerFrame} ms of CPU each`);
     console.log(`peak RSS ${peakRssMb()} MB`);
   } finally {
     db.close();

@@ -84,6 +84,16 @@ describe('the attention read model against a naive walk of generated histories',
     expect(listed).toBeGreaterThan(0);
   });
 
+  it('counts unit by unit at once (a live report row each) as it counts each unit alone', () => {
+    for (const now of nows) {
+      const ranges = keyRanges(calendar, now, { withinWorkingHours: 8, afterWorkingDays: 5 });
+      const byUnit = model.queries.countsByUnit(ALL, ranges);
+      expect([...byUnit.keys()].sort()).toEqual([...ALL].sort());
+      for (const unitId of ALL) expect(byUnit.get(unitId)).toEqual(model.queries.counts([unitId], ranges));
+      expect(ATTENTION_KINDS.some((kind) => [...byUnit.values()].some((c) => c[kind] > 0))).toBe(true);
+    }
+  });
+
   it('holds a row for each dossier neither returned nor withdrawn, as the naive fold does', () => {
     const rows = db.prepare('SELECT dossier_id AS dossierId, unit_id AS unitId, current_unit_id AS currentUnitId, status, due_at AS dueAt, last_event_at AS lastEventAt, resolved_at AS resolvedAt FROM attention_dossiers ORDER BY dossier_id').all();
     const naive = naiveDossiers(byDossier(events)).sort((x, y) => (x.dossierId < y.dossierId ? -1 : 1));
