@@ -126,6 +126,7 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
     const tally = db.prepare<[string, string, number]>('INSERT INTO attention_unit_totals (unit_id, status, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n');
     const totalsOf = db.prepare<[string], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals WHERE unit_id = ?');
     const allTotals = db.prepare<[], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals');
+    const unitsCounted = db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT unit_id) AS n FROM attention_unit_totals');
     // An update sets only the columns that changed: SQLite then leaves alone the indexes of the others.
     const updates = new Map<string, Database.Statement<unknown[]>>();
     const update = (before: AttentionRow, after: AttentionRow) => {
@@ -254,7 +255,6 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
           return keyed.map((k) => rowOf(get.get(k.dossier_id)!));
         },
         counts(unitIds, ranges) {
-          if (unitIds.length <= FEW_UNITS) return countsOf(unitIds, ranges);
           const out = zeros();
           for (const counts of countsByUnit(unitIds, ranges).values()) for (const kind of ATTENTION_KINDS) out[kind] += counts[kind];
           return out;
@@ -268,7 +268,8 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
      * runs from the start, off the units' totals), rather than unit by unit.
      */
     function countsByUnit(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Map<string, Record<AttentionKind, number>> {
-      if (unitIds.length <= FEW_UNITS) return new Map(unitIds.map((u) => [u, countsOf([u], ranges)]));
+      // Counting whole lists pays when the units hold much of them; fewer, each on its own index.
+      if (unitIds.length <= FEW_UNITS || unitIds.length * 2 < unitsCounted.get()!.n) return new Map(unitIds.map((u) => [u, countsOf([u], ranges)]));
       const out = new Map(unitIds.map((u) => [u, zeros()]));
       const fromStart = ATTENTION_KINDS.filter((kind) => ranges[kind].from === FROM_THE_START);
       for (const r of allTotals.all()) {

@@ -5,8 +5,8 @@
  * Streams and their limits: live-streams.ts.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { auditTime, distinctUntilKeyChanged, filter, map, merge, type Observable, of, ReplaySubject, scan, share, timer } from 'rxjs';
-import { attentionCountsOfRows, type AttentionCountsRow } from '../attention/attention-in-reports.js';
+import { auditTime, distinctUntilKeyChanged, filter, map, merge, type Observable, of, ReplaySubject, scan, share, Subject, timer } from 'rxjs';
+import { attentionByUnit, type AttentionCountsRow, attentionOfRows } from '../attention/attention-in-reports.js';
 import type { AttentionQueries } from '../attention/attention.read-model.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -31,6 +31,18 @@ export interface LiveFrame {
 const COALESCE_MS = 25;
 /** Reports are re-evaluated this often even without events (the watcher's event normally comes first). */
 export const REEVALUATE_MS = 30_000;
+/**
+ * A report's review-list counts are counted again at most this often (every unit of a province
+ * costs milliseconds at a million dossiers): a frame in between reuses them, and another frame
+ * follows once they may be counted again.
+ */
+export const ATTENTION_EVERY_MS = 2_000;
+
+/** A report's review-list counts by unit, and when (monotonic ms) they were counted. */
+interface Counted {
+  at: number;
+  byUnit: ReadonlyMap<string, AttentionCountsRow>;
+}
 
 @Injectable()
 export class LiveReports {
@@ -105,12 +117,15 @@ export class LiveReports {
    */
   private compute(unitId: string, p: ReportParams, covered: ReadonlySet<string>): Observable<LiveFrame> {
     const relevant = this.projector.changes$.pipe(filter((c) => c.unitIds === 'all' || [...c.unitIds].some((u) => covered.has(u))));
-    return merge(of(0), relevant.pipe(auditTime(COALESCE_MS)), timer(REEVALUATE_MS, REEVALUATE_MS)).pipe(
+    const recount = new Subject<void>();
+    const state: { counted?: Counted } = {};
+    return merge(of(0), relevant.pipe(auditTime(COALESCE_MS)), timer(REEVALUATE_MS, REEVALUATE_MS), recount.pipe(auditTime(ATTENTION_EVERY_MS))).pipe(
       map(() => {
         this.computations++;
         const now = this.clock.now().getTime();
         void this.refreshAttention();
-        return this.withAttention(unitId, p, timelinessReport(this.projector.index, this.catalog, unitId, p, now, { position: this.projector.checkpoint }), now);
+        const report = timelinessReport(this.projector.index, this.catalog, unitId, p, now, { position: this.projector.checkpoint });
+        return this.withAttention(unitId, p, report, p.groupBy === 'procedure' ? undefined : this.attentionOf(covered, now, state, () => recount.next()));
       }),
       scan<LiveReport, { rows: string; frame: LiveFrame } | undefined>((last, report) => {
         const rows = JSON.stringify(report.rows);
@@ -122,18 +137,27 @@ export class LiveReports {
     );
   }
 
-  /** Rows keyed by unit (not by procedure) with their units' counts on each review list. */
-  private withAttention(unitId: string, p: ReportParams, report: TimelinessReport, now: number): LiveReport {
+  /** The review lists' counts of the report's units: counted again, or those counted less than ATTENTION_EVERY_MS ago (`later` then asks for another frame). */
+  private attentionOf(covered: ReadonlySet<string>, now: number, state: { counted?: Counted }, later: () => void): ReadonlyMap<string, AttentionCountsRow> | undefined {
+    const at = performance.now();
+    if (state.counted !== undefined && at - state.counted.at < ATTENTION_EVERY_MS) {
+      later();
+      return state.counted.byUnit;
+    }
+    try {
+      state.counted = this.attention && { at, byUnit: attentionByUnit(this.attention, this.catalog.calendar().compiled, now, [...covered]) };
+    } catch {
+      state.counted = undefined; // queries of a read-model file a rebuild has just replaced: asked for again
+    }
+    return state.counted?.byUnit;
+  }
+
+  /** Rows keyed by unit (not by procedure) with their units' counts on each review list (null while the lists are being built). */
+  private withAttention(unitId: string, p: ReportParams, report: TimelinessReport, byUnit: ReadonlyMap<string, AttentionCountsRow> | undefined): LiveReport {
     if (p.groupBy === 'procedure') return report;
     const units = (u: string) => (p.scope === 'subtree' ? this.catalog.subtree(u) : [u]);
     // groupBy child: the unit's own row counts its own dossiers only, as in the report.
-    const rowUnits = report.rows.map((row) => (p.groupBy === 'child' && row.key === unitId ? [unitId] : units(row.key)));
-    let counts: AttentionCountsRow[] | undefined;
-    try {
-      counts = this.attention && attentionCountsOfRows(this.attention, this.catalog.calendar().compiled, now, rowUnits);
-    } catch {
-      counts = undefined; // queries of a read-model file a rebuild has just replaced: asked for again
-    }
+    const counts = byUnit && attentionOfRows(byUnit, report.rows.map((row) => (p.groupBy === 'child' && row.key === unitId ? [unitId] : units(row.key))));
     return { ...report, rows: report.rows.map((row, i) => ({ ...row, attention: counts?.[i] ?? null })) };
   }
 }

@@ -7,6 +7,7 @@ import { appendAll } from '../projections/support/store.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';
 import { SseClient } from '../supervision/support/sse.js';
+import { ATTENTION_EVERY_MS } from '../../src/supervision/live-reports.js';
 import { command, dossierHistories, local, q } from '../supervision/support/scenario.js';
 import { type Kind, naiveDossiers, naiveList } from './support/naive-attention.js';
 
@@ -205,6 +206,21 @@ describe('the review lists over HTTP', () => {
     expect(rows.find((r) => r.key === 'HUYEN-AN.XA1')!.attention).toEqual({ overdue: 2, soon_due: 1, not_returned: 1, silent: 1 });
     // Rows by procedure are not a unit's: no counts.
     expect((await firstFrame('HUYEN-AN', { groupBy: 'procedure' })).every((r) => !('attention' in r))).toBe(true);
+
+    // A change: its frame may reuse counts from less than ATTENTION_EVERY_MS ago; a frame follows with them counted again.
+    const live = new SseClient(port, `/units/HUYEN-AN/timeliness/live${q({ from: local('2026-01-01T00:00:00'), minPosition: last })}`, auth('supervisor'));
+    try {
+      const before = ((await live.waitFor(1))[0].data as { rows: Row[] }).rows[0].attention;
+      await receive('2026-03-09T09:59:00', 'ATT-L', 'HUYEN-AN.XA3'); // recorded at now
+      const after = await counts('HUYEN-AN');
+      expect(after).not.toEqual(before);
+      const attentionOf = (n: number) => (live.events[n - 1].data as { rows: Row[] }).rows[0].attention;
+      let n = 2;
+      for (; n <= 4; n++) if (JSON.stringify(attentionOf((await live.waitFor(n, 2 * ATTENTION_EVERY_MS + 5000)).length)) === JSON.stringify(after)) break;
+      expect(attentionOf(n)).toEqual(after);
+    } finally {
+      live.close();
+    }
   });
 
   it('refuses bad options with a 400 naming every field', async () => {
