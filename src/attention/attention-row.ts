@@ -19,7 +19,7 @@ export interface AttentionRow {
   /** When something last happened to it; the service's own marks (became overdue, re-planned) are not such things. */
   lastEventAt: number;
   resolvedAt: number | null;
-  /** Log position of the last event applied: the same event twice changes nothing. */
+  /** Log position of the last event that changed it: the same event twice changes nothing. */
   position: number;
 }
 

@@ -22,6 +22,8 @@ export interface AttentionQueries {
   page(kind: AttentionKind, unitIds: readonly string[], range: KeyRange, after: ListPosition | undefined, limit: number): AttentionRow[];
   /** How many dossiers received by `unitIds` are on each list. */
   counts(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number>;
+  /** The same, unit by unit (a unit with no dossier on any list counts zeros). */
+  countsByUnit(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Map<string, Record<AttentionKind, number>>;
 }
 
 /** Each list: the rows it draws from (an index's WHERE) and the column it is ordered by. */
@@ -43,6 +45,13 @@ CREATE TABLE IF NOT EXISTS attention_dossiers (
   resolved_at     INTEGER,
   position        INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- Rows per unit and status: a list that runs from the start (overdue, not returned, silent) is
+-- counted as these less its recent rest, which is short, rather than row by row.
+CREATE TABLE IF NOT EXISTS attention_unit_totals (unit_id TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (unit_id, status)) WITHOUT ROWID;
+`;
+
+/** Created once the model caught up (the seam builds it from the log without them). */
+const INDEXES = `
 -- A list over many units: its index in its order, filtered by unit; over a few units: one range per unit.
 CREATE INDEX IF NOT EXISTS attention_running ON attention_dossiers (due_at, dossier_id, unit_id) WHERE status = 'received';
 CREATE INDEX IF NOT EXISTS attention_resolved ON attention_dossiers (resolved_at, dossier_id, unit_id) WHERE status = 'resolved';
@@ -50,10 +59,10 @@ CREATE INDEX IF NOT EXISTS attention_open ON attention_dossiers (last_event_at, 
 CREATE INDEX IF NOT EXISTS attention_unit_running ON attention_dossiers (unit_id, due_at, dossier_id) WHERE status = 'received';
 CREATE INDEX IF NOT EXISTS attention_unit_resolved ON attention_dossiers (unit_id, resolved_at, dossier_id) WHERE status = 'resolved';
 CREATE INDEX IF NOT EXISTS attention_unit_open ON attention_dossiers (unit_id, last_event_at, dossier_id) WHERE status <> 'resolved';
--- Rows per unit and status: a list that runs from the start (overdue, not returned, silent) is
--- counted as these less its recent rest, which is short, rather than row by row.
-CREATE TABLE IF NOT EXISTS attention_unit_totals (unit_id TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (unit_id, status)) WITHOUT ROWID;
 `;
+
+/** Dossier ids per read of a batch's rows. */
+const READ_SLICE = 500;
 
 /** Up to this many units in scope, a list is read unit by unit and merged. */
 const FEW_UNITS = 32;
@@ -91,15 +100,25 @@ const COLUMNS = [
   ['resolvedAt', 'resolved_at'],
 ] as const satisfies readonly (readonly [keyof AttentionRow, string])[];
 
+const zeros = (): Record<AttentionKind, number> => ({ overdue: 0, soon_due: 0, not_returned: 0, silent: 0 });
+
+/** Rows per unit and status, summed over a batch before they are written. */
+const count = (tallies: Map<string, number>, row: AttentionRow, n: number) => {
+  const key = `${row.unitId}\n${row.status}`;
+  tallies.set(key, (tallies.get(key) ?? 0) + n);
+};
+
 type Keyed = { key: number; dossier_id: string; unit_id: string };
 
 export const attentionReadModel: ReadModel<AttentionQueries> = {
   name: 'attention',
   version: 1,
   schema: SCHEMA,
+  indexes: INDEXES,
   tables: ['attention_dossiers', 'attention_unit_totals'],
   open(db: Database.Database): ReadModelHandle<AttentionQueries> {
     const get = db.prepare<[string], Stored>('SELECT * FROM attention_dossiers WHERE dossier_id = ?');
+    const readMany = db.prepare<[string], Stored>('SELECT * FROM attention_dossiers WHERE dossier_id IN (SELECT value FROM json_each(?))');
     const insert = db.prepare<[string, string, string, string, number, number, number | null, number]>(
       'INSERT INTO attention_dossiers (dossier_id, unit_id, current_unit_id, status, due_at, last_event_at, resolved_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -107,10 +126,13 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
     const tally = db.prepare<[string, string, number]>('INSERT INTO attention_unit_totals (unit_id, status, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n');
     const totalsOf = db.prepare<[string], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals WHERE unit_id = ?');
     const allTotals = db.prepare<[], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals');
+    const unitsCounted = db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT unit_id) AS n FROM attention_unit_totals');
     // An update sets only the columns that changed: SQLite then leaves alone the indexes of the others.
     const updates = new Map<string, Database.Statement<unknown[]>>();
     const update = (before: AttentionRow, after: AttentionRow) => {
       const changed = COLUMNS.filter(([field]) => before[field] !== after[field]);
+      // Its position alone is not worth a write: the seam gives each event once anyway.
+      if (changed.length === 0) return;
       const key = changed.map(([, column]) => column).join();
       let statement = updates.get(key);
       if (statement === undefined) {
@@ -119,8 +141,11 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       }
       statement.run(...changed.map(([field]) => after[field]), after.position, after.dossierId);
     };
-    const each = <T>(make: (list: (typeof LISTS)[AttentionKind]) => T) =>
-      Object.fromEntries(Object.entries(LISTS).map(([kind, list]) => [kind, make(list)])) as Record<AttentionKind, T>;
+    // Prepared at the first query: the indexes they name exist only once the model caught up.
+    const each = <T>(make: (list: (typeof LISTS)[AttentionKind]) => T) => {
+      let made: Record<AttentionKind, T> | undefined;
+      return () => (made ??= Object.fromEntries(Object.entries(LISTS).map(([kind, list]) => [kind, make(list)])) as Record<AttentionKind, T>);
+    };
     // Rows of the list after (key, id) and before a key, in its order: the whole list, or one unit's part.
     const scan = each(({ where, key, index }) =>
       db.prepare<Bound, Keyed>(
@@ -139,10 +164,16 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
         `SELECT COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_unit_${index} WHERE unit_id = ? AND ${where} AND ${key} >= ? AND ${key} < ?`,
       ),
     );
+    // Each unit's rows of a list with a key in [?, ?), over the whole list at once.
+    const groupedByUnit = each(({ where, key, index }) =>
+      db.prepare<[number, number], { unit_id: string; n: number }>(
+        `SELECT unit_id, COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_${index} WHERE ${where} AND ${key} >= ? AND ${key} < ? GROUP BY unit_id`,
+      ),
+    );
     /** A few units: each unit's first rows, merged. */
     const merged = (kind: AttentionKind, unitIds: readonly string[], bound: Bound, limit: number): Keyed[] =>
       unitIds
-        .flatMap((unitId) => ofUnit[kind].all(unitId, ...bound, limit))
+        .flatMap((unitId) => ofUnit()[kind].all(unitId, ...bound, limit))
         .sort((a, b) => a.key - b.key || (a.dossier_id < b.dossier_id ? -1 : a.dossier_id > b.dossier_id ? 1 : 0))
         .slice(0, limit);
     /**
@@ -154,7 +185,7 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       const out: Keyed[] = [];
       // Gives up once it read 40 rows per row wanted: the scope holds under 1/40 of the list.
       let budget = 40 * Math.max(limit, 10);
-      for (const r of scan[kind].iterate(...bound)) {
+      for (const r of scan()[kind].iterate(...bound)) {
         if (inScope.has(r.unit_id)) out.push(r);
         if (out.length === limit) return out;
         if (--budget === 0) return undefined; // leaving the loop closes the iterator
@@ -162,52 +193,114 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       return out;
     };
 
-    /** One event; throws before writing anything (see apply). */
-    const applyOne = (logged: LoggedEvent): void => {
-      // A mark of the service's own changes nothing here: not even read.
-      if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged) || logged.type === 'DossierBecameOverdue') return;
-      const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
-      const stored = get.get(dossierId);
-      const before = stored === undefined ? undefined : rowOf(stored);
-      const after = evolveAttention(before, dossierId, { type: logged.type, data: logged.data } as DossierEvent, logged.position);
-      if (after === before) return;
-      if (after === null) forget.run(dossierId);
+    /**
+     * The rows the batch's dossiers start from, read at once (a few statements rather than one per
+     * event): keyed by dossier id, absent when not in the table.
+     */
+    const rowsOf = (dossierIds: readonly string[]): Map<string, AttentionRow> => {
+      const rows = new Map<string, AttentionRow>();
+      for (let i = 0; i < dossierIds.length; i += READ_SLICE) {
+        for (const r of readMany.all(JSON.stringify(dossierIds.slice(i, i + READ_SLICE)))) rows.set(r.dossier_id, rowOf(r));
+      }
+      return rows;
+    };
+
+    /** Each dossier's row before and after the batch: written once, and only once nothing can throw. */
+    const write = (before: AttentionRow | undefined, after: AttentionRow | null, tallies: Map<string, number>): void => {
+      if (after === (before ?? null)) return;
+      if (after === null) forget.run(before!.dossierId);
       else if (before === undefined) insert.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
       else update(before, after);
-      if (before !== undefined && before.status !== after?.status) tally.run(before.unitId, before.status, -1);
-      if (after !== null && before?.status !== after.status) tally.run(after.unitId, after.status, 1);
+      if (before !== undefined && before.status !== after?.status) count(tallies, before, -1);
+      if (after !== null && before?.status !== after.status) count(tallies, after, 1);
+    };
+
+    /**
+     * A batch: its dossiers' rows read at once, evolved in memory across the batch (a dossier may
+     * have several events in it), then each changed row written once and the tallies summed. An
+     * event the fold refuses throws before anything is written (the seam then quarantines it).
+     */
+    const applyBatch = (events: readonly LoggedEvent[]): void => {
+      const mine: { dossierId: string; event: DossierEvent; position: number }[] = [];
+      const ids = new Set<string>();
+      for (const logged of events) {
+        // A mark of the service's own changes nothing here: not even read.
+        if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged) || logged.type === 'DossierBecameOverdue') continue;
+        const dossierId = logged.streamId.slice(DOSSIER_STREAM_PREFIX.length);
+        mine.push({ dossierId, event: { type: logged.type, data: logged.data } as DossierEvent, position: logged.position });
+        ids.add(dossierId);
+      }
+      if (mine.length === 0) return;
+      const stored = rowsOf([...ids]);
+      const evolved = new Map<string, AttentionRow | null>();
+      for (const { dossierId, event, position } of mine) {
+        const current = evolved.has(dossierId) ? evolved.get(dossierId) : stored.get(dossierId);
+        evolved.set(dossierId, evolveAttention(current ?? undefined, dossierId, event, position));
+      }
+      const tallies = new Map<string, number>();
+      for (const [dossierId, after] of evolved) write(stored.get(dossierId), after, tallies);
+      for (const [key, n] of tallies) {
+        if (n === 0) continue;
+        const [unitId, status] = key.split('\n');
+        tally.run(unitId, status, n);
+      }
     };
 
     return {
-      apply(events: readonly LoggedEvent[]): void {
-        for (const logged of events) applyOne(logged);
-      },
+      apply: applyBatch,
       queries: {
         page(kind, unitIds, range, after, limit) {
           const bound: Bound = after === undefined ? [range.from, '', range.before] : [Math.max(after.key, range.from), after.key < range.from ? '' : after.dossierId, range.before];
           const keyed = (unitIds.length > FEW_UNITS ? filtered(kind, unitIds, bound, limit) : undefined) ?? merged(kind, unitIds, bound, limit);
           return keyed.map((k) => rowOf(get.get(k.dossier_id)!));
         },
-        counts: countsOf,
+        counts(unitIds, ranges) {
+          const out = zeros();
+          for (const counts of countsByUnit(unitIds, ranges).values()) for (const kind of ATTENTION_KINDS) out[kind] += counts[kind];
+          return out;
+        },
+        countsByUnit,
       },
     };
 
     /**
-     * Each unit's part of each list on its own index: a list that runs from the start as the unit's
-     * rows of its statuses less those at or after the list's end (the recent ones, few).
+     * Many units: each list counted once for all units, by unit (its recent rest, for a list that
+     * runs from the start, off the units' totals), rather than unit by unit.
+     */
+    function countsByUnit(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Map<string, Record<AttentionKind, number>> {
+      // Counting whole lists pays when the units hold much of them; fewer, each on its own index.
+      if (unitIds.length <= FEW_UNITS || unitIds.length * 2 < unitsCounted.get()!.n) return new Map(unitIds.map((u) => [u, countsOf([u], ranges)]));
+      const out = new Map(unitIds.map((u) => [u, zeros()]));
+      const fromStart = ATTENTION_KINDS.filter((kind) => ranges[kind].from === FROM_THE_START);
+      for (const r of allTotals.all()) {
+        const counts = out.get(r.unit_id);
+        if (counts !== undefined) for (const kind of fromStart) if (LISTS[kind].statuses.includes(r.status)) counts[kind] += r.n;
+      }
+      for (const kind of ATTENTION_KINDS) {
+        const { from, before } = ranges[kind];
+        const rest = fromStart.includes(kind);
+        for (const r of groupedByUnit()[kind].all(rest ? before : from, rest ? Number.MAX_SAFE_INTEGER : before)) {
+          const counts = out.get(r.unit_id);
+          if (counts !== undefined) counts[kind] += rest ? -r.n : r.n;
+        }
+      }
+      return out;
+    }
+
+    /**
+     * A few units: each unit's part of each list on its own index, a list that runs from the start
+     * as the unit's rows of its statuses less those at or after the list's end (the recent ones, few).
      */
     function countsOf(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number> {
       const totals = new Map<AttentionStatus, number>();
-      const inScope = new Set(unitIds);
-      const rows = unitIds.length > FEW_UNITS ? allTotals.all().filter((r) => inScope.has(r.unit_id)) : unitIds.flatMap((u) => totalsOf.all(u));
-      for (const r of rows) totals.set(r.status, (totals.get(r.status) ?? 0) + r.n);
+      for (const r of unitIds.flatMap((u) => totalsOf.all(u))) totals.set(r.status, (totals.get(r.status) ?? 0) + r.n);
       const out = {} as Record<AttentionKind, number>;
       for (const kind of ATTENTION_KINDS) {
         const { from, before } = ranges[kind];
         const fromStart = from === FROM_THE_START;
         let n = fromStart ? LISTS[kind].statuses.reduce((sum, status) => sum + (totals.get(status) ?? 0), 0) : 0;
         for (const unitId of unitIds) {
-          n += fromStart ? -countOfUnit[kind].get(unitId, before, Number.MAX_SAFE_INTEGER)!.n : countOfUnit[kind].get(unitId, from, before)!.n;
+          n += fromStart ? -countOfUnit()[kind].get(unitId, before, Number.MAX_SAFE_INTEGER)!.n : countOfUnit()[kind].get(unitId, from, before)!.n;
         }
         out[kind] = n;
       }

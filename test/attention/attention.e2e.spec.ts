@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { AddressInfo } from 'node:net';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { syntheticLog } from '../../src/projections/synthetic-history.js';
 import { appendAll } from '../projections/support/store.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { auth, startTestApp, type TestApp } from '../support/test-app.js';
+import { SseClient } from '../supervision/support/sse.js';
+import { ATTENTION_EVERY_MS } from '../../src/supervision/live-reports.js';
 import { command, dossierHistories, local, q } from '../supervision/support/scenario.js';
 import { type Kind, naiveDossiers, naiveList } from './support/naive-attention.js';
 
@@ -179,6 +182,45 @@ describe('the review lists over HTTP', () => {
     expect(await counts('PROVINCE')).toEqual({ overdue: 4, soon_due: 2, not_returned: 1, silent: 2 });
     expect(await counts('HUYEN-AN.XA1', { scope: 'self', afterWorkingDays: 3 })).toEqual({ overdue: 2, soon_due: 1, not_returned: 1, silent: 2 });
     expect(await counts('HUYEN-BINH')).toEqual({ overdue: 1, soon_due: 0, not_returned: 0, silent: 0 });
+  });
+
+  it('the live report carries, in each row keyed by unit, the counts of its dossiers on each list (as /attention/counts)', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const port = (t.app.getHttpServer().address() as AddressInfo).port;
+    type Row = { key: string; attention?: Record<Kind, number> | null };
+    const firstFrame = async (unitId: string, params: Record<string, string | number>) => {
+      const live = new SseClient(port, `/units/${unitId}/timeliness/live${q({ from: local('2026-01-01T00:00:00'), minPosition: last, ...params })}`, auth('supervisor'));
+      try {
+        return ((await live.waitFor(1))[0].data as { rows: Row[] }).rows;
+      } finally {
+        live.close();
+      }
+    };
+    const counts = async (unitId: string, scope = 'subtree') => (await t.as('supervisor').get(`/units/${unitId}/attention/counts${q({ scope })}`)).body.counts;
+
+    expect(await firstFrame('PROVINCE', {})).toEqual([expect.objectContaining({ key: 'PROVINCE', attention: { overdue: 4, soon_due: 2, not_returned: 1, silent: 2 } })]);
+    // By child: each child's subtree; the unit's own row (when it has dossiers) its own only.
+    const rows = await firstFrame('HUYEN-AN', { groupBy: 'child' });
+    expect(rows.length).toBeGreaterThan(2);
+    for (const row of rows) expect(row.attention).toEqual(await counts(row.key, row.key === 'HUYEN-AN' ? 'self' : 'subtree'));
+    expect(rows.find((r) => r.key === 'HUYEN-AN.XA1')!.attention).toEqual({ overdue: 2, soon_due: 1, not_returned: 1, silent: 1 });
+    // Rows by procedure are not a unit's: no counts.
+    expect((await firstFrame('HUYEN-AN', { groupBy: 'procedure' })).every((r) => !('attention' in r))).toBe(true);
+
+    // A change: its frame may reuse counts from less than ATTENTION_EVERY_MS ago; a frame follows with them counted again.
+    const live = new SseClient(port, `/units/HUYEN-AN/timeliness/live${q({ from: local('2026-01-01T00:00:00'), minPosition: last })}`, auth('supervisor'));
+    try {
+      const before = ((await live.waitFor(1))[0].data as { rows: Row[] }).rows[0].attention;
+      await receive('2026-03-09T09:59:00', 'ATT-L', 'HUYEN-AN.XA3'); // recorded at now
+      const after = await counts('HUYEN-AN');
+      expect(after).not.toEqual(before);
+      const attentionOf = (n: number) => (live.events[n - 1].data as { rows: Row[] }).rows[0].attention;
+      let n = 2;
+      for (; n <= 4; n++) if (JSON.stringify(attentionOf((await live.waitFor(n, 2 * ATTENTION_EVERY_MS + 5000)).length)) === JSON.stringify(after)) break;
+      expect(attentionOf(n)).toEqual(after);
+    } finally {
+      live.close();
+    }
   });
 
   it('refuses bad options with a 400 naming every field', async () => {

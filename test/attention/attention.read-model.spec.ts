@@ -33,7 +33,7 @@ describe('the attention read model against a naive walk of generated histories',
       ...syntheticEvents({ ...common, seed: 8, dossiers: 20, unitIds: B, idPrefix: 'b' }),
     ].sort((x, y) => x.recordedAt - y.recordedAt);
     db = new Database(':memory:');
-    db.exec(attentionReadModel.schema);
+    db.exec(attentionReadModel.schema + attentionReadModel.indexes!);
     model = attentionReadModel.open(db, { calendar: () => calendar });
     db.transaction(() => model.apply(toRecordedLog(events)))();
   });
@@ -84,10 +84,37 @@ describe('the attention read model against a naive walk of generated histories',
     expect(listed).toBeGreaterThan(0);
   });
 
+  it('counts unit by unit at once (a live report row each) as it counts each unit alone', () => {
+    for (const now of nows) {
+      const ranges = keyRanges(calendar, now, { withinWorkingHours: 8, afterWorkingDays: 5 });
+      const byUnit = model.queries.countsByUnit(ALL, ranges);
+      expect([...byUnit.keys()].sort()).toEqual([...ALL].sort());
+      for (const unitId of ALL) expect(byUnit.get(unitId)).toEqual(model.queries.counts([unitId], ranges));
+      expect(ATTENTION_KINDS.some((kind) => [...byUnit.values()].some((c) => c[kind] > 0))).toBe(true);
+    }
+  });
+
   it('holds a row for each dossier neither returned nor withdrawn, as the naive fold does', () => {
     const rows = db.prepare('SELECT dossier_id AS dossierId, unit_id AS unitId, current_unit_id AS currentUnitId, status, due_at AS dueAt, last_event_at AS lastEventAt, resolved_at AS resolvedAt FROM attention_dossiers ORDER BY dossier_id').all();
     const naive = naiveDossiers(byDossier(events)).sort((x, y) => (x.dossierId < y.dossierId ? -1 : 1));
     expect(rows).toEqual(naive);
+  });
+
+  it('holds the same rows and tallies whatever the batches the log is cut into; a batch it refuses writes nothing', () => {
+    const other = new Database(':memory:');
+    other.exec(attentionReadModel.schema + attentionReadModel.indexes!);
+    const cut = attentionReadModel.open(other, { calendar: () => calendar });
+    const log = toRecordedLog(events);
+    for (let i = 0, size = 1; i < log.length; i += size, size = (size * 7) % 97) other.transaction(() => cut.apply(log.slice(i, i + size)))();
+    const dump = (d: Database.Database) => [d.prepare('SELECT * FROM attention_dossiers ORDER BY dossier_id').all(), d.prepare('SELECT * FROM attention_unit_totals WHERE n <> 0 ORDER BY unit_id, status').all()];
+    expect(dump(other)).toEqual(dump(db));
+    // A receipt, then an event of a dossier never received: nothing of the batch is written.
+    const next = log[log.length - 1].position + 1;
+    const receipt = { ...log.find((e) => e.type === 'DossierReceived')!, streamId: 'dossier-fresh', position: next };
+    const stray = { ...log.find((e) => e.type === 'DossierResultReturned')!, streamId: 'dossier-stray', position: next + 1 };
+    expect(() => cut.apply([receipt, stray])).toThrow(/not open/);
+    expect(dump(other)).toEqual(dump(db));
+    other.close();
   });
 
   it('says office time in words', () => {

@@ -122,7 +122,48 @@ describe('the projection seam: read models registered beside the dossier views',
     await p.rebuild();
     expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store, 2));
   });
+
+  it('a model built from the log is built without its secondary indexes, which exist once it caught up: before its first live batch and query', async () => {
+    const events = log(5, 150);
+    await appendAll(store, events.slice(0, 500), 10);
+    let p = start([]);
+    await p.waitFor(await head(), 5000);
+    await stop();
+    const built = await head();
+    const seen: { last: number; indexed: boolean }[] = [];
+    p = start([indexedCounting(seen)]);
+    await appendAll(store, events.slice(500), 10);
+    await p.waitFor(await head(), 5000);
+    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    const model = await p.readModel<CountQueries & { indexed(): boolean }>('event_counts');
+    expect(model.indexed()).toBe(true);
+    expect(model.counts()).toEqual(await expectedCounts(store));
+    // The log that was there before it was registered is all built from, without the index.
+    const building = seen.filter((batch) => batch.last <= built);
+    expect(building.length).toBeGreaterThan(0);
+    expect(building.some((batch) => batch.indexed)).toBe(false);
+  });
 });
+
+/** The counting model with a secondary index declared apart: it notes, at each batch, whether the index exists. */
+function indexedCounting(seen: { last: number; indexed: boolean }[]): ReadModel<CountQueries & { indexed(): boolean }> {
+  const base = counting();
+  return {
+    ...base,
+    indexes: 'CREATE INDEX IF NOT EXISTS event_counts_by_n ON event_counts (n);',
+    open(db, context) {
+      const handle = base.open(db, context);
+      const exists = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'event_counts_by_n'");
+      return {
+        apply(events) {
+          seen.push({ last: events[events.length - 1].position, indexed: exists.get()!.n === 1 });
+          handle.apply(events);
+        },
+        queries: { ...handle.queries, indexed: () => exists.get()!.n === 1 },
+      };
+    },
+  };
+}
 
 /** Polls `condition` (a status read) until it holds, failing after 5 s. */
 async function waitUntil(condition: () => Promise<boolean>): Promise<void> {

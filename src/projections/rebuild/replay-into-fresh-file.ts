@@ -80,7 +80,7 @@ export function replayIntoFreshFile(o: FreshFileOptions): { done: Promise<FreshF
     try {
       // The registered read models, from a second pass over the log (the writer's connection is closed by now).
       const seam = o.readModelSet(models);
-      await buildFromLog(o.store, seam, () => models.checkpoint, o.stopping);
+      await buildFromLog(o.store, seam, () => models.checkpoint, o.stopping, REBUILD_PAGE);
       if (o.stopping()) throw abandoned();
       return { models, index: finished.index, seam, writerThread: writer.thread };
     } catch (error) {

@@ -8,14 +8,17 @@ import type { ReadModelSet } from './read-model-set.js';
  */
 const CATCH_UP_PAGE = 250;
 
-/** Feeds the models of `seam` that are behind `upTo()` pages of the log, yielding between pages, until they reach it or `abandoned()`. */
-export async function buildFromLog(store: EventStore, seam: ReadModelSet, upTo: () => number, abandoned: () => boolean): Promise<void> {
+/**
+ * Feeds the models of `seam` that are behind `upTo()` pages of the log, yielding between pages, until
+ * they reach it or `abandoned()`. Larger pages (`pageSize`) when no query waits on the file (a rebuild's).
+ */
+export async function buildFromLog(store: EventStore, seam: ReadModelSet, upTo: () => number, abandoned: () => boolean, pageSize = CATCH_UP_PAGE): Promise<void> {
   while (!abandoned()) {
     // Read before the page: every event up to it is in the log when the page is read.
     const target = upTo();
     const after = seam.lowestCheckpoint();
     if (after >= target) return;
-    const page = await store.readAllData({ afterPosition: after, maxCount: CATCH_UP_PAGE });
+    const page = await store.readAllData({ afterPosition: after, maxCount: pageSize });
     if (abandoned()) return;
     seam.catchUpPage(page, target);
     await yieldToQueries();

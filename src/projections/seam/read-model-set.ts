@@ -34,6 +34,8 @@ interface Entry {
   model: ReadModel;
   handle: ReadModelHandle;
   checkpoint: number;
+  /** Its secondary indexes are known to exist (created once it caught up; see ReadModel.indexes). */
+  indexed: boolean;
 }
 
 export class ReadModelSet {
@@ -49,6 +51,9 @@ export class ReadModelSet {
     /** Told of each event a model quarantines (after its transaction commits). */
     private readonly onQuarantined: (model: string, event: QuarantinedEvent) => void = () => undefined,
   ) {
+    // Each model's batch runs in a savepoint, whose journal of the pages it changes spills to a
+    // temporary file past 64 KiB unless temporary storage is in memory: that file cost more than the batch.
+    db.pragma('temp_store = MEMORY');
     db.exec(STATE_TABLES);
     const state = db.prepare<[string], { version: number; checkpoint: number }>('SELECT version, checkpoint FROM read_model_state WHERE name = ?');
     const reset = db.prepare<[string, number]>('INSERT OR REPLACE INTO read_model_state (name, version, checkpoint) VALUES (?, ?, 0)');
@@ -65,17 +70,21 @@ export class ReadModelSet {
         stored = { version: model.version, checkpoint: 0 };
       }
       db.exec(model.schema);
-      this.entries.set(model.name, { model, handle: model.open(db, context), checkpoint: stored.checkpoint });
+      this.entries.set(model.name, { model, handle: model.open(db, context), checkpoint: stored.checkpoint, indexed: model.indexes === undefined });
     }
     this.setCheckpoint = db.prepare('UPDATE read_model_state SET checkpoint = ? WHERE name = ?');
     this.insertQuarantined = db.prepare('INSERT OR REPLACE INTO read_model_quarantine (name, position, stream_id, type, error) VALUES (?, ?, ?, ?, ?)');
     this.countQuarantined = db.prepare('SELECT COUNT(*) AS n FROM read_model_quarantine WHERE name = ?');
   }
 
-  /** A model's queries. */
+  /** A model's queries: only once it caught up (its indexes are then created, if that is not done yet). */
   queries<Q>(name: string): Q {
     const entry = this.entries.get(name);
     if (entry === undefined) throw new Error(`no read model ${name}`);
+    if (!entry.indexed) {
+      this.db.transaction(() => this.db.exec(entry.model.indexes!))();
+      entry.indexed = true;
+    }
     return entry.handle.queries as Q;
   }
 
@@ -92,15 +101,16 @@ export class ReadModelSet {
     const pending: Pending = [];
     for (const entry of this.entries.values()) {
       if (entry.checkpoint < from) continue; // behind: catchUp brings it here
-      pending.push(this.apply(entry, events, to));
+      pending.push(this.apply(entry, events, to, to));
     }
     return pending;
   }
 
   /** Settles the checkpoints in memory once the transaction of `applyLive` or `catchUpPage` committed. */
   committed(pending: Pending): void {
-    for (const { entry, checkpoint, skipped } of pending) {
+    for (const { entry, checkpoint, skipped, indexed } of pending) {
       entry.checkpoint = checkpoint;
+      entry.indexed = indexed;
       for (const q of skipped) this.onQuarantined(entry.model.name, q);
     }
   }
@@ -123,7 +133,7 @@ export class ReadModelSet {
   catchUpPage(page: readonly LoggedEvent[], upTo: number): void {
     const behind = [...this.entries.values()].filter((e) => e.checkpoint < upTo);
     const last = page.length > 0 ? page[page.length - 1].position : upTo;
-    const pending = this.db.transaction(() => behind.map((entry) => this.apply(entry, page, Math.max(entry.checkpoint, last))))();
+    const pending = this.db.transaction(() => behind.map((entry) => this.apply(entry, page, Math.max(entry.checkpoint, last), upTo)))();
     this.committed(pending);
   }
 
@@ -137,7 +147,8 @@ export class ReadModelSet {
     }));
   }
 
-  private apply(entry: Entry, events: readonly LoggedEvent[], to: number): Pending[number] {
+  /** Applies `events` and moves the model's checkpoint to `to`; its indexes are created once it reaches `caughtUpAt`. */
+  private apply(entry: Entry, events: readonly LoggedEvent[], to: number, caughtUpAt: number): Pending[number] {
     const skipped: QuarantinedEvent[] = [];
     const fresh = events.length > 0 && events[0].position > entry.checkpoint ? events : events.filter((e) => e.position > entry.checkpoint);
     if (fresh.length > 0) {
@@ -161,9 +172,11 @@ export class ReadModelSet {
     }
     const checkpoint = Math.max(entry.checkpoint, to);
     this.setCheckpoint.run(checkpoint, entry.model.name);
-    return { entry, checkpoint, skipped };
+    const indexing = !entry.indexed && checkpoint >= caughtUpAt;
+    if (indexing) this.db.exec(entry.model.indexes!);
+    return { entry, checkpoint, skipped, indexed: entry.indexed || indexing };
   }
 }
 
 /** What a transaction applied, to settle once it committed. */
-export type Pending = { entry: Entry; checkpoint: number; skipped: QuarantinedEvent[] }[];
+export type Pending = { entry: Entry; checkpoint: number; skipped: QuarantinedEvent[]; indexed: boolean }[];

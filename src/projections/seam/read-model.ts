@@ -16,8 +16,15 @@ export interface ReadModel<Q = unknown> {
   readonly name: string;
   /** Bumped when its rows change shape or meaning: it is then emptied and built again from the log. */
   readonly version: number;
-  /** Its tables and indexes, `CREATE ... IF NOT EXISTS`. */
+  /** Its tables (and any index it needs while it is built), `CREATE ... IF NOT EXISTS`. */
   readonly schema: string;
+  /**
+   * Optional: its secondary indexes, `CREATE INDEX IF NOT EXISTS`. A model built from the log (new,
+   * version bumped, rebuilt) is built without them, and they are created at once when it caught up,
+   * before its first live batch or query: cheaper than maintaining them row by row while it is built.
+   * Its queries must not be prepared before then (open prepares its writes only).
+   */
+  readonly indexes?: string;
   /** Its tables, dropped when the version changes. */
   readonly tables: readonly string[];
   /** Prepares its statements on the read-model file's connection. */
