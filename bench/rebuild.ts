@@ -4,11 +4,12 @@
  * built from the log as a first start does, and optionally rebuilt once more with the first index
  * in memory, as POST /projections/rebuild does in a running service.
  *
- *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice]
+ *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory]
  *
  * Prints one JSON line per rebuild: events, events/s, where the rows were written, and the
  * process CPU per event (user + system, all threads), which moves much less than the wall time
- * when other processes share the machine.
+ * when other processes share the machine. `--memory` adds, every second, the RSS, this thread's
+ * heap and the events replayed so far (stderr): where in a rebuild the peak is.
  */
 import { Logger } from '@nestjs/common';
 import { rmSync } from 'node:fs';
@@ -41,8 +42,22 @@ const report = (kind: string, cpu: NodeJS.CpuUsage, r: { events: number; eventsP
       writer: r.writer,
       cpuUsPerEvent: +((cpu.user + cpu.system) / r.events).toFixed(2),
       rssMb: Math.round(process.memoryUsage().rss / 1048576),
+      // The process's peak so far (all threads, SQLite's page caches included).
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );
+const started = performance.now();
+const sampler = process.argv.includes('--memory')
+  ? setInterval(() => {
+      const m = process.memoryUsage();
+      void projector.status().then((s) =>
+        process.stderr.write(
+          `${((performance.now() - started) / 1000).toFixed(1)} s: rss ${Math.round(m.rss / 1048576)} MB, heap ${Math.round(m.heapUsed / 1048576)} MB, ` +
+            `buffers ${Math.round(m.arrayBuffers / 1048576)} MB, events ${s.rebuild.events}, checkpoint ${s.checkpoint}\n`,
+        ),
+      );
+    }, 1000)
+  : undefined;
 try {
   let cpu = process.cpuUsage();
   projector.onModuleInit(); // an empty read-model file: the first start's rebuild
@@ -56,6 +71,7 @@ try {
     report('rebuild with the index in memory', process.cpuUsage(cpu), second);
   }
 } finally {
+  clearInterval(sampler);
   await projector.beforeApplicationShutdown();
   projector.onApplicationShutdown();
   await store.close();

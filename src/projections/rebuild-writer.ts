@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import { WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../common/worker-channel.js';
 import type { DossierView } from './dossier-view.js';
-import type { DeltaRow } from './report-deltas.js';
+import type { DeltaPage } from './report-deltas.js';
 import { indexFromSnapshot, type SnapshotRow } from './index-snapshot.js';
 import { ReadModels } from './read-models.js';
 import { decodeView, encodeView } from './view-codec.js';
@@ -28,7 +28,7 @@ export interface RebuildWriter {
    * Writes views, the deltas of the report entries folded with them (ViewFolder's `deltas`) and the checkpoint;
    * resolves when the next page may be sent (at most a couple in flight).
    */
-  write(views: DossierView[], checkpoint: number, deltas: DeltaRow[]): Promise<void>;
+  write(views: DossierView[], checkpoint: number, deltas: DeltaPage): Promise<void>;
   /**
    * Ends the bulk load: the file, opened in this thread to catch it up, and its report index.
    * `prepare` gets the index as soon as it is sealed, while the file's secondary indexes are still
@@ -41,7 +41,7 @@ export interface RebuildWriter {
 
 /** Messages to the worker, and its answers (same `id`). */
 export type WriterRequest =
-  | { id: number; type: 'write'; encoded: string[]; checkpoint: number; deltas: DeltaRow[] }
+  | { id: number; type: 'write'; encoded: string[]; checkpoint: number; deltas: DeltaPage }
   | { id: number; type: 'readBack'; dossierIds: string[] }
   /** Ends the load: the report index sealed and sent back (`rows`). */
   | { id: number; type: 'seal' }
@@ -69,7 +69,7 @@ export class InThreadWriter implements RebuildWriter {
     return this.models.readBack(dossierIds);
   }
 
-  async write(views: DossierView[], checkpoint: number, deltas: DeltaRow[]): Promise<void> {
+  async write(views: DossierView[], checkpoint: number, deltas: DeltaPage): Promise<void> {
     this.models.writeViews(views, checkpoint, deltas);
   }
 
@@ -105,7 +105,7 @@ class WorkerWriter implements RebuildWriter {
     return new Map((reply.views ?? []).map(([id, encoded]) => [id, decodeView(encoded)]));
   }
 
-  async write(views: DossierView[], checkpoint: number, deltas: DeltaRow[]): Promise<void> {
+  async write(views: DossierView[], checkpoint: number, deltas: DeltaPage): Promise<void> {
     // Encoded (view-codec.ts): a string crosses threads for a fraction of the cost of cloning the
     // view's objects, and the worker stores it as it is.
     const written = this.channel.request({ type: 'write', encoded: views.map(encodeView), checkpoint, deltas });

@@ -53,11 +53,84 @@ export function entriesOf(view: DossierView): Entries {
 
 export const NO_ENTRIES: Entries = { unitId: '', procedureCode: '', categories: [], ats: [], handlers: [] };
 
+/** Where `pushDeltas` puts the deltas it finds: rows (a live batch's) or columns (a rebuild's page). */
+export interface DeltaSink {
+  add(at: number, position: number, unitId: string, procedureCode: string, handler: string, category: number, recordedAt: number, n: number): void;
+}
+
+/** Deltas as stored rows: what a live batch writes with each dossier's row. */
+export class DeltaRows implements DeltaSink {
+  readonly rows: DeltaRow[] = [];
+
+  add(at: number, position: number, unitId: string, procedureCode: string, handler: string, category: number, recordedAt: number, n: number): void {
+    this.rows.push([lagClass(recordedAt, at), at, position, unitId, procedureCode, handler, category, recordedAt, n]);
+  }
+}
+
 /**
- * Appends to `out` the deltas that turn `before` into `after` at one
+ * A rebuild's deltas of one page, as it crosses to the writer's thread: one flat array of
+ * numbers, DELTA_STRIDE per delta (at, position, recorded at, unit, procedure, handler as indexes
+ * into `strings`, category, n), whose buffer is transferred, not copied. Arrays of rows cost the
+ * fold an allocation per delta and the crossing a clone of each.
+ */
+export interface DeltaPage {
+  length: number;
+  values: Float64Array;
+  strings: string[];
+}
+
+export const DELTA_STRIDE = 8;
+
+export const NO_DELTAS: DeltaPage = { length: 0, values: new Float64Array(0), strings: [] };
+
+export class DeltaColumns implements DeltaSink {
+  private length = 0;
+  private values: Float64Array;
+  private readonly strings: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  constructor(expected: number) {
+    this.values = new Float64Array(Math.max(64, expected) * DELTA_STRIDE);
+  }
+
+  add(at: number, position: number, unitId: string, procedureCode: string, handler: string, category: number, recordedAt: number, n: number): void {
+    let o = this.length * DELTA_STRIDE;
+    if (o === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    const v = this.values;
+    v[o++] = at;
+    v[o++] = position;
+    v[o++] = recordedAt;
+    v[o++] = this.id(unitId);
+    v[o++] = this.id(procedureCode);
+    v[o++] = this.id(handler);
+    v[o++] = category;
+    v[o] = n;
+    this.length++;
+  }
+
+  page(): DeltaPage {
+    return { length: this.length, values: this.values, strings: this.strings };
+  }
+
+  private id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.strings.push(text) - 1;
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * Adds to `out` the deltas that turn `before` into `after` at one
  * event (its position and recorded instant). Entries in both keep their earlier deltas.
  */
-export function pushDeltas(before: Entries, after: Entries, position: number, recordedAt: number, out: DeltaRow[]): void {
+export function pushDeltas(before: Entries, after: Entries, position: number, recordedAt: number, out: DeltaSink): void {
   const rec = Number.isFinite(recordedAt) ? recordedAt : UNKNOWN_RECORDED_AT;
   const sameGroup = before.unitId === after.unitId && before.procedureCode === after.procedureCode;
   const matched = sameGroup ? new Uint8Array(before.categories.length) : undefined;
@@ -76,10 +149,10 @@ export function pushDeltas(before: Entries, after: Entries, position: number, re
         }
       }
     }
-    if (!found) out.push([lagClass(rec, at), at, position, after.unitId, after.procedureCode, h, c, rec, 1]);
+    if (!found) out.add(at, position, after.unitId, after.procedureCode, h, c, rec, 1);
   }
   for (let i = 0; i < before.categories.length; i++) {
     if (matched?.[i] === 1) continue;
-    out.push([lagClass(rec, before.ats[i]), before.ats[i], position, before.unitId, before.procedureCode, before.handlers[i], before.categories[i], rec, -1]);
+    out.add(before.ats[i], position, before.unitId, before.procedureCode, before.handlers[i], before.categories[i], rec, -1);
   }
 }

@@ -12,7 +12,7 @@ import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dos
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierView, evolveDossierViewInPlace } from './dossier-view.js';
 import { quarantined, type QuarantinedEvent } from './quarantine.js';
-import { type DeltaRow, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
+import { DeltaColumns, type DeltaPage, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 
 export interface FoldedPage {
   /** The position of the page's last event. */
@@ -22,7 +22,7 @@ export interface FoldedPage {
   /** Events of the page no view could take: skipped (quarantine.ts). */
   quarantined: QuarantinedEvent[];
   /** How the page's events changed the report entries (report-deltas.ts). */
-  deltas: DeltaRow[];
+  deltas: DeltaPage;
 }
 
 export const DEFAULT_CACHE_LIMIT = 200_000;
@@ -103,7 +103,8 @@ export class ViewFolder {
     const page = ++this.pages;
     const writes: DossierView[] = [];
     const skipped: QuarantinedEvent[] = [];
-    const deltas: DeltaRow[] = [];
+    // About two deltas per event.
+    const deltas = new DeltaColumns(events.length * 3);
     // Views read back are written again, changed or not (reading them took them out of the index
     // being built): cached as changed in this page.
     const changed: Slot[] = [];
@@ -153,7 +154,7 @@ export class ViewFolder {
     }
     this.evict(writes);
     if (from < events.length) this.checkpoint = events[events.length - 1].position;
-    return { checkpoint: this.checkpoint, writes, quarantined: skipped, deltas };
+    return { checkpoint: this.checkpoint, writes, quarantined: skipped, deltas: deltas.page() };
   }
 
   /**
