@@ -231,7 +231,7 @@ export class ReadModels {
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
       // The unique index on dossier ids is written in random order: keep it in memory while loading.
-      db.pragma('cache_size = -262144');
+      db.pragma('cache_size = -65536');
     } else {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');

@@ -52,6 +52,12 @@ export type WriterReply = { id: number; ok: true; views?: [string, string][]; ro
 /** Writes (pages) not yet acknowledged by the worker before the main thread waits: enough to overlap, bounded memory. */
 const MAX_WRITES_IN_FLIGHT = 6;
 
+/**
+ * The writer's young generation: V8's default size rather than the service's (64 MiB semi-spaces,
+ * README), which every thread would otherwise commit; what the writer allocates is short-lived.
+ */
+const WRITER_LIMITS = { maxYoungGenerationSizeMb: 48 };
+
 /** Injection token of the Projector's WorkerMode (default `auto`). */
 export const REBUILD_WORKER = Symbol('REBUILD_WORKER');
 
@@ -96,7 +102,7 @@ class WorkerWriter implements RebuildWriter {
 
   static async start(file: string): Promise<WorkerWriter> {
     const script = workerScript(import.meta.url, 'rebuild-writer.worker');
-    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }), file);
+    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }, WRITER_LIMITS), file);
   }
 
   async readBack(dossierIds: string[]): Promise<Map<string, DossierView>> {
