@@ -43,12 +43,17 @@ export interface Entries {
 
 export function entriesOf(view: DossierView): Entries {
   const e: Entries = { unitId: view.unitId, procedureCode: view.procedureCode, categories: [], ats: [], handlers: [] };
-  visitEntries(view, (category, at, handler) => {
-    e.categories.push(category);
-    e.ats.push(at);
-    e.handlers.push(handler ?? '');
-  });
+  filling = e;
+  visitEntries(view, fill);
   return e;
+}
+
+/** The Entries being filled by `fill`: one sink for every call rather than a closure each (one per event in a rebuild). */
+let filling: Entries = { unitId: '', procedureCode: '', categories: [], ats: [], handlers: [] };
+function fill(category: number, at: number, handler: string | null): void {
+  filling.categories.push(category);
+  filling.ats.push(at);
+  filling.handlers.push(handler ?? '');
 }
 
 export const NO_ENTRIES: Entries = { unitId: '', procedureCode: '', categories: [], ats: [], handlers: [] };
@@ -86,8 +91,13 @@ export const NO_DELTAS: DeltaPage = { length: 0, values: new Float64Array(0), st
 export class DeltaColumns implements DeltaSink {
   private length = 0;
   private values: Float64Array;
-  private readonly strings: string[] = [];
-  private readonly ids = new Map<string, number>();
+  /** '' (no handler: a dossier category) is string 0. */
+  private readonly strings: string[] = [''];
+  private readonly ids = new Map<string, number>([['', 0]]);
+  private unit: string | undefined;
+  private unitId = 0;
+  private procedure: string | undefined;
+  private procedureId = 0;
 
   constructor(expected: number) {
     this.values = new Float64Array(Math.max(64, expected) * DELTA_STRIDE);
@@ -104,9 +114,12 @@ export class DeltaColumns implements DeltaSink {
     v[o++] = at;
     v[o++] = position;
     v[o++] = recordedAt;
-    v[o++] = this.id(unitId);
-    v[o++] = this.id(procedureCode);
-    v[o++] = this.id(handler);
+    // An event's deltas mostly share the dossier's unit and procedure: looked up once.
+    if (unitId !== this.unit) this.unitId = this.id((this.unit = unitId));
+    if (procedureCode !== this.procedure) this.procedureId = this.id((this.procedure = procedureCode));
+    v[o++] = this.unitId;
+    v[o++] = this.procedureId;
+    v[o++] = handler === '' ? 0 : this.id(handler);
     v[o++] = category;
     v[o] = n;
     this.length++;
