@@ -51,6 +51,7 @@ const report = (kind: string, cpu: NodeJS.CpuUsage, r: { events: number; eventsP
 /** The most CPU each thread was seen with (ms), sampled from /proc: worker threads end before the report. */
 const threadCpu = new Map<string, { name: string; ms: number }>();
 function sampleThreads(): void {
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -70,12 +71,16 @@ const busiestThreads = () => {
   return top.map((t) => `${t.name} ${(t.ms / 1000).toFixed(1)}`).join(', ');
 };
 const started = performance.now();
+/** The highest RSS since the last line of `--memory` (sampled with the threads, every 200 ms). */
+let rssPeak = 0;
 const sampler = process.argv.includes('--memory')
   ? setInterval(() => {
       const m = process.memoryUsage();
+      const peak = Math.max(rssPeak, m.rss);
+      rssPeak = 0;
       void projector.status().then((s) =>
         process.stderr.write(
-          `${((performance.now() - started) / 1000).toFixed(1)} s: rss ${Math.round(m.rss / 1048576)} MB, heap ${Math.round(m.heapUsed / 1048576)} MB, ` +
+          `${((performance.now() - started) / 1000).toFixed(1)} s: rss ${Math.round(m.rss / 1048576)} MB (peak ${Math.round(peak / 1048576)}), heap ${Math.round(m.heapUsed / 1048576)} MB, ` +
             `buffers ${Math.round(m.arrayBuffers / 1048576)} MB, events ${s.rebuild.events}, checkpoint ${s.checkpoint}\n`,
         ),
       );
