@@ -43,9 +43,9 @@ export interface RebuildWriter {
 export type WriterRequest =
   | { id: number; type: 'write'; encoded: string[]; checkpoint: number; deltas: DeltaPage }
   | { id: number; type: 'readBack'; dossierIds: string[] }
-  /** Ends the load: the report index sealed and sent back (`rows`). */
+  /** Ends the load: the report index sealed and sent back (`rows`); the writer exits after it. */
   | { id: number; type: 'seal' }
-  /** Then the secondary indexes; the worker exits after it. */
+  /** To a worker started on the sealed file (`loaded`): the secondary indexes; it exits after it. */
   | { id: number; type: 'index' };
 export type WriterReply = { id: number; ok: true; views?: [string, string][]; rows?: SnapshotRow[] } | { id: number; ok: false; error: string };
 
@@ -94,15 +94,18 @@ export class InThreadWriter implements RebuildWriter {
 class WorkerWriter implements RebuildWriter {
   readonly thread = 'worker';
   private readonly writes: Promise<unknown>[] = [];
+  /** The worker that creates the secondary indexes, once the writer has sealed the load. */
+  private indexer: Promise<WorkerChannel<WriterRequest, WriterReply>> | undefined;
 
   private constructor(
     private readonly channel: WorkerChannel<WriterRequest, WriterReply>,
     private readonly file: string,
+    private readonly script: URL | undefined,
   ) {}
 
   static async start(file: string): Promise<WorkerWriter> {
     const script = workerScript(import.meta.url, 'rebuild-writer.worker');
-    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }, WRITER_LIMITS), file);
+    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }, WRITER_LIMITS), file, script);
   }
 
   async readBack(dossierIds: string[]): Promise<Map<string, DossierView>> {
@@ -122,19 +125,26 @@ class WorkerWriter implements RebuildWriter {
 
   async finish(prepare?: (index: TimelinessIndex) => void): Promise<{ models: ReadModels; index: TimelinessIndex }> {
     await Promise.all(this.writes.splice(0));
-    // Both asked at once: the worker creates the secondary indexes (about 3.5 s at a million
-    // dossiers) while this thread takes the report index in and `prepare` works on it.
-    const sealed = this.channel.request({ type: 'seal' });
-    const indexed = this.channel.request({ type: 'index' });
+    const rows = (await this.channel.request({ type: 'seal' })).rows ?? [];
+    // The writer exits after the seal, its heap (the index it built, as garbage that nothing would
+    // collect while SQLite works) with it, before this thread builds its copy of the index; a
+    // fresh worker creates the file's secondary indexes (seconds at a million dossiers) meanwhile.
+    await this.channel.exit;
+    const indexer = WorkerChannel.start<WriterRequest, WriterReply>('rebuild indexer', this.script, { file: this.file, loaded: true }, WRITER_LIMITS);
+    this.indexer = indexer;
+    const indexed = indexer.then(async (channel) => {
+      await channel.request({ type: 'index' });
+      await channel.exit;
+    });
     indexed.catch(() => undefined); // awaited below, after the index is in
-    const index = indexFromSnapshot((await sealed).rows ?? []);
+    const index = indexFromSnapshot(rows);
     prepare?.(index);
     await indexed;
-    await this.channel.exit;
     return { models: ReadModels.openLoaded(this.file), index };
   }
 
   async discard(): Promise<void> {
+    await this.indexer?.then((channel) => channel.terminate('discarded'), () => undefined);
     await this.channel.terminate('discarded');
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.file + suffix, { force: true });
   }
