@@ -4,14 +4,16 @@
  * built from the log as a first start does, and optionally rebuilt once more with the first index
  * in memory, as POST /projections/rebuild does in a running service.
  *
- *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice]
+ *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory]
  *
  * Prints one JSON line per rebuild: events, events/s, where the rows were written, and the
  * process CPU per event (user + system, all threads), which moves much less than the wall time
- * when other processes share the machine.
+ * when other processes share the machine, and the CPU seconds of the busiest threads (Linux: from
+ * /proc, sampled; `main` is this thread, the workers show as `node` or by their name). `--memory` adds, every second, the RSS, this thread's
+ * heap and the events replayed so far (stderr): where in a rebuild the peak is.
  */
 import { Logger } from '@nestjs/common';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
@@ -41,8 +43,49 @@ const report = (kind: string, cpu: NodeJS.CpuUsage, r: { events: number; eventsP
       writer: r.writer,
       cpuUsPerEvent: +((cpu.user + cpu.system) / r.events).toFixed(2),
       rssMb: Math.round(process.memoryUsage().rss / 1048576),
+      // The process's peak so far (all threads, SQLite's page caches included).
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      threadCpuS: busiestThreads(),
     }),
   );
+/** The most CPU each thread was seen with (ms), sampled from /proc: worker threads end before the report. */
+const threadCpu = new Map<string, { name: string; ms: number }>();
+function sampleThreads(): void {
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      const name = Number(tid) === process.pid ? 'main' : readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      threadCpu.set(tid, { name, ms });
+    }
+  } catch {
+    // not Linux, or a thread gone between the listing and the read
+  }
+}
+const threadSampler = setInterval(sampleThreads, 200);
+const busiestThreads = () => {
+  sampleThreads();
+  const top = [...threadCpu.values()].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  threadCpu.clear();
+  return top.map((t) => `${t.name} ${(t.ms / 1000).toFixed(1)}`).join(', ');
+};
+const started = performance.now();
+/** The highest RSS since the last line of `--memory` (sampled with the threads, every 200 ms). */
+let rssPeak = 0;
+const sampler = process.argv.includes('--memory')
+  ? setInterval(() => {
+      const m = process.memoryUsage();
+      const peak = Math.max(rssPeak, m.rss);
+      rssPeak = 0;
+      void projector.status().then((s) =>
+        process.stderr.write(
+          `${((performance.now() - started) / 1000).toFixed(1)} s: rss ${Math.round(m.rss / 1048576)} MB (peak ${Math.round(peak / 1048576)}), heap ${Math.round(m.heapUsed / 1048576)} MB, ` +
+            `buffers ${Math.round(m.arrayBuffers / 1048576)} MB, events ${s.rebuild.events}, checkpoint ${s.checkpoint}\n`,
+        ),
+      );
+    }, 1000)
+  : undefined;
 try {
   let cpu = process.cpuUsage();
   projector.onModuleInit(); // an empty read-model file: the first start's rebuild
@@ -56,6 +99,8 @@ try {
     report('rebuild with the index in memory', process.cpuUsage(cpu), second);
   }
 } finally {
+  clearInterval(sampler);
+  clearInterval(threadSampler);
   await projector.beforeApplicationShutdown();
   projector.onApplicationShutdown();
   await store.close();

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, type ResourceLimits, Worker } from 'node:worker_threads';
 
 export type Reply = { id: number; ok: true } | { id: number; ok: false; error: string };
 
@@ -116,9 +116,11 @@ export class WorkerChannel<Request extends { id: number; type: string }, R exten
     name: string,
     script: URL | undefined,
     workerData: unknown,
+    /** The worker's heap limits, when not the process's flags (which size every thread's young generation alike). */
+    resourceLimits?: ResourceLimits,
   ): Promise<WorkerChannel<Request, R>> {
     if (script === undefined) return Promise.reject(new Error(`${name}: no worker script`));
-    const worker = new Worker(script, { workerData });
+    const worker = new Worker(script, { workerData, resourceLimits });
     return new Promise((resolve, reject) => {
       const failed = (error: Error) => {
         off();

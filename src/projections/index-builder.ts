@@ -85,7 +85,7 @@ export class IndexBuilder {
     const count = this.slots.length;
     const adds = new Int32Array(count);
     const removes = new Int32Array(count);
-    const ids = this.ids;
+    let ids = this.ids;
     for (let i = 0; i < this.n; i++) {
       if ((i & STEP) === STEP) yield;
       const id = ids[i];
@@ -104,13 +104,17 @@ export class IndexBuilder {
       addAt[s] = before?.length ?? 0;
       if (removes[s] > 0) taken[s] = new Float64Array(removes[s]);
     }
-    const keys = this.keys;
+    let keys = this.keys;
     for (let i = 0; i < this.n; i++) {
       if ((i & STEP) === STEP) yield;
       const id = ids[i];
       if (id >= 0) kept[id][addAt[id]++] = keys[i];
       else taken[~id]![removeAt[~id]++] = keys[i];
     }
+    // Copied out: the columns (some 12 bytes per entry, doubled as they grew) can go while the buckets are built.
+    this.ids = ids = new Int32Array(0);
+    this.keys = keys = new Float64Array(0);
+    this.n = 0;
     const out = new Map<string, BuiltUnit>();
     for (let s = 0; s < count; s++) {
       yield;

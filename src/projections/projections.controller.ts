@@ -38,11 +38,12 @@ export class ProjectionsController {
     if (wait !== undefined && wait !== 'true' && wait !== 'false') {
       throw validationFailed([{ field: 'wait', message: 'wait must be true or false' }]);
     }
+    // The connection is idle until the rebuild ends (minutes at millions of dossiers): the idle
+    // timeout (CONNECTION_TIMEOUT_MS) would cut it, so it is lifted for this one, before the
+    // rebuild's start takes the thread.
+    if (wait === 'true') reply.raw.socket?.setTimeout(0);
     const running = this.projector.rebuild();
     if (wait === 'true') {
-      // The connection is idle until the rebuild ends (minutes at millions of dossiers): the idle
-      // timeout (CONNECTION_TIMEOUT_MS) would cut it, so it is lifted for this one.
-      reply.raw.socket?.setTimeout(0);
       const done = await running;
       void reply.status(200);
       return { status: 'done', ...done };

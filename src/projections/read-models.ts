@@ -25,7 +25,7 @@ import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
 import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
 import { type DeltaRead, deltasSince } from './as-of-deltas.js';
-import { type DeltaRow, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
+import { DELTA_STRIDE, type DeltaPage, type DeltaRow, DeltaRows, type Entries, entriesOf, lagClass, NO_DELTAS, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 import { QUARANTINE_SHOWN, quarantined, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
@@ -166,7 +166,7 @@ export class ReadModels {
   private stmt!: ReturnType<ReadModels['prepare']>;
   private watch: ReturnType<ReadModels['prepareWatch']> | undefined;
   private commitTxn!: (rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => void;
-  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number, deltas: Deltas) => void;
+  private writeTxn!: (rows: readonly ToWrite[], checkpoint: number, deltas: DeltaPage) => void;
   private checkpointValue = 0;
   /**
    * Live batches folded (`fold`) but not yet committed: their views, which the next fold reads
@@ -189,6 +189,8 @@ export class ReadModels {
    */
   private bulkIndex: TimelinessIndex | undefined;
   private bulkFailed = false;
+  /** The parameters of a bulk load's delta inserts, reused. */
+  private deltaParams: (string | number)[] | undefined;
 
   /** Opens (or creates) the live file. A file written by another schema version is emptied and rebuilt. */
   static open(file: string): ReadModels {
@@ -229,7 +231,7 @@ export class ReadModels {
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
       // The unique index on dossier ids is written in random order: keep it in memory while loading.
-      db.pragma('cache_size = -262144');
+      db.pragma('cache_size = -65536');
     } else {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -250,13 +252,13 @@ export class ReadModels {
     this.commitTxn = db.transaction((rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]) => {
       for (const row of rows) {
         this.stmt.upsertDossier.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
-        if (row[10] !== undefined) this.insertDeltas(row[10]);
+        if (row[10] !== undefined) this.insertDeltaRows(row[10]);
       }
       this.insertQuarantined(quarantined);
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
-    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number, deltas: Deltas) => {
-      this.insertDeltas(deltas);
+    this.writeTxn = db.transaction((unordered: readonly ToWrite[], checkpoint: number, deltas: DeltaPage) => {
+      this.insertDeltaPage(deltas);
       // In the order of the unique index on dossier ids, the one B-tree a bulk load writes at
       // random places: neighbouring entries share pages.
       const rows = [...unordered].sort((a, b) => (a.view.dossierId < b.view.dossierId ? -1 : a.view.dossierId > b.view.dossierId ? 1 : 0));
@@ -369,7 +371,7 @@ export class ReadModels {
    * fold starts from this one's views and position.
    */
   fold(events: LoggedEvent[]): FoldedBatch {
-    const changed = new Map<string, ViewChange & { entries: Entries; deltas: DeltaRow[] }>();
+    const changed = new Map<string, ViewChange & { entries: Entries; deltas: DeltaRows }>();
     const skipped: QuarantinedEvent[] = [];
     let checkpoint = Math.max(this.checkpointValue, this.foldedTo);
     for (const e of events) {
@@ -392,7 +394,7 @@ export class ReadModels {
       // Per event, not per batch: each change of the entries carries its own event's recorded instant.
       const entries = entriesOf(next);
       const before = entry ? entry.entries : current === undefined ? NO_ENTRIES : entriesOf(current);
-      const deltas = entry ? entry.deltas : [];
+      const deltas = entry ? entry.deltas : new DeltaRows();
       pushDeltas(before, entries, e.position, e.recordedAt, deltas);
       if (entry) {
         entry.after = next;
@@ -405,7 +407,7 @@ export class ReadModels {
     return {
       checkpoint,
       changes: folded.map(({ before, after }) => ({ before, after })),
-      rows: folded.map(({ after, deltas }): Row => [...rowOf(after), deltas]),
+      rows: folded.map(({ after, deltas }): Row => [...rowOf(after), deltas.rows]),
       quarantined: skipped,
     };
   }
@@ -491,16 +493,16 @@ export class ReadModels {
   }
 
   /** Bulk load: writes views (indexing them), the deltas of the report entries (flat) and the checkpoint, in one transaction. */
-  writeViews(views: readonly DossierView[], checkpoint: number, deltas: Deltas = []): void {
+  writeViews(views: readonly DossierView[], checkpoint: number, deltas: DeltaPage = NO_DELTAS): void {
     this.write(views.map((view) => ({ view })), checkpoint, deltas);
   }
 
   /** writeViews, of views encoded by view-codec.ts (as a worker receives them). */
-  writeEncoded(encoded: readonly string[], checkpoint: number, deltas: Deltas = []): void {
+  writeEncoded(encoded: readonly string[], checkpoint: number, deltas: DeltaPage = NO_DELTAS): void {
     this.write(encoded.map((text) => ({ view: decodeView(text), encoded: text })), checkpoint, deltas);
   }
 
-  private write(rows: readonly ToWrite[], checkpoint: number, deltas: Deltas): void {
+  private write(rows: readonly ToWrite[], checkpoint: number, deltas: DeltaPage): void {
     // A bulk load commits once, at the end (finishBulk): a commit per page wrote the same pages
     // of the table and its index again and again. A crash mid-load leaves a file to throw away.
     if (this.bulkIndex !== undefined && !this.db.inTransaction) this.db.exec('BEGIN');
@@ -518,8 +520,8 @@ export class ReadModels {
     if (events.length > 0) this.db.transaction(() => this.insertQuarantined(events))();
   }
 
-  /** Deltas of the report entries, several per statement. */
-  private insertDeltas(deltas: Deltas): void {
+  /** A live batch's deltas of the report entries, several per statement. */
+  private insertDeltaRows(deltas: Deltas): void {
     let i = 0;
     for (; i + ROWS_PER_INSERT <= deltas.length; i += ROWS_PER_INSERT) {
       const params: (string | number)[] = [];
@@ -527,6 +529,30 @@ export class ReadModels {
       this.stmt.insertDeltas.run(params);
     }
     for (; i < deltas.length; i++) this.stmt.insertDelta.run(...deltas[i]);
+  }
+
+  /** A bulk load's page of deltas (report-deltas.ts), several per statement, through one reused array of parameters. */
+  private insertDeltaPage({ length, values: v, strings }: DeltaPage): void {
+    const params = (this.deltaParams ??= new Array<string | number>(ROWS_PER_INSERT * 9));
+    const one = new Array<string | number>(9);
+    for (let i = 0; i < length; ) {
+      const rows = length - i >= ROWS_PER_INSERT ? ROWS_PER_INSERT : 1;
+      const out = rows === 1 ? one : params;
+      for (let k = 0, p = 0; k < rows; k++, i++) {
+        const o = i * DELTA_STRIDE;
+        out[p++] = lagClass(v[o + 2], v[o]);
+        out[p++] = v[o];
+        out[p++] = v[o + 1];
+        out[p++] = strings[v[o + 3]];
+        out[p++] = strings[v[o + 4]];
+        out[p++] = strings[v[o + 5]];
+        out[p++] = v[o + 6];
+        out[p++] = v[o + 2];
+        out[p++] = v[o + 7];
+      }
+      if (rows === 1) this.stmt.insertDelta.run(...(out as DeltaRow));
+      else this.stmt.insertDeltas.run(out);
+    }
   }
 
   private insertQuarantined(events: readonly QuarantinedEvent[]): void {

@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import { WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../common/worker-channel.js';
 import type { DossierView } from './dossier-view.js';
-import type { DeltaRow } from './report-deltas.js';
+import type { DeltaPage } from './report-deltas.js';
 import { indexFromSnapshot, type SnapshotRow } from './index-snapshot.js';
 import { ReadModels } from './read-models.js';
 import { decodeView, encodeView } from './view-codec.js';
@@ -28,7 +28,7 @@ export interface RebuildWriter {
    * Writes views, the deltas of the report entries folded with them (ViewFolder's `deltas`) and the checkpoint;
    * resolves when the next page may be sent (at most a couple in flight).
    */
-  write(views: DossierView[], checkpoint: number, deltas: DeltaRow[]): Promise<void>;
+  write(views: DossierView[], checkpoint: number, deltas: DeltaPage): Promise<void>;
   /**
    * Ends the bulk load: the file, opened in this thread to catch it up, and its report index.
    * `prepare` gets the index as soon as it is sealed, while the file's secondary indexes are still
@@ -41,16 +41,22 @@ export interface RebuildWriter {
 
 /** Messages to the worker, and its answers (same `id`). */
 export type WriterRequest =
-  | { id: number; type: 'write'; encoded: string[]; checkpoint: number; deltas: DeltaRow[] }
+  | { id: number; type: 'write'; encoded: string[]; checkpoint: number; deltas: DeltaPage }
   | { id: number; type: 'readBack'; dossierIds: string[] }
-  /** Ends the load: the report index sealed and sent back (`rows`). */
+  /** Ends the load: the report index sealed and sent back (`rows`); the writer exits after it. */
   | { id: number; type: 'seal' }
-  /** Then the secondary indexes; the worker exits after it. */
+  /** To a worker started on the sealed file (`loaded`): the secondary indexes; it exits after it. */
   | { id: number; type: 'index' };
 export type WriterReply = { id: number; ok: true; views?: [string, string][]; rows?: SnapshotRow[] } | { id: number; ok: false; error: string };
 
 /** Writes (pages) not yet acknowledged by the worker before the main thread waits: enough to overlap, bounded memory. */
 const MAX_WRITES_IN_FLIGHT = 6;
+
+/**
+ * The writer's young generation: V8's default size rather than the service's (64 MiB semi-spaces,
+ * README), which every thread would otherwise commit; what the writer allocates is short-lived.
+ */
+const WRITER_LIMITS = { maxYoungGenerationSizeMb: 48 };
 
 /** Injection token of the Projector's WorkerMode (default `auto`). */
 export const REBUILD_WORKER = Symbol('REBUILD_WORKER');
@@ -69,7 +75,7 @@ export class InThreadWriter implements RebuildWriter {
     return this.models.readBack(dossierIds);
   }
 
-  async write(views: DossierView[], checkpoint: number, deltas: DeltaRow[]): Promise<void> {
+  async write(views: DossierView[], checkpoint: number, deltas: DeltaPage): Promise<void> {
     this.models.writeViews(views, checkpoint, deltas);
   }
 
@@ -88,15 +94,18 @@ export class InThreadWriter implements RebuildWriter {
 class WorkerWriter implements RebuildWriter {
   readonly thread = 'worker';
   private readonly writes: Promise<unknown>[] = [];
+  /** The worker that creates the secondary indexes, once the writer has sealed the load. */
+  private indexer: Promise<WorkerChannel<WriterRequest, WriterReply>> | undefined;
 
   private constructor(
     private readonly channel: WorkerChannel<WriterRequest, WriterReply>,
     private readonly file: string,
+    private readonly script: URL | undefined,
   ) {}
 
   static async start(file: string): Promise<WorkerWriter> {
     const script = workerScript(import.meta.url, 'rebuild-writer.worker');
-    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }), file);
+    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }, WRITER_LIMITS), file, script);
   }
 
   async readBack(dossierIds: string[]): Promise<Map<string, DossierView>> {
@@ -105,7 +114,7 @@ class WorkerWriter implements RebuildWriter {
     return new Map((reply.views ?? []).map(([id, encoded]) => [id, decodeView(encoded)]));
   }
 
-  async write(views: DossierView[], checkpoint: number, deltas: DeltaRow[]): Promise<void> {
+  async write(views: DossierView[], checkpoint: number, deltas: DeltaPage): Promise<void> {
     // Encoded (view-codec.ts): a string crosses threads for a fraction of the cost of cloning the
     // view's objects, and the worker stores it as it is.
     const written = this.channel.request({ type: 'write', encoded: views.map(encodeView), checkpoint, deltas });
@@ -116,19 +125,26 @@ class WorkerWriter implements RebuildWriter {
 
   async finish(prepare?: (index: TimelinessIndex) => void): Promise<{ models: ReadModels; index: TimelinessIndex }> {
     await Promise.all(this.writes.splice(0));
-    // Both asked at once: the worker creates the secondary indexes (about 3.5 s at a million
-    // dossiers) while this thread takes the report index in and `prepare` works on it.
-    const sealed = this.channel.request({ type: 'seal' });
-    const indexed = this.channel.request({ type: 'index' });
+    const rows = (await this.channel.request({ type: 'seal' })).rows ?? [];
+    // The writer exits after the seal, its heap (the index it built, as garbage that nothing would
+    // collect while SQLite works) with it, before this thread builds its copy of the index; a
+    // fresh worker creates the file's secondary indexes (seconds at a million dossiers) meanwhile.
+    await this.channel.exit;
+    const indexer = WorkerChannel.start<WriterRequest, WriterReply>('rebuild indexer', this.script, { file: this.file, loaded: true }, WRITER_LIMITS);
+    this.indexer = indexer;
+    const indexed = indexer.then(async (channel) => {
+      await channel.request({ type: 'index' });
+      await channel.exit;
+    });
     indexed.catch(() => undefined); // awaited below, after the index is in
-    const index = indexFromSnapshot((await sealed).rows ?? []);
+    const index = indexFromSnapshot(rows);
     prepare?.(index);
     await indexed;
-    await this.channel.exit;
     return { models: ReadModels.openLoaded(this.file), index };
   }
 
   async discard(): Promise<void> {
+    await this.indexer?.then((channel) => channel.terminate('discarded'), () => undefined);
     await this.channel.terminate('discarded');
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.file + suffix, { force: true });
   }

@@ -1,7 +1,8 @@
 /**
  * The worker side of rebuild-writer.ts: owns the fresh read-model file of a rebuild, writes the
  * views the main thread folds, reads views back for it, and at the end hands the report index
- * over as snapshot rows (buffers transferred) and exits.
+ * over as snapshot rows (buffers transferred) and exits. Started again on the sealed file
+ * (`loaded`), it creates the secondary indexes.
  */
 import { workerData } from 'node:worker_threads';
 import { answerRequests, unknownRequest } from '../common/worker-channel.js';
@@ -11,7 +12,8 @@ import type { WriterRequest } from './rebuild-writer.js';
 
 answerRequests<WriterRequest>(
   () => {
-    const models = ReadModels.createFresh((workerData as { file: string }).file);
+    const { file, loaded } = workerData as { file: string; loaded?: boolean };
+    const models = loaded ? ReadModels.openLoaded(file) : ReadModels.createFresh(file);
     return (m) => {
       switch (m.type) {
         case 'write':
@@ -21,6 +23,7 @@ answerRequests<WriterRequest>(
           return { fields: { views: models.readBackEncoded(m.dossierIds) } };
         case 'seal': {
           const rows = [...snapshotRows(models.endLoad())];
+          models.close();
           // Each row's keys sit in a buffer of their own: moved to the main thread, not copied.
           return { fields: { rows }, transfer: rows.map((row) => row.keys.buffer as ArrayBuffer) };
         }
@@ -33,5 +36,5 @@ answerRequests<WriterRequest>(
       }
     };
   },
-  (m) => m.type === 'index',
+  (m) => m.type === 'seal' || m.type === 'index',
 );

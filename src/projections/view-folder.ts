@@ -12,7 +12,7 @@ import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dos
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierView, evolveDossierViewInPlace } from './dossier-view.js';
 import { quarantined, type QuarantinedEvent } from './quarantine.js';
-import { type DeltaRow, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
+import { copyEntries, DeltaColumns, type DeltaPage, type Entries, entriesInto, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 
 export interface FoldedPage {
   /** The position of the page's last event. */
@@ -22,7 +22,7 @@ export interface FoldedPage {
   /** Events of the page no view could take: skipped (quarantine.ts). */
   quarantined: QuarantinedEvent[];
   /** How the page's events changed the report entries (report-deltas.ts). */
-  deltas: DeltaRow[];
+  deltas: DeltaPage;
 }
 
 export const DEFAULT_CACHE_LIMIT = 200_000;
@@ -60,6 +60,8 @@ interface Slot {
 export class ViewFolder {
   /** By stream id, in the clock's order (the oldest first). */
   private readonly cache = new Map<string, Slot>();
+  /** The entries of the view an event just changed, before they are copied into its slot's. */
+  private readonly scratch: Entries = { unitId: '', procedureCode: '', categories: [], ats: [], handlers: [] };
   /** Pages folded so far. */
   private pages = 0;
   /** What `missing` and `fold` both need of the last page seen, worked out once. */
@@ -103,7 +105,8 @@ export class ViewFolder {
     const page = ++this.pages;
     const writes: DossierView[] = [];
     const skipped: QuarantinedEvent[] = [];
-    const deltas: DeltaRow[] = [];
+    // About two deltas per event.
+    const deltas = new DeltaColumns(events.length * 3);
     // Views read back are written again, changed or not (reading them took them out of the index
     // being built): cached as changed in this page.
     const changed: Slot[] = [];
@@ -129,15 +132,17 @@ export class ViewFolder {
         continue;
       }
       if (next === undefined || next.position === before) continue;
-      const entries = entriesOf(next);
+      const entries = entriesInto(next, this.scratch);
       pushDeltas(slot?.entries ?? NO_ENTRIES, entries, e.position, e.recordedAt, deltas);
       if (slot === undefined) {
-        const received: Slot = { stream, view: next, page, touched: true, entries };
+        const own: Entries = { unitId: '', procedureCode: '', categories: [], ats: [], handlers: [] };
+        copyEntries(entries, own);
+        const received: Slot = { stream, view: next, page, touched: true, entries: own };
         this.cache.set(stream, received);
         changed.push(received);
         continue;
       }
-      slot.entries = entries;
+      copyEntries(entries, slot.entries);
       if (slot.page !== page) {
         slot.page = page;
         slot.touched = true;
@@ -153,7 +158,7 @@ export class ViewFolder {
     }
     this.evict(writes);
     if (from < events.length) this.checkpoint = events[events.length - 1].position;
-    return { checkpoint: this.checkpoint, writes, quarantined: skipped, deltas };
+    return { checkpoint: this.checkpoint, writes, quarantined: skipped, deltas: deltas.page() };
   }
 
   /**

@@ -14,6 +14,8 @@ import type { DossierView } from '../dossier-view.js';
 import type { QuarantinedEvent } from '../quarantine.js';
 import type { ReadModels } from '../read-models.js';
 import { openRebuildWriter, type RebuildWriter } from '../rebuild-writer.js';
+// The views still open at the end changed no entry since their deltas were written with their page.
+import { NO_DELTAS } from '../report-deltas.js';
 import { buildFromLog } from '../seam/build-from-log.js';
 import type { ReadModelSet } from '../seam/read-model-set.js';
 import type { RollUp, TimelinessIndex } from '../timeliness-index.js';
@@ -26,8 +28,6 @@ import { ViewFolder } from '../view-folder.js';
  */
 export const REBUILD_PAGE = 10_000;
 const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
-/** The views still open at the end changed no entry since their deltas were written with their page. */
-const NO_DELTAS: [] = [];
 
 export interface FreshFileOptions {
   store: EventStore;

@@ -14,6 +14,7 @@ import { syntheticLog } from '../../../src/projections/synthetic-history.js';
 import type { TimelinessIndex } from '../../../src/projections/timeliness-index.js';
 import { stepRows, timelinessRows } from '../../../src/projections/timeliness-report.js';
 import { ViewFolder } from '../../../src/projections/view-folder.js';
+import { NO_DELTAS } from '../../../src/projections/report-deltas.js';
 import { testTree } from './naive-report.js';
 import { readByAnother } from '../../event-store/contract-support.js';
 import { appendAll, openStore } from './store.js';
@@ -49,7 +50,7 @@ for (let i = 0; i < events.length; i += 60) {
   const { writes, checkpoint, deltas } = folder.fold(page, await writer.readBack(missing));
   await writer.write(writes, checkpoint, deltas);
 }
-await writer.write(folder.drain(), folder.checkpoint, []);
+await writer.write(folder.drain(), folder.checkpoint, NO_DELTAS);
 const direct = await writer.finish();
 const directResult = {
   thread: writer.thread,
