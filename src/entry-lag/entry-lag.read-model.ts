@@ -26,6 +26,10 @@ export type ByType = Map<string, LagSummary[]>;
 export interface EntryLagQueries {
   /** Per event type, the entries of these units whose occurred instant is in [from, end). */
   summaries(unitIds: readonly string[], from: number, end: number): ByType;
+  /** A mark of the batches applied so far, for `changedSince`. */
+  mark(): number;
+  /** Whether a batch after `mark` has (or may have: a batch rolled back counts) entries of these units. */
+  changedSince(mark: number, unitIds: ReadonlySet<string>): boolean;
 }
 
 /** The instant it happened, as the integrator told it, and the unit that did it; undefined: not an entry. */
@@ -170,6 +174,8 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
       }
     };
     const cache = new SliceCache();
+    let batches = 0;
+    const lastEntryOf = new Map<string, number>();
 
     return {
       /** Everything is worked out first (what throws, throws before anything is written); then multi-row writes. */
@@ -240,6 +246,8 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
         }
         // Only invalidates: harmless if the batch is rolled back.
         cache.touched([...days.values()].map((d) => d.period), [...months.values()].map((d) => d.period));
+        batches++;
+        for (const row of rows) lastEntryOf.set(row[1], batches);
       },
       queries: {
         summaries(unitIds, from, end) {
@@ -248,6 +256,12 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           for (const slice of slices) cache.merge(out, slice, unitIds, () => readSlice(slice, unitIds));
           for (const [a, b] of edges) addParts(out, readEntries(unitIds, a, b));
           return out;
+        },
+        mark: () => batches,
+        changedSince(mark, unitIds) {
+          if (batches === mark) return false;
+          for (const u of unitIds) if ((lastEntryOf.get(u) ?? 0) > mark) return true;
+          return false;
         },
       },
     };
