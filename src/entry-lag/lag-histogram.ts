@@ -51,8 +51,8 @@ export class SummaryBuilder {
   maxMs = 0;
   officeMinMs = Infinity;
   officeMaxMs = 0;
-  readonly wall: Counts = new Map();
-  readonly office: Counts = new Map();
+  readonly wall = new Counts();
+  readonly office = new Counts();
 
   entry(lagMs: number, officeMs: number, late: number): void {
     this.events++;
@@ -61,10 +61,8 @@ export class SummaryBuilder {
     this.maxMs = Math.max(this.maxMs, lagMs);
     this.officeMinMs = Math.min(this.officeMinMs, officeMs);
     this.officeMaxMs = Math.max(this.officeMaxMs, officeMs);
-    const w = bucketOf(lagMs);
-    const o = bucketOf(officeMs);
-    this.wall.set(w, (this.wall.get(w) ?? 0) + 1);
-    this.office.set(o, (this.office.get(o) ?? 0) + 1);
+    this.wall.add(bucketOf(lagMs), 1);
+    this.office.add(bucketOf(officeMs), 1);
   }
 
   summary(s: LagSummary): void {
@@ -75,49 +73,83 @@ export class SummaryBuilder {
     this.maxMs = Math.max(this.maxMs, s.maxMs);
     this.officeMinMs = Math.min(this.officeMinMs, s.officeMinMs);
     this.officeMaxMs = Math.max(this.officeMaxMs, s.officeMaxMs);
-    addTo(this.wall, s.wall);
-    addTo(this.office, s.office);
+    this.wall.addSparse(s.wall);
+    this.office.addSparse(s.office);
   }
 
   done(): LagSummary {
     const { events, late, minMs, maxMs, officeMinMs, officeMaxMs } = this;
-    return { events, late, minMs, maxMs, officeMinMs, officeMaxMs, wall: sparseOf(this.wall), office: sparseOf(this.office) };
+    return { events, late, minMs, maxMs, officeMinMs, officeMaxMs, wall: this.wall.sparse(), office: this.office.sparse() };
   }
 }
 
-/** Blob layout: n, then n bucket indexes (u16), then n counts (u32), little-endian. */
+/** Blob layout: n counts (u32), then n bucket indexes (u16), in the platform's byte order (little-endian: x86, ARM). */
 export function encode(s: Sparse): Buffer {
   const n = s.buckets.length;
-  const b = Buffer.allocUnsafe(4 + n * 6);
-  b.writeUInt32LE(n, 0);
-  for (let i = 0; i < n; i++) {
-    b.writeUInt16LE(s.buckets[i], 4 + i * 2);
-    b.writeUInt32LE(s.counts[i], 4 + n * 2 + i * 4);
-  }
+  const b = Buffer.allocUnsafe(n * 6);
+  b.set(new Uint8Array(s.counts.buffer, s.counts.byteOffset, n * 4), 0);
+  b.set(new Uint8Array(s.buckets.buffer, s.buckets.byteOffset, n * 2), n * 4);
   return b;
 }
 
+/** Copies out of the blob (its offset need not be aligned). */
 export function decode(b: Buffer): Sparse {
-  const n = b.readUInt32LE(0);
-  const buckets = new Uint16Array(n);
-  const counts = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    buckets[i] = b.readUInt16LE(4 + i * 2);
-    counts[i] = b.readUInt32LE(4 + n * 2 + i * 4);
+  const n = b.length / 6;
+  const at = b.byteOffset;
+  return { counts: new Uint32Array(b.buffer.slice(at, at + n * 4)), buckets: new Uint16Array(b.buffer.slice(at + n * 4, at + n * 6)) };
+}
+
+/** A histogram being added to: counts by bucket, dense over the buckets seen so far (a window grown as they come). */
+export class Counts {
+  private dense = new Float64Array(0);
+  /** The bucket dense[0] counts; the lowest and highest bucket with a count. */
+  private lo = 0;
+  private min = Infinity;
+  private max = -1;
+
+  add(bucket: number, count: number): void {
+    this.cover(bucket, bucket);
+    this.dense[bucket - this.lo] += count;
   }
-  return { buckets, counts };
-}
 
-/** A histogram being added to: bucket -> count. */
-export type Counts = Map<number, number>;
+  addSparse(s: Sparse): void {
+    const { buckets, counts } = s;
+    if (buckets.length === 0) return;
+    this.cover(buckets[0], buckets[buckets.length - 1]);
+    const { dense, lo } = this;
+    for (let i = 0; i < buckets.length; i++) dense[buckets[i] - lo] += counts[i];
+  }
 
-export function addTo(counts: Counts, s: Sparse): void {
-  for (let i = 0; i < s.buckets.length; i++) counts.set(s.buckets[i], (counts.get(s.buckets[i]) ?? 0) + s.counts[i]);
-}
+  sparse(): Sparse {
+    const { dense, lo } = this;
+    let n = 0;
+    for (let k = this.min; k <= this.max; k++) if (dense[k - lo] > 0) n++;
+    const buckets = new Uint16Array(n);
+    const counts = new Uint32Array(n);
+    for (let k = this.min, i = 0; k <= this.max; k++) {
+      if (dense[k - lo] > 0) {
+        buckets[i] = k;
+        counts[i++] = dense[k - lo];
+      }
+    }
+    return { buckets, counts };
+  }
 
-export function sparseOf(counts: Counts): Sparse {
-  const keys = [...counts.keys()].sort((a, b) => a - b);
-  return { buckets: Uint16Array.from(keys), counts: Uint32Array.from(keys, (k) => counts.get(k)!) };
+  /** Grows the window to hold buckets first..last (ascending). */
+  private cover(first: number, last: number): void {
+    const min = Math.min(this.min, first);
+    const max = Math.max(this.max, last);
+    if (min < this.lo || max >= this.lo + this.dense.length) {
+      const empty = this.dense.length === 0;
+      const lo = empty ? min : Math.min(this.lo, min);
+      const grown = new Float64Array(Math.max(max + 1 - lo, this.lo + this.dense.length - lo, this.dense.length * 2, 8));
+      if (!empty) grown.set(this.dense, this.lo - lo);
+      this.dense = grown;
+      this.lo = lo;
+    }
+    this.min = min;
+    this.max = max;
+  }
 }
 
 /** Summaries merged as they come, then read once. */
