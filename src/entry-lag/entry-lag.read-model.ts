@@ -15,7 +15,7 @@ import { workingTimeBetween, WORKING_DAY_MS } from '../calendar/index.js';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import type { ProjectionContext, ReadModel, ReadModelHandle } from '../projections/seam/read-model.js';
-import { decode, encode, type LagSummary, SummaryBuilder } from './lag-histogram.js';
+import { decode, encode, type LagSummary, mergeSparse, SummaryBuilder } from './lag-histogram.js';
 import { dayIndexOf } from '../calendar/time.js';
 import { monthOf, type Slice, slicesOf } from './periods.js';
 import { SliceCache } from './slice-cache.js';
@@ -76,26 +76,35 @@ CREATE TABLE IF NOT EXISTS ${table} (
   office     BLOB    NOT NULL,
   PRIMARY KEY (${period}, unit_id, event_type)
 );`;
+/** Adds a batch's rows to the stored ones in place (the histograms merged by MERGE_FUNCTION). */
+const UPSERT = (table: string, period: string, rows: number) => `
+INSERT INTO ${table} (${period}, unit_id, event_type, ${COLUMNS}) VALUES ${placeholders(rows, 11)}
+ON CONFLICT (${period}, unit_id, event_type) DO UPDATE SET
+  events = events + excluded.events, late = late + excluded.late,
+  min_ms = min(min_ms, excluded.min_ms), max_ms = max(max_ms, excluded.max_ms),
+  office_min_ms = min(office_min_ms, excluded.office_min_ms), office_max_ms = max(office_max_ms, excluded.office_max_ms),
+  wall = ${MERGE_FUNCTION}(wall, excluded.wall), office = ${MERGE_FUNCTION}(office, excluded.office)`;
+const MERGE_FUNCTION = 'entry_lag_merge';
 
 const SCHEMA = `
+-- Keyed in the order the part-days at a period's edges read it (one b-tree, no index beside it).
 CREATE TABLE IF NOT EXISTS entry_lag_events (
-  position    INTEGER PRIMARY KEY,
   unit_id     TEXT    NOT NULL,
-  event_type  TEXT    NOT NULL,
   occurred_at INTEGER NOT NULL,
+  position    INTEGER NOT NULL,
+  event_type  TEXT    NOT NULL,
   lag_ms      INTEGER NOT NULL,
   office_ms   INTEGER NOT NULL,
-  late        INTEGER NOT NULL
-);
--- Covering: the part-days at a period's edges read the index alone.
-CREATE INDEX IF NOT EXISTS entry_lag_events_unit ON entry_lag_events (unit_id, occurred_at, event_type, lag_ms, office_ms, late);
+  late        INTEGER NOT NULL,
+  PRIMARY KEY (unit_id, occurred_at, position)
+) WITHOUT ROWID;
 ${AGGREGATE('entry_lag_days', 'day')}
 ${AGGREGATE('entry_lag_months', 'month')}
 -- Who received and who holds each open dossier: the unit that did the next thing.
 CREATE TABLE IF NOT EXISTS entry_lag_dossiers (dossier_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, holder TEXT NOT NULL) WITHOUT ROWID;
 `;
 
-type EntryRow = [position: number, unitId: string, eventType: string, occurredAt: number, lagMs: number, officeMs: number, late: number];
+type EntryRow = [unitId: string, occurredAt: number, position: number, eventType: string, lagMs: number, officeMs: number, late: number];
 interface AggregateRow {
   events: number;
   late: number;
@@ -154,23 +163,20 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
     const insertRows = (rows: readonly EntryRow[]) => {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         const chunk = rows.slice(i, i + INSERT_CHUNK);
-        prepared(`INSERT OR REPLACE INTO entry_lag_events (position, unit_id, event_type, occurred_at, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length, 7)}`).run(chunk.flat());
+        prepared(`INSERT OR REPLACE INTO entry_lag_events (unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length, 7)}`).run(chunk.flat());
       }
     };
-    const existing = {
-      day: db.prepare<[number, string, string], AggregateRow>(`SELECT ${COLUMNS} FROM entry_lag_days WHERE day = ? AND unit_id = ? AND event_type = ?`),
-      month: db.prepare<[number, string, string], AggregateRow>(`SELECT ${COLUMNS} FROM entry_lag_months WHERE month = ? AND unit_id = ? AND event_type = ?`),
-    };
-    const upsert = {
-      day: db.prepare(`INSERT OR REPLACE INTO entry_lag_days (day, unit_id, event_type, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      month: db.prepare(`INSERT OR REPLACE INTO entry_lag_months (month, unit_id, event_type, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    };
-    const writeDeltas = (kind: 'day' | 'month', deltas: Iterable<Delta>) => {
-      for (const d of deltas) {
-        const before = existing[kind].get(d.period, d.unitId, d.eventType);
-        if (before !== undefined) d.sum.summary(summaryOf(before));
-        const s = d.sum.done();
-        upsert[kind].run(d.period, d.unitId, d.eventType, s.events, s.late, s.minMs, s.maxMs, s.officeMinMs, s.officeMaxMs, encode(s.wall), encode(s.office));
+    db.function(MERGE_FUNCTION, { deterministic: true }, (a: unknown, b: unknown) => encode(mergeSparse(decode(a as Buffer), decode(b as Buffer))));
+    const writeDeltas = (kind: 'day' | 'month', deltas: readonly Delta[]) => {
+      const table = kind === 'day' ? 'entry_lag_days' : 'entry_lag_months';
+      for (let i = 0; i < deltas.length; i += INSERT_CHUNK) {
+        const chunk = deltas.slice(i, i + INSERT_CHUNK);
+        prepared(UPSERT(table, kind, chunk.length)).run(
+          chunk.flatMap((d) => {
+            const s = d.sum.done();
+            return [d.period, d.unitId, d.eventType, s.events, s.late, s.minMs, s.maxMs, s.officeMinMs, s.officeMaxMs, encode(s.wall), encode(s.office)];
+          }),
+        );
       }
     };
     const cache = new SliceCache();
@@ -208,7 +214,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
             const lag = Math.max(0, logged.recordedAt - occurred);
             const office = lag === 0 ? 0 : workingTimeBetween(calendar, occurred, logged.recordedAt);
             const late = office > WORKING_DAY_MS ? 1 : 0;
-            rows.push([logged.position, entry.unitId, e.type, occurred, lag, office, late]);
+            rows.push([entry.unitId, occurred, logged.position, e.type, lag, office, late]);
             const day = dayIndexOf(occurred);
             for (const [map, period] of [[days, day], [months, monthOf(day)]] as const) {
               const key = `${entry.unitId}\u0000${period}\u0000${e.type}`;
@@ -235,19 +241,27 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           }
         }
         insertRows(rows);
-        writeDeltas('day', days.values());
-        writeDeltas('month', months.values());
-        const touched = new Set(dossierEvents.map((d) => d.dossierId));
-        for (const id of touched) {
+        writeDeltas('day', [...days.values()]);
+        writeDeltas('month', [...months.values()]);
+        const open: (string | number)[] = [];
+        const closed: string[] = [];
+        for (const id of new Set(dossierEvents.map((d) => d.dossierId))) {
           const k = known.get(id);
-          if (k === undefined) continue;
-          if (k === null) prepared('DELETE FROM entry_lag_dossiers WHERE dossier_id = ?').run(id);
-          else prepared('INSERT OR REPLACE INTO entry_lag_dossiers (dossier_id, unit_id, holder) VALUES (?, ?, ?)').run(id, k.unitId, k.holder);
+          if (k === null) closed.push(id);
+          else if (k !== undefined) open.push(id, k.unitId, k.holder);
+        }
+        for (let i = 0; i < open.length; i += INSERT_CHUNK * 3) {
+          const chunk = open.slice(i, i + INSERT_CHUNK * 3);
+          prepared(`INSERT OR REPLACE INTO entry_lag_dossiers (dossier_id, unit_id, holder) VALUES ${placeholders(chunk.length / 3, 3)}`).run(chunk);
+        }
+        for (let i = 0; i < closed.length; i += UNIT_SLICE) {
+          const chunk = closed.slice(i, i + UNIT_SLICE);
+          prepared(`DELETE FROM entry_lag_dossiers WHERE dossier_id IN (${marks(chunk.length)})`).run(chunk);
         }
         // Only invalidates: harmless if the batch is rolled back.
         cache.touched([...days.values()].map((d) => d.period), [...months.values()].map((d) => d.period));
         batches++;
-        for (const row of rows) lastEntryOf.set(row[1], batches);
+        for (const row of rows) lastEntryOf.set(row[0], batches);
       },
       queries: {
         summaries(unitIds, from, end) {

@@ -92,11 +92,28 @@ export function encode(s: Sparse): Buffer {
   return b;
 }
 
-/** Copies out of the blob (its offset need not be aligned). */
+/** Views on the blob, or copies when its offset is not aligned. */
 export function decode(b: Buffer): Sparse {
   const n = b.length / 6;
   const at = b.byteOffset;
+  if (at % 4 === 0) return { counts: new Uint32Array(b.buffer, at, n), buckets: new Uint16Array(b.buffer, at + n * 4, n) };
   return { counts: new Uint32Array(b.buffer.slice(at, at + n * 4)), buckets: new Uint16Array(b.buffer.slice(at + n * 4, at + n * 6)) };
+}
+
+/** Two sparse histograms added (both ascending by bucket). */
+export function mergeSparse(a: Sparse, b: Sparse): Sparse {
+  const buckets = new Uint16Array(a.buckets.length + b.buckets.length);
+  const counts = new Uint32Array(buckets.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.buckets.length || j < b.buckets.length) {
+    const x = i < a.buckets.length ? a.buckets[i] : Infinity;
+    const y = j < b.buckets.length ? b.buckets[j] : Infinity;
+    buckets[n] = Math.min(x, y);
+    counts[n++] = (x <= y ? a.counts[i++] : 0) + (y <= x ? b.counts[j++] : 0);
+  }
+  return { buckets: buckets.subarray(0, n), counts: counts.subarray(0, n) };
 }
 
 /** A histogram being added to: counts by bucket, dense over the buckets seen so far (a window grown as they come). */
