@@ -16,11 +16,6 @@ export interface EntryLagFigures {
 
 export const minutes = (ms: number) => Math.round(ms / 600) / 100;
 
-/** Nearest-rank percentile (the smallest value with at least p of the values at or below it). */
-export function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
-}
-
 /** The figures of the merged parts: counts, late entries and max exact; median and p90 to the histograms' accuracy. */
 export function entryLagFigures(parts: Iterable<LagSummary>): EntryLagFigures {
   const merge = new SummaryMerge();

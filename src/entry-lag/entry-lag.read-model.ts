@@ -201,6 +201,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           for (const r of rows) known.set(r.dossier_id, { unitId: r.unit_id, holder: r.holder });
         }
         const rows: EntryRow[] = [];
+        const moved = new Set<string>(); // the dossiers whose row changes
         const days = new Map<string, Delta>();
         const months = new Map<string, Delta>();
         const calendar = context.calendar();
@@ -226,15 +227,18 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           switch (e.type) {
             case 'DossierReceived':
               known.set(dossierId, { unitId: e.data.unitId, holder: e.data.unitId });
+              moved.add(dossierId);
               break;
             case 'DossierTransferred': {
               const k = known.get(dossierId);
               if (k) known.set(dossierId, { unitId: k.unitId, holder: e.data.toUnitId });
+              moved.add(dossierId);
               break;
             }
             case 'DossierResultReturned':
             case 'DossierWithdrawn':
               known.set(dossierId, null); // closed for good: nothing follows
+              moved.add(dossierId);
               break;
             default:
               break;
@@ -245,7 +249,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
         writeDeltas('month', [...months.values()]);
         const open: (string | number)[] = [];
         const closed: string[] = [];
-        for (const id of new Set(dossierEvents.map((d) => d.dossierId))) {
+        for (const id of moved) {
           const k = known.get(id);
           if (k === null) closed.push(id);
           else if (k !== undefined) open.push(id, k.unitId, k.holder);
