@@ -71,7 +71,7 @@ export class EntryLagReports {
     const to = p.to ?? now;
     const end = endInstant(p.from, to, now);
     const unitsOf = (id: string) => (p.scope === 'subtree' ? this.catalog.subtree(id) : [id]);
-    const parts = (units: readonly string[]) => model.summaries(units, p.from, end);
+    const parts = (units: readonly string[], byType = false) => model.summaries(units, p.from, end, byType);
     const all = (byType: ByType) => [...byType.values()].flat();
     const rows: EntryLagReport['rows'] = [];
     switch (p.groupBy) {
@@ -85,7 +85,7 @@ export class EntryLagReports {
         break;
       }
       case 'eventType': {
-        const byType = parts(unitsOf(unitId));
+        const byType = parts(unitsOf(unitId), true);
         for (const type of [...byType.keys()].sort()) rows.push({ key: type, ...entryLagFigures(byType.get(type)!) });
         break;
       }

@@ -24,8 +24,8 @@ import { SliceCache } from './slice-cache.js';
 export type ByType = Map<string, LagSummary[]>;
 
 export interface EntryLagQueries {
-  /** Per event type, the entries of these units whose occurred instant is in [from, end). */
-  summaries(unitIds: readonly string[], from: number, end: number): ByType;
+  /** Per event type (or, byType false, all under ALL_TYPES), the entries of these units whose occurred instant is in [from, end). */
+  summaries(unitIds: readonly string[], from: number, end: number, byType?: boolean): ByType;
   /** A mark of the batches applied so far, for `changedSince`. */
   mark(): number;
   /** Whether a batch after `mark` has (or may have: a batch rolled back counts) entries of these units. */
@@ -132,15 +132,6 @@ interface Delta {
   period: number;
   eventType: string;
   sum: SummaryBuilder;
-}
-
-/** Adds one summary per event type to the parts of each. */
-export function addParts(out: ByType, parts: ReadonlyMap<string, LagSummary>): void {
-  for (const [type, s] of parts) {
-    const list = out.get(type);
-    if (list) list.push(s);
-    else out.set(type, [s]);
-  }
 }
 
 const INSERT_CHUNK = 100; // rows per multi-row INSERT: 7 parameters each, well under SQLite's limit
@@ -268,11 +259,11 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
         for (const row of rows) lastEntryOf.set(row[0], batches);
       },
       queries: {
-        summaries(unitIds, from, end) {
+        summaries(unitIds, from, end, byType = true) {
           const out: ByType = new Map();
           const { edges, slices } = slicesOf(from, end);
-          for (const slice of slices) cache.merge(out, slice, unitIds, () => readSlice(slice, unitIds));
-          for (const [a, b] of edges) addParts(out, readEntries(unitIds, a, b));
+          for (const slice of slices) cache.merge(out, slice, unitIds, byType, () => readSlice(slice as Slice & { kind: 'day' | 'month' }, unitIds));
+          for (const [a, b] of edges) cache.merge(out, { kind: 'part', n: dayIndexOf(a), from: a, end: b }, unitIds, byType, () => readEntries(unitIds, a, b));
           return out;
         },
         mark: () => batches,
@@ -285,7 +276,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
     };
 
     /** The aggregates of one day or month for these units, per event type. */
-    function readSlice(slice: Slice, unitIds: readonly string[]): Map<string, LagSummary> {
+    function readSlice(slice: Slice & { kind: 'day' | 'month' }, unitIds: readonly string[]): Map<string, LagSummary> {
       const acc = new Map<string, SummaryBuilder>();
       const table = slice.kind === 'day' ? 'entry_lag_days' : 'entry_lag_months';
       for (let i = 0; i < unitIds.length; i += UNIT_SLICE) {

@@ -4,11 +4,8 @@
  */
 import { DAY_MS, dayIndexOf, instantOf } from '../calendar/time.js';
 
-/** A local day (days since 1970-01-01 local) or a local month (year * 12 + month - 1). */
-export interface Slice {
-  kind: 'day' | 'month';
-  n: number;
-}
+/** A local day (days since 1970-01-01 local), a local month (year * 12 + month - 1), or [from, end) within day n. */
+export type Slice = { kind: 'day' | 'month'; n: number } | { kind: 'part'; n: number; from: number; end: number };
 
 export function monthOf(day: number): number {
   const d = new Date(day * DAY_MS);
@@ -24,7 +21,10 @@ export function slicesOf(from: number, end: number): { slices: Slice[]; edges: [
   if (!(from < end)) return { slices: [], edges: [] };
   const firstDay = Math.ceil((from - instantOf(0, 0)) / DAY_MS); // the first local midnight at or after from
   const endDay = dayIndexOf(end); // the day end falls in: whole days stop at its midnight
-  if (firstDay >= endDay) return { slices: [], edges: [[from, end]] };
+  if (firstDay >= endDay) {
+    const midnight = instantOf(firstDay, 0); // each edge within one day: a batch touching that day drops it from the cache
+    return { slices: [], edges: from < midnight && midnight < end ? [[from, midnight], [midnight, end]] : [[from, end]] };
+  }
   const edges: [number, number][] = [];
   if (from < instantOf(firstDay, 0)) edges.push([from, instantOf(firstDay, 0)]);
   if (instantOf(endDay, 0) < end) edges.push([instantOf(endDay, 0), end]);

@@ -96,9 +96,28 @@ describe('entry-lag read model against a naive walk of generated histories', () 
           expectWithinPrecision(entryLagFigures(parts.get(type) ?? []), exact(inPeriod.filter((e) => e.type === type)));
         }
         expect(entryLagFigures([...oneByOne.summaries(units, from, end).values()].flat())).toEqual(entryLagFigures([...parts.values()].flat()));
+        expect(entryLagFigures([...model.summaries(units, from, end, false).values()].flat())).toEqual(entryLagFigures([...parts.values()].flat()));
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('answers after new batches as a model built at once: what it keeps between reports is dropped when a batch touches it', () => {
+    const log = toRecordedLog(events);
+    const db = new Database(':memory:');
+    db.exec(entryLagReadModel.schema);
+    const growing = entryLagReadModel.open(db, { calendar: () => calendar });
+    const periods: [number, number][] = [
+      [START, START + 31 * DAY],
+      [START + 10 * DAY + 3_600_000, START + 40 * DAY + 7_200_000],
+      [START + 20 * DAY + 3_600_000, START + 20 * DAY + 9 * 3_600_000],
+    ];
+    const figures = (q: EntryLagQueries) => periods.map(([from, end]) => entryLagFigures([...q.summaries(tree.subtree('P'), from, end, false).values()].flat()));
+    for (let i = 0; i < log.length; i += 500) {
+      db.transaction(() => growing.apply(log.slice(i, i + 500)))();
+      figures(growing.queries); // kept, then dropped by the next batch
+    }
+    expect(figures(growing.queries)).toEqual(figures(model));
   });
 
   it('splits a period into whole months, whole days and the part-days at its edges, covering it exactly', () => {
@@ -111,5 +130,9 @@ describe('entry-lag read model against a naive walk of generated histories', () 
     expect(slices.map((s) => s.kind)).toEqual(['day', 'month', 'month', 'day']);
     expect(slicesOf(at('2025-03-01T00:00:00'), at('2025-04-01T00:00:00'))).toEqual({ slices: [{ kind: 'month', n: 2025 * 12 + 2 }], edges: [] });
     expect(slicesOf(at('2025-03-03T08:00:00'), at('2025-03-03T17:00:00')).edges).toEqual([[at('2025-03-03T08:00:00'), at('2025-03-03T17:00:00')]]);
+    expect(slicesOf(at('2025-03-03T20:00:00'), at('2025-03-04T06:00:00')).edges).toEqual([
+      [at('2025-03-03T20:00:00'), at('2025-03-04T00:00:00')],
+      [at('2025-03-04T00:00:00'), at('2025-03-04T06:00:00')],
+    ]);
   });
 });
