@@ -43,7 +43,7 @@ export function entryLagForm(report: EntryLagReport, names: Names): FormTable {
     rows: [...rows, ['', TOTAL_LABEL, events, '', '', '', '', late, events === 0 ? '' : Math.round((late / events) * 10_000) / 100, '']],
     notes: [
       'Độ trễ = thời điểm ghi nhận vào hệ thống - thời điểm xảy ra, tính cho đơn vị thực hiện việc đó.',
-      'Trung vị và P90 tính theo hạng gần nhất trên các sự kiện của từng dòng; dòng tổng cộng không có trung vị.',
+      'Trung vị và P90 tính theo hạng gần nhất trên các sự kiện của từng dòng (sai số tương đối không quá 0,5%; dưới 1 giây tính là 0); dòng tổng cộng không có trung vị.',
     ],
   };
 }

@@ -1,5 +1,5 @@
 /** The figures of a group of entries (API.md, entry-lag): pure, shared by the report and its tests. */
-import type { LagRow } from './entry-lag.read-model.js';
+import { type LagSummary, SummaryMerge } from './lag-histogram.js';
 
 export interface EntryLagFigures {
   events: number;
@@ -14,28 +14,25 @@ export interface EntryLagFigures {
   lateEntryShare: number | null;
 }
 
-const minutes = (ms: number) => Math.round(ms / 600) / 100;
+export const minutes = (ms: number) => Math.round(ms / 600) / 100;
 
-/** Nearest-rank percentile (the smallest value with at least p of the values at or below it). */
-export function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
-}
-
-export function entryLagFigures(rows: readonly LagRow[]): EntryLagFigures {
-  const n = rows.length;
+/** The figures of the merged parts: counts, late entries and max exact; median and p90 to the histograms' accuracy. */
+export function entryLagFigures(parts: Iterable<LagSummary>): EntryLagFigures {
+  const merge = new SummaryMerge();
+  for (const s of parts) merge.add(s);
+  const n = merge.events;
   if (n === 0) {
     return { events: 0, medianMinutes: null, p90Minutes: null, maxMinutes: null, medianOfficeMinutes: null, lateEntries: 0, lateEntryShare: null };
   }
-  const wall = Float64Array.from(rows, (r) => r.lagMs).sort();
-  const office = Float64Array.from(rows, (r) => r.officeMs).sort();
-  const late = rows.reduce((k, r) => k + (r.late ? 1 : 0), 0);
+  const [median, p90] = merge.percentiles('wall', [0.5, 0.9]);
+  const [officeMedian] = merge.percentiles('office', [0.5]);
   return {
     events: n,
-    medianMinutes: minutes(percentile(wall, 0.5)),
-    p90Minutes: minutes(percentile(wall, 0.9)),
-    maxMinutes: minutes(wall[n - 1]),
-    medianOfficeMinutes: minutes(percentile(office, 0.5)),
-    lateEntries: late,
-    lateEntryShare: late / n,
+    medianMinutes: minutes(median),
+    p90Minutes: minutes(p90),
+    maxMinutes: minutes(merge.maxMs),
+    medianOfficeMinutes: minutes(officeMedian),
+    lateEntries: merge.late,
+    lateEntryShare: merge.late / n,
   };
 }

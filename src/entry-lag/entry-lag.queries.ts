@@ -5,13 +5,16 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { validationFailed } from '../common/errors.js';
 import { Projector } from '../projections/projector.js';
 import type { Scope } from '../projections/timeliness-report.js';
-import { parseReportParams, type RawQuery } from '../supervision/query-params.js';
+import { parseReportParams, type RawQuery, type ReportParams } from '../supervision/query-params.js';
 import { endInstant } from '../supervision/supervision-queries.js';
 import { type EntryLagFigures, entryLagFigures } from './entry-lag-stats.js';
-import type { EntryLagQueries, LagRow } from './entry-lag.read-model.js';
+import { RELATIVE_ACCURACY } from './lag-histogram.js';
+import type { ByType, EntryLagQueries } from './entry-lag.read-model.js';
 
 export type EntryLagGroupBy = 'none' | 'child' | 'eventType';
 const GROUPINGS: readonly EntryLagGroupBy[] = ['none', 'child', 'eventType'];
+
+export type EntryLagParams = Omit<ReportParams, 'groupBy' | 'asOf'> & { groupBy: EntryLagGroupBy };
 
 export interface EntryLagReport {
   unitId: string;
@@ -31,7 +34,7 @@ export interface EntryLagReport {
 const DEFINITIONS: EntryLagReport['definitions'] = {
   lag: 'recorded - occurred; wall minutes, and office minutes by the working calendar; counted for the unit that did the thing',
   lateEntry: 'recorded more than one working day (8 office hours) after it occurred',
-  percentiles: 'nearest rank over the events of the row',
+  percentiles: `nearest rank over the events of the row, read from log buckets: a median or p90 is within ${RELATIVE_ACCURACY * 100}% of the exact value (lags under a second count as 0); events, late entries and max are exact`,
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -44,42 +47,49 @@ export class EntryLagReports {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async report(unitId: string, query: RawQuery): Promise<EntryLagReport> {
+  /** The report's parameters (400 or 404 before anything else); a live stream's have no `to`. */
+  params(unitId: string, query: RawQuery, options: { live?: boolean } = {}): EntryLagParams {
     this.catalog.requireUnit(unitId);
-    const now = this.clock.now().getTime();
     const groupBy = query.groupBy === undefined || query.groupBy === '' ? 'none' : query.groupBy;
     if (!GROUPINGS.includes(groupBy as EntryLagGroupBy)) {
       throw validationFailed([{ field: 'groupBy', message: `groupBy must be one of ${GROUPINGS.join(', ')}` }]);
     }
-    const p = parseReportParams({ ...query, groupBy: undefined, asOf: undefined }, now);
+    const p = parseReportParams({ ...query, groupBy: undefined, ...(options.live ? {} : { asOf: undefined }) }, this.clock.now().getTime(), options);
+    return { ...p, groupBy: groupBy as EntryLagGroupBy };
+  }
+
+  async report(unitId: string, query: RawQuery): Promise<EntryLagReport> {
+    const p = this.params(unitId, query);
     const model = await this.projector.readModel<EntryLagQueries>('entry_lag', p.minPosition, p.timeoutMs);
+    return this.compute(model, unitId, p);
+  }
+
+  /** The report now, from the read model as committed (the live stream's computation too). */
+  compute(model: EntryLagQueries, unitId: string, p: EntryLagParams): EntryLagReport {
+    const now = this.clock.now().getTime();
     const position = this.projector.checkpoint;
-    const to = p.to!;
+    const to = p.to ?? now;
     const end = endInstant(p.from, to, now);
-    const unitsOf = (id: string, scope: Scope) => (scope === 'subtree' ? this.catalog.subtree(id) : [id]);
-    const rowsOf = (units: readonly string[]): LagRow[] => model.rows(units, p.from, end);
+    const unitsOf = (id: string) => (p.scope === 'subtree' ? this.catalog.subtree(id) : [id]);
+    const parts = (units: readonly string[], byType = false) => model.summaries(units, p.from, end, byType);
+    const all = (byType: ByType) => [...byType.values()].flat();
     const rows: EntryLagReport['rows'] = [];
-    switch (groupBy as EntryLagGroupBy) {
+    switch (p.groupBy) {
       case 'none':
-        rows.push({ key: unitId, ...entryLagFigures(rowsOf(unitsOf(unitId, p.scope))) });
+        rows.push({ key: unitId, ...entryLagFigures(all(parts(unitsOf(unitId)))) });
         break;
       case 'child': {
-        const own = entryLagFigures(rowsOf([unitId]));
+        const own = entryLagFigures(all(parts([unitId])));
         if (own.events > 0) rows.push({ key: unitId, ...own });
-        for (const child of [...this.catalog.children(unitId)].sort()) rows.push({ key: child, ...entryLagFigures(rowsOf(unitsOf(child, p.scope))) });
+        for (const child of [...this.catalog.children(unitId)].sort()) rows.push({ key: child, ...entryLagFigures(all(parts(unitsOf(child)))) });
         break;
       }
       case 'eventType': {
-        const byType = new Map<string, LagRow[]>();
-        for (const r of rowsOf(unitsOf(unitId, p.scope))) {
-          const list = byType.get(r.eventType);
-          if (list) list.push(r);
-          else byType.set(r.eventType, [r]);
-        }
+        const byType = parts(unitsOf(unitId), true);
         for (const type of [...byType.keys()].sort()) rows.push({ key: type, ...entryLagFigures(byType.get(type)!) });
         break;
       }
     }
-    return { unitId, from: iso(p.from), to: iso(to), evaluatedAt: iso(end), scope: p.scope, groupBy: groupBy as EntryLagGroupBy, position, definitions: DEFINITIONS, rows };
+    return { unitId, from: iso(p.from), to: iso(to), evaluatedAt: iso(end), scope: p.scope, groupBy: p.groupBy, position, definitions: DEFINITIONS, rows };
   }
 }

@@ -28,7 +28,7 @@ export interface LiveFrame {
 }
 
 /** Changes closer together than this are computed and sent as one. */
-const COALESCE_MS = 25;
+export const COALESCE_MS = 25;
 /** Reports are re-evaluated this often even without events (the watcher's event normally comes first). */
 export const REEVALUATE_MS = 30_000;
 /**

@@ -136,6 +136,7 @@ const MATRIX: Row[] = [
     { route: 'GET /units/:unitId/attention', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/attention?kind=overdue` },
     { route: 'GET /units/:unitId/attention/counts', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/attention/counts` },
     { route: 'GET /units/:unitId/timeliness/live', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/timeliness/live` },
+    { route: 'GET /units/:unitId/entry-lag/live', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/entry-lag/live` },
     { route: 'GET /units/:unitId/scorecard', roles: READERS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/scorecard` },
     { route: 'GET /units/:unitId/scorecard', roles: AUDITORS, unit: u, ok: 200, url: () => `/units/${UNIT[u]}/scorecard?asOf=${encodeURIComponent(now())}` },
   ]),

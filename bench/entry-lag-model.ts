@@ -1,0 +1,97 @@
+/**
+ * The entry-lag read model in-process, without the service: its cost per event built from a data
+ * directory's log (pages of 250, one transaction each, as the service builds it), and its queries
+ * at the report's level (the province by child, every child's subtree merged), cold then warm.
+ *
+ *   npm run build && node dist/bench/entry-lag-model.js --dir=<data dir> [--build=<scratch file>] [--events=N] [--dossiers=100000] [--runs=40]
+ *
+ * With --build the model is built into the scratch file first and queried there; without it, the
+ * directory's read-models.db is queried as the service left it (opened read-only).
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { compileCalendar, loadDefaultCalendarSpec } from '../src/calendar/index.js';
+import { entryLagFigures } from '../src/entry-lag/entry-lag-stats.js';
+import { entryLagReadModel as model } from '../src/entry-lag/entry-lag.read-model.js';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { numberOption, textOption } from './options.js';
+import { Workload } from './workload.js';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
+
+async function main(): Promise<void> {
+  const dir = textOption('dir');
+  if (dir === undefined) throw new Error('--dir=<data dir> is required');
+  const scratch = textOption('build');
+  const calendar = compileCalendar(loadDefaultCalendarSpec());
+  const out: Record<string, unknown> = {};
+  let db: Database.Database;
+  if (scratch !== undefined) {
+    db = new Database(scratch);
+    db.pragma('journal_mode = WAL');
+    db.exec(model.schema);
+    const handle = model.open(db, { calendar: () => calendar });
+    const store = SqliteEventStore.open({ file: join(dir, 'events.db') });
+    const limit = numberOption('events', Infinity);
+    let after = 0;
+    let events = 0;
+    let applyMs = 0;
+    while (events < limit) {
+      const page = await store.readAllData({ afterPosition: after, maxCount: 250 });
+      if (page.length === 0) break;
+      const c0 = process.cpuUsage();
+      db.transaction(() => handle.apply(page))();
+      applyMs += cpuMs(c0);
+      after = page[page.length - 1].position;
+      events += page.length;
+    }
+    await store.close();
+    out.build = { events, applyCpuMs: Math.round(applyMs), usPerEvent: Math.round((applyMs * 1000) / events) };
+    log(`  built from ${events} events: ${Math.round(applyMs)} ms CPU in apply, ${Math.round((applyMs * 1000) / events)} us per event`);
+  } else {
+    db = new Database(join(dir, 'read-models.db'), { readonly: true });
+  }
+  const queries = model.open(db, { calendar: () => calendar }).queries;
+  const province = new Workload({ seed: numberOption('seed', 7), dossiers: numberOption('dossiers', 100_000) }).province;
+  const parentOf = new Map(province.units.map((u) => [u.unitId, u.parentId]));
+  const childrenOf = (id: string) => [...parentOf].filter(([, p]) => p === id).map(([c]) => c);
+  const subtree = (id: string): string[] => [id, ...childrenOf(id).flatMap(subtree)];
+  const children = childrenOf(province.root).sort().map(subtree);
+  const periods = {
+    week: ['2025-06-02T00:00:00+07:00', '2025-06-09T00:00:00+07:00'],
+    month: ['2025-06-01T00:00:00+07:00', '2025-07-01T00:00:00+07:00'],
+    year: ['2025-01-01T00:00:00+07:00', '2026-01-01T00:00:00+07:00'],
+    quarterToDate: ['2025-04-01T00:00:00+07:00', '2025-06-17T14:30:00+07:00'],
+    ragged: ['2025-01-15T09:00:00+07:00', '2025-12-20T15:00:00+07:00'],
+  };
+  const runs = numberOption('runs', 40);
+  for (const [name, [a, b]] of Object.entries(periods)) {
+    const from = Date.parse(a);
+    const end = Date.parse(b);
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    let events = 0;
+    for (let i = 0; i < runs + 1; i++) {
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      events = children.reduce((n, units) => n + entryLagFigures([...queries.summaries(units, from, end, false).values()].flat()).events, 0);
+      wall.push(performance.now() - t0);
+      cpu.push(cpuMs(c0));
+    }
+    const [coldWall, coldCpu] = [wall.shift()!, cpu.shift()!];
+    const p = (xs: number[], q: number) => Math.round([...xs].sort((x, y) => x - y)[Math.max(0, Math.ceil(q * xs.length) - 1)] * 10) / 10;
+    out[name] = { events, coldWallMs: Math.round(coldWall), coldCpuMs: Math.round(coldCpu), wallP50: p(wall, 0.5), wallP99: p(wall, 0.99), cpuP50: p(cpu, 0.5), cpuP99: p(cpu, 0.99) };
+    log(`  ${name}: ${events} events; cold ${Math.round(coldWall)} ms (CPU ${Math.round(coldCpu)}); warm p50 ${p(wall, 0.5)} p99 ${p(wall, 0.99)} ms (CPU p99 ${p(cpu, 0.99)})`);
+  }
+  db.close();
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+main().catch((error: Error) => {
+  log(error.stack ?? error.message);
+  process.exit(1);
+});
