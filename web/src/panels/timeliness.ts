@@ -58,7 +58,7 @@ function attentionCell(view: View, unitId: string, scope: AttentionScope, counts
       counts
         ? html`<button
             type="button"
-            class="attn-count ${k === 'overdue' && counts[k] > 0 ? 'hot' : ''}"
+            class="attn-count ${counts[k] === 0 ? 'zero' : k === 'overdue' ? 'hot' : ''}"
             data-kind=${k}
             data-count=${counts[k]}
             title=${t(`kind_${k}`)}
