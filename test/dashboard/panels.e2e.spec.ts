@@ -185,8 +185,8 @@ describe('the dashboard panels in a browser', () => {
   });
   describe('attention', () => {
     const KINDS = ['overdue', 'soon_due', 'not_returned', 'silent'] as const;
-    const counts = async (unitId: string, key: Parameters<TestApp['as']>[0] = 'supervisor') =>
-      ((await t.as(key).get(`/units/${unitId}/attention/counts`).expect(200)).body as AttentionCounts).counts;
+    const counts = async (unitId: string, key: Parameters<TestApp['as']>[0] = 'supervisor', scope = 'subtree') =>
+      ((await t.as(key).get(`/units/${unitId}/attention/counts`).query({ scope }).expect(200)).body as AttentionCounts).counts;
     const list = async (unitId: string, kind: string, limit: number, key: Parameters<TestApp['as']>[0] = 'supervisor') =>
       (await t.as(key).get(`/units/${unitId}/attention`).query({ kind, limit }).expect(200)).body as AttentionList;
 
@@ -245,6 +245,57 @@ describe('the dashboard panels in a browser', () => {
       await page.click('button.lang');
       await until(async () => (await page.getAttribute('html', 'lang')) === 'en', 5000, 'English');
       expect(await shownList(page)).toEqual(expectedList(await list('PROVINCE', 'not_returned', 500), (why) => why));
+    }, 60_000);
+
+    /** A main table row's counts as the page shows them (data-count of each kind's button). */
+    const rowCounts = (page: Page, unitId: string) =>
+      page
+        .locator(`.panel-timeliness tr[data-unit="${unitId}"] td.attn .attn-count`)
+        .evaluateAll((els) => Object.fromEntries(els.map((el) => [el.getAttribute('data-kind'), el.hasAttribute('data-count') ? Number(el.getAttribute('data-count')) : el.textContent!.trim()])));
+
+    it('the main table counts each row\'s units on every list, as the API does for that unit; a count opens its list there', async () => {
+      const page = await dashboard.newPage();
+      await dashboard.signIn(page, t.keys.supervisor);
+      await page.locator('.panel-timeliness tr[data-unit="HUYEN-AN"] td.attn[data-ready=true]').waitFor({ timeout: 10_000 });
+      const keys = (await page.locator('.panel-timeliness tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')))) as string[];
+      expect(keys).toContain('HUYEN-BINH');
+      // Each child counts its subtree; the unit's own row (when shown) its own dossiers only.
+      for (const key of keys) expect(await rowCounts(page, key)).toEqual(await counts(key, 'supervisor', key === 'PROVINCE' ? 'self' : 'subtree'));
+      expect((await rowCounts(page, 'HUYEN-BINH')).overdue).toBeGreaterThanOrEqual(24);
+      expect(await rowCounts(page, 'HUYEN-AN')).toMatchObject({ overdue: 1, not_returned: 1 });
+      // Overdue is marked where there is any, not elsewhere.
+      expect(await page.getAttribute('.panel-timeliness tr[data-unit="HUYEN-BINH"] button.attn-count[data-kind=overdue]', 'class')).toContain('hot');
+      expect(await page.getAttribute('.panel-timeliness tr[data-unit="TTPVHCC"] button.attn-count[data-kind=overdue]', 'class')).not.toContain('hot');
+      expect(await page.getAttribute('.panel-timeliness tr[data-unit="HUYEN-AN"] button.attn-count[data-kind=soon_due]', 'class')).not.toContain('hot');
+      await page.locator('.panel-timeliness').screenshot({ path: join(OUT, 'dashboard-timeliness-attention.png') });
+
+      // The district's "not returned" opens that list for the district in the attention panel.
+      await page.click('.panel-timeliness tr[data-unit="HUYEN-AN"] button.attn-count[data-kind=not_returned]');
+      await page.locator('.panel-attention .attention-of[data-unit="HUYEN-AN"][data-scope=subtree]').waitFor();
+      await page.locator('.panel-attention table[data-kind=not_returned]').waitFor();
+      expect(await page.getAttribute('.panel-attention button.kind[data-kind=not_returned]', 'aria-pressed')).toBe('true');
+      expect(await shownCounts(page)).toEqual(await counts('HUYEN-AN'));
+      expect((await shownList(page)).map((r) => r.dossierId)).toEqual(['D-NR']);
+      expect(await page.locator('.panel-attention').evaluate((el) => el.matches(':focus'))).toBe(true);
+      // Another list stays on the district; "back" returns to the chosen unit.
+      await chooseKind(page, 'silent');
+      expect((await shownList(page)).map((r) => r.dossierId).sort()).toEqual(['D-AN-OLD', 'D-QUIET']);
+      await page.click('.panel-attention button.back');
+      await until(async () => (await page.locator('.panel-attention .attention-of').count()) === 0 && (await page.getAttribute('.panel-attention', 'aria-busy')) === 'false', 5000, 'the chosen unit again');
+      expect(await shownCounts(page)).toEqual(await counts('PROVINCE'));
+    }, 60_000);
+
+    it('the main table shows dashes, not counts, while the lists are being built (attention null)', async () => {
+      const page = await dashboard.newPage();
+      const report = (await t.as('supervisor').get('/units/PROVINCE/timeliness').query({ groupBy: 'child' }).expect(200)).body as { rows: object[] };
+      const frame = { ...report, position: 0, rows: report.rows.map((r) => ({ ...r, attention: null })) };
+      await page.route(
+        (url) => url.pathname === '/units/PROVINCE/timeliness/live',
+        (route) => route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream' }, body: `event: timeliness\ndata: ${JSON.stringify(frame)}\n\n` }),
+      );
+      await dashboard.signIn(page, t.keys.supervisor);
+      expect(await rowCounts(page, 'HUYEN-BINH')).toEqual({ overdue: '-', soon_due: '-', not_returned: '-', silent: '-' });
+      expect(await page.locator('.panel-timeliness td.attn button').count()).toBe(0);
     }, 60_000);
 
     it('a district key counts and lists its own subtree only', async () => {

@@ -32,6 +32,7 @@ interface Session {
   custom: { first: string; last: string };
   asOf?: string;
   panels: Panel[];
+  attention: AttentionPanel;
   dialog: DossierDialog;
 }
 
@@ -60,6 +61,7 @@ async function signIn(key: string): Promise<void> {
     sessionStorage.setItem(KEY, key);
     const units = reachableUnits(list.units, me.units);
     const unitsById = new Map(units.map((u) => [u.unitId, u]));
+    const attention = new AttentionPanel();
     const today = localDate(Date.now());
     session = {
       api,
@@ -69,7 +71,8 @@ async function signIn(key: string): Promise<void> {
       unit: treeRoots(units)[0]!,
       kind: 'month',
       custom: { first: `${today.slice(0, 7)}-01`, last: today },
-      panels: [new TimelinessPanel(), new AttentionPanel(), new ScorecardPanel(), new TrendPanel(), new LatePanel(), new StepsPanel(), new EntryLagPanel()],
+      panels: [new TimelinessPanel(), attention, new ScorecardPanel(), new TrendPanel(), new LatePanel(), new StepsPanel(), new EntryLagPanel()],
+      attention,
       dialog: new DossierDialog(api, me, unitsById),
     };
     notice = '';
@@ -122,7 +125,7 @@ function languageButton(redraw: () => void) {
 }
 
 function view(s: Session): View {
-  return {
+  const v: View = {
     api: s.api,
     me: s.me,
     unit: s.unit,
@@ -130,7 +133,9 @@ function view(s: Session): View {
     period: periodOf(s.kind, Date.now(), s.custom),
     asOf: s.asOf,
     openDossier: (id) => s.dialog.open(id),
+    openAttention: (unitId, scope, kind) => s.attention.openFor(v, unitId, scope, kind),
   };
+  return v;
 }
 
 /** Shown views are numbered, so that a late start of the secondary panels never shows an older one. */

@@ -26,6 +26,8 @@ export interface TimelinessRow {
   withdrawn: number;
   inProgress: { total: number; withinDue: number; overdue: number; awaitingSupplement: number };
   onTimeRate: number | null;
+  /** Live rows keyed by unit: how many of its dossiers are on each review list now; null while the lists are being built. */
+  attention?: Record<AttentionKind, number> | null;
 }
 
 export interface TimelinessReport {
@@ -75,6 +77,8 @@ export interface View {
   /** Auditors: the report as known at this instant. */
   asOf?: string;
   openDossier(dossierId: string): void;
+  /** Shows one unit's review list in the attention panel: its own dossiers (`self`) or its subtree's. */
+  openAttention(unitId: string, scope: AttentionScope, kind: AttentionKind): void;
 }
 
 /** A part of the page: one module each, so that later reports are one more panel. */
@@ -110,6 +114,7 @@ export interface EntryLagReport {
 
 export const ATTENTION_KINDS = ['overdue', 'soon_due', 'not_returned', 'silent'] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+export type AttentionScope = 'self' | 'subtree';
 
 export interface AttentionItem {
   dossierId: string;

@@ -1,12 +1,13 @@
 /**
  * Form II.06a for the chosen unit: a row per child unit and the total, kept up to date by the live
  * stream (GET /units/{id}/timeliness/live); an auditor's "as of" view is a single report instead.
- * The download buttons fetch the same report as a workbook or CSV with the key.
+ * The download buttons fetch the same report as a workbook or CSV with the key. A live row also
+ * counts its unit's dossiers on each review list, each count opening that list.
  */
 import { html } from 'lit-html';
 import { ApiError, type Query } from '../api.js';
 import { formatDate, formatInstant, formatNumber, formatRate, t } from '../i18n.js';
-import type { TimelinessReport, TimelinessRow, View } from '../types.js';
+import { ATTENTION_KINDS, type AttentionScope, type TimelinessReport, type TimelinessRow, type View } from '../types.js';
 import { LoadingPanel, unitName } from './panel.js';
 
 const RECONNECT_MS = 2000;
@@ -46,6 +47,29 @@ export function formCells(r: Omit<TimelinessRow, 'key'>): number[] {
     r.inProgress.withinDue,
     r.inProgress.overdue,
   ];
+}
+
+type Counts = TimelinessRow['attention'];
+
+/** The four counts in one cell, each opening its list for the row's units; dashes while they are being counted. */
+function attentionCell(view: View, unitId: string, scope: AttentionScope, counts: Counts) {
+  return html`<td class="attn" data-ready=${counts ? 'true' : 'false'}>
+    ${ATTENTION_KINDS.map((k) =>
+      counts
+        ? html`<button
+            type="button"
+            class="attn-count ${counts[k] === 0 ? 'zero' : k === 'overdue' ? 'hot' : ''}"
+            data-kind=${k}
+            data-count=${counts[k]}
+            title=${t(`kind_${k}`)}
+            aria-label=${`${t(`kind_${k}`)}: ${formatNumber(counts[k])}`}
+            @click=${() => view.openAttention(unitId, scope, k)}
+          >
+            ${formatNumber(counts[k])}
+          </button>`
+        : html`<span class="attn-count" data-kind=${k} title=${t(`kind_${k}`)}>-</span>`,
+    )}
+  </td>`;
 }
 
 export class TimelinessPanel extends LoadingPanel<TimelinessReport> {
@@ -108,6 +132,11 @@ export class TimelinessPanel extends LoadingPanel<TimelinessReport> {
 
   protected body(view: View, report: TimelinessReport) {
     const total = totalOf(report.rows);
+    // An auditor's "as of" report has no counts (the lists are drawn at now): no column then.
+    // No total of the counts: the unit's own row is left out when its period is all zeros, its
+    // dossiers on the lists being older; the attention panel counts the whole unit.
+    const attention = view.asOf === undefined;
+    const kinds = ATTENTION_KINDS.map((k) => t(`kind_${k}`)).join(' · ');
     return html`<div class="table-wrap">
         <table class="form-table" data-from=${report.from} data-to=${report.to}>
           <caption>
@@ -121,6 +150,7 @@ export class TimelinessPanel extends LoadingPanel<TimelinessReport> {
               <th scope="colgroup" colspan="4">${t('resolvedGroup')}</th>
               <th scope="colgroup" colspan="3">${t('inProgressGroup')}</th>
               <th scope="col" rowspan="2">${t('onTimeRate')}</th>
+              ${attention ? html`<th scope="col" rowspan="2" class="attn" title=${kinds}>${t('attentionColumn')}<span class="attn-kinds">${kinds}</span></th>` : ''}
             </tr>
             <tr>
               <th scope="col">${t('total')}</th>
@@ -143,6 +173,7 @@ export class TimelinessPanel extends LoadingPanel<TimelinessReport> {
                 <th scope="row">${unitName(view, row.key)}</th>
                 ${formCells(row).map((n) => html`<td class="num">${formatNumber(n)}</td>`)}
                 <td class="num">${formatRate(row.onTimeRate)}</td>
+                ${attention ? attentionCell(view, row.key, row.key === report.unitId ? 'self' : 'subtree', row.attention ?? null) : ''}
               </tr>`,
             )}
           </tbody>
@@ -152,6 +183,7 @@ export class TimelinessPanel extends LoadingPanel<TimelinessReport> {
               <th scope="row">${t('sum')}</th>
               ${formCells(total).map((n) => html`<td class="num">${formatNumber(n)}</td>`)}
               <td class="num">${formatRate(total.onTimeRate)}</td>
+              ${attention ? html`<td class="attn"></td>` : ''}
             </tr>
           </tfoot>
         </table>
