@@ -2,173 +2,479 @@
  * A bucket of the report index: the (category, instant) entries of a group of dossiers (a unit's,
  * a unit's for one procedure, a subtree's...), answering "how many entries of category c before t".
  *
- * Every entry is a composite key `category * 2^43 + (t + 2^42)`: categories occupy consecutive
- * ranges and instants are sorted within each; every key is an exact integer below 2^53, and
- * instants from 1830 to 2109 fit. Two layouts of the same keys:
- *  - small buckets (the great majority: a unit's dossiers of one procedure) keep ONE sorted array,
- *    which keeps the object count, and so memory, low at a million dossiers;
- *  - big buckets (a busy unit, a subtree's roll-up) keep one sorted array per category, so that a
- *    live insert only moves the entries of its own category that come after it (few: events
- *    arrive roughly in time order), not every entry of the later categories.
+ * Entries are kept by calendar month (+07:00): each month a segment holding its count per category
+ * and its entries as 32-bit offsets from the month's start, by category then in order; half the
+ * bytes of epoch instants. A small bucket (most: a unit's dossiers of one procedure) packs all its
+ * months in one array, which keeps the object count, and so memory, low. "Before t" is then the counts of the months before t's month plus a
+ * binary search in t's month (none at a month's start: month, quarter and year reports read counts
+ * only). A busy month (a subtree's roll-up) keeps one array per category, so that a live insert
+ * only moves the entries of its own category that come after it.
+ *
+ * Outside, an entry is also the composite key `category * 2^43 + (t + 2^42)` (bulk builds,
+ * snapshots): categories occupy consecutive ranges, instants sorted within each; every key is an
+ * exact integer below 2^53, and instants from 1830 to 2109 fit.
  */
-import { SortedInstants } from './sorted-instants.js';
+import { lowerBound, SortedOffsets, upperBound } from './sorted-instants.js';
 
 export const CATEGORY_SPAN = 2 ** 43;
 const INSTANT_OFFSET = 2 ** 42;
-/** Below this many keys a bucket is scanned rather than searched. */
-const LINEAR_SCAN_MAX = 48;
-/** Above this many keys a bucket keeps one array per category. */
+/** Above this many entries a month keeps one array per category. */
 const SPLIT_AT = 16_384;
+/** Up to this many entries a bucket keeps all its months in one array (most buckets: objects cost more than entries). */
+const PACK_MAX = 8_192;
 
-/** Whether the index can hold instant `t` (epoch ms, about 1830-2109); false for NaN. */
-export const isIndexableInstant = (t: number): boolean => t >= -INSTANT_OFFSET && t < INSTANT_OFFSET;
+/** Whether the index can hold instant `t` (whole epoch ms, about 1830-2109); false for NaN. */
+export const isIndexableInstant = (t: number): boolean => Number.isInteger(t) && t >= -INSTANT_OFFSET && t < INSTANT_OFFSET;
 
 export function keyOf(category: number, t: number): number {
   if (!isIndexableInstant(t)) throw new RangeError(`instant ${t} is out of the index's range`);
   return category * CATEGORY_SPAN + t + INSTANT_OFFSET;
 }
 
-const clampInstant = (t: number) => Math.max(0, Math.min(CATEGORY_SPAN, t + INSTANT_OFFSET));
+// ---- months (+07:00) from 1830 to 2110: every indexable instant falls in one ----
 
-export class Bucket {
-  /** One array of all keys, or null once split. */
-  private keys: SortedInstants | null = new SortedInstants();
-  /** One array per category (keys of that category only), or null while not split. */
-  private split: SortedInstants[] | null = null;
-  /** Bulk removals, applied by `seal()`. */
-  private removed: SortedInstants | null = null;
+const ZONE_MS = 7 * 3_600_000;
+const FIRST_YEAR = 1830;
+const MONTHS = 281 * 12;
+const MONTH_START = Float64Array.from({ length: MONTHS + 1 }, (_, i) => Date.UTC(FIRST_YEAR + Math.floor(i / 12), i % 12, 1) - ZONE_MS);
+const MEAN_MONTH = (MONTH_START[MONTHS] - MONTH_START[0]) / MONTHS;
+
+/** The month holding `t`, which must lie within the table. */
+function monthOf(t: number): number {
+  let m = Math.min(MONTHS - 1, Math.max(0, Math.floor((t - MONTH_START[0]) / MEAN_MONTH)));
+  while (m > 0 && MONTH_START[m] > t) m--;
+  while (m < MONTHS - 1 && MONTH_START[m + 1] <= t) m++;
+  return m;
+}
+
+/** The entries of one month: `data` holds the count per category, then (not split) the offsets. */
+class Segment {
+  data: Uint32Array;
+  split: SortedOffsets[] | null = null;
+  size = 0;
+
+  constructor(
+    readonly categories: number,
+    capacity: number,
+  ) {
+    this.data = new Uint32Array(categories + capacity);
+  }
+
+  /** A segment over `data` as laid out here (counts, then `size` offsets); split when big. */
+  static of(categories: number, data: Uint32Array, size: number): Segment {
+    const s = new Segment(categories, 0);
+    s.data = data;
+    s.size = size;
+    if (size > SPLIT_AT) s.splitByCategory();
+    return s;
+  }
+
+  /** Where category c's offsets start in `data` (not split). */
+  private start(c: number): number {
+    let at = this.categories;
+    for (let k = 0; k < c; k++) at += this.data[k];
+    return at;
+  }
+
+  countBefore(c: number, x: number): number {
+    if (this.data[c] === 0) return 0;
+    if (this.split) return this.split[c].countBefore(x);
+    const lo = this.start(c);
+    return lowerBound(this.data, lo, lo + this.data[c], x) - lo;
+  }
+
+  insert(c: number, x: number): void {
+    if (this.split) this.split[c].insert(x);
+    else {
+      const used = this.categories + this.size;
+      if (used === this.data.length) {
+        const bigger = new Uint32Array(this.categories + Math.max(4, this.size * 2));
+        bigger.set(this.data);
+        this.data = bigger;
+      }
+      const lo = this.start(c);
+      const i = upperBound(this.data, lo, lo + this.data[c], x);
+      this.data.copyWithin(i + 1, i, used);
+      this.data[i] = x;
+    }
+    this.data[c]++;
+    this.size++;
+    if (!this.split && this.size > SPLIT_AT) this.splitByCategory();
+  }
+
+  remove(c: number, x: number): boolean {
+    if (this.data[c] === 0) return false;
+    if (this.split) {
+      if (!this.split[c].remove(x)) return false;
+    } else {
+      const lo = this.start(c);
+      const i = upperBound(this.data, lo, lo + this.data[c], x) - 1;
+      if (i < lo || this.data[i] !== x) return false;
+      this.data.copyWithin(i, i + 1, this.categories + this.size);
+    }
+    this.data[c]--;
+    this.size--;
+    return true;
+  }
+
+  /** Category c's offsets in order (a view, valid until the next change). */
+  offsets(c: number): Uint32Array {
+    if (this.split) return this.split[c].view();
+    const lo = this.start(c);
+    return this.data.subarray(lo, lo + this.data[c]);
+  }
+
+  splitByCategory(): void {
+    const split: SortedOffsets[] = [];
+    for (let c = 0; c < this.categories; c++) split.push(SortedOffsets.fromSorted(this.offsets(c).slice()));
+    this.split = split;
+    this.data = this.data.slice(0, this.categories);
+  }
+}
+
+/** Where a bucket's months live: packed in one array (small), or one segment each (big). */
+interface Months {
+  /** Adds the counts before instant t, which lies in month m (MONTHS: after every month). */
+  addBefore(t: number, m: number, into: Float64Array): void;
+  insert(m: number, c: number, x: number): void;
+  /** False when absent. */
+  remove(m: number, c: number, x: number): boolean;
+  /** Category c's offsets, month by month in order. */
+  visit(c: number, f: (month: number, offsets: Uint32Array) => void): void;
+}
+
+/** Offsets are whole milliseconds: "before t" is "below ceil(t - start)", none before the month's start. */
+const offsetBefore = (t: number, m: number) => Math.ceil(t - MONTH_START[m]);
+
+/** All months in one array of blocks: [month, count per category, offsets by category then in order]. */
+class PackedMonths implements Months {
+  used = 0;
+
+  constructor(
+    readonly categories: number,
+    public d: Uint32Array,
+  ) {}
+
+  private entries(p: number): number {
+    let n = 0;
+    for (let c = 1; c <= this.categories; c++) n += this.d[p + c];
+    return n;
+  }
+
+  /** The block of month m, or where it would go. */
+  private block(m: number): number {
+    let p = 0;
+    while (p < this.used && this.d[p] < m) p += 1 + this.categories + this.entries(p);
+    return p;
+  }
+
+  private start(p: number, c: number): number {
+    let at = p + 1 + this.categories;
+    for (let k = 0; k < c; k++) at += this.d[p + 1 + k];
+    return at;
+  }
+
+  addBefore(t: number, m: number, into: Float64Array): void {
+    const C = this.categories;
+    const d = this.d;
+    for (let p = 0; p < this.used; ) {
+      const n = this.entries(p);
+      if (d[p] < m) for (let c = 0; c < C; c++) into[c] += d[p + 1 + c];
+      else {
+        if (d[p] === m) {
+          const x = offsetBefore(t, m);
+          for (let c = 0, lo = p + 1 + C; c < C; c++) {
+            const hi = lo + d[p + 1 + c];
+            into[c] += lowerBound(d, lo, hi, x) - lo;
+            lo = hi;
+          }
+        }
+        return;
+      }
+      p += 1 + C + n;
+    }
+  }
+
+  private ensure(extra: number): void {
+    if (this.used + extra <= this.d.length) return;
+    const bigger = new Uint32Array(Math.max(this.used + extra, Math.ceil(this.d.length * 1.5) + 8));
+    bigger.set(this.d.subarray(0, this.used));
+    this.d = bigger;
+  }
+
+  insert(m: number, c: number, x: number): void {
+    const C = this.categories;
+    let p = this.block(m);
+    if (p === this.used || this.d[p] !== m) {
+      this.ensure(1 + C + 1);
+      this.d.copyWithin(p + 1 + C, p, this.used);
+      this.d.fill(0, p, p + 1 + C);
+      this.d[p] = m;
+      this.used += 1 + C;
+    } else this.ensure(1);
+    const lo = this.start(p, c);
+    const i = upperBound(this.d, lo, lo + this.d[p + 1 + c], x);
+    this.d.copyWithin(i + 1, i, this.used);
+    this.d[i] = x;
+    this.used++;
+    this.d[p + 1 + c]++;
+  }
+
+  remove(m: number, c: number, x: number): boolean {
+    const p = this.block(m);
+    if (p === this.used || this.d[p] !== m) return false;
+    const lo = this.start(p, c);
+    const i = upperBound(this.d, lo, lo + this.d[p + 1 + c], x) - 1;
+    if (i < lo || this.d[i] !== x) return false;
+    this.d.copyWithin(i, i + 1, this.used);
+    this.used--;
+    this.d[p + 1 + c]--;
+    if (this.entries(p) === 0) {
+      this.d.copyWithin(p, p + 1 + this.categories, this.used);
+      this.used -= 1 + this.categories;
+    }
+    return true;
+  }
+
+  visit(c: number, f: (month: number, offsets: Uint32Array) => void): void {
+    for (let p = 0; p < this.used; p += 1 + this.categories + this.entries(p)) {
+      const lo = this.start(p, c);
+      f(this.d[p], this.d.subarray(lo, lo + this.d[p + 1 + c]));
+    }
+  }
+
+  /** The blocks as segments, for a bucket grown past PACK_MAX. */
+  toSegments(): SegmentedMonths {
+    const C = this.categories;
+    const out = new SegmentedMonths(C);
+    for (let p = 0; p < this.used; ) {
+      const n = this.entries(p);
+      out.months.push(this.d[p]);
+      out.segments.push(Segment.of(C, this.d.slice(p + 1, p + 1 + C + n), n));
+      p += 1 + C + n;
+    }
+    return out;
+  }
+}
+
+/** One segment per month. */
+class SegmentedMonths implements Months {
+  readonly months: number[] = [];
+  readonly segments: Segment[] = [];
 
   constructor(readonly categories: number) {}
 
-  /** A bucket over keys already sorted (a snapshot); takes ownership of `sorted`. */
+  addBefore(t: number, m: number, into: Float64Array): void {
+    const C = this.categories;
+    for (let i = 0; i < this.months.length; i++) {
+      const month = this.months[i];
+      const s = this.segments[i];
+      if (month < m) for (let c = 0; c < C; c++) into[c] += s.data[c];
+      else {
+        if (month === m) {
+          const x = offsetBefore(t, m);
+          for (let c = 0; c < C; c++) into[c] += s.countBefore(c, x);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Where month m is, or would be inserted. */
+  private index(m: number): number {
+    // Most changes are to the latest months: looked for from the end.
+    let i = this.months.length;
+    while (i > 0 && this.months[i - 1] >= m) i--;
+    return i;
+  }
+
+  insert(m: number, c: number, x: number): void {
+    const i = this.index(m);
+    if (this.months[i] !== m) {
+      this.months.splice(i, 0, m);
+      this.segments.splice(i, 0, new Segment(this.categories, 4));
+    }
+    this.segments[i].insert(c, x);
+  }
+
+  remove(m: number, c: number, x: number): boolean {
+    const i = this.index(m);
+    if (this.months[i] !== m || !this.segments[i].remove(c, x)) return false;
+    if (this.segments[i].size === 0) {
+      this.months.splice(i, 1);
+      this.segments.splice(i, 1);
+    }
+    return true;
+  }
+
+  visit(c: number, f: (month: number, offsets: Uint32Array) => void): void {
+    for (let i = 0; i < this.months.length; i++) f(this.months[i], this.segments[i].offsets(c));
+  }
+}
+
+export class Bucket {
+  private store: PackedMonths | SegmentedMonths;
+  private total = 0;
+  /** Bulk removals (composite keys), applied by `seal()`. */
+  private removed: number[] | null = null;
+
+  constructor(readonly categories: number) {
+    this.store = new PackedMonths(categories, new Uint32Array(0));
+  }
+
+  /** A bucket over composite keys already sorted (a build, a snapshot). */
   static fromSorted(categories: number, sorted: Float64Array): Bucket {
     const b = new Bucket(categories);
-    b.keys = SortedInstants.fromSorted(sorted);
-    if (sorted.length > SPLIT_AT) b.splitByCategory();
+    b.load(sorted);
     return b;
   }
 
   get size(): number {
-    if (this.keys) return this.keys.size;
-    let n = 0;
-    for (const s of this.split!) n += s.size;
-    return n;
+    return this.total;
   }
 
   /** Entries of `category` strictly before `t`. */
   count(category: number, t: number): number {
-    const atFrom = new Float64Array(this.categories);
-    const atEnd = new Float64Array(this.categories);
-    this.accumulate(t, t, atFrom, atEnd);
-    return atEnd[category];
+    const at = new Float64Array(this.categories);
+    this.addBefore(t, at);
+    return at[category];
   }
 
   /**
    * Adds, for every category c, the number of its entries before `from` to atFrom[c] and before
-   * `end` to atEnd[c]: the whole report of a bucket in one pass, searching each category's range only.
+   * `end` to atEnd[c]: the whole report of a bucket.
    */
   accumulate(from: number, end: number, atFrom: Float64Array, atEnd: Float64Array): void {
-    const f = clampInstant(from);
-    const e = clampInstant(end);
-    if (this.split) {
-      for (let c = 0; c < this.categories; c++) {
-        const s = this.split[c];
-        if (s.size === 0) continue;
-        atFrom[c] += s.countBefore(c * CATEGORY_SPAN + f);
-        atEnd[c] += s.countBefore(c * CATEGORY_SPAN + e);
-      }
-      return;
-    }
-    const keys = this.keys!;
-    if (keys.size <= LINEAR_SCAN_MAX) {
-      // Small buckets: one pass beats a dozen binary searches.
-      const view = keys.view();
-      for (let i = 0; i < view.length; i++) {
-        const c = Math.floor(view[i] / CATEGORY_SPAN);
-        const t = view[i] - c * CATEGORY_SPAN;
-        if (t < f) atFrom[c]++;
-        if (t < e) atEnd[c]++;
-      }
-      return;
-    }
-    let lo = 0;
-    for (let c = 0; c < this.categories; c++) {
-      const hi = keys.countBefore((c + 1) * CATEGORY_SPAN, lo);
-      if (hi > lo) {
-        atFrom[c] += keys.countBefore(c * CATEGORY_SPAN + f, lo, hi) - lo;
-        atEnd[c] += keys.countBefore(c * CATEGORY_SPAN + e, lo, hi) - lo;
-      }
-      lo = hi;
-    }
+    this.addBefore(from, atFrom);
+    this.addBefore(end, atEnd);
   }
 
-  /** Adds an entry in order (live), or appends it for `seal()` to sort (bulk). */
-  add(category: number, t: number, bulk = false): void {
-    const k = keyOf(category, t);
-    const target = this.split ? this.split[category] : this.keys!;
-    if (bulk) target.push(k);
-    else {
-      target.insert(k);
-      if (this.keys && this.keys.size > SPLIT_AT) this.splitByCategory();
-    }
+  private addBefore(t: number, into: Float64Array): void {
+    if (!(t > MONTH_START[0])) return; // NaN, or before every indexable instant
+    this.store.addBefore(t, t >= MONTH_START[MONTHS] ? MONTHS : monthOf(t), into);
+  }
+
+  /** Adds an entry (`bulk` is accepted for callers that batch; the entry is placed at once). */
+  add(category: number, t: number, _bulk = false): void {
+    this.check(category, t);
+    const m = monthOf(t);
+    this.store.insert(m, category, t - MONTH_START[m]);
+    this.total++;
+    if (this.total > PACK_MAX && this.store instanceof PackedMonths) this.store = this.store.toSegments();
   }
 
   remove(category: number, t: number): void {
-    const k = keyOf(category, t);
-    const target = this.split ? this.split[category] : this.keys!;
-    if (!target.remove(k)) throw new Error(`index entry ${category}@${t} not found`);
+    this.check(category, t);
+    const m = monthOf(t);
+    if (!this.store.remove(m, category, t - MONTH_START[m])) throw new Error(`index entry ${category}@${t} not found`);
+    this.total--;
   }
 
   /** Records a removal for `seal()`: the bulk counterpart of `remove`. */
   removeLater(category: number, t: number): void {
-    (this.removed ??= new SortedInstants()).push(keyOf(category, t));
+    (this.removed ??= []).push(keyOf(category, t));
   }
 
-  /** Sorts after bulk adds, applies bulk removals, and picks the layout for the size. */
+  /** Applies bulk removals. */
   seal(): void {
-    if (this.removed) {
-      const removed = this.removed.view();
-      this.removed = null;
-      this.subtract(removed);
-    }
-    if (this.keys && this.keys.size > SPLIT_AT) this.splitByCategory();
-    if (this.keys) this.keys.seal();
-    else for (const s of this.split!) s.seal();
+    if (this.removed === null) return;
+    const removed = Float64Array.from(this.removed).sort();
+    this.removed = null;
+    this.subtract(removed);
   }
 
-  /** Removes one occurrence of each of these keys (sorted ascending); throws when one is absent. */
+  /** Removes one occurrence of each of these composite keys (sorted ascending); throws when one is absent. */
   subtract(sorted: Float64Array): void {
-    if (!this.split) return this.keys!.subtractSorted(sorted);
-    for (let c = 0, lo = 0; c < this.categories; c++) {
-      let hi = lo;
-      while (hi < sorted.length && sorted[hi] < (c + 1) * CATEGORY_SPAN) hi++;
-      if (hi > lo) this.split[c].subtractSorted(sorted.subarray(lo, hi));
-      lo = hi;
+    if (sorted.length === 0) return;
+    const d = this.sortedKeys();
+    let w = 0;
+    let j = 0;
+    for (let r = 0; r < d.length; r++) {
+      if (j < sorted.length && d[r] === sorted[j]) {
+        j++;
+        continue;
+      }
+      if (j < sorted.length && sorted[j] < d[r]) break;
+      d[w++] = d[r];
     }
+    if (j < sorted.length) throw new Error(`index entry ${sorted[j]} not found`);
+    this.load(d.subarray(0, w));
   }
 
-  /** All keys in order (for snapshots and roll-ups); valid until the next change. */
+  /** All entries as composite keys, in order (for snapshots and roll-ups): a fresh array. */
   sortedKeys(): Float64Array {
     if (this.removed) this.seal();
-    if (this.keys) return this.keys.view();
-    const out = new Float64Array(this.size);
-    let at = 0;
-    for (const s of this.split!) {
-      out.set(s.view(), at);
-      at += s.size;
+    const out = new Float64Array(this.total);
+    let w = 0;
+    for (let c = 0; c < this.categories; c++) {
+      this.store.visit(c, (month, offsets) => {
+        const base = c * CATEGORY_SPAN + INSTANT_OFFSET + MONTH_START[month];
+        for (let k = 0; k < offsets.length; k++) out[w++] = base + offsets[k];
+      });
     }
     return out;
   }
 
-  private splitByCategory(): void {
-    const all = this.keys!.view();
-    const split: SortedInstants[] = [];
-    for (let c = 0, lo = 0; c < this.categories; c++) {
-      const hi = this.keys!.countBefore((c + 1) * CATEGORY_SPAN, lo);
-      split.push(SortedInstants.fromSorted(all.slice(lo, hi)));
-      lo = hi;
+  /** Replaces the content by these composite keys (sorted): packed blocks, made segments when big. */
+  private load(sorted: Float64Array): void {
+    const C = this.categories;
+    // Counts per month and category first, then each entry written at its place in one pass.
+    const counts = new Map<number, Uint32Array>();
+    let lo = Infinity;
+    let hi = -Infinity;
+    let current: Uint32Array | undefined;
+    for (let i = 0; i < sorted.length; i++) {
+      const c = Math.floor(sorted[i] / CATEGORY_SPAN);
+      if (!(c >= 0 && c < C)) throw new Error(`index key ${sorted[i]} holds a category beyond the ${C} this bucket counts`);
+      const t = sorted[i] - c * CATEGORY_SPAN - INSTANT_OFFSET;
+      if (!(t >= lo && t < hi)) {
+        const m = monthOf(t);
+        lo = MONTH_START[m];
+        hi = MONTH_START[m + 1];
+        current = counts.get(m);
+        if (current === undefined) counts.set(m, (current = new Uint32Array(C)));
+      }
+      current![c]++;
     }
-    this.split = split;
-    this.keys = null;
+    const months = [...counts.keys()].sort((a, b) => a - b);
+    const d = new Uint32Array(months.length * (1 + C) + sorted.length);
+    const writeAt = new Map<number, Uint32Array>();
+    let p = 0;
+    for (const m of months) {
+      const n = counts.get(m)!;
+      d[p] = m;
+      d.set(n, p + 1);
+      const at = new Uint32Array(C);
+      let q = p + 1 + C;
+      for (let c = 0; c < C; c++) {
+        at[c] = q;
+        q += n[c];
+      }
+      writeAt.set(m, at);
+      p = q;
+    }
+    lo = Infinity;
+    hi = -Infinity;
+    let target: Uint32Array | undefined;
+    for (let i = 0; i < sorted.length; i++) {
+      const c = Math.floor(sorted[i] / CATEGORY_SPAN);
+      const t = sorted[i] - c * CATEGORY_SPAN - INSTANT_OFFSET;
+      if (!(t >= lo && t < hi)) {
+        const m = monthOf(t);
+        lo = MONTH_START[m];
+        hi = MONTH_START[m + 1];
+        target = writeAt.get(m);
+      }
+      d[target![c]++] = t - lo;
+    }
+    const packed = new PackedMonths(C, d);
+    packed.used = d.length;
+    this.store = sorted.length > PACK_MAX ? packed.toSegments() : packed;
+    this.total = sorted.length;
+  }
+
+  private check(category: number, t: number): void {
+    if (!(category >= 0 && category < this.categories)) throw new RangeError(`category ${category} is beyond the ${this.categories} this bucket counts`);
+    if (!isIndexableInstant(t)) throw new RangeError(`instant ${t} is out of the index's range`);
   }
 }
