@@ -35,12 +35,12 @@ export function keyOf(category: number, t: number): number {
 
 const ZONE_MS = 7 * 3_600_000;
 const FIRST_YEAR = 1830;
-const MONTHS = 281 * 12;
-const MONTH_START = Float64Array.from({ length: MONTHS + 1 }, (_, i) => Date.UTC(FIRST_YEAR + Math.floor(i / 12), i % 12, 1) - ZONE_MS);
+export const MONTHS = 281 * 12;
+export const MONTH_START = Float64Array.from({ length: MONTHS + 1 }, (_, i) => Date.UTC(FIRST_YEAR + Math.floor(i / 12), i % 12, 1) - ZONE_MS);
 const MEAN_MONTH = (MONTH_START[MONTHS] - MONTH_START[0]) / MONTHS;
 
 /** The month holding `t`, which must lie within the table. */
-function monthOf(t: number): number {
+export function monthOf(t: number): number {
   let m = Math.min(MONTHS - 1, Math.max(0, Math.floor((t - MONTH_START[0]) / MEAN_MONTH)));
   while (m > 0 && MONTH_START[m] > t) m--;
   while (m < MONTHS - 1 && MONTH_START[m + 1] <= t) m++;
@@ -141,6 +141,10 @@ interface Months {
   remove(m: number, c: number, x: number): boolean;
   /** Category c's offsets, month by month in order. */
   visit(c: number, f: (month: number, offsets: Uint32Array) => void): void;
+  /** The count per category, month by month in order. */
+  visitCounts(f: (month: number, counts: Uint32Array) => void): void;
+  /** Adds the counts of month m's entries before t (in month m). */
+  addWithin(t: number, m: number, into: Float64Array): void;
 }
 
 /** Offsets are whole milliseconds: "before t" is "below ceil(t - start)", none before the month's start. */
@@ -236,6 +240,21 @@ class PackedMonths implements Months {
     return true;
   }
 
+  visitCounts(f: (month: number, counts: Uint32Array) => void): void {
+    for (let p = 0; p < this.used; p += 1 + this.categories + this.entries(p)) f(this.d[p], this.d.subarray(p + 1, p + 1 + this.categories));
+  }
+
+  addWithin(t: number, m: number, into: Float64Array): void {
+    const p = this.block(m);
+    if (p === this.used || this.d[p] !== m) return;
+    const x = offsetBefore(t, m);
+    for (let c = 0, lo = p + 1 + this.categories; c < this.categories; c++) {
+      const hi = lo + this.d[p + 1 + c];
+      into[c] += lowerBound(this.d, lo, hi, x) - lo;
+      lo = hi;
+    }
+  }
+
   visit(c: number, f: (month: number, offsets: Uint32Array) => void): void {
     for (let p = 0; p < this.used; p += 1 + this.categories + this.entries(p)) {
       const lo = this.start(p, c);
@@ -310,6 +329,17 @@ class SegmentedMonths implements Months {
   visit(c: number, f: (month: number, offsets: Uint32Array) => void): void {
     for (let i = 0; i < this.months.length; i++) f(this.months[i], this.segments[i].offsets(c));
   }
+
+  visitCounts(f: (month: number, counts: Uint32Array) => void): void {
+    for (let i = 0; i < this.months.length; i++) f(this.months[i], this.segments[i].data.subarray(0, this.categories));
+  }
+
+  addWithin(t: number, m: number, into: Float64Array): void {
+    const i = this.index(m);
+    if (this.months[i] !== m) return;
+    const x = offsetBefore(t, m);
+    for (let c = 0; c < this.categories; c++) into[c] += this.segments[i].countBefore(c, x);
+  }
 }
 
 export class Bucket {
@@ -352,6 +382,17 @@ export class Bucket {
   private addBefore(t: number, into: Float64Array): void {
     if (!(t > MONTH_START[0])) return; // NaN, or before every indexable instant
     this.store.addBefore(t, t >= MONTH_START[MONTHS] ? MONTHS : monthOf(t), into);
+  }
+
+  /** Adds the counts of the entries before t that lie in t's month (a roll-up's refinement). */
+  addWithinMonth(t: number, m: number, into: Float64Array): void {
+    this.store.addWithin(t, m, into);
+  }
+
+  /** The count per category, month by month in order (a roll-up sums them). */
+  visitMonthCounts(f: (month: number, counts: Uint32Array) => void): void {
+    if (this.removed) this.seal();
+    this.store.visitCounts(f);
   }
 
   /** Adds an entry (`bulk` is accepted for callers that batch; the entry is placed at once). */

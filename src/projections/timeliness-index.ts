@@ -10,8 +10,9 @@
  *
  * Subtrees: a report over a big subtree would visit every unit's buckets (a province of a thousand
  * units with a hundred procedures: a hundred thousand buckets). Instead, the first query over a
- * subtree of at least `rollUpMinUnits` units creates a ROLL-UP of it: the same buckets holding the
- * entries of all its units, kept current by every later change of any of them. The unit tree lives
+ * subtree of at least `rollUpMinUnits` units creates a ROLL-UP of it: the same buckets counting
+ * the entries of all its units by month (roll-up-bucket.ts, no entry of its own), kept current by
+ * every later change of any of them. The unit tree lives
  * in the catalog and may change; a roll-up remembers the units it was built over, each query checks
  * them against the subtree it is asked about, and a roll-up that no longer matches is rebuilt.
  *
@@ -21,6 +22,7 @@
 import { Bucket } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
 import { type BuiltUnit, type ExistingKeys, IndexBuilder } from './index-builder.js';
+import { RollUpBucket } from './roll-up-bucket.js';
 import { countedPerProcedure, DOSSIER_CATEGORIES, type IndexEntry, STEP_CATEGORIES, visitEntries } from './index-entries.js';
 
 export { Bucket } from './bucket.js';
@@ -117,10 +119,11 @@ export class TimelinessIndex {
       else added.push({ category, at, handler });
     });
     for (const target of this.targets(after.unitId)) {
+      const make = (kind: 'procedure' | 'steps', k: string, categories: number) => this.newBucket(target, kind, k, categories);
       for (const e of removed.values()) {
-        for (let i = 0; i < e.n; i++) bucketOf(target, after.procedureCode, e, (b) => b.remove(e.category, e.at));
+        for (let i = 0; i < e.n; i++) bucketOf(target, after.procedureCode, e, make, (b) => b.remove(e.category, e.at));
       }
-      for (const e of added) bucketOf(target, after.procedureCode, e, (b) => b.add(e.category, e.at));
+      for (const e of added) bucketOf(target, after.procedureCode, e, make, (b) => b.add(e.category, e.at));
     }
   }
 
@@ -188,25 +191,47 @@ export class TimelinessIndex {
     return [...this.units];
   }
 
-  /** Creates a roll-up of `members` under `root` from the units' buckets. */
+  /** Creates a roll-up of `members` under `root`: its buckets count the units' buckets' entries by month. */
   createRollUp(root: string, members: readonly string[]): RollUp {
     this.seal();
     this.dropRollUp(root);
-    const all: Float64Array[] = [];
-    const byProcedure = new Map<string, Float64Array[]>();
-    const byHandler = new Map<string, Float64Array[]>();
+    const all: Bucket[] = [];
+    const byProcedure = new Map<string, Bucket[]>();
+    const byHandler = new Map<string, Bucket[]>();
     for (const m of new Set(members)) {
       const u = this.units.get(m);
       if (u === undefined) continue;
-      all.push(u.all.sortedKeys());
-      for (const [code, b] of u.byProcedure) push(byProcedure, code, b.sortedKeys());
-      for (const [handler, b] of u.stepsByHandler) push(byHandler, handler, b.sortedKeys());
+      all.push(u.all);
+      for (const [code, b] of u.byProcedure) push(byProcedure, code, b);
+      for (const [handler, b] of u.stepsByHandler) push(byHandler, handler, b);
     }
+    const over = (categories: number, parts: Bucket[], pick: (u: UnitIndex) => Bucket | undefined) =>
+      RollUpBucket.over(categories, parts, this.memberBuckets(root, pick));
     return this.installRollUp(root, members, {
-      all: merged(DOSSIER_CATEGORIES, all),
-      byProcedure: new Map([...byProcedure].map(([code, parts]) => [code, merged(DOSSIER_CATEGORIES, parts)])),
-      stepsByHandler: new Map([...byHandler].map(([handler, parts]) => [handler, merged(STEP_CATEGORIES, parts)])),
+      all: over(DOSSIER_CATEGORIES, all, (u) => u.all),
+      byProcedure: new Map([...byProcedure].map(([code, parts]) => [code, over(DOSSIER_CATEGORIES, parts, (u) => u.byProcedure.get(code))])),
+      stepsByHandler: new Map([...byHandler].map(([handler, parts]) => [handler, over(STEP_CATEGORIES, parts, (u) => u.stepsByHandler.get(handler))])),
     });
+  }
+
+  /** The buckets of the current members of the roll-up under `root`, as they are when asked. */
+  private memberBuckets(root: string, pick: (u: UnitIndex) => Bucket | undefined): () => Bucket[] {
+    return () => {
+      const out: Bucket[] = [];
+      for (const m of this.rollUps.get(root)?.members ?? []) {
+        const u = this.units.get(m);
+        const b = u && pick(u);
+        if (b !== undefined) out.push(b);
+      }
+      return out;
+    };
+  }
+
+  /** A new bucket of `target`: a unit's, or one of a roll-up's over its members' buckets of that key. */
+  private newBucket(target: UnitIndex, kind: 'procedure' | 'steps', key: string, categories: number): Bucket {
+    if (!('root' in target)) return new Bucket(categories);
+    const pick = kind === 'procedure' ? (u: UnitIndex) => u.byProcedure.get(key) : (u: UnitIndex) => u.stepsByHandler.get(key);
+    return new RollUpBucket(categories, this.memberBuckets((target as RollUp).root, pick));
   }
 
   /** Installs buckets (from a snapshot) as the unit's. */
@@ -254,21 +279,12 @@ export class TimelinessIndex {
   }
 }
 
-function bucketOf(target: UnitIndex, procedureCode: string, { category, handler }: IndexEntry, apply: (b: Bucket) => void): void {
-  if (handler !== null) return apply(getOrCreate(target.stepsByHandler, handler, STEP_CATEGORIES));
-  apply(target.all);
-  if (countedPerProcedure(category)) apply(getOrCreate(target.byProcedure, procedureCode, DOSSIER_CATEGORIES));
-}
+type NewBucket = (kind: 'procedure' | 'steps', key: string, categories: number) => Bucket;
 
-/** One sorted bucket over the keys of several (sorted) buckets. */
-function merged(categories: number, parts: Float64Array[]): Bucket {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return Bucket.fromSorted(categories, out.sort());
+function bucketOf(target: UnitIndex, procedureCode: string, { category, handler }: IndexEntry, make: NewBucket, apply: (b: Bucket) => void): void {
+  if (handler !== null) return apply(getOrCreate(target.stepsByHandler, handler, () => make('steps', handler, STEP_CATEGORIES)));
+  apply(target.all);
+  if (countedPerProcedure(category)) apply(getOrCreate(target.byProcedure, procedureCode, () => make('procedure', procedureCode, DOSSIER_CATEGORIES)));
 }
 
 function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
@@ -277,9 +293,9 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   else map.set(k, [v]);
 }
 
-function getOrCreate(map: Map<string, Bucket>, k: string, categories: number): Bucket {
+function getOrCreate(map: Map<string, Bucket>, k: string, create: () => Bucket): Bucket {
   let b = map.get(k);
-  if (b === undefined) map.set(k, (b = new Bucket(categories)));
+  if (b === undefined) map.set(k, (b = create()));
   return b;
 }
 
