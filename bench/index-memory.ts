@@ -16,7 +16,7 @@ import { timelinessRows } from '../src/projections/timeliness-report.js';
 import { startServer } from './child.js';
 import { Client } from './client.js';
 import { loadProvince } from './load-province.js';
-import { numberOption } from './options.js';
+import { numberOption, textOption } from './options.js';
 import { buildProvince } from './province.js';
 import { Rng } from '../src/catalog/seed/rng.js';
 import { now, summarize } from './stats.js';
@@ -97,6 +97,22 @@ function heap(dir: string): void {
   const s = shape(index);
   const q = { unitId: root, scope: 'subtree' as const, groupBy: 'none' as const, from: Date.parse(YEAR_FROM), end: Date.parse(YEAR_TO) };
   const expected = JSON.stringify(timelinessRows(index, tree, q));
+  // Report CPU per query, in process: the year (month starts), and periods inside months.
+  const cpuUs = (runs: number, f: () => unknown) => {
+    f();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < runs; i++) f();
+    const c = process.cpuUsage(c0);
+    return Math.round(((c.user + c.system) / runs) * 10) / 10;
+  };
+  const mid = { from: Date.parse('2025-03-10T09:30:00+07:00'), end: Date.parse('2025-03-17T09:30:00+07:00') };
+  const queryCpuUs = {
+    provinceYear: cpuUs(2000, () => timelinessRows(index!, tree, q)),
+    provinceWeek: cpuUs(500, () => timelinessRows(index!, tree, { ...q, ...mid })),
+    provinceByChildWeek: cpuUs(200, () => timelinessRows(index!, tree, { ...q, ...mid, groupBy: 'child' })),
+    provinceByProcedureWeek: cpuUs(50, () => timelinessRows(index!, tree, { ...q, ...mid, groupBy: 'procedure' })),
+    provinceByProcedureYear: cpuUs(50, () => timelinessRows(index!, tree, { ...q, groupBy: 'procedure' })),
+  };
   t = now();
   const rows = [...snapshotRows(index)];
   const snapshotMs = now() - t;
@@ -122,6 +138,7 @@ function heap(dir: string): void {
         openModels: per(m0, m1),
         unitsFromTable: { ms: Math.round(buildMs), ...per(m1, m2) },
         rollUpsOfTop: { count: top.length, ms: Math.round(rollUpMs), ...per(m2, m3) },
+        queryCpuUs,
         snapshot: { ms: Math.round(snapshotMs), mb: mb(snapshotBytes), loadMs: Math.round(loadMs), ...per(m4, m5) },
         rssMb: mb(m5.rss),
       },
@@ -134,6 +151,12 @@ function heap(dir: string): void {
 
 async function serve(dir: string): Promise<void> {
   const queries = numberOption('queries', 300);
+  // Another build's server (to compare two versions on the same data): --server=/path/to/dist/bench/server.js
+  const serverScript = textOption('server');
+  const start = async () => {
+    const s = await startServer('app', dir, { serverScript });
+    return { s, cpuMs: Math.round((await s.cpuUs()) / 1000) };
+  };
   const province = new Workload({ seed: SEED, dossiers: 1 }).province;
   const path = `/units/${province.root}/timeliness?from=${encodeURIComponent(YEAR_FROM)}&to=${encodeURIComponent(YEAR_TO)}`;
   const timeReports = async (client: Client) => {
@@ -153,17 +176,17 @@ async function serve(dir: string): Promise<void> {
     }
   };
   // A clean start first (it saves the index at its stop), then a measured clean restart, then a crash.
-  const first = await startServer('app', dir);
+  const { s: first } = await start();
   await caughtUp(new Client(first.url));
   await first.stop();
-  const clean = await startServer('app', dir);
+  const { s: clean, cpuMs: cleanCpuMs } = await start();
   const cleanClient = new Client(clean.url);
   await caughtUp(cleanClient);
   const cleanReport = await timeReports(cleanClient);
   cleanClient.close();
   const cleanStopped = await clean.stop();
   // Commands the saved index does not hold, then a crash: the next start cannot use the saved index.
-  const again = await startServer('app', dir);
+  const { s: again } = await start();
   const againClient = new Client(again.url);
   for (let i = 0; i < 20; i++) {
     const body = { dossierId: `crash-probe-${Date.now()}-${i}`, procedureCode: 'HT-KHAISINH', unitId: province.centre, channel: 'online', receivedAt: new Date().toISOString() };
@@ -173,7 +196,7 @@ async function serve(dir: string): Promise<void> {
   await caughtUp(againClient);
   againClient.close();
   await again.kill();
-  const crashed = await startServer('app', dir);
+  const { s: crashed, cpuMs: crashCpuMs } = await start();
   const crashedClient = new Client(crashed.url);
   await caughtUp(crashedClient);
   const crashedReport = await timeReports(crashedClient);
@@ -182,9 +205,11 @@ async function serve(dir: string): Promise<void> {
   console.log(
     JSON.stringify({
       cleanRestartMs: clean.startupMs,
+      cleanRestartCpuMs: cleanCpuMs,
       cleanPeakRssMb: cleanStopped.peakRssMb,
       cleanReport: { p50: cleanReport.p50, p99: cleanReport.p99 },
       crashRestartMs: crashed.startupMs,
+      crashRestartCpuMs: crashCpuMs,
       crashPeakRssMb: crashedStopped.peakRssMb,
       crashReport: { p50: crashedReport.p50, p99: crashedReport.p99 },
     }),

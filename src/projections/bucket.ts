@@ -150,7 +150,7 @@ interface Months {
 /** Offsets are whole milliseconds: "before t" is "below ceil(t - start)", none before the month's start. */
 const offsetBefore = (t: number, m: number) => Math.ceil(t - MONTH_START[m]);
 
-/** All months in one array of blocks: [month, count per category, offsets by category then in order]. */
+/** All months in one array of blocks: [month, entries, count per category, offsets by category then in order]. */
 class PackedMonths implements Months {
   used = 0;
 
@@ -159,43 +159,44 @@ class PackedMonths implements Months {
     public d: Uint32Array,
   ) {}
 
-  private entries(p: number): number {
-    let n = 0;
-    for (let c = 1; c <= this.categories; c++) n += this.d[p + c];
-    return n;
-  }
-
   /** The block of month m, or where it would go. */
   private block(m: number): number {
     let p = 0;
-    while (p < this.used && this.d[p] < m) p += 1 + this.categories + this.entries(p);
+    while (p < this.used && this.d[p] < m) p += 2 + this.categories + this.d[p + 1];
     return p;
   }
 
+  /** Where category c's offsets start in the block at p. */
   private start(p: number, c: number): number {
-    let at = p + 1 + this.categories;
-    for (let k = 0; k < c; k++) at += this.d[p + 1 + k];
+    let at = p + 2 + this.categories;
+    for (let k = 0; k < c; k++) at += this.d[p + 2 + k];
     return at;
   }
 
   addBefore(t: number, m: number, into: Float64Array): void {
     const C = this.categories;
     const d = this.d;
-    for (let p = 0; p < this.used; ) {
-      const n = this.entries(p);
-      if (d[p] < m) for (let c = 0; c < C; c++) into[c] += d[p + 1 + c];
+    for (let p = 0; p < this.used; p += 2 + C + d[p + 1]) {
+      if (d[p] < m) for (let c = 0; c < C; c++) into[c] += d[p + 2 + c];
       else {
-        if (d[p] === m) {
-          const x = offsetBefore(t, m);
-          for (let c = 0, lo = p + 1 + C; c < C; c++) {
-            const hi = lo + d[p + 1 + c];
-            into[c] += lowerBound(d, lo, hi, x) - lo;
-            lo = hi;
-          }
-        }
+        if (d[p] === m) this.within(p, t, m, into);
         return;
       }
-      p += 1 + C + n;
+    }
+  }
+
+  addWithin(t: number, m: number, into: Float64Array): void {
+    const p = this.block(m);
+    if (p < this.used && this.d[p] === m) this.within(p, t, m, into);
+  }
+
+  private within(p: number, t: number, m: number, into: Float64Array): void {
+    const x = offsetBefore(t, m);
+    const d = this.d;
+    for (let c = 0, lo = p + 2 + this.categories; c < this.categories; c++) {
+      const hi = lo + d[p + 2 + c];
+      if (hi > lo) into[c] += lowerBound(d, lo, hi, x) - lo;
+      lo = hi;
     }
   }
 
@@ -208,57 +209,47 @@ class PackedMonths implements Months {
 
   insert(m: number, c: number, x: number): void {
     const C = this.categories;
-    let p = this.block(m);
+    const p = this.block(m);
     if (p === this.used || this.d[p] !== m) {
-      this.ensure(1 + C + 1);
-      this.d.copyWithin(p + 1 + C, p, this.used);
-      this.d.fill(0, p, p + 1 + C);
+      this.ensure(2 + C + 1);
+      this.d.copyWithin(p + 2 + C, p, this.used);
+      this.d.fill(0, p, p + 2 + C);
       this.d[p] = m;
-      this.used += 1 + C;
+      this.used += 2 + C;
     } else this.ensure(1);
     const lo = this.start(p, c);
-    const i = upperBound(this.d, lo, lo + this.d[p + 1 + c], x);
+    const i = upperBound(this.d, lo, lo + this.d[p + 2 + c], x);
     this.d.copyWithin(i + 1, i, this.used);
     this.d[i] = x;
     this.used++;
-    this.d[p + 1 + c]++;
+    this.d[p + 1]++;
+    this.d[p + 2 + c]++;
   }
 
   remove(m: number, c: number, x: number): boolean {
     const p = this.block(m);
     if (p === this.used || this.d[p] !== m) return false;
     const lo = this.start(p, c);
-    const i = upperBound(this.d, lo, lo + this.d[p + 1 + c], x) - 1;
+    const i = upperBound(this.d, lo, lo + this.d[p + 2 + c], x) - 1;
     if (i < lo || this.d[i] !== x) return false;
     this.d.copyWithin(i, i + 1, this.used);
     this.used--;
-    this.d[p + 1 + c]--;
-    if (this.entries(p) === 0) {
-      this.d.copyWithin(p, p + 1 + this.categories, this.used);
-      this.used -= 1 + this.categories;
+    this.d[p + 2 + c]--;
+    if (--this.d[p + 1] === 0) {
+      this.d.copyWithin(p, p + 2 + this.categories, this.used);
+      this.used -= 2 + this.categories;
     }
     return true;
   }
 
   visitCounts(f: (month: number, counts: Uint32Array) => void): void {
-    for (let p = 0; p < this.used; p += 1 + this.categories + this.entries(p)) f(this.d[p], this.d.subarray(p + 1, p + 1 + this.categories));
-  }
-
-  addWithin(t: number, m: number, into: Float64Array): void {
-    const p = this.block(m);
-    if (p === this.used || this.d[p] !== m) return;
-    const x = offsetBefore(t, m);
-    for (let c = 0, lo = p + 1 + this.categories; c < this.categories; c++) {
-      const hi = lo + this.d[p + 1 + c];
-      into[c] += lowerBound(this.d, lo, hi, x) - lo;
-      lo = hi;
-    }
+    for (let p = 0; p < this.used; p += 2 + this.categories + this.d[p + 1]) f(this.d[p], this.d.subarray(p + 2, p + 2 + this.categories));
   }
 
   visit(c: number, f: (month: number, offsets: Uint32Array) => void): void {
-    for (let p = 0; p < this.used; p += 1 + this.categories + this.entries(p)) {
+    for (let p = 0; p < this.used; p += 2 + this.categories + this.d[p + 1]) {
       const lo = this.start(p, c);
-      f(this.d[p], this.d.subarray(lo, lo + this.d[p + 1 + c]));
+      f(this.d[p], this.d.subarray(lo, lo + this.d[p + 2 + c]));
     }
   }
 
@@ -267,10 +258,10 @@ class PackedMonths implements Months {
     const C = this.categories;
     const out = new SegmentedMonths(C);
     for (let p = 0; p < this.used; ) {
-      const n = this.entries(p);
+      const n = this.d[p + 1];
       out.months.push(this.d[p]);
-      out.segments.push(Segment.of(C, this.d.slice(p + 1, p + 1 + C + n), n));
-      p += 1 + C + n;
+      out.segments.push(Segment.of(C, this.d.slice(p + 2, p + 2 + C + n), n));
+      p += 2 + C + n;
     }
     return out;
   }
@@ -478,19 +469,20 @@ export class Bucket {
       current![c]++;
     }
     const months = [...counts.keys()].sort((a, b) => a - b);
-    const d = new Uint32Array(months.length * (1 + C) + sorted.length);
+    const d = new Uint32Array(months.length * (2 + C) + sorted.length);
     const writeAt = new Map<number, Uint32Array>();
     let p = 0;
     for (const m of months) {
       const n = counts.get(m)!;
       d[p] = m;
-      d.set(n, p + 1);
+      d.set(n, p + 2);
       const at = new Uint32Array(C);
-      let q = p + 1 + C;
+      let q = p + 2 + C;
       for (let c = 0; c < C; c++) {
         at[c] = q;
         q += n[c];
       }
+      d[p + 1] = q - (p + 2 + C);
       writeAt.set(m, at);
       p = q;
     }

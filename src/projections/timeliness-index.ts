@@ -77,6 +77,8 @@ export class TimelinessIndex {
   private readonly rollUpsOf = new Map<string, RollUp[]>();
   /** Bulk additions and removals, until `seal()`. */
   private pending: IndexBuilder | undefined;
+  /** Moves whenever a unit gains or replaces a bucket or a roll-up's members change: roll-ups' member lists are kept until then. */
+  private shape = 0;
   readonly rollUpMinUnits: number;
 
   constructor(options: IndexOptions = {}) {
@@ -165,6 +167,7 @@ export class TimelinessIndex {
   };
 
   private install(built: Map<string, BuiltUnit>): void {
+    this.shape++;
     for (const [unitId, b] of built) {
       const u = this.units.get(unitId) ?? emptyUnitIndex();
       if (b.all) u.all = b.all;
@@ -216,31 +219,40 @@ export class TimelinessIndex {
 
   /** The buckets of the current members of the roll-up under `root`, as they are when asked. */
   private memberBuckets(root: string, pick: (u: UnitIndex) => Bucket | undefined): () => Bucket[] {
+    let cached: Bucket[] = [];
+    let at = -1;
     return () => {
-      const out: Bucket[] = [];
+      if (at === this.shape) return cached;
+      cached = [];
       for (const m of this.rollUps.get(root)?.members ?? []) {
         const u = this.units.get(m);
         const b = u && pick(u);
-        if (b !== undefined) out.push(b);
+        if (b !== undefined) cached.push(b);
       }
-      return out;
+      at = this.shape;
+      return cached;
     };
   }
 
   /** A new bucket of `target`: a unit's, or one of a roll-up's over its members' buckets of that key. */
   private newBucket(target: UnitIndex, kind: 'procedure' | 'steps', key: string, categories: number): Bucket {
-    if (!('root' in target)) return new Bucket(categories);
+    if (!('root' in target)) {
+      this.shape++;
+      return new Bucket(categories);
+    }
     const pick = kind === 'procedure' ? (u: UnitIndex) => u.byProcedure.get(key) : (u: UnitIndex) => u.stepsByHandler.get(key);
     return new RollUpBucket(categories, this.memberBuckets((target as RollUp).root, pick));
   }
 
   /** Installs buckets (from a snapshot) as the unit's. */
   installUnit(unitId: string, buckets: UnitIndex): void {
+    this.shape++;
     this.units.set(unitId, buckets);
   }
 
   /** Installs buckets (built, or from a snapshot) as the roll-up of `members` under `root`. */
   installRollUp(root: string, members: readonly string[], buckets: UnitIndex): RollUp {
+    this.shape++;
     this.dropRollUp(root);
     const r: RollUp = { all: buckets.all, byProcedure: buckets.byProcedure, stepsByHandler: buckets.stepsByHandler, root, members: new Set(members) };
     this.rollUps.set(root, r);
@@ -273,7 +285,10 @@ export class TimelinessIndex {
   /** The unit's own buckets (created when missing) and those of every roll-up it belongs to. */
   private targets(unitId: string): UnitIndex[] {
     let u = this.units.get(unitId);
-    if (u === undefined) this.units.set(unitId, (u = emptyUnitIndex()));
+    if (u === undefined) {
+      this.units.set(unitId, (u = emptyUnitIndex()));
+      this.shape++;
+    }
     const rollUps = this.rollUpsOf.get(unitId);
     return rollUps === undefined ? [u] : [u, ...rollUps];
   }
