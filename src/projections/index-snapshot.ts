@@ -49,6 +49,22 @@ export function indexFromSnapshot(rows: Iterable<SnapshotRow>, options: IndexOpt
   return index;
 }
 
+/** The net change of one report entry over some report deltas (report-deltas.ts). */
+export interface DeltaSum {
+  unit_id: string;
+  procedure_code: string;
+  /** '' for a dossier category. */
+  handler: string;
+  category: number;
+  at: number;
+  n: number;
+}
+
+/** Adds to an index loaded from a snapshot the net changes of the entries since it was saved. */
+export function applyDeltas(index: TimelinessIndex, sums: Iterable<DeltaSum>): void {
+  for (const d of sums) index.applyDelta(d.unit_id, d.procedure_code, d.handler === '' ? null : d.handler, d.category, d.at, d.n);
+}
+
 function encode(id: string, u: UnitIndex): SnapshotRow {
   const entries: [DirectoryEntry, Float64Array][] = [[['a', '', u.all.size], u.all.sortedKeys()]];
   for (const [code, b] of u.byProcedure) entries.push([['p', code, b.size], b.sortedKeys()]);

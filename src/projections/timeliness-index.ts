@@ -129,6 +129,16 @@ export class TimelinessIndex {
     }
   }
 
+  /** Adds `n` of an entry (takes them away when negative): a report delta of report-deltas.ts. */
+  applyDelta(unitId: string, procedureCode: string, handler: string | null, category: number, at: number, n: number): void {
+    this.seal();
+    const entry: IndexEntry = { category, at, handler };
+    for (const target of this.targets(unitId)) {
+      const make = (kind: 'procedure' | 'steps', k: string, categories: number) => this.newBucket(target, kind, k, categories);
+      for (let i = 0; i < Math.abs(n); i++) bucketOf(target, procedureCode, entry, make, (b) => (n > 0 ? b.add(category, at) : b.remove(category, at)));
+    }
+  }
+
   /** Adds a dossier in bulk: counted once `seal()` has built the buckets. */
   bulkAdd(view: DossierView): void {
     (this.pending ??= new IndexBuilder()).add(view);
