@@ -17,7 +17,8 @@
  * them against the subtree it is asked about, and a roll-up that no longer matches is rebuilt.
  *
  * The index is derived data: the SQLite `dossiers` table is the durable source. At start it is
- * loaded from the snapshot saved at the last clean shutdown, or rebuilt from the table.
+ * loaded from the snapshot saved at the last clean shutdown (plus the report deltas written since,
+ * after a crash), or rebuilt from the table.
  */
 import { Bucket } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
