@@ -143,6 +143,14 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const started = Date.now();
     const { index, source } = this.models.loadIndex();
     this.currentIndex = index;
+    // Built from every view: saved at once, so that a start after a crash adds the deltas since instead.
+    if (source === 'table' && this.models.checkpoint > 0) {
+      try {
+        this.models.saveIndexSnapshot(index);
+      } catch (error) {
+        this.logger.error(`index snapshot not saved at start (${(error as Error).message})`);
+      }
+    }
     this.logger.log({ msg: 'report index loaded', source, checkpoint: this.models.checkpoint, ms: Date.now() - started });
   }
 
