@@ -24,7 +24,7 @@ import { Bucket } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
 import { type BuiltUnit, type ExistingKeys, IndexBuilder } from './index-builder.js';
 import { RollUpBucket } from './roll-up-bucket.js';
-import { countedPerProcedure, DOSSIER_CATEGORIES, type IndexEntry, STEP_CATEGORIES, visitEntries } from './index-entries.js';
+import { countedPerProcedure, DOSSIER_CATEGORIES, type IndexEntry, RECEIVED_CATEGORIES, STEP_CATEGORIES, visitEntries } from './index-entries.js';
 
 export { Bucket } from './bucket.js';
 
@@ -128,6 +128,13 @@ export class TimelinessIndex {
       }
       for (const e of added) bucketOf(target, after.procedureCode, e, make, (b) => b.add(e.category, e.at));
     }
+  }
+
+  /** The dossiers indexed: each has one reception entry. */
+  dossierCount(): number {
+    let n = 0;
+    for (const [, u] of this.unitList()) for (const c of RECEIVED_CATEGORIES) n += u.all.count(c, Number.POSITIVE_INFINITY);
+    return n;
   }
 
   /** Adds `n` of an entry (takes them away when negative): a report delta of report-deltas.ts. */
