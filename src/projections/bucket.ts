@@ -2,173 +2,210 @@
  * A bucket of the report index: the (category, instant) entries of a group of dossiers (a unit's,
  * a unit's for one procedure, a subtree's...), answering "how many entries of category c before t".
  *
- * Every entry is a composite key `category * 2^43 + (t + 2^42)`: categories occupy consecutive
- * ranges and instants are sorted within each; every key is an exact integer below 2^53, and
- * instants from 1830 to 2109 fit. Two layouts of the same keys:
- *  - small buckets (the great majority: a unit's dossiers of one procedure) keep ONE sorted array,
- *    which keeps the object count, and so memory, low at a million dossiers;
- *  - big buckets (a busy unit, a subtree's roll-up) keep one sorted array per category, so that a
- *    live insert only moves the entries of its own category that come after it (few: events
- *    arrive roughly in time order), not every entry of the later categories.
+ * Entries are kept by calendar month (+07:00): each month a segment holding its count per category
+ * and its entries as 32-bit offsets from the month's start, by category then in order; half the
+ * bytes of epoch instants. A small bucket (most: a unit's dossiers of one procedure) packs all its
+ * months in one array, which keeps the object count, and so memory, low. "Before t" is then the counts of the months before t's month plus a
+ * binary search in t's month (none at a month's start: month, quarter and year reports read counts
+ * only). A busy month (a subtree's roll-up) keeps one array per category, so that a live insert
+ * only moves the entries of its own category that come after it.
+ *
+ * Outside, an entry is also the composite key `category * 2^43 + (t + 2^42)` (bulk builds,
+ * snapshots): categories occupy consecutive ranges, instants sorted within each; every key is an
+ * exact integer below 2^53, and instants from 1830 to 2109 fit.
  */
-import { SortedInstants } from './sorted-instants.js';
+import { MONTH_START, MONTHS, monthOf, PackedMonths, SegmentedMonths } from './bucket-months.js';
+
+export { MONTH_START, MONTHS, monthOf } from './bucket-months.js';
 
 export const CATEGORY_SPAN = 2 ** 43;
 const INSTANT_OFFSET = 2 ** 42;
-/** Below this many keys a bucket is scanned rather than searched. */
-const LINEAR_SCAN_MAX = 48;
-/** Above this many keys a bucket keeps one array per category. */
-const SPLIT_AT = 16_384;
+/** Up to this many entries a bucket keeps all its months in one array (most buckets: objects cost more than entries). */
+const PACK_MAX = 8_192;
 
-/** Whether the index can hold instant `t` (epoch ms, about 1830-2109); false for NaN. */
-export const isIndexableInstant = (t: number): boolean => t >= -INSTANT_OFFSET && t < INSTANT_OFFSET;
+/** Whether the index can hold instant `t` (whole epoch ms, about 1830-2109); false for NaN. */
+export const isIndexableInstant = (t: number): boolean => Number.isInteger(t) && t >= -INSTANT_OFFSET && t < INSTANT_OFFSET;
 
 export function keyOf(category: number, t: number): number {
   if (!isIndexableInstant(t)) throw new RangeError(`instant ${t} is out of the index's range`);
   return category * CATEGORY_SPAN + t + INSTANT_OFFSET;
 }
 
-const clampInstant = (t: number) => Math.max(0, Math.min(CATEGORY_SPAN, t + INSTANT_OFFSET));
-
 export class Bucket {
-  /** One array of all keys, or null once split. */
-  private keys: SortedInstants | null = new SortedInstants();
-  /** One array per category (keys of that category only), or null while not split. */
-  private split: SortedInstants[] | null = null;
-  /** Bulk removals, applied by `seal()`. */
-  private removed: SortedInstants | null = null;
+  private store: PackedMonths | SegmentedMonths;
+  private total = 0;
+  /** Bulk removals (composite keys), applied by `seal()`. */
+  private removed: number[] | null = null;
 
-  constructor(readonly categories: number) {}
+  constructor(readonly categories: number) {
+    this.store = new PackedMonths(categories, new Uint32Array(0));
+  }
 
-  /** A bucket over keys already sorted (a snapshot); takes ownership of `sorted`. */
+  /** A bucket over composite keys already sorted (a build, a snapshot). */
   static fromSorted(categories: number, sorted: Float64Array): Bucket {
     const b = new Bucket(categories);
-    b.keys = SortedInstants.fromSorted(sorted);
-    if (sorted.length > SPLIT_AT) b.splitByCategory();
+    b.load(sorted);
     return b;
   }
 
   get size(): number {
-    if (this.keys) return this.keys.size;
-    let n = 0;
-    for (const s of this.split!) n += s.size;
-    return n;
+    return this.total;
   }
 
   /** Entries of `category` strictly before `t`. */
   count(category: number, t: number): number {
-    const atFrom = new Float64Array(this.categories);
-    const atEnd = new Float64Array(this.categories);
-    this.accumulate(t, t, atFrom, atEnd);
-    return atEnd[category];
+    const at = new Float64Array(this.categories);
+    this.addBefore(t, at);
+    return at[category];
   }
 
   /**
    * Adds, for every category c, the number of its entries before `from` to atFrom[c] and before
-   * `end` to atEnd[c]: the whole report of a bucket in one pass, searching each category's range only.
+   * `end` to atEnd[c]: the whole report of a bucket.
    */
   accumulate(from: number, end: number, atFrom: Float64Array, atEnd: Float64Array): void {
-    const f = clampInstant(from);
-    const e = clampInstant(end);
-    if (this.split) {
-      for (let c = 0; c < this.categories; c++) {
-        const s = this.split[c];
-        if (s.size === 0) continue;
-        atFrom[c] += s.countBefore(c * CATEGORY_SPAN + f);
-        atEnd[c] += s.countBefore(c * CATEGORY_SPAN + e);
-      }
-      return;
-    }
-    const keys = this.keys!;
-    if (keys.size <= LINEAR_SCAN_MAX) {
-      // Small buckets: one pass beats a dozen binary searches.
-      const view = keys.view();
-      for (let i = 0; i < view.length; i++) {
-        const c = Math.floor(view[i] / CATEGORY_SPAN);
-        const t = view[i] - c * CATEGORY_SPAN;
-        if (t < f) atFrom[c]++;
-        if (t < e) atEnd[c]++;
-      }
-      return;
-    }
-    let lo = 0;
-    for (let c = 0; c < this.categories; c++) {
-      const hi = keys.countBefore((c + 1) * CATEGORY_SPAN, lo);
-      if (hi > lo) {
-        atFrom[c] += keys.countBefore(c * CATEGORY_SPAN + f, lo, hi) - lo;
-        atEnd[c] += keys.countBefore(c * CATEGORY_SPAN + e, lo, hi) - lo;
-      }
-      lo = hi;
-    }
+    this.addBefore(from, atFrom);
+    this.addBefore(end, atEnd);
   }
 
-  /** Adds an entry in order (live), or appends it for `seal()` to sort (bulk). */
-  add(category: number, t: number, bulk = false): void {
-    const k = keyOf(category, t);
-    const target = this.split ? this.split[category] : this.keys!;
-    if (bulk) target.push(k);
-    else {
-      target.insert(k);
-      if (this.keys && this.keys.size > SPLIT_AT) this.splitByCategory();
-    }
+  private addBefore(t: number, into: Float64Array): void {
+    if (!(t > MONTH_START[0])) return; // NaN, or before every indexable instant
+    this.store.addBefore(t, t >= MONTH_START[MONTHS] ? MONTHS : monthOf(t), into);
+  }
+
+  /** Adds the counts of the entries before t that lie in t's month (a roll-up's refinement). */
+  addWithinMonth(t: number, m: number, into: Float64Array): void {
+    this.store.addWithin(t, m, into);
+  }
+
+  /** The count per category, month by month in order (a roll-up sums them). */
+  visitMonthCounts(f: (month: number, counts: Uint32Array) => void): void {
+    if (this.removed) this.seal();
+    this.store.visitCounts(f);
+  }
+
+  /** Adds an entry (`bulk` is accepted for callers that batch; the entry is placed at once). */
+  add(category: number, t: number, _bulk = false): void {
+    this.check(category, t);
+    const m = monthOf(t);
+    this.store.insert(m, category, t - MONTH_START[m]);
+    this.total++;
+    if (this.total > PACK_MAX && this.store instanceof PackedMonths) this.store = this.store.toSegments();
   }
 
   remove(category: number, t: number): void {
-    const k = keyOf(category, t);
-    const target = this.split ? this.split[category] : this.keys!;
-    if (!target.remove(k)) throw new Error(`index entry ${category}@${t} not found`);
+    this.check(category, t);
+    const m = monthOf(t);
+    if (!this.store.remove(m, category, t - MONTH_START[m])) throw new Error(`index entry ${category}@${t} not found`);
+    this.total--;
   }
 
   /** Records a removal for `seal()`: the bulk counterpart of `remove`. */
   removeLater(category: number, t: number): void {
-    (this.removed ??= new SortedInstants()).push(keyOf(category, t));
+    (this.removed ??= []).push(keyOf(category, t));
   }
 
-  /** Sorts after bulk adds, applies bulk removals, and picks the layout for the size. */
+  /** Applies bulk removals. */
   seal(): void {
-    if (this.removed) {
-      const removed = this.removed.view();
-      this.removed = null;
-      this.subtract(removed);
-    }
-    if (this.keys && this.keys.size > SPLIT_AT) this.splitByCategory();
-    if (this.keys) this.keys.seal();
-    else for (const s of this.split!) s.seal();
+    if (this.removed === null) return;
+    const removed = Float64Array.from(this.removed).sort();
+    this.removed = null;
+    this.subtract(removed);
   }
 
-  /** Removes one occurrence of each of these keys (sorted ascending); throws when one is absent. */
+  /** Removes one occurrence of each of these composite keys (sorted ascending); throws when one is absent. */
   subtract(sorted: Float64Array): void {
-    if (!this.split) return this.keys!.subtractSorted(sorted);
-    for (let c = 0, lo = 0; c < this.categories; c++) {
-      let hi = lo;
-      while (hi < sorted.length && sorted[hi] < (c + 1) * CATEGORY_SPAN) hi++;
-      if (hi > lo) this.split[c].subtractSorted(sorted.subarray(lo, hi));
-      lo = hi;
+    if (sorted.length === 0) return;
+    const d = this.sortedKeys();
+    let w = 0;
+    let j = 0;
+    for (let r = 0; r < d.length; r++) {
+      if (j < sorted.length && d[r] === sorted[j]) {
+        j++;
+        continue;
+      }
+      if (j < sorted.length && sorted[j] < d[r]) break;
+      d[w++] = d[r];
     }
+    if (j < sorted.length) throw new Error(`index entry ${sorted[j]} not found`);
+    this.load(d.subarray(0, w));
   }
 
-  /** All keys in order (for snapshots and roll-ups); valid until the next change. */
+  /** All entries as composite keys, in order (for snapshots and roll-ups): a fresh array. */
   sortedKeys(): Float64Array {
     if (this.removed) this.seal();
-    if (this.keys) return this.keys.view();
-    const out = new Float64Array(this.size);
-    let at = 0;
-    for (const s of this.split!) {
-      out.set(s.view(), at);
-      at += s.size;
+    const out = new Float64Array(this.total);
+    let w = 0;
+    for (let c = 0; c < this.categories; c++) {
+      this.store.visit(c, (month, offsets) => {
+        const base = c * CATEGORY_SPAN + INSTANT_OFFSET + MONTH_START[month];
+        for (let k = 0; k < offsets.length; k++) out[w++] = base + offsets[k];
+      });
     }
     return out;
   }
 
-  private splitByCategory(): void {
-    const all = this.keys!.view();
-    const split: SortedInstants[] = [];
-    for (let c = 0, lo = 0; c < this.categories; c++) {
-      const hi = this.keys!.countBefore((c + 1) * CATEGORY_SPAN, lo);
-      split.push(SortedInstants.fromSorted(all.slice(lo, hi)));
-      lo = hi;
+  /** Replaces the content by these composite keys (sorted): packed blocks, made segments when big. */
+  private load(sorted: Float64Array): void {
+    const C = this.categories;
+    // Counts per month and category first, then each entry written at its place in one pass.
+    const counts = new Map<number, Uint32Array>();
+    let lo = Infinity;
+    let hi = -Infinity;
+    let current: Uint32Array | undefined;
+    for (let i = 0; i < sorted.length; i++) {
+      const c = Math.floor(sorted[i] / CATEGORY_SPAN);
+      if (!(c >= 0 && c < C)) throw new Error(`index key ${sorted[i]} holds a category beyond the ${C} this bucket counts`);
+      const t = sorted[i] - c * CATEGORY_SPAN - INSTANT_OFFSET;
+      if (!(t >= lo && t < hi)) {
+        const m = monthOf(t);
+        lo = MONTH_START[m];
+        hi = MONTH_START[m + 1];
+        current = counts.get(m);
+        if (current === undefined) counts.set(m, (current = new Uint32Array(C)));
+      }
+      current![c]++;
     }
-    this.split = split;
-    this.keys = null;
+    const months = [...counts.keys()].sort((a, b) => a - b);
+    const d = new Uint32Array(months.length * (2 + C) + sorted.length);
+    const writeAt = new Map<number, Uint32Array>();
+    let p = 0;
+    for (const m of months) {
+      const n = counts.get(m)!;
+      d[p] = m;
+      d.set(n, p + 2);
+      const at = new Uint32Array(C);
+      let q = p + 2 + C;
+      for (let c = 0; c < C; c++) {
+        at[c] = q;
+        q += n[c];
+      }
+      d[p + 1] = q - (p + 2 + C);
+      writeAt.set(m, at);
+      p = q;
+    }
+    lo = Infinity;
+    hi = -Infinity;
+    let target: Uint32Array | undefined;
+    for (let i = 0; i < sorted.length; i++) {
+      const c = Math.floor(sorted[i] / CATEGORY_SPAN);
+      const t = sorted[i] - c * CATEGORY_SPAN - INSTANT_OFFSET;
+      if (!(t >= lo && t < hi)) {
+        const m = monthOf(t);
+        lo = MONTH_START[m];
+        hi = MONTH_START[m + 1];
+        target = writeAt.get(m);
+      }
+      d[target![c]++] = t - lo;
+    }
+    const packed = new PackedMonths(C, d);
+    packed.used = d.length;
+    this.store = sorted.length > PACK_MAX ? packed.toSegments() : packed;
+    this.total = sorted.length;
+  }
+
+  private check(category: number, t: number): void {
+    if (!(category >= 0 && category < this.categories)) throw new RangeError(`category ${category} is beyond the ${this.categories} this bucket counts`);
+    if (!isIndexableInstant(t)) throw new RangeError(`instant ${t} is out of the index's range`);
   }
 }

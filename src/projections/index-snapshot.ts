@@ -1,8 +1,9 @@
 /**
- * The report index as rows of a table: one row per unit and per roll-up, holding the sorted keys
- * of all its buckets in one BLOB and a small JSON directory saying which bucket is which. Loading
- * a million dossiers' index is then a thousand row reads and memory copies, instead of parsing a
- * million views and sorting their entries again.
+ * The report index as rows of a table: one row per unit, holding the sorted keys of all its
+ * buckets in one BLOB and a small JSON directory saying which bucket is which; one row per roll-up
+ * naming its members only (a roll-up counts its members' entries: created again from them). Loading
+ * a million dossiers' index is then a thousand row reads, instead of parsing a million views and
+ * sorting their entries again.
  */
 import { Bucket, CATEGORY_SPAN } from './bucket.js';
 import { DOSSIER_CATEGORIES, type IndexOptions, STEP_CATEGORIES, TimelinessIndex, type UnitIndex } from './timeliness-index.js';
@@ -26,21 +27,45 @@ interface Directory {
 
 export function* snapshotRows(index: TimelinessIndex): Generator<SnapshotRow> {
   for (const [unitId, u] of index.unitList()) yield encode(`u:${unitId}`, u);
-  for (const r of index.rollUpList()) yield encode(`r:${r.root}`, r, [...r.members]);
+  for (const r of index.rollUpList()) {
+    const directory: Directory = { members: [...r.members], buckets: [] };
+    yield { id: `r:${r.root}`, directory: JSON.stringify(directory), keys: new Uint8Array(0) };
+  }
 }
 
 export function indexFromSnapshot(rows: Iterable<SnapshotRow>, options: IndexOptions = {}): TimelinessIndex {
   const index = new TimelinessIndex(options);
+  const rollUps: [string, string[]][] = [];
   for (const row of rows) {
-    const { members, buckets } = decode(row);
-    if (row.id.startsWith('u:')) index.installUnit(row.id.slice(2), buckets);
-    else if (row.id.startsWith('r:') && members !== undefined) index.installRollUp(row.id.slice(2), members, buckets);
-    else throw new Error(`unknown index snapshot row ${row.id}`);
+    if (row.id.startsWith('u:')) index.installUnit(row.id.slice(2), decode(row).buckets);
+    else if (row.id.startsWith('r:')) {
+      const { members } = JSON.parse(row.directory) as Directory;
+      if (members === undefined) throw new Error(`index snapshot row ${row.id} names no members`);
+      rollUps.push([row.id.slice(2), members]);
+    } else throw new Error(`unknown index snapshot row ${row.id}`);
   }
+  // Once every unit is in: a roll-up counts its members' buckets.
+  for (const [root, members] of rollUps) index.createRollUp(root, members);
   return index;
 }
 
-function encode(id: string, u: UnitIndex, members?: string[]): SnapshotRow {
+/** The net change of one report entry over some report deltas (report-deltas.ts). */
+export interface DeltaSum {
+  unit_id: string;
+  procedure_code: string;
+  /** '' for a dossier category. */
+  handler: string;
+  category: number;
+  at: number;
+  n: number;
+}
+
+/** Adds to an index loaded from a snapshot the net changes of the entries since it was saved. */
+export function applyDeltas(index: TimelinessIndex, sums: Iterable<DeltaSum>): void {
+  for (const d of sums) index.applyDelta(d.unit_id, d.procedure_code, d.handler === '' ? null : d.handler, d.category, d.at, d.n);
+}
+
+function encode(id: string, u: UnitIndex): SnapshotRow {
   const entries: [DirectoryEntry, Float64Array][] = [[['a', '', u.all.size], u.all.sortedKeys()]];
   for (const [code, b] of u.byProcedure) entries.push([['p', code, b.size], b.sortedKeys()]);
   for (const [handler, b] of u.stepsByHandler) entries.push([['s', handler, b.size], b.sortedKeys()]);
@@ -50,11 +75,11 @@ function encode(id: string, u: UnitIndex, members?: string[]): SnapshotRow {
     keys.set(k, at);
     at += k.length;
   }
-  const directory: Directory = { ...(members ? { members } : {}), buckets: entries.map(([d]) => d) };
+  const directory: Directory = { buckets: entries.map(([d]) => d) };
   return { id, directory: JSON.stringify(directory), keys: Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength) };
 }
 
-function decode(row: SnapshotRow): { members?: string[]; buckets: UnitIndex } {
+function decode(row: SnapshotRow): { buckets: UnitIndex } {
   const directory = JSON.parse(row.directory) as Directory;
   const n = row.keys.byteLength / 8;
   let keys: Float64Array;
@@ -78,5 +103,5 @@ function decode(row: SnapshotRow): { members?: string[]; buckets: UnitIndex } {
     else buckets.stepsByHandler.set(key, Bucket.fromSorted(STEP_CATEGORIES, sorted));
   }
   if (at !== keys.length) throw new Error(`index snapshot row ${row.id} does not match its directory`);
-  return { members: directory.members, buckets };
+  return { buckets };
 }

@@ -9,7 +9,8 @@
  * - The subscription is NOT filtered by stream prefix, so that the checkpoint moves past every
  *   position, projected or not: a `minPosition` returned by a catalog write is reached too.
  * - The report index is updated from each committed batch. It is saved at a clean shutdown and
- *   loaded at start when the checkpoint has not moved since; otherwise it is rebuilt from the table.
+ *   loaded at start, with the report deltas written since when the checkpoint moved (a crash);
+ *   without a snapshot it is rebuilt from the table.
  * - Rebuild: replays the log into a fresh file while queries keep reading the live model
  *   (rebuild/), then pauses the live subscription, catches the fresh model up, swaps files and
  *   index, and resumes.
@@ -142,6 +143,14 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const started = Date.now();
     const { index, source } = this.models.loadIndex();
     this.currentIndex = index;
+    // Built from every view: saved at once, so that a start after a crash adds the deltas since instead.
+    if (source === 'table' && this.models.checkpoint > 0) {
+      try {
+        this.models.saveIndexSnapshot(index);
+      } catch (error) {
+        this.logger.error(`index snapshot not saved at start (${(error as Error).message})`);
+      }
+    }
     this.logger.log({ msg: 'report index loaded', source, checkpoint: this.models.checkpoint, ms: Date.now() - started });
   }
 

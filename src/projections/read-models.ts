@@ -9,8 +9,9 @@
  * instant (report-deltas.ts), written with the rows: as-of answers read it (as-of-deltas.ts).
  *
  * The report index is kept in memory (timeliness-index.ts). At a clean shutdown it is saved in the
- * `index_snapshot` table with the checkpoint it matches; a start at that same checkpoint loads it in
- * one read, any other start (after a crash, say) rebuilds it from the views.
+ * `index_snapshot` table with the checkpoint and the last report delta it matches; a start at that
+ * same checkpoint loads it in one read, a later one (after a crash, say) loads it and adds the
+ * deltas written since; without a snapshot the index is built from the views.
  *
  * `synchronous=NORMAL` in WAL mode: a power cut may lose the last committed batches, together
  * with their checkpoint, and the subscription then delivers them again. Read models are derived
@@ -23,7 +24,7 @@ import { dirname } from 'node:path';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierStatus, type DossierView, evolveDossierView } from './dossier-view.js';
-import { indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
+import { applyDeltas, type DeltaSum, indexFromSnapshot, type SnapshotRow, snapshotRows } from './index-snapshot.js';
 import { type DeltaRead, deltasSince } from './as-of-deltas.js';
 import { DELTA_STRIDE, type DeltaPage, type DeltaRow, DeltaRows, type Entries, entriesOf, lagClass, NO_DELTAS, NO_ENTRIES, pushDeltas } from './report-deltas.js';
 import { QUARANTINE_SHOWN, quarantined, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
@@ -32,6 +33,8 @@ import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
 import { decodeView, encodeView } from './view-codec.js';
 
 const SCHEMA_VERSION = '7';
+/** Beyond this many report deltas since the snapshot, the views are read instead (about as long at a million dossiers). */
+const MAX_REPLAYED_DELTAS = 5_000_000;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -294,6 +297,12 @@ export class ReadModels {
       allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
       getSnapshotAt: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot'"),
       setSnapshotAt: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot', ?)"),
+      getSnapshotDeltas: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot_deltas'"),
+      setSnapshotDeltas: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot_deltas', ?)"),
+      lastDelta: db.prepare<[], { last: number | null }>('SELECT max(rowid) AS last FROM report_deltas'),
+      deltasAfter: db.prepare<[number], DeltaSum>(
+        'SELECT unit_id, procedure_code, handler, category, at, SUM(n) AS n FROM report_deltas WHERE rowid > ? GROUP BY unit_id, procedure_code, handler, category, at HAVING SUM(n) <> 0',
+      ),
       clearSnapshot: db.prepare("DELETE FROM index_snapshot"),
       insertSnapshotRow: db.prepare<[string, string, Buffer]>('INSERT INTO index_snapshot (id, directory, keys) VALUES (?, ?, ?)'),
       snapshotRows: db.prepare<[], SnapshotRow>('SELECT id, directory, keys FROM index_snapshot'),
@@ -598,9 +607,24 @@ export class ReadModels {
    * changes a view moves the checkpoint, so the views are then exactly those it was taken from),
    * else built from the table.
    */
-  loadIndex(): { index: TimelinessIndex; source: 'snapshot' | 'table' } {
-    if (this.stmt.getSnapshotAt.get()?.value === String(this.checkpointValue)) {
+  loadIndex(): { index: TimelinessIndex; source: 'snapshot' | 'snapshot+deltas' | 'table' } {
+    const at = this.stmt.getSnapshotAt.get()?.value;
+    if (at === String(this.checkpointValue)) {
       return { index: indexFromSnapshot(this.stmt.snapshotRows.iterate()), source: 'snapshot' };
+    }
+    const since = Number(this.stmt.getSnapshotDeltas.get()?.value ?? NaN);
+    const last = this.stmt.lastDelta.get()?.last ?? 0;
+    if (at !== undefined && Number.isInteger(since) && last - since <= MAX_REPLAYED_DELTAS) {
+      try {
+        const index = indexFromSnapshot(this.stmt.snapshotRows.iterate());
+        applyDeltas(index, this.stmt.deltasAfter.iterate(since));
+        // Views committed without their deltas (a file an older version wrote, then died) show as a count that differs.
+        const dossiers = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM dossiers').get()?.n ?? 0;
+        if (index.dossierCount() !== dossiers) throw new Error('the snapshot and the deltas do not count every view');
+        return { index, source: 'snapshot+deltas' };
+      } catch {
+        // A snapshot the deltas do not fit (it cannot happen with a consistent file): the views are the truth.
+      }
     }
     return { index: this.buildIndex(), source: 'table' };
   }
@@ -613,6 +637,7 @@ export class ReadModels {
         this.stmt.insertSnapshotRow.run(row.id, row.directory, Buffer.from(row.keys.buffer, row.keys.byteOffset, row.keys.byteLength));
       }
       this.stmt.setSnapshotAt.run(String(this.checkpointValue));
+      this.stmt.setSnapshotDeltas.run(String(this.stmt.lastDelta.get()?.last ?? 0));
     })();
   }
 

@@ -10,18 +10,21 @@
  *
  * Subtrees: a report over a big subtree would visit every unit's buckets (a province of a thousand
  * units with a hundred procedures: a hundred thousand buckets). Instead, the first query over a
- * subtree of at least `rollUpMinUnits` units creates a ROLL-UP of it: the same buckets holding the
- * entries of all its units, kept current by every later change of any of them. The unit tree lives
+ * subtree of at least `rollUpMinUnits` units creates a ROLL-UP of it: the same buckets counting
+ * the entries of all its units by month (roll-up-bucket.ts, no entry of its own), kept current by
+ * every later change of any of them. The unit tree lives
  * in the catalog and may change; a roll-up remembers the units it was built over, each query checks
  * them against the subtree it is asked about, and a roll-up that no longer matches is rebuilt.
  *
  * The index is derived data: the SQLite `dossiers` table is the durable source. At start it is
- * loaded from the snapshot saved at the last clean shutdown, or rebuilt from the table.
+ * loaded from the snapshot saved at the last clean shutdown (plus the report deltas written since,
+ * after a crash), or rebuilt from the table.
  */
 import { Bucket } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
 import { type BuiltUnit, type ExistingKeys, IndexBuilder } from './index-builder.js';
-import { countedPerProcedure, DOSSIER_CATEGORIES, type IndexEntry, STEP_CATEGORIES, visitEntries } from './index-entries.js';
+import { RollUpBucket } from './roll-up-bucket.js';
+import { countedPerProcedure, DOSSIER_CATEGORIES, type IndexEntry, RECEIVED_CATEGORIES, STEP_CATEGORIES, visitEntries } from './index-entries.js';
 
 export { Bucket } from './bucket.js';
 
@@ -75,6 +78,8 @@ export class TimelinessIndex {
   private readonly rollUpsOf = new Map<string, RollUp[]>();
   /** Bulk additions and removals, until `seal()`. */
   private pending: IndexBuilder | undefined;
+  /** Moves whenever a unit gains or replaces a bucket or a roll-up's members change: roll-ups' member lists are kept until then. */
+  private shape = 0;
   readonly rollUpMinUnits: number;
 
   constructor(options: IndexOptions = {}) {
@@ -117,10 +122,28 @@ export class TimelinessIndex {
       else added.push({ category, at, handler });
     });
     for (const target of this.targets(after.unitId)) {
+      const make = (kind: 'procedure' | 'steps', k: string, categories: number) => this.newBucket(target, kind, k, categories);
       for (const e of removed.values()) {
-        for (let i = 0; i < e.n; i++) bucketOf(target, after.procedureCode, e, (b) => b.remove(e.category, e.at));
+        for (let i = 0; i < e.n; i++) bucketOf(target, after.procedureCode, e, make, (b) => b.remove(e.category, e.at));
       }
-      for (const e of added) bucketOf(target, after.procedureCode, e, (b) => b.add(e.category, e.at));
+      for (const e of added) bucketOf(target, after.procedureCode, e, make, (b) => b.add(e.category, e.at));
+    }
+  }
+
+  /** The dossiers indexed: each has one reception entry. */
+  dossierCount(): number {
+    let n = 0;
+    for (const [, u] of this.unitList()) for (const c of RECEIVED_CATEGORIES) n += u.all.count(c, Number.POSITIVE_INFINITY);
+    return n;
+  }
+
+  /** Adds `n` of an entry (takes them away when negative): a report delta of report-deltas.ts. */
+  applyDelta(unitId: string, procedureCode: string, handler: string | null, category: number, at: number, n: number): void {
+    this.seal();
+    const entry: IndexEntry = { category, at, handler };
+    for (const target of this.targets(unitId)) {
+      const make = (kind: 'procedure' | 'steps', k: string, categories: number) => this.newBucket(target, kind, k, categories);
+      for (let i = 0; i < Math.abs(n); i++) bucketOf(target, procedureCode, entry, make, (b) => (n > 0 ? b.add(category, at) : b.remove(category, at)));
     }
   }
 
@@ -162,6 +185,7 @@ export class TimelinessIndex {
   };
 
   private install(built: Map<string, BuiltUnit>): void {
+    this.shape++;
     for (const [unitId, b] of built) {
       const u = this.units.get(unitId) ?? emptyUnitIndex();
       if (b.all) u.all = b.all;
@@ -188,34 +212,65 @@ export class TimelinessIndex {
     return [...this.units];
   }
 
-  /** Creates a roll-up of `members` under `root` from the units' buckets. */
+  /** Creates a roll-up of `members` under `root`: its buckets count the units' buckets' entries by month. */
   createRollUp(root: string, members: readonly string[]): RollUp {
     this.seal();
     this.dropRollUp(root);
-    const all: Float64Array[] = [];
-    const byProcedure = new Map<string, Float64Array[]>();
-    const byHandler = new Map<string, Float64Array[]>();
+    const all: Bucket[] = [];
+    const byProcedure = new Map<string, Bucket[]>();
+    const byHandler = new Map<string, Bucket[]>();
     for (const m of new Set(members)) {
       const u = this.units.get(m);
       if (u === undefined) continue;
-      all.push(u.all.sortedKeys());
-      for (const [code, b] of u.byProcedure) push(byProcedure, code, b.sortedKeys());
-      for (const [handler, b] of u.stepsByHandler) push(byHandler, handler, b.sortedKeys());
+      all.push(u.all);
+      for (const [code, b] of u.byProcedure) push(byProcedure, code, b);
+      for (const [handler, b] of u.stepsByHandler) push(byHandler, handler, b);
     }
+    const over = (categories: number, parts: Bucket[], pick: (u: UnitIndex) => Bucket | undefined) =>
+      RollUpBucket.over(categories, parts, this.memberBuckets(root, pick));
     return this.installRollUp(root, members, {
-      all: merged(DOSSIER_CATEGORIES, all),
-      byProcedure: new Map([...byProcedure].map(([code, parts]) => [code, merged(DOSSIER_CATEGORIES, parts)])),
-      stepsByHandler: new Map([...byHandler].map(([handler, parts]) => [handler, merged(STEP_CATEGORIES, parts)])),
+      all: over(DOSSIER_CATEGORIES, all, (u) => u.all),
+      byProcedure: new Map([...byProcedure].map(([code, parts]) => [code, over(DOSSIER_CATEGORIES, parts, (u) => u.byProcedure.get(code))])),
+      stepsByHandler: new Map([...byHandler].map(([handler, parts]) => [handler, over(STEP_CATEGORIES, parts, (u) => u.stepsByHandler.get(handler))])),
     });
+  }
+
+  /** The buckets of the current members of the roll-up under `root`, as they are when asked. */
+  private memberBuckets(root: string, pick: (u: UnitIndex) => Bucket | undefined): () => Bucket[] {
+    let cached: Bucket[] = [];
+    let at = -1;
+    return () => {
+      if (at === this.shape) return cached;
+      cached = [];
+      for (const m of this.rollUps.get(root)?.members ?? []) {
+        const u = this.units.get(m);
+        const b = u && pick(u);
+        if (b !== undefined) cached.push(b);
+      }
+      at = this.shape;
+      return cached;
+    };
+  }
+
+  /** A new bucket of `target`: a unit's, or one of a roll-up's over its members' buckets of that key. */
+  private newBucket(target: UnitIndex, kind: 'procedure' | 'steps', key: string, categories: number): Bucket {
+    if (!('root' in target)) {
+      this.shape++;
+      return new Bucket(categories);
+    }
+    const pick = kind === 'procedure' ? (u: UnitIndex) => u.byProcedure.get(key) : (u: UnitIndex) => u.stepsByHandler.get(key);
+    return new RollUpBucket(categories, this.memberBuckets((target as RollUp).root, pick));
   }
 
   /** Installs buckets (from a snapshot) as the unit's. */
   installUnit(unitId: string, buckets: UnitIndex): void {
+    this.shape++;
     this.units.set(unitId, buckets);
   }
 
   /** Installs buckets (built, or from a snapshot) as the roll-up of `members` under `root`. */
   installRollUp(root: string, members: readonly string[], buckets: UnitIndex): RollUp {
+    this.shape++;
     this.dropRollUp(root);
     const r: RollUp = { all: buckets.all, byProcedure: buckets.byProcedure, stepsByHandler: buckets.stepsByHandler, root, members: new Set(members) };
     this.rollUps.set(root, r);
@@ -248,27 +303,21 @@ export class TimelinessIndex {
   /** The unit's own buckets (created when missing) and those of every roll-up it belongs to. */
   private targets(unitId: string): UnitIndex[] {
     let u = this.units.get(unitId);
-    if (u === undefined) this.units.set(unitId, (u = emptyUnitIndex()));
+    if (u === undefined) {
+      this.units.set(unitId, (u = emptyUnitIndex()));
+      this.shape++;
+    }
     const rollUps = this.rollUpsOf.get(unitId);
     return rollUps === undefined ? [u] : [u, ...rollUps];
   }
 }
 
-function bucketOf(target: UnitIndex, procedureCode: string, { category, handler }: IndexEntry, apply: (b: Bucket) => void): void {
-  if (handler !== null) return apply(getOrCreate(target.stepsByHandler, handler, STEP_CATEGORIES));
-  apply(target.all);
-  if (countedPerProcedure(category)) apply(getOrCreate(target.byProcedure, procedureCode, DOSSIER_CATEGORIES));
-}
+type NewBucket = (kind: 'procedure' | 'steps', key: string, categories: number) => Bucket;
 
-/** One sorted bucket over the keys of several (sorted) buckets. */
-function merged(categories: number, parts: Float64Array[]): Bucket {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return Bucket.fromSorted(categories, out.sort());
+function bucketOf(target: UnitIndex, procedureCode: string, { category, handler }: IndexEntry, make: NewBucket, apply: (b: Bucket) => void): void {
+  if (handler !== null) return apply(getOrCreate(target.stepsByHandler, handler, () => make('steps', handler, STEP_CATEGORIES)));
+  apply(target.all);
+  if (countedPerProcedure(category)) apply(getOrCreate(target.byProcedure, procedureCode, () => make('procedure', procedureCode, DOSSIER_CATEGORIES)));
 }
 
 function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
@@ -277,9 +326,9 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   else map.set(k, [v]);
 }
 
-function getOrCreate(map: Map<string, Bucket>, k: string, categories: number): Bucket {
+function getOrCreate(map: Map<string, Bucket>, k: string, create: () => Bucket): Bucket {
   let b = map.get(k);
-  if (b === undefined) map.set(k, (b = new Bucket(categories)));
+  if (b === undefined) map.set(k, (b = create()));
   return b;
 }
 

@@ -16,12 +16,12 @@ function expectCounts(bucket: Bucket, entries: [number, number][], from: number,
   expect([...atEnd]).toEqual(naive(end));
 }
 
-describe('index bucket: one array, or one per category once big', () => {
-  // Sizes on both sides of the split (16,384 keys) and of the linear scan (48 keys).
-  for (const size of [30, 2_000, 40_000]) {
-    it(`${size} entries: live inserts and removals, bulk adds and removals, a copy from its sorted keys`, () => {
-      const random = prng(size);
-      const entry = (): [number, number] => [Math.floor(random() * CATEGORIES), START + Math.floor(random() * 300 * DAY)];
+describe('index bucket: months of offsets, one array per category in a busy month', () => {
+  // Spread over ten months, or packed in one (past the split at 16,384 entries in a month).
+  for (const [size, days] of [[30, 300], [2_000, 300], [40_000, 300], [40_000, 20]]) {
+    it(`${size} entries over ${days} days: live inserts and removals, bulk adds and removals, a copy from its sorted keys`, () => {
+      const random = prng(size + days);
+      const entry = (): [number, number] => [Math.floor(random() * CATEGORIES), START + Math.floor(random() * days * DAY)];
       const live = new Bucket(CATEGORIES);
       const bulk = new Bucket(CATEGORIES);
       const entries: [number, number][] = [];
@@ -72,6 +72,15 @@ describe('index bucket: one array, or one per category once big', () => {
     expect(live.size).toBe(kept.length);
     for (const [from, end] of [[START, START + DAY], [START + DAY, START + DAY + 1], [START - 1, START + 8 * DAY]]) expectCounts(live, kept, from, end);
     expect(() => live.remove(1, START + DAY + 1)).toThrow(/not found/);
+  });
+
+  it('counts exactly at month starts (+07:00) and across years', () => {
+    const monthStart = (y: number, m: number) => Date.UTC(y, m, 1) - 7 * 3_600_000;
+    const instants = [monthStart(2025, 0), monthStart(2025, 0) - 1, monthStart(2025, 1), monthStart(2025, 1) + 1, monthStart(1900, 5), monthStart(2100, 11) + 123];
+    const entries: [number, number][] = instants.flatMap((t, i) => [[i % CATEGORIES, t] as [number, number], [(i + 1) % CATEGORIES, t + 86_399_999]]);
+    const b = new Bucket(CATEGORIES);
+    for (const [c, t] of entries) b.add(c, t);
+    for (const from of [...instants, -Infinity, Number.NaN]) for (const end of [...instants, Infinity]) expectCounts(b, entries, from, end);
   });
 
   it('refuses to remove what it does not hold, live or at seal', () => {

@@ -89,7 +89,7 @@ describe('index snapshot', () => {
     const tree = testTree();
     const log = syntheticLog({ seed: 4, dossiers: 200, unitIds: tree.unitIds, procedureCodes: ['P.A', 'P.B'], start: START, spanMs: 60 * DAY });
 
-    it('is loaded at the checkpoint it was saved at, and only there', () => {
+    it('is loaded at the checkpoint it was saved at, and later with the report deltas since', () => {
       const file = join(tmp.dir, 'rm.db');
       const models = ReadModels.open(file);
       models.applyBatch(log.slice(0, 500));
@@ -102,12 +102,25 @@ describe('index snapshot', () => {
       const loaded = reopened.loadIndex();
       expect(loaded.source).toBe('snapshot');
       expect(reports(loaded.index, tree)).toEqual(reports(reopened.buildIndex(), tree));
-      // Any batch moves the checkpoint past the snapshot: the next start builds from the table.
-      reopened.applyBatch(log.slice(500, 501));
+      // Batches after it (then a crash: no save): the next start adds the report deltas written since.
+      reopened.applyBatch(log.slice(500, 800));
+      reopened.applyBatch(log.slice(800));
       reopened.close();
       const moved = ReadModels.open(file);
-      expect(moved.loadIndex().source).toBe('table');
+      const after = moved.loadIndex();
+      expect(after.source).toBe('snapshot+deltas');
+      expect(reports(after.index, tree)).toEqual(reports(moved.buildIndex(), tree));
       moved.close();
+    });
+
+    it('is built from the views when no snapshot was saved', () => {
+      const file = join(tmp.dir, 'rm.db');
+      const models = ReadModels.open(file);
+      models.applyBatch(log);
+      models.close();
+      const reopened = ReadModels.open(file);
+      expect(reopened.loadIndex().source).toBe('table');
+      reopened.close();
     });
 
     it('a second save replaces the first', () => {
