@@ -25,6 +25,8 @@ export interface StreamAppend {
   streamId: string;
   events: EventToAppend[];
   expectedRevision: ExpectedRevision;
+  /** The stream's last event of the workload (dossier streams): a bulk writer forgets its head. */
+  last?: true;
 }
 
 export type WorkloadTally = HistoryTally;
@@ -101,9 +103,13 @@ export class Workload {
     const cursor = heap.peek();
     const revision = cursor.next;
     const { event } = cursor.events[cursor.next++];
-    if (cursor.next < cursor.events.length) heap.replaceTop();
-    else heap.pop();
-    return { streamId: cursor.streamId, events: [event], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 };
+    const expectedRevision = revision === 0 ? 'no_stream' : revision - 1;
+    if (cursor.next < cursor.events.length) {
+      heap.replaceTop();
+      return { streamId: cursor.streamId, events: [event], expectedRevision };
+    }
+    heap.pop();
+    return { streamId: cursor.streamId, events: [event], expectedRevision, last: true };
   }
 }
 
