@@ -4,6 +4,7 @@
  * logMode), then the read models built in bulk exactly as the rebuild writes them. Shared by the
  * projections and dashboard benchmarks.
  */
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { compileCalendar, loadDefaultCalendarSpec } from '../src/calendar/index.js';
@@ -58,7 +59,16 @@ export async function appendThroughStore(file: string, workload: WorkloadOptions
   }
 }
 
+/** Written once a data directory is loaded, so that a later run on it (`--data-dir`) starts from it. */
+const LOADED = 'bench-province.json';
+
 export async function loadProvince(dir: string, dossiers: number, seed: number, log: (line: string) => void): Promise<LoadedProvince> {
+  const saved = loadedBefore(dir);
+  if (saved !== undefined) {
+    if (saved.seed !== seed || saved.dossiers !== dossiers) throw new Error(`${dir} holds the province of seed ${saved.seed} at ${saved.dossiers} dossiers`);
+    log(`  the province loaded earlier into ${dir}, and what services appended since: ${saved.loaded.tally.events} workload events, load figures of that run`);
+    return saved.loaded;
+  }
   // 1. The workload into the store, generated in a worker thread, appended or written in bulk.
   const mode = logMode(dossiers);
   const t0 = now();
@@ -105,5 +115,15 @@ export async function loadProvince(dir: string, dossiers: number, seed: number, 
   }
   const seamMs = now() - t2;
   log(`  registered read models (${READ_MODELS.map((m) => m.name).join(', ')}): ${projected} events in ${Math.round(seamMs / 1000)} s`);
-  return { tally, loadMs, projected, bulkMs, seamMs };
+  const loaded = { tally, loadMs, projected, bulkMs, seamMs };
+  writeFileSync(join(dir, LOADED), JSON.stringify({ seed, dossiers, log: mode, loaded }, null, 2) + '\n');
+  return loaded;
+}
+
+function loadedBefore(dir: string): { seed: number; dossiers: number; loaded: LoadedProvince } | undefined {
+  const file = join(dir, LOADED);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { seed: number; dossiers: number; loaded: LoadedProvince };
+  // A log without that file is one whose loading did not finish: written again from the start.
+  for (const name of readdirSync(dir)) if (/^(events|read-models)\.db/.test(name)) rmSync(join(dir, name));
+  return undefined;
 }

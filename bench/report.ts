@@ -59,7 +59,7 @@ export interface ScalingRow {
   events: number;
   loadEventsPerSecond: number;
   bulkProjectEventsPerSecond: number;
-  rebuildEventsPerSecond: number;
+  rebuildEventsPerSecond: number | null;
   startupMs: number;
   reportProvinceP50Ms: number | null;
   reportProvinceP99Ms: number | null;
