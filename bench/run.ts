@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AppendFigures, measureAppends } from './appends.js';
 import { type HttpFigures, measureHttp } from './http.js';
+import { logMode } from './load-province.js';
 import { textOption } from './options.js';
 import { measureProjections, type ProjectionFigures } from './projections.js';
 import { buildResults, renderTable, writeResults } from './report.js';
@@ -144,6 +145,9 @@ async function main(): Promise<void> {
       durationS: Math.round((Date.now() - started) / 1000),
       benchPeakRssMb: peakRssMb(),
       errors,
+      notes: p.only.has('projections')
+        ? p.projections.sizes.map((n) => `Log at ${n.toLocaleString('en-US')} dossiers: ${logMode(n) === 'bulk' ? 'written in bulk (bench/bulk-log.ts: the same rows as appends, large transactions)' : 'appended through the store as generated'}.`)
+        : [],
     },
     appends,
     http,
