@@ -64,24 +64,32 @@ const LOADED = 'bench-province.json';
 
 export async function loadProvince(dir: string, dossiers: number, seed: number, log: (line: string) => void): Promise<LoadedProvince> {
   const saved = loadedBefore(dir);
-  if (saved !== undefined) {
-    if (saved.seed !== seed || saved.dossiers !== dossiers) throw new Error(`${dir} holds the province of seed ${saved.seed} at ${saved.dossiers} dossiers`);
+  if (saved !== undefined && (saved.seed !== seed || saved.dossiers !== dossiers)) throw new Error(`${dir} holds the province of seed ${saved.seed} at ${saved.dossiers} dossiers`);
+  if (saved !== undefined && saved.stage === undefined) {
     log(`  the province loaded earlier into ${dir}, and what services appended since: ${saved.loaded.tally.events} workload events, load figures of that run`);
     return saved.loaded;
   }
-  // 1. The workload into the store, generated in a worker thread, appended or written in bulk.
-  const mode = logMode(dossiers);
-  const t0 = now();
-  let nextReport = 0.1;
-  const progress = (events: number) => {
-    if (events / (dossiers * 4.4) < nextReport) return;
-    log(`  ${mode === 'bulk' ? 'written in bulk' : 'appended'}: ${events} events, ${perSecond(events, now() - t0)} events/s`);
-    nextReport += 0.1;
-  };
+  const mode = saved?.log ?? logMode(dossiers);
   const eventsFile = join(dir, 'events.db');
-  const tally = mode === 'bulk' ? (await writeLogInBulk(eventsFile, { seed, dossiers }, progress)).tally : await appendThroughStore(eventsFile, { seed, dossiers }, progress);
-  const loadMs = now() - t0;
-  log(`  workload (${mode} log): ${tally.dossiers} dossiers, ${tally.events} events in ${Math.round(loadMs / 1000)} s`);
+  let tally: WorkloadTally;
+  let loadMs: number;
+  if (saved?.stage === 'log') {
+    ({ tally, loadMs } = saved.loaded);
+    log(`  the log written earlier into ${dir} (${mode}): ${tally.events} workload events, load figures of that run`);
+  } else {
+    // 1. The workload into the store, generated in a worker thread, appended or written in bulk.
+    const t0 = now();
+    let nextReport = 0.1;
+    const progress = (events: number) => {
+      if (events / (dossiers * 4.4) < nextReport) return;
+      log(`  ${mode === 'bulk' ? 'written in bulk' : 'appended'}: ${events} events, ${perSecond(events, now() - t0)} events/s`);
+      nextReport += 0.1;
+    };
+    tally = mode === 'bulk' ? (await writeLogInBulk(eventsFile, { seed, dossiers }, progress)).tally : await appendThroughStore(eventsFile, { seed, dossiers }, progress);
+    loadMs = now() - t0;
+    log(`  workload (${mode} log): ${tally.dossiers} dossiers, ${tally.events} events in ${Math.round(loadMs / 1000)} s`);
+    save(dir, { seed, dossiers, log: mode, stage: 'log', loaded: { tally, loadMs, projected: 0, bulkMs: 0, seamMs: 0 } });
+  }
   const store = SqliteEventStore.open({ file: eventsFile, synchronous: 'full' });
 
   // 2. Read models in bulk, exactly as the rebuild writes them (fresh file, pages of the log, indexes at the end).
@@ -116,14 +124,26 @@ export async function loadProvince(dir: string, dossiers: number, seed: number, 
   const seamMs = now() - t2;
   log(`  registered read models (${READ_MODELS.map((m) => m.name).join(', ')}): ${projected} events in ${Math.round(seamMs / 1000)} s`);
   const loaded = { tally, loadMs, projected, bulkMs, seamMs };
-  writeFileSync(join(dir, LOADED), JSON.stringify({ seed, dossiers, log: mode, loaded }, null, 2) + '\n');
+  save(dir, { seed, dossiers, log: mode, loaded });
   return loaded;
 }
 
-function loadedBefore(dir: string): { seed: number; dossiers: number; loaded: LoadedProvince } | undefined {
+/** What a data directory holds: the log alone (`stage: 'log'`), or the log and its read models built. */
+interface Loaded {
+  seed: number;
+  dossiers: number;
+  log: 'decider' | 'bulk';
+  stage?: 'log';
+  loaded: LoadedProvince;
+}
+
+const save = (dir: string, loaded: Loaded) => writeFileSync(join(dir, LOADED), JSON.stringify(loaded, null, 2) + '\n');
+
+/** What an earlier run loaded into `dir`; what it left unfinished is removed, to be made again. */
+function loadedBefore(dir: string): Loaded | undefined {
   const file = join(dir, LOADED);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { seed: number; dossiers: number; loaded: LoadedProvince };
-  // A log without that file is one whose loading did not finish: written again from the start.
-  for (const name of readdirSync(dir)) if (/^(events|read-models)\.db/.test(name)) rmSync(join(dir, name));
-  return undefined;
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Loaded) : undefined;
+  const unfinished = saved === undefined ? /^(events|read-models)\.db/ : saved.stage === 'log' ? /^read-models\.db/ : undefined;
+  if (unfinished) for (const name of readdirSync(dir)) if (unfinished.test(name)) rmSync(join(dir, name));
+  return saved;
 }
