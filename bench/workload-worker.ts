@@ -1,7 +1,7 @@
 /**
  * Generates the workload in a worker thread, so that generation (the decider, on one core) and
- * appending (SQLite, on the other) overlap. Batches of appends are posted with flow control:
- * at most CREDITS batches wait in the main thread at any time.
+ * writing (SQLite, on the other) overlap. Batches of appends, or of chained rows for the bulk
+ * writer, are posted with flow control: at most CREDITS batches wait in the main thread at any time.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { chainRows } from '../src/event-store/chained-rows.js';

@@ -4,7 +4,8 @@
  *
  * The dossiers come from the product's history generator (src/catalog/seed/dossier-history.ts,
  * which the demo seed uses too): every event out of the real pure decider. Events come out in
- * recorded order across all dossiers (as a live log would hold them), one append per event.
+ * recorded order across all dossiers (as a live log would hold them), one append per event, or
+ * one row as the store would write it (dossierRows, for bench/bulk-log.ts).
  */
 import { getDefaultCalendar, loadDefaultCalendarSpec, localInstant } from '../src/calendar/index.js';
 import { CALENDAR_STREAM, procedureStream, unitStream } from '../src/catalog/events.js';
