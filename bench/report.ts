@@ -14,6 +14,8 @@ export interface RunInfo {
   durationS: number;
   benchPeakRssMb: number;
   errors: string[];
+  /** Said of this run besides the standing notes (how each size's log was written). */
+  notes?: string[];
 }
 
 export interface Results {
@@ -59,7 +61,7 @@ export interface ScalingRow {
   events: number;
   loadEventsPerSecond: number;
   bulkProjectEventsPerSecond: number;
-  rebuildEventsPerSecond: number;
+  rebuildEventsPerSecond: number | null;
   startupMs: number;
   reportProvinceP50Ms: number | null;
   reportProvinceP99Ms: number | null;
@@ -82,6 +84,8 @@ export function buildResults(info: RunInfo, appends: AppendFigures | null, http:
   const peaks = [http?.appPeakRssMb, ...projections.map((p) => p.appPeakRssMb)].filter((x): x is number => x !== undefined);
   const goal = (target: string, value: number | null, met: (v: number) => boolean) => ({ target, value, met: value === null ? null : met(value) });
   const full = info.mode === 'full';
+  // A size's figures: the workload's dossiers fall a little short of the size asked (arrivals after the end are left out).
+  const at = (size: number) => projections.find((p) => p.dossiers > size * 0.95 && p.dossiers <= size);
   const results: Results = {
     mode: info.mode,
     command: info.command,
@@ -123,6 +127,12 @@ export function buildResults(info: RunInfo, appends: AppendFigures | null, http:
       reportQueryP99Ms: goal(`< 20 ms, province subtree${full ? '' : ' (goal is for 1M dossiers: full run)'}`, largest?.reportProvince.p99 ?? null, (v) => v < 20),
       rebuildEventsPerSecond: goal(`> 100,000 events/s${full ? '' : ' (full run)'}`, largest?.rebuildEventsPerSecond ?? null, (v) => v > 100_000),
       liveLagP99Ms: goal(`< 100 ms${full ? '' : ' (full run)'}`, largest?.liveLag.p99 ?? null, (v) => v < 100),
+      // Issue 23's goals at 1 M and 5 M dossiers: n/a unless that size was measured (--sizes=...,5000000).
+      peakRssMb1M: goal('<= 1,000 MB at 1 M dossiers', at(1_000_000)?.appPeakRssMb ?? null, (v) => v <= 1000),
+      peakRssMb5M: goal('<= 1,500 MB at 5 M dossiers', at(5_000_000)?.appPeakRssMb ?? null, (v) => v <= 1500),
+      startupMs5M: goal('<= 15 s at 5 M dossiers, clean restart and after a crash (the slower)', slowerRestart(at(5_000_000)), (v) => v <= 15_000),
+      reportQueryP99Ms5M: goal('<= 20 ms at 5 M dossiers, province subtree', at(5_000_000)?.reportProvince.p99 ?? null, (v) => v <= 20),
+      rebuildEventsPerSecond5M: goal('>= 100,000 events/s at 5 M dossiers', at(5_000_000)?.rebuildEventsPerSecond ?? null, (v) => v >= 100_000),
     },
     scaling: projections.map((p) => ({
       dossiers: p.dossiers,
@@ -150,11 +160,24 @@ export function buildResults(info: RunInfo, appends: AppendFigures | null, http:
       'HTTP: autocannon in the benchmark process, each server in a process of its own; both share the machine.',
       'Report queries are timed by the client over HTTP (keep-alive), one at a time, the service otherwise idle.',
       'Live lag: from the acknowledgement of a probe command to the first SSE push of the province report at or past its position, with background commands at a steady rate.',
+      ...(info.notes ?? []),
     ],
     errors: info.errors,
     details: { appends, http, projections },
   };
   return results;
+}
+
+function slowerRestart(p: ProjectionFigures | undefined): number | null {
+  return p === undefined ? null : Math.max(p.cleanRestartMs, p.crashRestartMs);
+}
+
+/** Issue 23's goals at a size (1 M, 5 M), as rows of a table: figure, value, goal, met. */
+function sizeGoalRows(r: Results, check: (met: boolean | null) => string): string[][] {
+  return ['peakRssMb1M', 'peakRssMb5M', 'startupMs5M', 'reportQueryP99Ms5M', 'rebuildEventsPerSecond5M'].map((key) => {
+    const g = r.goals[key];
+    return [key, fmt(g.value, key.startsWith('report') ? 1 : 0), g.target, check(g.met)];
+  });
 }
 
 export function writeResults(file: string, results: Results): void {
@@ -201,7 +224,7 @@ export function renderTable(r: Results): string {
       table([
         head,
         row('events', (x) => fmt(x.events)),
-        row('load (generate + append) events/s', (x) => fmt(x.loadEventsPerSecond)),
+        row('load (generate + append, or bulk: --log) events/s', (x) => fmt(x.loadEventsPerSecond)),
         row('bulk projection events/s', (x) => fmt(x.bulkProjectEventsPerSecond)),
         row('registered read models built from the log, events/s', (x) => fmt(x.registeredModelsEventsPerSecond)),
         row('rebuild (service) events/s', (x) => fmt(x.rebuildEventsPerSecond), '> 100,000', r.goals.rebuildEventsPerSecond.met),
@@ -218,6 +241,8 @@ export function renderTable(r: Results): string {
       ]),
     );
   }
+  out.push('');
+  out.push(table([['goals by size (issue 23)', 'value', 'goal', ''], ...sizeGoalRows(r, check)]));
   out.push(`\npeak RSS: service ${fmt(r.peakRssMb)} MB, benchmark process ${fmt(r.benchPeakRssMb)} MB`);
   if (r.errors.length > 0) out.push(`\nERRORS:\n${r.errors.map((e) => `  ${e}`).join('\n')}`);
   return out.join('\n') + '\n';
@@ -247,7 +272,7 @@ export function renderMarkdown(r: Results): string {
   out.push(`|---|${p.map(() => '---:').join('|')}|---|`);
   const row = (label: string, f: (x: ProjectionFigures) => string, goal = '') => out.push(`| ${label} | ${p.map(f).join(' | ')} | ${goal} |`);
   row('events in the log', (x) => fmt(x.events));
-  row('load: generate + append, events/s', (x) => fmt(x.loadEventsPerSecond));
+  row('load: generate + append (or write in bulk, see notes), events/s', (x) => fmt(x.loadEventsPerSecond));
   row('bulk projection (benchmark-driven), events/s', (x) => fmt(x.bulkProjectEventsPerSecond));
   row('registered read models (entry lag, attention) from the log, events/s', (x) => fmt(x.registeredModelsEventsPerSecond));
   row('rebuild (POST /projections/rebuild), events/s', (x) => fmt(x.rebuildEventsPerSecond), `> 100,000: ${check(r.goals.rebuildEventsPerSecond.met)}`);
@@ -261,6 +286,10 @@ export function renderMarkdown(r: Results): string {
   row('service peak RSS, MB (a restart that serves)', (x) => fmt(x.servingPeakRssMb));
   row('restart: clean / after a crash, ms', (x) => `${fmt(x.cleanRestartMs)} / ${fmt(x.crashRestartMs)}`);
   row('events.db / read-models.db, MB', (x) => `${fmt(x.eventsDbMb)} / ${fmt(x.readModelsDbMb)}`);
+  out.push('');
+  out.push('| goal by size (issue 23) | value | goal | |');
+  out.push('|---|---:|---|---|');
+  for (const [key, value, target, met] of sizeGoalRows(r, check)) out.push(`| ${key} | ${value} | ${target} | ${met} |`);
   return out.join('\n') + '\n';
 }
 

@@ -7,8 +7,12 @@
  * live lag. Prints a table and writes bench/results.json. Every measurement works in a temporary
  * data directory of its own, removed afterwards.
  *
- * Options: --quick; --only=appends,http,projections; --dossiers=100000,1000000; --seed=N;
- * --profile (CPU profile of the service under HTTP load, into bench/profiles/); --keep (leave the data).
+ * Options: --quick; --only=appends,http,projections; --dossiers=100000,1000000 (or --sizes=...:
+ * 5000000 adds the 5 M point); --log=decider|bulk (how the log is written, bench/load-province.ts);
+ * --skip-rebuild (no service rebuild: about 15 min at 5 M); --data-dir=DIR (the projections' data
+ * there, kept; a later run with the same size and seed starts from it, log and read models as the
+ * last service left them); --seed=N; --profile (CPU profile of
+ * the service under HTTP load, into bench/profiles/); --keep (leave the data).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AppendFigures, measureAppends } from './appends.js';
 import { type HttpFigures, measureHttp } from './http.js';
+import { logMode } from './load-province.js';
 import { textOption } from './options.js';
 import { measureProjections, type ProjectionFigures } from './projections.js';
 import { buildResults, renderTable, writeResults } from './report.js';
@@ -27,9 +32,11 @@ interface Plan {
   seed: number;
   appends: { durationMs: number; concurrentMs: number };
   http: { durationS: number; warmupS: number; connections: number; rounds: number };
-  projections: { sizes: number[]; reportQueries: number; probes: number; backgroundRate: number };
+  projections: { sizes: number[]; reportQueries: number; probes: number; backgroundRate: number; skipRebuild: boolean };
   profile: boolean;
   keep: boolean;
+  /** The projections' data directory, kept, and taken up again by a later run (one size only). */
+  dataDir: string | undefined;
 }
 
 /** The package root: dist/bench/run.js -> ../.. */
@@ -40,17 +47,26 @@ function plan(argv: string[]): Plan {
   const value = (name: string) => textOption(name, argv);
   const quick = flag('quick');
   const only = new Set((value('only') ?? 'appends,http,projections').split(','));
-  const sizes = value('dossiers')?.split(',').map(Number) ?? (quick ? [100_000] : [100_000, 1_000_000]);
+  // 5 M only when asked (--sizes=100000,1000000,5000000): its log alone takes several minutes.
+  const sizes = (value('sizes') ?? value('dossiers'))?.split(',').map(Number) ?? (quick ? [100_000] : [100_000, 1_000_000]);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--dossiers takes integers of at least 1000');
+  const dataDir = value('data-dir');
+  if (dataDir !== undefined && sizes.length !== 1) throw new Error('--data-dir takes one size (--dossiers=N)');
   return {
     mode: quick ? 'quick' : 'full',
     only,
     seed: Number(value('seed') ?? 20250101),
     appends: quick ? { durationMs: 4000, concurrentMs: 1500 } : { durationMs: 20_000, concurrentMs: 10_000 },
     http: quick ? { durationS: 5, warmupS: 1, connections: 32, rounds: 1 } : { durationS: 20, warmupS: 5, connections: 32, rounds: 2 },
-    projections: quick ? { sizes, reportQueries: 100, probes: 50, backgroundRate: 100 } : { sizes, reportQueries: 300, probes: 300, backgroundRate: 100 },
+    projections: {
+      sizes,
+      ...(quick ? { reportQueries: 100, probes: 50 } : { reportQueries: 300, probes: 300 }),
+      backgroundRate: 100,
+      skipRebuild: flag('skip-rebuild'),
+    },
     profile: flag('profile'),
     keep: flag('keep'),
+    dataDir,
   };
 }
 
@@ -63,7 +79,8 @@ async function main(): Promise<void> {
   const errors: string[] = [];
   const workDir = (name: string) => mkdtempSync(join(base, `dossier-bench-${name}-`));
   const cleanup = (dir: string) => {
-    if (!p.keep) rmSync(dir, { recursive: true, force: true });
+    if (dir === p.dataDir) log(`  data kept in ${dir}`);
+    else if (!p.keep) rmSync(dir, { recursive: true, force: true });
     else log(`  data kept in ${dir}`);
   };
   log(`dossier-lifecycle-service benchmark: ${p.mode} run, seed ${p.seed}, data under ${base}`);
@@ -102,11 +119,12 @@ async function main(): Promise<void> {
   if (p.only.has('projections')) {
     for (const dossiers of p.projections.sizes) {
       log(`\n[3/3] projections at ${dossiers.toLocaleString('en-US')} dossiers`);
-      const dir = workDir(`projections-${dossiers}`);
+      const dir = p.dataDir ?? workDir(`projections-${dossiers}`);
+      mkdirSync(dir, { recursive: true });
       try {
         projections.push(
           await measureProjections(
-            { dir, dossiers, seed: p.seed, reportQueries: p.projections.reportQueries, probes: p.projections.probes, backgroundRate: p.projections.backgroundRate },
+            { dir, dossiers, seed: p.seed, ...p.projections },
             log,
           ),
         );
@@ -127,13 +145,16 @@ async function main(): Promise<void> {
       durationS: Math.round((Date.now() - started) / 1000),
       benchPeakRssMb: peakRssMb(),
       errors,
+      notes: p.only.has('projections')
+        ? p.projections.sizes.map((n) => `Log at ${n.toLocaleString('en-US')} dossiers: ${logMode(n) === 'bulk' ? 'written in bulk (bench/bulk-log.ts: the same rows as appends, large transactions)' : 'appended through the store as generated'}.`)
+        : [],
     },
     appends,
     http,
     projections,
   );
   // Only a complete run replaces bench/results.json; partial runs (--only, --dossiers) go beside it.
-  const complete = p.only.size === 3 && !argv.some((a) => a.startsWith('--dossiers') || a.startsWith('--only'));
+  const complete = p.only.size === 3 && !argv.some((a) => /^--(dossiers|sizes|only|skip-rebuild|data-dir)/.test(a));
   const file = join(ROOT, 'bench', complete ? 'results.json' : 'results-partial.json');
   writeResults(file, results);
   process.stdout.write(renderTable(results));

@@ -4,12 +4,14 @@
  *
  * The dossiers come from the product's history generator (src/catalog/seed/dossier-history.ts,
  * which the demo seed uses too): every event out of the real pure decider. Events come out in
- * recorded order across all dossiers (as a live log would hold them), one append per event.
+ * recorded order across all dossiers (as a live log would hold them), one append per event, or
+ * one row as the store would write it (dossierRows, for bench/bulk-log.ts).
  */
 import { getDefaultCalendar, loadDefaultCalendarSpec, localInstant } from '../src/calendar/index.js';
 import { CALENDAR_STREAM, procedureStream, unitStream } from '../src/catalog/events.js';
 import { type DossierHistory, HistoryGenerator, type HistoryTally } from '../src/catalog/seed/dossier-history.js';
 import { Rng } from '../src/catalog/seed/rng.js';
+import { type ChainedRow, chainRows } from '../src/event-store/chained-rows.js';
 import type { EventToAppend, ExpectedRevision } from '../src/event-store/event-store.port.js';
 import { buildProvince, definitionOf, placeOf, type Province, type WorkloadProcedure } from './province.js';
 
@@ -29,12 +31,15 @@ export interface StreamAppend {
 
 export type WorkloadTally = HistoryTally;
 
+/** A dossier event as the store writes it, at its revision of its stream. */
+export interface LogRow {
+  streamId: string;
+  revision: number;
+  row: ChainedRow;
+}
+
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-interface DossierCursor extends DossierHistory {
-  next: number;
-}
 
 export class Workload {
   readonly province: Province;
@@ -88,43 +93,68 @@ export class Workload {
 
   /** Dossier events in recorded order, one event per append. */
   *dossierAppends(): Generator<StreamAppend> {
-    const heap = new CursorHeap();
-    for (const dossier of this.history.dossiers()) {
-      // Everything recorded before this arrival is final: no later dossier can record earlier.
-      while (heap.size > 0 && heap.peekTime() < dossier.receivedAt) yield this.emit(heap);
-      heap.push({ ...dossier, next: 0 });
+    for (const { streamId, revision, item } of this.inRecordedOrder((d) => d.events.map((e) => e.event))) {
+      yield { streamId, events: [item], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 };
     }
-    while (heap.size > 0) yield this.emit(heap);
   }
 
-  private emit(heap: CursorHeap): StreamAppend {
-    const cursor = heap.peek();
-    const revision = cursor.next;
-    const { event } = cursor.events[cursor.next++];
-    if (cursor.next < cursor.events.length) heap.replaceTop();
-    else heap.pop();
-    return { streamId: cursor.streamId, events: [event], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 };
+  /**
+   * The same events, each as the store would write it (chainRows: serialised, hashed, chained in
+   * its stream), for a bulk writer. A dossier is chained whole when generated: the merge then holds
+   * a few strings per event rather than its objects, which the collector traces far faster.
+   */
+  *dossierRows(): Generator<LogRow> {
+    for (const { streamId, revision, item } of this.inRecordedOrder((d) => chainRows(d.streamId, -1, undefined, d.events.map((e) => e.event)))) {
+      yield { streamId, revision, row: item };
+    }
+  }
+
+  /** Items of each dossier's events in recorded order across dossiers, with their stream and revision. */
+  private *inRecordedOrder<T>(items: (d: DossierHistory) => T[]): Generator<{ streamId: string; revision: number; item: T }> {
+    const heap = new CursorHeap<T>();
+    const take = () => {
+      const cursor = heap.peek();
+      const revision = cursor.next++;
+      if (cursor.next === cursor.items.length) heap.pop();
+      else heap.replaceTop();
+      return { streamId: cursor.streamId, revision, item: cursor.items[revision] };
+    };
+    for (const dossier of this.history.dossiers()) {
+      // Everything recorded before this arrival is final: no later dossier can record earlier.
+      while (heap.size > 0 && heap.peekTime() < dossier.receivedAt) yield take();
+      heap.push({ streamId: dossier.streamId, seq: dossier.seq, times: Float64Array.from(dossier.events, (e) => e.recordedAt), items: items(dossier), next: 0 });
+    }
+    while (heap.size > 0) yield take();
   }
 }
 
+/** A dossier's events (as appends or rows) and their recorded instants, the next one to emit. */
+interface DossierCursor<T> {
+  streamId: string;
+  seq: number;
+  times: Float64Array;
+  items: T[];
+  next: number;
+}
+
 /** Min-heap of dossier cursors by the recorded instant of their next event (ties: dossier order). */
-class CursorHeap {
-  private readonly items: DossierCursor[] = [];
+class CursorHeap<T> {
+  private readonly items: DossierCursor<T>[] = [];
 
   get size(): number {
     return this.items.length;
   }
 
-  peek(): DossierCursor {
+  peek(): DossierCursor<T> {
     return this.items[0];
   }
 
   peekTime(): number {
     const c = this.items[0];
-    return c.events[c.next].recordedAt;
+    return c.times[c.next];
   }
 
-  push(cursor: DossierCursor): void {
+  push(cursor: DossierCursor<T>): void {
     this.items.push(cursor);
     this.up(this.items.length - 1);
   }
@@ -142,9 +172,9 @@ class CursorHeap {
     this.down(0);
   }
 
-  private less(a: DossierCursor, b: DossierCursor): boolean {
-    const ta = a.events[a.next].recordedAt;
-    const tb = b.events[b.next].recordedAt;
+  private less(a: DossierCursor<T>, b: DossierCursor<T>): boolean {
+    const ta = a.times[a.next];
+    const tb = b.times[b.next];
     return ta < tb || (ta === tb && a.seq < b.seq);
   }
 
