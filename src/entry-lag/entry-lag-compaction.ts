@@ -1,0 +1,182 @@
+/**
+ * The entry-lag aggregates, derived from the entry rows rather than kept per event: a local day's
+ * rows (per unit and event type) are summarised from its entries in one pass, and a month's rows
+ * from its days'. A batch only marks the days it wrote entries to as stale (a late entry marks a
+ * past day again); a query summarises the stale days it reads first, and a build from the log
+ * leaves every day stale, summarised in one ordered pass over the entries at its first query.
+ */
+import type Database from 'better-sqlite3';
+import { dayIndexOf, instantOf } from '../calendar/time.js';
+import { decode, encode, type LagSummary, SummaryBuilder } from './lag-histogram.js';
+import { firstDayOf, monthOf, type Slice } from './periods.js';
+
+/** The stale-day table and the aggregate tables' columns (the read model's schema holds them). */
+export const STALE_TABLE = 'entry_lag_stale';
+export const COLUMNS = 'events, late, min_ms, max_ms, office_min_ms, office_max_ms, wall, office';
+
+export interface AggregateRow {
+  events: number;
+  late: number;
+  min_ms: number;
+  max_ms: number;
+  office_min_ms: number;
+  office_max_ms: number;
+  wall: Buffer;
+  office: Buffer;
+}
+
+export const summaryOf = (r: AggregateRow): LagSummary => ({
+  events: r.events,
+  late: r.late,
+  minMs: r.min_ms,
+  maxMs: r.max_ms,
+  officeMinMs: r.office_min_ms,
+  officeMaxMs: r.office_max_ms,
+  wall: decode(r.wall),
+  office: decode(r.office),
+});
+
+const INSERT_CHUNK = 80; // rows per multi-row INSERT: 11 parameters each
+/** Stale days this far apart or closer are read in one range per unit (the entries between are skipped). */
+const RUN_GAP_DAYS = 7;
+
+type Row = [period: number, unitId: string, eventType: string, sum: LagSummary];
+
+const DAY = 0;
+const MONTH = 1;
+
+export class Compaction {
+  /** Stale days, and stale months (a month's rows are made from its days' when a report reads the month whole). */
+  private readonly staleDays = new Set<number>();
+  private readonly staleMonths = new Set<number>();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {
+    for (const [kind, n] of db.prepare(`SELECT kind, n FROM ${STALE_TABLE}`).raw().all() as [number, number][]) (kind === DAY ? this.staleDays : this.staleMonths).add(n);
+  }
+
+  /** A batch wrote entries to these days (in its transaction): their rows and their months' no longer count every entry. */
+  marked(days: ReadonlySet<number>): void {
+    if (days.size === 0) return;
+    const months = new Set([...days].map(monthOf));
+    const params = [...[...days].flatMap((d) => [DAY, d]), ...[...months].flatMap((m) => [MONTH, m])];
+    this.prepared(`INSERT OR IGNORE INTO ${STALE_TABLE} (kind, n) VALUES ${placeholders(params.length / 2, 2)}`).run(params);
+    // Ahead of the commit: a batch rolled back leaves a period marked that is not stale, summarised once more for nothing.
+    for (const d of days) this.staleDays.add(d);
+    for (const m of months) this.staleMonths.add(m);
+  }
+
+  /** Summarises the stale days and months a report reads whole, in one transaction. */
+  ensure(slices: readonly Slice[]): void {
+    if (this.staleDays.size === 0 && this.staleMonths.size === 0) return;
+    const months = slices.filter((s) => s.kind === 'month' && this.staleMonths.has(s.n)).map((s) => s.n);
+    const inMonths = new Set(months);
+    const days = [...this.staleDays].filter((d) => inMonths.has(monthOf(d)));
+    for (const s of slices) if (s.kind === 'day' && this.staleDays.has(s.n)) days.push(s.n);
+    if (days.length > 0 || months.length > 0) this.db.transaction(() => this.compact(days, months))();
+  }
+
+  /** Every stale day and month summarised (a build from the log leaves them all stale: one ordered pass). */
+  all(): void {
+    if (this.staleDays.size > 0 || this.staleMonths.size > 0) this.db.transaction(() => this.compact([...this.staleDays], [...this.staleMonths]))();
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (s === undefined) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  private compact(days: number[], months: readonly number[]): void {
+    days.sort((a, b) => a - b);
+    if (days.length > 0) this.days(days);
+    for (const month of months) this.month(month);
+    const done = [...days.flatMap((d) => [DAY, d]), ...months.flatMap((m) => [MONTH, m])];
+    for (let i = 0; i < done.length; i += 400) {
+      const chunk = done.slice(i, i + 400);
+      this.prepared(`DELETE FROM ${STALE_TABLE} WHERE (kind, n) IN (VALUES ${placeholders(chunk.length / 2, 2)})`).run(chunk);
+    }
+    // Only once summarised: a transaction that fails leaves them stale in memory too.
+    for (const d of days) this.staleDays.delete(d);
+    for (const m of months) this.staleMonths.delete(m);
+  }
+
+  /** The days' rows, from their entries: per unit, one range read per run of days. */
+  private days(days: readonly number[]): void {
+    const wanted = new Set(days);
+    for (const d of days) this.prepared('DELETE FROM entry_lag_days WHERE day = ?').run(d);
+    const read = this.prepared('SELECT occurred_at, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE unit_id = ? AND occurred_at >= ? AND occurred_at < ?').raw();
+    const out: Row[] = [];
+    for (const unitId of this.units()) {
+      for (const [first, last] of runsOf(days)) {
+        // Entries in (unit, occurred) order: a day's summaries are complete when the next day starts.
+        let day = -1;
+        let byType = new Map<string, SummaryBuilder>();
+        const flush = () => {
+          for (const [type, b] of byType) out.push([day, unitId, type, b.done()]);
+          byType = new Map();
+        };
+        let dayEnd = -Infinity;
+        for (const [at, type, lag, office, late] of read.iterate(unitId, instantOf(first, 0), instantOf(last + 1, 0)) as Iterable<[number, string, number, number, number]>) {
+          if (at >= dayEnd) {
+            flush();
+            day = dayIndexOf(at);
+            dayEnd = instantOf(day + 1, 0);
+          }
+          if (!wanted.has(day)) continue;
+          let b = byType.get(type);
+          if (b === undefined) byType.set(type, (b = new SummaryBuilder()));
+          b.entry(lag, office, late);
+        }
+        flush();
+        // Written once the read is done: the connection runs one statement at a time.
+        if (out.length >= 4 * INSERT_CHUNK) this.insert('entry_lag_days', 'day', out.splice(0));
+      }
+    }
+    this.insert('entry_lag_days', 'day', out);
+  }
+
+  /** A month's rows, from its days' rows (every stale day of it is summarised by then). */
+  private month(month: number): void {
+    const [first, next] = [firstDayOf(month), firstDayOf(month + 1)];
+    const acc = new Map<string, { unitId: string; type: string; b: SummaryBuilder }>();
+    const rows = this.prepared(`SELECT unit_id, event_type, ${COLUMNS} FROM entry_lag_days WHERE day >= ? AND day < ?`).all(first, next) as Array<AggregateRow & { unit_id: string; event_type: string }>;
+    for (const r of rows) {
+      const key = `${r.unit_id}\u0000${r.event_type}`;
+      let a = acc.get(key);
+      if (a === undefined) acc.set(key, (a = { unitId: r.unit_id, type: r.event_type, b: new SummaryBuilder() }));
+      a.b.summary(summaryOf(r));
+    }
+    this.prepared('DELETE FROM entry_lag_months WHERE month = ?').run(month);
+    this.insert('entry_lag_months', 'month', [...acc.values()].map((a) => [month, a.unitId, a.type, a.b.done()]));
+  }
+
+  /** The units with entries, one index seek each. */
+  private units(): string[] {
+    const next = this.prepared('SELECT unit_id FROM entry_lag_events WHERE unit_id > ? ORDER BY unit_id LIMIT 1').pluck();
+    const out: string[] = [];
+    for (let u = next.get('') as string | undefined; u !== undefined; u = next.get(u) as string | undefined) out.push(u);
+    return out;
+  }
+
+  private insert(table: string, period: string, rows: readonly Row[]): void {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const sql = `INSERT INTO ${table} (${period}, unit_id, event_type, ${COLUMNS}) VALUES ${placeholders(chunk.length, 11)}`;
+      this.prepared(sql).run(chunk.flatMap(([p, u, t, s]) => [p, u, t, s.events, s.late, s.minMs, s.maxMs, s.officeMinMs, s.officeMaxMs, encode(s.wall), encode(s.office)]));
+    }
+  }
+}
+
+const placeholders = (n: number, width: number) => Array.from({ length: n }, () => `(${Array.from({ length: width }, () => '?').join(',')})`).join(',');
+
+/** Sorted days as [first, last] runs, a gap of up to RUN_GAP_DAYS read through. */
+function runsOf(days: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const d of days) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && d - last[1] <= RUN_GAP_DAYS) last[1] = d;
+    else runs.push([d, d]);
+  }
+  return runs;
+}
