@@ -3,10 +3,9 @@
  * rows (per unit and event type) are summarised from its entries in one pass, and a month's rows
  * from its days'. A batch only marks the days it wrote entries to as stale (a late entry marks a
  * past day again); a query summarises the stale days it reads first, and a build from the log
- * leaves every day stale, summarised in one ordered pass over the entries at its first query.
+ * leaves every day stale, summarised day by day (one range of entries each) at its first query.
  */
 import type Database from 'better-sqlite3';
-import { dayIndexOf, instantOf } from '../calendar/time.js';
 import { decode, encode, type LagSummary, SummaryBuilder } from './lag-histogram.js';
 import { firstDayOf, monthOf, type Slice } from './periods.js';
 
@@ -37,8 +36,6 @@ export const summaryOf = (r: AggregateRow): LagSummary => ({
 });
 
 const INSERT_CHUNK = 80; // rows per multi-row INSERT: 11 parameters each
-/** Stale days this far apart or closer are read in one range per unit (the entries between are skipped). */
-const RUN_GAP_DAYS = 7;
 
 type Row = [period: number, unitId: string, eventType: string, sum: LagSummary];
 
@@ -101,37 +98,21 @@ export class Compaction {
     for (const m of months) this.staleMonths.delete(m);
   }
 
-  /** The days' rows, from their entries: per unit, one range read per run of days. */
+  /** The days' rows, from their entries: one range read per day. */
   private days(days: readonly number[]): void {
-    const wanted = new Set(days);
-    for (const d of days) this.prepared('DELETE FROM entry_lag_days WHERE day = ?').run(d);
-    const read = this.prepared('SELECT occurred_at, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE unit_id = ? AND occurred_at >= ? AND occurred_at < ?').raw();
+    const read = this.prepared('SELECT unit_id, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ?').raw();
     const out: Row[] = [];
-    for (const unitId of this.units()) {
-      for (const [first, last] of runsOf(days)) {
-        // Entries in (unit, occurred) order: a day's summaries are complete when the next day starts.
-        let day = -1;
-        let byType = new Map<string, SummaryBuilder>();
-        const flush = () => {
-          for (const [type, b] of byType) out.push([day, unitId, type, b.done()]);
-          byType = new Map();
-        };
-        let dayEnd = -Infinity;
-        for (const [at, type, lag, office, late] of read.iterate(unitId, instantOf(first, 0), instantOf(last + 1, 0)) as Iterable<[number, string, number, number, number]>) {
-          if (at >= dayEnd) {
-            flush();
-            day = dayIndexOf(at);
-            dayEnd = instantOf(day + 1, 0);
-          }
-          if (!wanted.has(day)) continue;
-          let b = byType.get(type);
-          if (b === undefined) byType.set(type, (b = new SummaryBuilder()));
-          b.entry(lag, office, late);
-        }
-        flush();
-        // Written once the read is done: the connection runs one statement at a time.
-        if (out.length >= 4 * INSERT_CHUNK) this.insert('entry_lag_days', 'day', out.splice(0));
+    for (const day of days) {
+      this.prepared('DELETE FROM entry_lag_days WHERE day = ?').run(day);
+      const byKey = new Map<string, { unitId: string; type: string; b: SummaryBuilder }>();
+      for (const [unitId, type, lag, office, late] of read.all(day) as [string, string, number, number, number][]) {
+        const key = `${unitId}\u0000${type}`;
+        let a = byKey.get(key);
+        if (a === undefined) byKey.set(key, (a = { unitId, type, b: new SummaryBuilder() }));
+        a.b.entry(lag, office, late);
       }
+      for (const a of byKey.values()) out.push([day, a.unitId, a.type, a.b.done()]);
+      if (out.length >= 4 * INSERT_CHUNK) this.insert('entry_lag_days', 'day', out.splice(0));
     }
     this.insert('entry_lag_days', 'day', out);
   }
@@ -151,14 +132,6 @@ export class Compaction {
     this.insert('entry_lag_months', 'month', [...acc.values()].map((a) => [month, a.unitId, a.type, a.b.done()]));
   }
 
-  /** The units with entries, one index seek each. */
-  private units(): string[] {
-    const next = this.prepared('SELECT unit_id FROM entry_lag_events WHERE unit_id > ? ORDER BY unit_id LIMIT 1').pluck();
-    const out: string[] = [];
-    for (let u = next.get('') as string | undefined; u !== undefined; u = next.get(u) as string | undefined) out.push(u);
-    return out;
-  }
-
   private insert(table: string, period: string, rows: readonly Row[]): void {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
@@ -170,13 +143,3 @@ export class Compaction {
 
 const placeholders = (n: number, width: number) => Array.from({ length: n }, () => `(${Array.from({ length: width }, () => '?').join(',')})`).join(',');
 
-/** Sorted days as [first, last] runs, a gap of up to RUN_GAP_DAYS read through. */
-function runsOf(days: readonly number[]): [number, number][] {
-  const runs: [number, number][] = [];
-  for (const d of days) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && d - last[1] <= RUN_GAP_DAYS) last[1] = d;
-    else runs.push([d, d]);
-  }
-  return runs;
-}

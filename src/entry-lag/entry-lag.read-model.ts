@@ -82,8 +82,10 @@ CREATE TABLE IF NOT EXISTS ${table} (
 );`;
 
 const SCHEMA = `
--- Keyed in the order the part-days at a period's edges read it (one b-tree, no index beside it).
+-- Keyed by local day first: a batch's entries (mostly of recent days) land in a few pages, a day is
+-- summarised in one range, and the part-days at a period's edges read one range per unit.
 CREATE TABLE IF NOT EXISTS entry_lag_events (
+  day         INTEGER NOT NULL,
   unit_id     TEXT    NOT NULL,
   occurred_at INTEGER NOT NULL,
   position    INTEGER NOT NULL,
@@ -91,7 +93,7 @@ CREATE TABLE IF NOT EXISTS entry_lag_events (
   lag_ms      INTEGER NOT NULL,
   office_ms   INTEGER NOT NULL,
   late        INTEGER NOT NULL,
-  PRIMARY KEY (unit_id, occurred_at, position)
+  PRIMARY KEY (day, unit_id, occurred_at, position)
 ) WITHOUT ROWID;
 ${AGGREGATE('entry_lag_days', 'day')}
 ${AGGREGATE('entry_lag_months', 'month')}
@@ -101,9 +103,9 @@ CREATE TABLE IF NOT EXISTS ${STALE_TABLE} (kind INTEGER NOT NULL, n INTEGER NOT 
 CREATE TABLE IF NOT EXISTS entry_lag_dossiers (dossier_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, holder TEXT NOT NULL) WITHOUT ROWID;
 `;
 
-type EntryRow = [unitId: string, occurredAt: number, position: number, eventType: string, lagMs: number, officeMs: number, late: number];
+type EntryRow = [day: number, unitId: string, occurredAt: number, position: number, eventType: string, lagMs: number, officeMs: number, late: number];
 
-const INSERT_CHUNK = 100; // rows per multi-row INSERT: 7 parameters each, well under SQLite's limit
+const INSERT_CHUNK = 100; // rows per multi-row INSERT: 8 parameters each, well under SQLite's limit
 const UNIT_SLICE = 500; // units per IN list
 const placeholders = (n: number, width: number) => Array.from({ length: n }, () => `(${Array.from({ length: width }, () => '?').join(',')})`).join(',');
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
@@ -123,7 +125,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
     const insertRows = (rows: readonly EntryRow[]) => {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         const chunk = rows.slice(i, i + INSERT_CHUNK);
-        prepared(`INSERT OR REPLACE INTO entry_lag_events (unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length, 7)}`).run(chunk.flat());
+        prepared(`INSERT OR REPLACE INTO entry_lag_events (day, unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length, 8)}`).run(chunk.flat());
       }
     };
     const compaction = new Compaction(db);
@@ -162,8 +164,9 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
             const lag = Math.max(0, logged.recordedAt - occurred);
             const office = lag === 0 ? 0 : workingTimeBetween(calendar, occurred, logged.recordedAt);
             const late = office > WORKING_DAY_MS ? 1 : 0;
-            rows.push([entry.unitId, occurred, logged.position, e.type, lag, office, late]);
-            days.add(dayIndexOf(occurred));
+            const day = dayIndexOf(occurred);
+            rows.push([day, entry.unitId, occurred, logged.position, e.type, lag, office, late]);
+            days.add(day);
           }
           switch (e.type) {
             case 'DossierReceived':
@@ -205,7 +208,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
         // Only invalidates: harmless if the batch is rolled back.
         cache.touched([...days], [...new Set([...days].map(monthOf))]);
         batches++;
-        for (const row of rows) lastEntryOf.set(row[0], batches);
+        for (const row of rows) lastEntryOf.set(row[1], batches);
       },
       queries: {
         summaries(unitIds, from, end, byType = true) {
@@ -238,13 +241,13 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
       return new Map([...acc].map(([type, b]) => [type, b.done()]));
     }
 
-    /** The single entries of these units in [from, end) (a part-day), summed per event type. */
+    /** The single entries of these units in [from, end) (a part-day: within one local day), summed per event type. */
     function readEntries(unitIds: readonly string[], from: number, end: number): Map<string, LagSummary> {
       const acc = new Map<string, SummaryBuilder>();
       for (let i = 0; i < unitIds.length; i += UNIT_SLICE) {
         const units = unitIds.slice(i, i + UNIT_SLICE);
-        const sql = `SELECT event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE unit_id IN (${marks(units.length)}) AND occurred_at >= ? AND occurred_at < ?`;
-        for (const r of prepared(sql).all(...units, from, end) as { event_type: string; lag_ms: number; office_ms: number; late: number }[]) {
+        const sql = `SELECT event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ? AND unit_id IN (${marks(units.length)}) AND occurred_at >= ? AND occurred_at < ?`;
+        for (const r of prepared(sql).all(dayIndexOf(from), ...units, from, end) as { event_type: string; lag_ms: number; office_ms: number; late: number }[]) {
           builderOf(acc, r.event_type).entry(r.lag_ms, r.office_ms, r.late);
         }
       }
