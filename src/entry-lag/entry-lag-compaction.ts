@@ -6,7 +6,7 @@
  * leaves every day stale, summarised day by day (one range of entries each) at its first query.
  */
 import type Database from 'better-sqlite3';
-import { decode, encode, type LagSummary, SummaryBuilder } from './lag-histogram.js';
+import { decode, encode, type LagSummary, mergeSummaries, summaryOfEntries } from './lag-histogram.js';
 import { firstDayOf, monthOf, type Slice } from './periods.js';
 
 /** The stale-day table and the aggregate tables' columns (the read model's schema holds them). */
@@ -84,10 +84,16 @@ export class Compaction {
     return s;
   }
 
-  private compact(days: number[], months: readonly number[]): void {
-    days.sort((a, b) => a - b);
-    if (days.length > 0) this.days(days);
-    for (const month of months) this.month(month);
+  private compact(days: readonly number[], months: readonly number[]): void {
+    const daysOf = new Map<number, number[]>(months.map((m) => [m, []]));
+    for (const d of [...days].sort((a, b) => a - b)) {
+      const m = monthOf(d);
+      const list = daysOf.get(m);
+      if (list) list.push(d);
+      else daysOf.set(m, [d]);
+    }
+    const stale = new Set(months);
+    for (const [month, list] of daysOf) this.month(month, list, stale.has(month));
     const done = [...days.flatMap((d) => [DAY, d]), ...months.flatMap((m) => [MONTH, m])];
     for (let i = 0; i < done.length; i += 400) {
       const chunk = done.slice(i, i + 400);
@@ -98,38 +104,55 @@ export class Compaction {
     for (const m of months) this.staleMonths.delete(m);
   }
 
-  /** The days' rows, from their entries: one range read per day. */
-  private days(days: readonly number[]): void {
+  /**
+   * The rows of these days of a month, from their entries (one range read per day); and the month's
+   * rows when `whole`, from those and the stored rows of its other days.
+   */
+  private month(month: number, days: readonly number[], whole: boolean): void {
+    const acc = new Map<string, { unitId: string; type: string; parts: LagSummary[] }>();
+    const add = (unitId: string, type: string, s: LagSummary) => {
+      const key = `${unitId}\u0000${type}`;
+      const a = acc.get(key);
+      if (a === undefined) acc.set(key, { unitId, type, parts: [s] });
+      else a.parts.push(s);
+    };
+    const fresh = new Set(days);
+    if (whole) {
+      const stored = this.prepared(`SELECT day, unit_id, event_type, ${COLUMNS} FROM entry_lag_days WHERE day >= ? AND day < ?`);
+      for (const r of stored.all(firstDayOf(month), firstDayOf(month + 1)) as (AggregateRow & { day: number; unit_id: string; event_type: string })[]) {
+        if (!fresh.has(r.day)) add(r.unit_id, r.event_type, summaryOf(r));
+      }
+    }
     const read = this.prepared('SELECT unit_id, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ?').raw();
-    const out: Row[] = [];
     for (const day of days) {
       this.prepared('DELETE FROM entry_lag_days WHERE day = ?').run(day);
-      const byKey = new Map<string, { unitId: string; type: string; b: SummaryBuilder }>();
+      const out: Row[] = [];
+      // In (unit, occurred) order: a unit's entries of the day are all seen when the next unit starts.
+      let unit: string | undefined;
+      let byType = new Map<string, { lags: number[]; offices: number[]; late: number }>();
+      const flush = () => {
+        for (const [type, e] of byType) {
+          const s = summaryOfEntries(e.lags, e.offices, e.late);
+          out.push([day, unit!, type, s]);
+          if (whole) add(unit!, type, s);
+        }
+        byType = new Map();
+      };
       for (const [unitId, type, lag, office, late] of read.all(day) as [string, string, number, number, number][]) {
-        const key = `${unitId}\u0000${type}`;
-        let a = byKey.get(key);
-        if (a === undefined) byKey.set(key, (a = { unitId, type, b: new SummaryBuilder() }));
-        a.b.entry(lag, office, late);
+        if (unitId !== unit) flush(), (unit = unitId);
+        let e = byType.get(type);
+        if (e === undefined) byType.set(type, (e = { lags: [], offices: [], late: 0 }));
+        e.lags.push(lag);
+        e.offices.push(office);
+        e.late += late;
       }
-      for (const a of byKey.values()) out.push([day, a.unitId, a.type, a.b.done()]);
-      if (out.length >= 4 * INSERT_CHUNK) this.insert('entry_lag_days', 'day', out.splice(0));
+      flush();
+      this.insert('entry_lag_days', 'day', out);
     }
-    this.insert('entry_lag_days', 'day', out);
-  }
-
-  /** A month's rows, from its days' rows (every stale day of it is summarised by then). */
-  private month(month: number): void {
-    const [first, next] = [firstDayOf(month), firstDayOf(month + 1)];
-    const acc = new Map<string, { unitId: string; type: string; b: SummaryBuilder }>();
-    const rows = this.prepared(`SELECT unit_id, event_type, ${COLUMNS} FROM entry_lag_days WHERE day >= ? AND day < ?`).all(first, next) as Array<AggregateRow & { unit_id: string; event_type: string }>;
-    for (const r of rows) {
-      const key = `${r.unit_id}\u0000${r.event_type}`;
-      let a = acc.get(key);
-      if (a === undefined) acc.set(key, (a = { unitId: r.unit_id, type: r.event_type, b: new SummaryBuilder() }));
-      a.b.summary(summaryOf(r));
+    if (whole) {
+      this.prepared('DELETE FROM entry_lag_months WHERE month = ?').run(month);
+      this.insert('entry_lag_months', 'month', [...acc.values()].map((a) => [month, a.unitId, a.type, mergeSummaries(a.parts)]));
     }
-    this.prepared('DELETE FROM entry_lag_months WHERE month = ?').run(month);
-    this.insert('entry_lag_months', 'month', [...acc.values()].map((a) => [month, a.unitId, a.type, a.b.done()]));
   }
 
   private insert(table: string, period: string, rows: readonly Row[]): void {
