@@ -120,6 +120,24 @@ describe('entry-lag read model against a naive walk of generated histories', () 
     expect(figures(growing.queries)).toEqual(figures(model));
   });
 
+  it('counts an entry made late, after its day and month were summarised, also in a handle opened again on the same file', () => {
+    const log = toRecordedLog(events);
+    const db = new Database(':memory:');
+    db.exec(entryLagReadModel.schema);
+    const first = entryLagReadModel.open(db, { calendar: () => calendar });
+    const year: [number, number] = [START - 31 * DAY, START + 120 * DAY]; // whole months and days, every entry
+    const figures = (q: EntryLagQueries) => entryLagFigures([...q.summaries(tree.subtree('P'), ...year, false).values()].flat());
+    const half = Math.floor(log.length / 2);
+    db.transaction(() => first.apply(log.slice(0, half)))();
+    figures(first.queries); // summarises what the first half wrote
+    // Late entries in the second half: occurred on days the first half's query summarised.
+    expect(events.slice(half).some((e) => e.occurredAt < events[half - 1].recordedAt - DAY)).toBe(true);
+    const again = entryLagReadModel.open(db, { calendar: () => calendar }); // what is stale is on file, not only in memory
+    db.transaction(() => again.apply(log.slice(half)))();
+    expect(figures(again.queries)).toEqual(figures(model));
+    expect(figures(again.queries).events).toBe(entries.length);
+  });
+
   it('splits a period into whole months, whole days and the part-days at its edges, covering it exactly', () => {
     const at = (s: string) => Date.parse(`${s}+07:00`);
     const { slices, edges } = slicesOf(at('2025-01-30T10:00:00'), at('2025-04-02T09:00:00'));
