@@ -78,6 +78,20 @@ export class Compaction {
     if (this.staleDays.size > 0 || this.staleMonths.size > 0) this.db.transaction(() => this.compact([...this.staleDays], [...this.staleMonths]))();
   }
 
+  /**
+   * A bounded step between batches: up to `maxDays` stale days before `beforeDay` (the newest first:
+   * the likeliest read), and the stale months wholly before it whose stale days are all among them.
+   * Whether stale periods before `beforeDay` remain.
+   */
+  some(beforeDay: number, maxDays: number): boolean {
+    const before = [...this.staleDays].filter((d) => d < beforeDay).sort((a, b) => b - a);
+    const days = before.slice(0, maxDays);
+    const left = new Set(before.slice(maxDays).map(monthOf));
+    const months = [...this.staleMonths].filter((m) => firstDayOf(m + 1) <= beforeDay && !left.has(m));
+    if (days.length > 0 || months.length > 0) this.db.transaction(() => this.compact(days, months))();
+    return before.length > days.length || [...this.staleMonths].some((m) => firstDayOf(m + 1) <= beforeDay);
+  }
+
   private prepared(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (s === undefined) this.statements.set(sql, (s = this.db.prepare(sql)));

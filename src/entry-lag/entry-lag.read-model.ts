@@ -30,6 +30,8 @@ export interface EntryLagQueries {
   summaries(unitIds: readonly string[], from: number, end: number, byType?: boolean): ByType;
   /** Summarises every day and month not summarised yet (a report does it for what it reads). */
   compact(): void;
+  /** Summarises up to `maxDays` days before `beforeDay` not summarised yet (a step between batches); whether some remain. */
+  compactSome(beforeDay: number, maxDays: number): boolean;
   /** A mark of the batches applied so far, for `changedSince`. */
   mark(): number;
   /** Whether a batch after `mark` has (or may have: a batch rolled back counts) entries of these units. */
@@ -220,6 +222,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           return out;
         },
         compact: () => compaction.all(),
+        compactSome: (beforeDay, maxDays) => compaction.some(beforeDay, maxDays),
         mark: () => batches,
         changedSince(mark, unitIds) {
           if (batches === mark) return false;

@@ -141,6 +141,20 @@ describe('entry-lag read model against a naive walk of generated histories', () 
     expect(figures(again.queries).events).toBe(entries.length);
   });
 
+  it('answers the same once summarised a few days at a time, between batches, up to a day', () => {
+    const stepped = built(events, [250]).queries;
+    const upTo = dayIndexOf(START + 50 * DAY);
+    let steps = 0;
+    while (stepped.compactSome(upTo, 3)) steps++;
+    expect(steps).toBeGreaterThan(10); // about 50 days, 3 a step
+    expect(stepped.compactSome(upTo, 3)).toBe(false);
+    for (const [from, end] of [[START, START + 31 * DAY], [START - 5 * DAY, START + 95 * DAY], [START + 3 * DAY + 3_600_000, START + 52 * DAY]]) {
+      for (const units of [tree.subtree('P'), [tree.unitIds[1]]]) {
+        expect(entryLagFigures([...stepped.summaries(units, from, end).values()].flat())).toEqual(entryLagFigures([...model.summaries(units, from, end).values()].flat()));
+      }
+    }
+  });
+
   it('splits a period into whole months, whole days and the part-days at its edges, covering it exactly', () => {
     const at = (s: string) => Date.parse(`${s}+07:00`);
     const { slices, edges } = slicesOf(at('2025-01-30T10:00:00'), at('2025-04-02T09:00:00'));
