@@ -2,8 +2,8 @@
  * The entry-lag aggregates, derived from the entry rows rather than kept per event: a local day's
  * rows (per unit and event type) are summarised from its entries in one pass, and a month's rows
  * from its days'. A batch only marks the days it wrote entries to as stale (a late entry marks a
- * past day again); a query summarises the stale days it reads first, and a build from the log
- * leaves every day stale, summarised day by day (one range of entries each) at its first query.
+ * past day again); a query summarises the stale days it reads first, and a step between batches
+ * (entry-lag-compactor.ts) the others, a few days at a time (a build from the log leaves them all).
  */
 import type Database from 'better-sqlite3';
 import { decode, encode, type LagSummary, mergeSummaries, summaryOfEntries } from './lag-histogram.js';
@@ -70,12 +70,12 @@ export class Compaction {
     const inMonths = new Set(months);
     const days = [...this.staleDays].filter((d) => inMonths.has(monthOf(d)));
     for (const s of slices) if (s.kind === 'day' && this.staleDays.has(s.n)) days.push(s.n);
-    if (days.length > 0 || months.length > 0) this.db.transaction(() => this.compact(days, months))();
+    if (days.length > 0 || months.length > 0) this.compact(days, months);
   }
 
   /** Every stale day and month summarised (a build from the log leaves them all stale: one ordered pass). */
   all(): void {
-    if (this.staleDays.size > 0 || this.staleMonths.size > 0) this.db.transaction(() => this.compact([...this.staleDays], [...this.staleMonths]))();
+    if (this.staleDays.size > 0 || this.staleMonths.size > 0) this.compact([...this.staleDays], [...this.staleMonths]);
   }
 
   /**
@@ -88,7 +88,7 @@ export class Compaction {
     const days = before.slice(0, maxDays);
     const left = new Set(before.slice(maxDays).map(monthOf));
     const months = [...this.staleMonths].filter((m) => firstDayOf(m + 1) <= beforeDay && !left.has(m));
-    if (days.length > 0 || months.length > 0) this.db.transaction(() => this.compact(days, months))();
+    if (days.length > 0 || months.length > 0) this.compact(days, months);
     return before.length > days.length || [...this.staleMonths].some((m) => firstDayOf(m + 1) <= beforeDay);
   }
 
@@ -98,7 +98,14 @@ export class Compaction {
     return s;
   }
 
+  /** In one transaction; forgotten as stale once it committed. */
   private compact(days: readonly number[], months: readonly number[]): void {
+    this.db.transaction(() => this.summarise(days, months))();
+    for (const d of days) this.staleDays.delete(d);
+    for (const m of months) this.staleMonths.delete(m);
+  }
+
+  private summarise(days: readonly number[], months: readonly number[]): void {
     const daysOf = new Map<number, number[]>(months.map((m) => [m, []]));
     for (const d of [...days].sort((a, b) => a - b)) {
       const m = monthOf(d);
@@ -113,9 +120,6 @@ export class Compaction {
       const chunk = done.slice(i, i + 400);
       this.prepared(`DELETE FROM ${STALE_TABLE} WHERE (kind, n) IN (VALUES ${placeholders(chunk.length / 2, 2)})`).run(chunk);
     }
-    // Only once summarised: a transaction that fails leaves them stale in memory too.
-    for (const d of days) this.staleDays.delete(d);
-    for (const m of months) this.staleMonths.delete(m);
   }
 
   /**
