@@ -144,27 +144,21 @@ export class Compaction {
     const read = this.prepared('SELECT unit_id, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ?').raw();
     for (const day of days) {
       this.prepared('DELETE FROM entry_lag_days WHERE day = ?').run(day);
-      const out: Row[] = [];
-      // In (unit, occurred) order: a unit's entries of the day are all seen when the next unit starts.
-      let unit: string | undefined;
-      let byType = new Map<string, { lags: number[]; offices: number[]; late: number }>();
-      const flush = () => {
-        for (const [type, e] of byType) {
-          const s = summaryOfEntries(e.lags, e.offices, e.late);
-          out.push([day, unit!, type, s]);
-          if (whole) add(unit!, type, s);
-        }
-        byType = new Map();
-      };
+      const byKey = new Map<string, { unitId: string; type: string; lags: number[]; offices: number[]; late: number }>();
       for (const [unitId, type, lag, office, late] of read.all(day) as [string, string, number, number, number][]) {
-        if (unitId !== unit) flush(), (unit = unitId);
-        let e = byType.get(type);
-        if (e === undefined) byType.set(type, (e = { lags: [], offices: [], late: 0 }));
+        const k = `${unitId}\u0000${type}`;
+        let e = byKey.get(k);
+        if (e === undefined) byKey.set(k, (e = { unitId, type, lags: [], offices: [], late: 0 }));
         e.lags.push(lag);
         e.offices.push(office);
         e.late += late;
       }
-      flush();
+      const out: Row[] = [];
+      for (const e of byKey.values()) {
+        const sum = summaryOfEntries(e.lags, e.offices, e.late);
+        out.push([day, e.unitId, e.type, sum]);
+        if (whole) add(e.unitId, e.type, sum);
+      }
       this.insert('entry_lag_days', 'day', out);
     }
     if (whole) {

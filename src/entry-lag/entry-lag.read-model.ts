@@ -17,7 +17,7 @@ import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dos
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import type { ProjectionContext, ReadModel, ReadModelHandle } from '../projections/seam/read-model.js';
 import { type AggregateRow, COLUMNS, Compaction, STALE_TABLE, summaryOf } from './entry-lag-compaction.js';
-import { type LagSummary, SummaryBuilder } from './lag-histogram.js';
+import { type LagSummary, mergeSummaries, SummaryBuilder, summaryOfEntries } from './lag-histogram.js';
 import { dayIndexOf } from '../calendar/time.js';
 import { monthOf, type Slice, slicesOf } from './periods.js';
 import { SliceCache } from './slice-cache.js';
@@ -84,8 +84,8 @@ CREATE TABLE IF NOT EXISTS ${table} (
 );`;
 
 const SCHEMA = `
--- Keyed by local day first: a batch's entries (mostly of recent days) land in a few pages, a day is
--- summarised in one range, and the part-days at a period's edges read one range per unit.
+-- Keyed by local day, then log position: a batch appends to the end of each day it has entries of (a
+-- few pages to write), and a day is summarised, or a part-day read, in one range.
 CREATE TABLE IF NOT EXISTS entry_lag_events (
   day         INTEGER NOT NULL,
   unit_id     TEXT    NOT NULL,
@@ -95,7 +95,7 @@ CREATE TABLE IF NOT EXISTS entry_lag_events (
   lag_ms      INTEGER NOT NULL,
   office_ms   INTEGER NOT NULL,
   late        INTEGER NOT NULL,
-  PRIMARY KEY (day, unit_id, occurred_at, position)
+  PRIMARY KEY (day, position)
 ) WITHOUT ROWID;
 ${AGGREGATE('entry_lag_days', 'day')}
 ${AGGREGATE('entry_lag_months', 'month')}
@@ -109,6 +109,7 @@ type EntryRow = [day: number, unitId: string, occurredAt: number, position: numb
 
 const INSERT_CHUNK = 100; // rows per multi-row INSERT: 8 parameters each, well under SQLite's limit
 const UNIT_SLICE = 500; // units per IN list
+const MAX_PARTS = 64;
 const placeholders = (n: number, width: number) => Array.from({ length: n }, () => `(${Array.from({ length: width }, () => '?').join(',')})`).join(',');
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
@@ -132,6 +133,9 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
     };
     const compaction = new Compaction(db);
     const cache = new SliceCache();
+    /** Part-days read for every unit at once, kept until a batch touches their day (the batch count then). */
+    const parts = new Map<string, { at: number; perUnit: Map<string, Map<string, LagSummary>> }>();
+    const dayTouched = new Map<number, number>();
     let batches = 0;
     const lastEntryOf = new Map<string, number>();
 
@@ -210,6 +214,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
         // Only invalidates: harmless if the batch is rolled back.
         cache.touched([...days], [...new Set([...days].map(monthOf))]);
         batches++;
+        for (const day of days) dayTouched.set(day, batches);
         for (const row of rows) lastEntryOf.set(row[1], batches);
       },
       queries: {
@@ -244,17 +249,44 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
       return new Map([...acc].map(([type, b]) => [type, b.done()]));
     }
 
-    /** The single entries of these units in [from, end) (a part-day: within one local day), summed per event type. */
+    /** The entries of these units in [from, end) (a part-day: within one local day), per event type. */
     function readEntries(unitIds: readonly string[], from: number, end: number): Map<string, LagSummary> {
-      const acc = new Map<string, SummaryBuilder>();
-      for (let i = 0; i < unitIds.length; i += UNIT_SLICE) {
-        const units = unitIds.slice(i, i + UNIT_SLICE);
-        const sql = `SELECT event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ? AND unit_id IN (${marks(units.length)}) AND occurred_at >= ? AND occurred_at < ?`;
-        for (const r of prepared(sql).all(dayIndexOf(from), ...units, from, end) as { event_type: string; lag_ms: number; office_ms: number; late: number }[]) {
-          builderOf(acc, r.event_type).entry(r.lag_ms, r.office_ms, r.late);
+      const key = `${from}-${end}`;
+      let part = parts.get(key);
+      if (part === undefined || part.at < (dayTouched.get(dayIndexOf(from)) ?? 0)) {
+        if (parts.size >= MAX_PARTS) parts.clear();
+        parts.set(key, (part = { at: batches, perUnit: readPart(from, end) }));
+      }
+      const acc = new Map<string, LagSummary[]>();
+      for (const u of unitIds) {
+        for (const [type, sum] of part.perUnit.get(u) ?? []) {
+          const list = acc.get(type);
+          if (list) list.push(sum);
+          else acc.set(type, [sum]);
         }
       }
-      return new Map([...acc].map(([type, b]) => [type, b.done()]));
+      return new Map([...acc].map(([type, list]) => [type, mergeSummaries(list)]));
+    }
+
+    /** Every unit's entries in [from, end), summarised per unit and type: one range read for every report of that part-day. */
+    function readPart(from: number, end: number): Map<string, Map<string, LagSummary>> {
+      const sql = 'SELECT unit_id, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ? AND occurred_at >= ? AND occurred_at < ?';
+      const byKey = new Map<string, { unitId: string; type: string; lags: number[]; offices: number[]; late: number }>();
+      for (const [unitId, type, lag, office, late] of prepared(sql).raw().all(dayIndexOf(from), from, end) as [string, string, number, number, number][]) {
+        const k = `${unitId}\u0000${type}`;
+        let e = byKey.get(k);
+        if (e === undefined) byKey.set(k, (e = { unitId, type, lags: [], offices: [], late: 0 }));
+        e.lags.push(lag);
+        e.offices.push(office);
+        e.late += late;
+      }
+      const out = new Map<string, Map<string, LagSummary>>();
+      for (const e of byKey.values()) {
+        let m = out.get(e.unitId);
+        if (m === undefined) out.set(e.unitId, (m = new Map()));
+        m.set(e.type, summaryOfEntries(e.lags, e.offices, e.late));
+      }
+      return out;
     }
   },
 };
