@@ -35,6 +35,24 @@ export const summaryOf = (r: AggregateRow): LagSummary => ({
   office: decode(r.office),
 });
 
+/** An entry as read: unit, event type, lag, office lag, late (0 or 1). */
+export type EntryTuple = [unitId: string, eventType: string, lagMs: number, officeMs: number, late: number];
+
+/** Entries summarised per unit and event type. */
+export function summariesOf(entries: Iterable<EntryTuple>): Map<string, Map<string, LagSummary>> {
+  const lists = new Map<string, Map<string, { lags: number[]; offices: number[]; late: number }>>();
+  for (const [unitId, type, lag, office, late] of entries) {
+    let byType = lists.get(unitId);
+    if (byType === undefined) lists.set(unitId, (byType = new Map()));
+    let e = byType.get(type);
+    if (e === undefined) byType.set(type, (e = { lags: [], offices: [], late: 0 }));
+    e.lags.push(lag);
+    e.offices.push(office);
+    e.late += late;
+  }
+  return new Map([...lists].map(([unitId, byType]) => [unitId, new Map([...byType].map(([type, e]) => [type, summaryOfEntries(e.lags, e.offices, e.late)]))]));
+}
+
 const INSERT_CHUNK = 80; // rows per multi-row INSERT: 11 parameters each
 
 type Row = [period: number, unitId: string, eventType: string, sum: LagSummary];
@@ -144,20 +162,12 @@ export class Compaction {
     const read = this.prepared('SELECT unit_id, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ?').raw();
     for (const day of days) {
       this.prepared('DELETE FROM entry_lag_days WHERE day = ?').run(day);
-      const byKey = new Map<string, { unitId: string; type: string; lags: number[]; offices: number[]; late: number }>();
-      for (const [unitId, type, lag, office, late] of read.all(day) as [string, string, number, number, number][]) {
-        const k = `${unitId}\u0000${type}`;
-        let e = byKey.get(k);
-        if (e === undefined) byKey.set(k, (e = { unitId, type, lags: [], offices: [], late: 0 }));
-        e.lags.push(lag);
-        e.offices.push(office);
-        e.late += late;
-      }
       const out: Row[] = [];
-      for (const e of byKey.values()) {
-        const sum = summaryOfEntries(e.lags, e.offices, e.late);
-        out.push([day, e.unitId, e.type, sum]);
-        if (whole) add(e.unitId, e.type, sum);
+      for (const [unitId, byType] of summariesOf(read.all(day) as EntryTuple[])) {
+        for (const [type, sum] of byType) {
+          out.push([day, unitId, type, sum]);
+          if (whole) add(unitId, type, sum);
+        }
       }
       this.insert('entry_lag_days', 'day', out);
     }

@@ -16,8 +16,8 @@ import { workingTimeBetween, WORKING_DAY_MS } from '../calendar/index.js';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import type { ProjectionContext, ReadModel, ReadModelHandle } from '../projections/seam/read-model.js';
-import { type AggregateRow, COLUMNS, Compaction, STALE_TABLE, summaryOf } from './entry-lag-compaction.js';
-import { type LagSummary, mergeSummaries, SummaryBuilder, summaryOfEntries } from './lag-histogram.js';
+import { type AggregateRow, COLUMNS, Compaction, type EntryTuple, STALE_TABLE, summariesOf, summaryOf } from './entry-lag-compaction.js';
+import { type LagSummary, mergeSummaries, SummaryBuilder } from './lag-histogram.js';
 import { dayIndexOf } from '../calendar/time.js';
 import { monthOf, type Slice, slicesOf } from './periods.js';
 import { SliceCache } from './slice-cache.js';
@@ -271,22 +271,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
     /** Every unit's entries in [from, end), summarised per unit and type: one range read for every report of that part-day. */
     function readPart(from: number, end: number): Map<string, Map<string, LagSummary>> {
       const sql = 'SELECT unit_id, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ? AND occurred_at >= ? AND occurred_at < ?';
-      const byKey = new Map<string, { unitId: string; type: string; lags: number[]; offices: number[]; late: number }>();
-      for (const [unitId, type, lag, office, late] of prepared(sql).raw().all(dayIndexOf(from), from, end) as [string, string, number, number, number][]) {
-        const k = `${unitId}\u0000${type}`;
-        let e = byKey.get(k);
-        if (e === undefined) byKey.set(k, (e = { unitId, type, lags: [], offices: [], late: 0 }));
-        e.lags.push(lag);
-        e.offices.push(office);
-        e.late += late;
-      }
-      const out = new Map<string, Map<string, LagSummary>>();
-      for (const e of byKey.values()) {
-        let m = out.get(e.unitId);
-        if (m === undefined) out.set(e.unitId, (m = new Map()));
-        m.set(e.type, summaryOfEntries(e.lags, e.offices, e.late));
-      }
-      return out;
+      return summariesOf(prepared(sql).raw().all(dayIndexOf(from), from, end) as EntryTuple[]);
     }
   },
 };
