@@ -186,5 +186,15 @@ export class Compaction {
   }
 }
 
-const placeholders = (n: number, width: number) => Array.from({ length: n }, () => `(${Array.from({ length: width }, () => '?').join(',')})`).join(',');
+const lists = new Map<number, string>();
+/** `(?,?),(?,?)...`: n rows of width parameters (a width of 1: `?,?...`), made once per shape (every batch asks). */
+export function placeholders(n: number, width: number): string {
+  const key = n * 64 + width;
+  let list = lists.get(key);
+  if (list === undefined) {
+    const row = width === 1 ? '?' : `(${Array.from({ length: width }, () => '?').join(',')})`;
+    lists.set(key, (list = Array.from({ length: n }, () => row).join(',')));
+  }
+  return list;
+}
 

@@ -16,7 +16,7 @@ import { workingTimeBetween, WORKING_DAY_MS } from '../calendar/index.js';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import type { ProjectionContext, ReadModel, ReadModelHandle } from '../projections/seam/read-model.js';
-import { type AggregateRow, COLUMNS, Compaction, type EntryTuple, STALE_TABLE, summariesOf, summaryOf } from './entry-lag-compaction.js';
+import { type AggregateRow, COLUMNS, Compaction, type EntryTuple, placeholders, STALE_TABLE, summariesOf, summaryOf } from './entry-lag-compaction.js';
 import { type LagSummary, mergeSummaries, SummaryBuilder } from './lag-histogram.js';
 import { dayIndexOf } from '../calendar/time.js';
 import { monthOf, type Slice, slicesOf } from './periods.js';
@@ -110,8 +110,7 @@ type EntryRow = [day: number, unitId: string, occurredAt: number, position: numb
 const INSERT_CHUNK = 100; // rows per multi-row INSERT: 8 parameters each, well under SQLite's limit
 const UNIT_SLICE = 500; // units per IN list
 const MAX_PARTS = 64;
-const placeholders = (n: number, width: number) => Array.from({ length: n }, () => `(${Array.from({ length: width }, () => '?').join(',')})`).join(',');
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
+const marks = (n: number) => placeholders(n, 1);
 
 export const entryLagReadModel: ReadModel<EntryLagQueries> = {
   name: 'entry_lag',
