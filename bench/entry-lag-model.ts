@@ -3,7 +3,7 @@
  * directory's log (pages of 250, one transaction each, as the service builds it), and its queries
  * at the report's level (the province by child, every child's subtree merged), cold then warm.
  *
- *   npm run build && node dist/bench/entry-lag-model.js --dir=<data dir> [--build=<scratch file>] [--events=N] [--dossiers=100000] [--runs=40]
+ *   npm run build && node dist/bench/entry-lag-model.js --dir=<data dir> [--build=<scratch file>] [--events=N] [--page=250] [--dossiers=100000] [--runs=40]
  *
  * With --build the model is built into the scratch file first (its day and month aggregates then
  * summarised once, timed apart) and queried there; without it, the directory's read-models.db is
@@ -41,11 +41,12 @@ async function main(): Promise<void> {
     const handle = model.open(db, { calendar: () => calendar });
     const store = SqliteEventStore.open({ file: join(dir, 'events.db') });
     const limit = numberOption('events', Infinity);
+    const pageSize = numberOption('page', 250); // events per transaction: a live batch is a few
     let after = 0;
     let events = 0;
     let applyMs = 0;
     while (events < limit) {
-      const page = await store.readAllData({ afterPosition: after, maxCount: 250 });
+      const page = await store.readAllData({ afterPosition: after, maxCount: pageSize });
       if (page.length === 0) break;
       const c0 = process.cpuUsage();
       db.transaction(() => handle.apply(page))();
