@@ -7,7 +7,7 @@
  * (became overdue, due replanned) are not entries and are left out.
  *
  * Kept as one row per entry, written per batch, and derived from them (entry-lag-compaction.ts)
- * when a report first reads a day or month whole: per unit, event type and local day or month,
+ * when a report first reads a day or month whole, or a step between batches gets to it: per unit, event type and local day or month,
  * the entries' count, late count, extremes and log-bucket histograms (lag-histogram.ts), merged by
  * the report with the entries of the part-days at its period's edges.
  */
