@@ -6,16 +6,18 @@
  * else (a transfer is counted for the unit that hands the dossier on). The service's own events
  * (became overdue, due replanned) are not entries and are left out.
  *
- * Kept three ways: one row per entry (read only for the part-days at a period's edges), and per
- * unit, event type and local day, and per unit, event type and local month, the entries' count,
- * late count, maximum and log-bucket histograms (lag-histogram.ts), which a report merges.
+ * Kept as one row per entry, written per batch, and derived from them (entry-lag-compaction.ts)
+ * when a report first reads a day or month whole, or a step between batches gets to it: per unit, event type and local day or month,
+ * the entries' count, late count, extremes and log-bucket histograms (lag-histogram.ts), merged by
+ * the report with the entries of the part-days at its period's edges.
  */
 import type Database from 'better-sqlite3';
 import { workingTimeBetween, WORKING_DAY_MS } from '../calendar/index.js';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import type { ProjectionContext, ReadModel, ReadModelHandle } from '../projections/seam/read-model.js';
-import { decode, encode, type LagSummary, mergeSparse, SummaryBuilder } from './lag-histogram.js';
+import { type AggregateRow, COLUMNS, Compaction, type EntryTuple, placeholders, STALE_TABLE, summariesOf, summaryOf } from './entry-lag-compaction.js';
+import { type LagSummary, mergeSummaries, SummaryBuilder } from './lag-histogram.js';
 import { dayIndexOf } from '../calendar/time.js';
 import { monthOf, type Slice, slicesOf } from './periods.js';
 import { SliceCache } from './slice-cache.js';
@@ -26,6 +28,10 @@ export type ByType = Map<string, LagSummary[]>;
 export interface EntryLagQueries {
   /** Per event type (or, byType false, all under ALL_TYPES), the entries of these units whose occurred instant is in [from, end). */
   summaries(unitIds: readonly string[], from: number, end: number, byType?: boolean): ByType;
+  /** Summarises every day and month not summarised yet (a report does it for what it reads). */
+  compact(): void;
+  /** Summarises up to `maxDays` days before `beforeDay` not summarised yet (a step between batches); whether some remain. */
+  compactSome(beforeDay: number, maxDays: number): boolean;
   /** A mark of the batches applied so far, for `changedSince`. */
   mark(): number;
   /** Whether a batch after `mark` has (or may have: a batch rolled back counts) entries of these units. */
@@ -76,19 +82,12 @@ CREATE TABLE IF NOT EXISTS ${table} (
   office     BLOB    NOT NULL,
   PRIMARY KEY (${period}, unit_id, event_type)
 );`;
-/** Adds a batch's rows to the stored ones in place (the histograms merged by MERGE_FUNCTION). */
-const UPSERT = (table: string, period: string, rows: number) => `
-INSERT INTO ${table} (${period}, unit_id, event_type, ${COLUMNS}) VALUES ${placeholders(rows, 11)}
-ON CONFLICT (${period}, unit_id, event_type) DO UPDATE SET
-  events = events + excluded.events, late = late + excluded.late,
-  min_ms = min(min_ms, excluded.min_ms), max_ms = max(max_ms, excluded.max_ms),
-  office_min_ms = min(office_min_ms, excluded.office_min_ms), office_max_ms = max(office_max_ms, excluded.office_max_ms),
-  wall = ${MERGE_FUNCTION}(wall, excluded.wall), office = ${MERGE_FUNCTION}(office, excluded.office)`;
-const MERGE_FUNCTION = 'entry_lag_merge';
 
 const SCHEMA = `
--- Keyed in the order the part-days at a period's edges read it (one b-tree, no index beside it).
+-- Keyed by local day, then log position: a batch appends to the end of each day it has entries of (a
+-- few pages to write), and a day is summarised, or a part-day read, in one range.
 CREATE TABLE IF NOT EXISTS entry_lag_events (
+  day         INTEGER NOT NULL,
   unit_id     TEXT    NOT NULL,
   occurred_at INTEGER NOT NULL,
   position    INTEGER NOT NULL,
@@ -96,54 +95,28 @@ CREATE TABLE IF NOT EXISTS entry_lag_events (
   lag_ms      INTEGER NOT NULL,
   office_ms   INTEGER NOT NULL,
   late        INTEGER NOT NULL,
-  PRIMARY KEY (unit_id, occurred_at, position)
+  PRIMARY KEY (day, position)
 ) WITHOUT ROWID;
 ${AGGREGATE('entry_lag_days', 'day')}
 ${AGGREGATE('entry_lag_months', 'month')}
+-- The days (kind 0) and months (kind 1) whose rows do not count every entry yet (entry-lag-compaction.ts).
+CREATE TABLE IF NOT EXISTS ${STALE_TABLE} (kind INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, n)) WITHOUT ROWID;
 -- Who received and who holds each open dossier: the unit that did the next thing.
 CREATE TABLE IF NOT EXISTS entry_lag_dossiers (dossier_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, holder TEXT NOT NULL) WITHOUT ROWID;
 `;
 
-type EntryRow = [unitId: string, occurredAt: number, position: number, eventType: string, lagMs: number, officeMs: number, late: number];
-interface AggregateRow {
-  events: number;
-  late: number;
-  min_ms: number;
-  max_ms: number;
-  office_min_ms: number;
-  office_max_ms: number;
-  wall: Buffer;
-  office: Buffer;
-}
-const COLUMNS = 'events, late, min_ms, max_ms, office_min_ms, office_max_ms, wall, office';
-const summaryOf = (r: AggregateRow): LagSummary => ({
-  events: r.events,
-  late: r.late,
-  minMs: r.min_ms,
-  maxMs: r.max_ms,
-  officeMinMs: r.office_min_ms,
-  officeMaxMs: r.office_max_ms,
-  wall: decode(r.wall),
-  office: decode(r.office),
-});
-/** An aggregate row being added to by a batch. */
-interface Delta {
-  unitId: string;
-  period: number;
-  eventType: string;
-  sum: SummaryBuilder;
-}
+type EntryRow = [day: number, unitId: string, occurredAt: number, position: number, eventType: string, lagMs: number, officeMs: number, late: number];
 
-const INSERT_CHUNK = 100; // rows per multi-row INSERT: 7 parameters each, well under SQLite's limit
+const INSERT_CHUNK = 100; // rows per multi-row INSERT: 8 parameters each, well under SQLite's limit
 const UNIT_SLICE = 500; // units per IN list
-const placeholders = (n: number, width: number) => Array.from({ length: n }, () => `(${Array.from({ length: width }, () => '?').join(',')})`).join(',');
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
+const MAX_PARTS = 64;
+const marks = (n: number) => placeholders(n, 1);
 
 export const entryLagReadModel: ReadModel<EntryLagQueries> = {
   name: 'entry_lag',
-  version: 2,
+  version: 3,
   schema: SCHEMA,
-  tables: ['entry_lag_events', 'entry_lag_days', 'entry_lag_months', 'entry_lag_dossiers'],
+  tables: ['entry_lag_events', 'entry_lag_days', 'entry_lag_months', STALE_TABLE, 'entry_lag_dossiers'],
   open(db: Database.Database, context: ProjectionContext): ReadModelHandle<EntryLagQueries> {
     const statements = new Map<string, Database.Statement>();
     const prepared = (sql: string) => {
@@ -154,23 +127,14 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
     const insertRows = (rows: readonly EntryRow[]) => {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         const chunk = rows.slice(i, i + INSERT_CHUNK);
-        prepared(`INSERT OR REPLACE INTO entry_lag_events (unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length, 7)}`).run(chunk.flat());
+        prepared(`INSERT OR REPLACE INTO entry_lag_events (day, unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length, 8)}`).run(chunk.flat());
       }
     };
-    db.function(MERGE_FUNCTION, { deterministic: true }, (a: unknown, b: unknown) => encode(mergeSparse(decode(a as Buffer), decode(b as Buffer))));
-    const writeDeltas = (kind: 'day' | 'month', deltas: readonly Delta[]) => {
-      const table = kind === 'day' ? 'entry_lag_days' : 'entry_lag_months';
-      for (let i = 0; i < deltas.length; i += INSERT_CHUNK) {
-        const chunk = deltas.slice(i, i + INSERT_CHUNK);
-        prepared(UPSERT(table, kind, chunk.length)).run(
-          chunk.flatMap((d) => {
-            const s = d.sum.done();
-            return [d.period, d.unitId, d.eventType, s.events, s.late, s.minMs, s.maxMs, s.officeMinMs, s.officeMaxMs, encode(s.wall), encode(s.office)];
-          }),
-        );
-      }
-    };
+    const compaction = new Compaction(db);
     const cache = new SliceCache();
+    /** Part-days read for every unit at once, kept until a batch touches their day (the batch count then). */
+    const parts = new Map<string, { at: number; perUnit: Map<string, Map<string, LagSummary>> }>();
+    const dayTouched = new Map<number, number>();
     let batches = 0;
     const lastEntryOf = new Map<string, number>();
 
@@ -193,8 +157,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
         }
         const rows: EntryRow[] = [];
         const moved = new Set<string>(); // the dossiers whose row changes
-        const days = new Map<string, Delta>();
-        const months = new Map<string, Delta>();
+        const days = new Set<number>();
         const calendar = context.calendar();
         for (const { logged, e, dossierId } of dossierEvents) {
           const dossier = e.type === 'DossierReceived' ? undefined : known.get(dossierId) ?? undefined;
@@ -206,14 +169,9 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
             const lag = Math.max(0, logged.recordedAt - occurred);
             const office = lag === 0 ? 0 : workingTimeBetween(calendar, occurred, logged.recordedAt);
             const late = office > WORKING_DAY_MS ? 1 : 0;
-            rows.push([entry.unitId, occurred, logged.position, e.type, lag, office, late]);
             const day = dayIndexOf(occurred);
-            for (const [map, period] of [[days, day], [months, monthOf(day)]] as const) {
-              const key = `${entry.unitId}\u0000${period}\u0000${e.type}`;
-              let d = map.get(key);
-              if (d === undefined) map.set(key, (d = { unitId: entry.unitId, period, eventType: e.type, sum: new SummaryBuilder() }));
-              d.sum.entry(lag, office, late);
-            }
+            rows.push([day, entry.unitId, occurred, logged.position, e.type, lag, office, late]);
+            days.add(day);
           }
           switch (e.type) {
             case 'DossierReceived':
@@ -236,8 +194,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           }
         }
         insertRows(rows);
-        writeDeltas('day', [...days.values()]);
-        writeDeltas('month', [...months.values()]);
+        compaction.marked(days);
         const open: (string | number)[] = [];
         const closed: string[] = [];
         for (const id of moved) {
@@ -254,18 +211,22 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           prepared(`DELETE FROM entry_lag_dossiers WHERE dossier_id IN (${marks(chunk.length)})`).run(chunk);
         }
         // Only invalidates: harmless if the batch is rolled back.
-        cache.touched([...days.values()].map((d) => d.period), [...months.values()].map((d) => d.period));
+        cache.touched([...days], [...new Set([...days].map(monthOf))]);
         batches++;
-        for (const row of rows) lastEntryOf.set(row[0], batches);
+        for (const day of days) dayTouched.set(day, batches);
+        for (const row of rows) lastEntryOf.set(row[1], batches);
       },
       queries: {
         summaries(unitIds, from, end, byType = true) {
           const out: ByType = new Map();
           const { edges, slices } = slicesOf(from, end);
+          compaction.ensure(slices);
           for (const slice of slices) cache.merge(out, slice, unitIds, byType, () => readSlice(slice as Slice & { kind: 'day' | 'month' }, unitIds));
           for (const [a, b] of edges) cache.merge(out, { kind: 'part', n: dayIndexOf(a), from: a, end: b }, unitIds, byType, () => readEntries(unitIds, a, b));
           return out;
         },
+        compact: () => compaction.all(),
+        compactSome: (beforeDay, maxDays) => compaction.some(beforeDay, maxDays),
         mark: () => batches,
         changedSince(mark, unitIds) {
           if (batches === mark) return false;
@@ -287,17 +248,29 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
       return new Map([...acc].map(([type, b]) => [type, b.done()]));
     }
 
-    /** The single entries of these units in [from, end) (a part-day), summed per event type. */
+    /** The entries of these units in [from, end) (a part-day: within one local day), per event type. */
     function readEntries(unitIds: readonly string[], from: number, end: number): Map<string, LagSummary> {
-      const acc = new Map<string, SummaryBuilder>();
-      for (let i = 0; i < unitIds.length; i += UNIT_SLICE) {
-        const units = unitIds.slice(i, i + UNIT_SLICE);
-        const sql = `SELECT event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE unit_id IN (${marks(units.length)}) AND occurred_at >= ? AND occurred_at < ?`;
-        for (const r of prepared(sql).all(...units, from, end) as { event_type: string; lag_ms: number; office_ms: number; late: number }[]) {
-          builderOf(acc, r.event_type).entry(r.lag_ms, r.office_ms, r.late);
+      const key = `${from}-${end}`;
+      let part = parts.get(key);
+      if (part === undefined || part.at < (dayTouched.get(dayIndexOf(from)) ?? 0)) {
+        if (parts.size >= MAX_PARTS) parts.clear();
+        parts.set(key, (part = { at: batches, perUnit: readPart(from, end) }));
+      }
+      const acc = new Map<string, LagSummary[]>();
+      for (const u of unitIds) {
+        for (const [type, sum] of part.perUnit.get(u) ?? []) {
+          const list = acc.get(type);
+          if (list) list.push(sum);
+          else acc.set(type, [sum]);
         }
       }
-      return new Map([...acc].map(([type, b]) => [type, b.done()]));
+      return new Map([...acc].map(([type, list]) => [type, mergeSummaries(list)]));
+    }
+
+    /** Every unit's entries in [from, end), summarised per unit and type: one range read for every report of that part-day. */
+    function readPart(from: number, end: number): Map<string, Map<string, LagSummary>> {
+      const sql = 'SELECT unit_id, event_type, lag_ms, office_ms, late FROM entry_lag_events WHERE day = ? AND occurred_at >= ? AND occurred_at < ?';
+      return summariesOf(prepared(sql).raw().all(dayIndexOf(from), from, end) as EntryTuple[]);
     }
   },
 };

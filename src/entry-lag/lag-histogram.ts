@@ -83,6 +83,68 @@ export class SummaryBuilder {
   }
 }
 
+/** The summary of a handful of entries at once: their buckets sorted, no dense window (what a day of one unit and type holds). */
+export function summaryOfEntries(lags: readonly number[], offices: readonly number[], late: number): LagSummary {
+  let [minMs, maxMs, officeMinMs, officeMaxMs] = [Infinity, 0, Infinity, 0];
+  for (let i = 0; i < lags.length; i++) {
+    minMs = Math.min(minMs, lags[i]);
+    maxMs = Math.max(maxMs, lags[i]);
+    officeMinMs = Math.min(officeMinMs, offices[i]);
+    officeMaxMs = Math.max(officeMaxMs, offices[i]);
+  }
+  return { events: lags.length, late, minMs, maxMs, officeMinMs, officeMaxMs, wall: sparseOf(lags), office: sparseOf(offices) };
+}
+
+/** Summaries merged at once: the histograms' (bucket, count) pairs sorted together, no dense window. */
+export function mergeSummaries(parts: readonly LagSummary[]): LagSummary {
+  if (parts.length === 1) return parts[0];
+  let [events, late, minMs, maxMs, officeMinMs, officeMaxMs] = [0, 0, Infinity, 0, Infinity, 0];
+  for (const s of parts) {
+    events += s.events;
+    late += s.late;
+    minMs = Math.min(minMs, s.minMs);
+    maxMs = Math.max(maxMs, s.maxMs);
+    officeMinMs = Math.min(officeMinMs, s.officeMinMs);
+    officeMaxMs = Math.max(officeMaxMs, s.officeMaxMs);
+  }
+  return { events, late, minMs, maxMs, officeMinMs, officeMaxMs, wall: mergeAll(parts.map((s) => s.wall)), office: mergeAll(parts.map((s) => s.office)) };
+}
+
+const PAIR = 2 ** 32; // a pair packed as bucket * PAIR + count: exact in a double (16 + 32 bits)
+
+function mergeAll(parts: readonly Sparse[]): Sparse {
+  let n = 0;
+  for (const p of parts) n += p.buckets.length;
+  const packed = new Float64Array(n);
+  let k = 0;
+  for (const { buckets, counts } of parts) for (let i = 0; i < buckets.length; i++) packed[k++] = buckets[i] * PAIR + counts[i];
+  packed.sort();
+  const buckets = new Uint16Array(n);
+  const counts = new Uint32Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const bucket = Math.floor(packed[i] / PAIR);
+    const count = packed[i] - bucket * PAIR;
+    if (m > 0 && buckets[m - 1] === bucket) counts[m - 1] += count;
+    else (buckets[m] = bucket), (counts[m++] = count);
+  }
+  return { buckets: buckets.subarray(0, m), counts: counts.subarray(0, m) };
+}
+
+function sparseOf(values: readonly number[]): Sparse {
+  const sorted = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) sorted[i] = bucketOf(values[i]);
+  sorted.sort();
+  const buckets = new Uint16Array(sorted.length);
+  const counts = new Uint32Array(sorted.length);
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    if (n > 0 && buckets[n - 1] === sorted[i]) counts[n - 1]++;
+    else (buckets[n] = sorted[i]), (counts[n++] = 1);
+  }
+  return { buckets: buckets.subarray(0, n), counts: counts.subarray(0, n) };
+}
+
 /** Blob layout: n counts (u32), then n bucket indexes (u16), in the platform's byte order (little-endian: x86, ARM). */
 export function encode(s: Sparse): Buffer {
   const n = s.buckets.length;

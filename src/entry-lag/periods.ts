@@ -13,7 +13,7 @@ export function monthOf(day: number): number {
 }
 
 /** The first day of a month. */
-function firstDayOf(month: number): number {
+export function firstDayOf(month: number): number {
   return Date.UTC(Math.floor(month / 12), month % 12, 1) / DAY_MS;
 }
 

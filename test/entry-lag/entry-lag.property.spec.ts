@@ -6,6 +6,7 @@ import { type EntryLagFigures, entryLagFigures } from '../../src/entry-lag/entry
 import { type EntryLagQueries, entryLagReadModel } from '../../src/entry-lag/entry-lag.read-model.js';
 import { RELATIVE_ACCURACY } from '../../src/entry-lag/lag-histogram.js';
 import { slicesOf } from '../../src/entry-lag/periods.js';
+import { dayIndexOf } from '../../src/calendar/time.js';
 import type { ReadModelHandle } from '../../src/projections/seam/read-model.js';
 import { type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
 import { testTree } from '../projections/support/naive-report.js';
@@ -118,6 +119,40 @@ describe('entry-lag read model against a naive walk of generated histories', () 
       figures(growing.queries); // kept, then dropped by the next batch
     }
     expect(figures(growing.queries)).toEqual(figures(model));
+  });
+
+  it('summarises, in a handle opened again on the file, what another left; and counts an entry of a day already summarised', () => {
+    const log = toRecordedLog(events);
+    const db = new Database(':memory:');
+    db.exec(entryLagReadModel.schema);
+    const first = entryLagReadModel.open(db, { calendar: () => calendar });
+    const year: [number, number] = [START - 31 * DAY, START + 120 * DAY]; // whole months and days, every entry
+    const figures = (q: EntryLagQueries) => entryLagFigures([...q.summaries(tree.subtree('P'), ...year, false).values()].flat());
+    const half = Math.floor(log.length / 2);
+    db.transaction(() => first.apply(log.slice(0, half)))();
+    // Opened again: what the first handle left to summarise is known from the file, not its memory.
+    const again = entryLagReadModel.open(db, { calendar: () => calendar });
+    expectWithinPrecision(figures(again.queries), exact(naiveEntries(events.slice(0, half))));
+    // The second half has entries of a day that query summarised: marked stale again.
+    const lastSummarised = dayIndexOf(Math.max(...events.slice(0, half).map((e) => e.occurredAt)));
+    expect(events.slice(half).some((e) => dayIndexOf(e.occurredAt) <= lastSummarised)).toBe(true);
+    db.transaction(() => again.apply(log.slice(half)))();
+    expect(figures(again.queries)).toEqual(figures(model));
+    expect(figures(again.queries).events).toBe(entries.length);
+  });
+
+  it('answers the same once summarised a few days at a time, between batches, up to a day', () => {
+    const stepped = built(events, [250]).queries;
+    const upTo = dayIndexOf(START + 50 * DAY);
+    let steps = 0;
+    while (stepped.compactSome(upTo, 3)) steps++;
+    expect(steps).toBeGreaterThan(10); // about 50 days, 3 a step
+    expect(stepped.compactSome(upTo, 3)).toBe(false);
+    for (const [from, end] of [[START, START + 31 * DAY], [START - 5 * DAY, START + 95 * DAY], [START + 3 * DAY + 3_600_000, START + 52 * DAY]]) {
+      for (const units of [tree.subtree('P'), [tree.unitIds[1]]]) {
+        expect(entryLagFigures([...stepped.summaries(units, from, end).values()].flat())).toEqual(entryLagFigures([...model.summaries(units, from, end).values()].flat()));
+      }
+    }
   });
 
   it('splits a period into whole months, whole days and the part-days at its edges, covering it exactly', () => {
