@@ -5,7 +5,8 @@
  * the rows change; re-evaluated on a slow tick too. Streams and their limits: supervision's LiveStreams.
  */
 import { Injectable } from '@nestjs/common';
-import { auditTime, concatMap, distinctUntilKeyChanged, filter, map, merge, type Observable, of, ReplaySubject, scan, share, timer } from 'rxjs';
+import { auditTime, concatMap, distinctUntilKeyChanged, filter, map, merge, type Observable, of, scan, timer } from 'rxjs';
+import { LiveHubs } from '../supervision/live-hubs.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { AppError } from '../common/errors.js';
 import { Metrics } from '../operations/metrics.js';
@@ -17,7 +18,7 @@ import { type EntryLagParams, type EntryLagReport, EntryLagReports } from './ent
 
 @Injectable()
 export class EntryLagLive {
-  private readonly hubs = new Map<string, Observable<LiveFrame>>();
+  private readonly hubs = new LiveHubs();
   private computations = 0;
 
   constructor(
@@ -46,21 +47,7 @@ export class EntryLagLive {
 
   private hub(unitId: string, p: EntryLagParams): Observable<LiveFrame> {
     const covered = p.groupBy === 'child' || p.scope === 'subtree' ? this.catalog.subtree(unitId) : [unitId];
-    // The units covered are part of the key: a stream opened after the unit tree changed sees the new tree.
-    const key = JSON.stringify([unitId, p.from, p.to ?? null, p.scope, p.groupBy, covered]);
-    const existing = this.hubs.get(key);
-    if (existing !== undefined) return existing;
-    const hub: Observable<LiveFrame> = this.compute(unitId, p, new Set(covered)).pipe(
-      share({
-        connector: () => new ReplaySubject<LiveFrame>(1),
-        resetOnRefCountZero: () => {
-          if (this.hubs.get(key) === hub) this.hubs.delete(key);
-          return of(true);
-        },
-      }),
-    );
-    this.hubs.set(key, hub);
-    return hub;
+    return this.hubs.shared(unitId, p, covered, () => this.compute(unitId, p, new Set(covered)));
   }
 
   /** On subscription, after each burst of batches with entries of the covered units, and on a slow tick. */

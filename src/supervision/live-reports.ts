@@ -5,7 +5,8 @@
  * Streams and their limits: live-streams.ts.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { auditTime, distinctUntilKeyChanged, filter, map, merge, type Observable, of, ReplaySubject, scan, share, Subject, timer } from 'rxjs';
+import { auditTime, distinctUntilKeyChanged, filter, map, merge, type Observable, of, scan, Subject, timer } from 'rxjs';
+import { LiveHubs } from './live-hubs.js';
 import { attentionByUnit, type AttentionCountsRow, attentionOfRows } from '../attention/attention-in-reports.js';
 import type { AttentionQueries } from '../attention/attention.read-model.js';
 import { CatalogService } from '../catalog/catalog.service.js';
@@ -46,7 +47,7 @@ interface Counted {
 
 @Injectable()
 export class LiveReports {
-  private readonly hubs = new Map<string, Observable<LiveFrame>>();
+  private readonly hubs = new LiveHubs();
   private computations = 0;
   /** The review lists' queries as last asked for (undefined while they are being built). */
   private attention: AttentionQueries | undefined;
@@ -93,22 +94,7 @@ export class LiveReports {
 
   private hub(unitId: string, p: ReportParams): Observable<LiveFrame> {
     const covered = p.groupBy === 'child' || p.scope === 'subtree' ? this.catalog.subtree(unitId) : [unitId];
-    // The units covered are part of the key: a stream opened after the unit tree changed sees the new tree.
-    const key = JSON.stringify([unitId, p.from, p.to ?? null, p.scope, p.groupBy, covered]);
-    const existing = this.hubs.get(key);
-    if (existing !== undefined) return existing;
-    const hub: Observable<LiveFrame> = this.compute(unitId, p, new Set(covered)).pipe(
-      share({
-        connector: () => new ReplaySubject<LiveFrame>(1),
-        // Last stream gone: the report is no longer computed, and a later stream starts afresh.
-        resetOnRefCountZero: () => {
-          if (this.hubs.get(key) === hub) this.hubs.delete(key);
-          return of(true);
-        },
-      }),
-    );
-    this.hubs.set(key, hub);
-    return hub;
+    return this.hubs.shared(unitId, p, covered, () => this.compute(unitId, p, new Set(covered)));
   }
 
   /**
