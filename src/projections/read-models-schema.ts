@@ -1,0 +1,169 @@
+/**
+ * The read models' file layout (read-models.ts): tables, secondary indexes, how a file is opened
+ * in each mode, and the prepared statements the class shares with its helpers.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import type { DossierView } from './dossier-view.js';
+import type { SnapshotRow, DeltaSum } from './index-snapshot.js';
+import type { DeltaRow } from './report-deltas.js';
+import { encodeView } from './view-codec.js';
+
+const SCHEMA_VERSION = '7';
+
+const TABLES = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dossiers (
+  seq             INTEGER NOT NULL,      -- position of DossierReceived: stable list order
+  dossier_id      TEXT    NOT NULL,
+  unit_id         TEXT    NOT NULL,      -- receiving unit
+  current_unit_id TEXT    NOT NULL,
+  procedure_code  TEXT    NOT NULL,
+  status          TEXT    NOT NULL,
+  due_at          INTEGER NOT NULL,      -- epoch ms, due instant in force
+  overdue_marked  INTEGER NOT NULL,
+  position        INTEGER NOT NULL,      -- last applied event
+  view            TEXT    NOT NULL       -- DossierView, encoded by view-codec.ts
+);
+CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
+-- Rows are stored in the order they are first written (rowid), not by seq: a rebuild writes each
+-- view when its dossier closes, and rows inserted in the middle of a table bigger than the page
+-- cache cost a page read and a split each (twice the time per row at a million dossiers).
+-- The report index at meta 'index_snapshot' (a checkpoint): one row per unit and per roll-up.
+CREATE TABLE IF NOT EXISTS index_snapshot (id TEXT NOT NULL, directory TEXT NOT NULL, keys BLOB NOT NULL);
+-- How the report entries changed, by recorded instant (report-deltas.ts): what as-of answers read.
+CREATE TABLE IF NOT EXISTS report_deltas (
+  lag_class      INTEGER NOT NULL,
+  at             INTEGER NOT NULL,      -- the entry's instant (occurred), epoch ms
+  position       INTEGER NOT NULL,      -- the event that made the change
+  unit_id        TEXT    NOT NULL,      -- receiving unit
+  procedure_code TEXT    NOT NULL,
+  handler        TEXT    NOT NULL,      -- '' for dossier categories
+  category       INTEGER NOT NULL,
+  recorded_at    INTEGER NOT NULL,      -- epoch ms
+  n              INTEGER NOT NULL       -- +1 appeared, -1 went
+);
+-- Events skipped because no view could take them (quarantine.ts), written with the batch that skips them.
+CREATE TABLE IF NOT EXISTS quarantine (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, type TEXT NOT NULL, error TEXT NOT NULL);
+`;
+
+/** Secondary indexes: created after a bulk rebuild rather than maintained row by row during it. */
+const INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS dossiers_seq ON dossiers (seq);
+CREATE INDEX IF NOT EXISTS dossiers_unit ON dossiers (unit_id, seq);
+CREATE INDEX IF NOT EXISTS dossiers_current_unit ON dossiers (current_unit_id, seq);
+CREATE INDEX IF NOT EXISTS dossiers_status ON dossiers (status, seq);
+CREATE INDEX IF NOT EXISTS dossiers_due_watch ON dossiers (due_at) WHERE status = 'received' AND overdue_marked = 0;
+CREATE INDEX IF NOT EXISTS report_deltas_by_lag ON report_deltas (lag_class, at, recorded_at, position);
+`;
+
+/** The page cache while the secondary indexes are created after a bulk load, in KiB. */
+const INDEX_BUILD_CACHE_KIB = 2048;
+
+/** After a bulk load: secondary indexes and statistics. */
+export function createSecondaryIndexes(db: Database.Database): void {
+  // SQLite's sorter takes up to the page cache's size in memory for each index it builds; with the
+  // bulk load's 64 MiB it sorts a million keys in one list, with 2 MiB in small runs that it then
+  // merges, which is faster; helper threads sort those runs while the rebuild's other threads wait.
+  db.pragma(`cache_size = -${INDEX_BUILD_CACHE_KIB}`);
+  if (availableParallelism() > 1) db.pragma('threads = 2');
+  db.exec(INDEXES);
+  // Statistics from a sample: the plans only need the shape of the data.
+  db.exec('PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;');
+}
+
+export type Mode = 'live' | 'bulk';
+
+/** A `dossiers` row as the upsert takes it (the view encoded last). */
+export type DossierRow = [number, string, string, string, string, string, number, number, number, string];
+
+export const rowOf = (v: DossierView, encoded = encodeView(v)): DossierRow => [
+  v.seq,
+  v.dossierId,
+  v.unitId,
+  v.currentUnitId,
+  v.procedureCode,
+  v.status,
+  v.dueAt,
+  v.overdueMarked ? 1 : 0,
+  v.position,
+  encoded,
+];
+
+/** Rows written per statement by a bulk load (a third less time per row than one statement each). */
+export const ROWS_PER_INSERT = 16;
+
+const upsertSql = (rows: number) =>
+  `INSERT INTO dossiers (seq, dossier_id, unit_id, current_unit_id, procedure_code, status, due_at, overdue_marked, position, view)
+   VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+   ON CONFLICT(dossier_id) DO UPDATE SET current_unit_id = excluded.current_unit_id, status = excluded.status,
+     due_at = excluded.due_at, overdue_marked = excluded.overdue_marked, position = excluded.position, view = excluded.view`;
+
+const insertDeltasSql = (rows: number) =>
+  `INSERT INTO report_deltas (lag_class, at, position, unit_id, procedure_code, handler, category, recorded_at, n)
+   VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+
+/**
+ * Opens the file in `mode`: a bulk load without journal or fsync (a crash leaves a file to throw
+ * away), live in WAL. A file of another schema version is emptied, to be rebuilt from the log.
+ */
+export function openReadModelsDb(file: string, mode: Mode): Database.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  if (mode === 'bulk') {
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+  } else {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  // A bulk load writes the unique index on dossier ids in random order: keep it in memory.
+  db.pragma('cache_size = -65536');
+  db.pragma('busy_timeout = 5000');
+  db.exec(TABLES);
+  const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
+  if (version !== undefined && version !== SCHEMA_VERSION) {
+    db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_snapshot; DROP TABLE IF EXISTS report_deltas; DELETE FROM meta;');
+    db.exec(TABLES);
+  }
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+  if (mode === 'live') db.exec(INDEXES);
+  return db;
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    getCheckpoint: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'checkpoint'"),
+    setCheckpoint: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint', ?)"),
+    viewById: db.prepare<[string], { view: string }>('SELECT view FROM dossiers WHERE dossier_id = ?'),
+    upsertDossier: db.prepare<DossierRow>(upsertSql(1)),
+    insertDelta: db.prepare<DeltaRow>(insertDeltasSql(1)),
+    insertDeltas: db.prepare<[(string | number)[]]>(insertDeltasSql(ROWS_PER_INSERT)),
+    upsertDossiers: db.prepare<[(string | number)[]]>(upsertSql(ROWS_PER_INSERT)),
+    allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
+    countViews: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM dossiers'),
+    getSnapshotAt: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot'"),
+    setSnapshotAt: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot', ?)"),
+    getSnapshotDeltas: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot_deltas'"),
+    setSnapshotDeltas: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot_deltas', ?)"),
+    lastDelta: db.prepare<[], { last: number | null }>('SELECT max(rowid) AS last FROM report_deltas'),
+    deltasAfter: db.prepare<[number], DeltaSum>(
+      'SELECT unit_id, procedure_code, handler, category, at, SUM(n) AS n FROM report_deltas WHERE rowid > ? GROUP BY unit_id, procedure_code, handler, category, at HAVING SUM(n) <> 0',
+    ),
+    clearSnapshot: db.prepare('DELETE FROM index_snapshot'),
+    insertSnapshotRow: db.prepare<[string, string, Buffer]>('INSERT INTO index_snapshot (id, directory, keys) VALUES (?, ?, ?)'),
+    snapshotRows: db.prepare<[], SnapshotRow>('SELECT id, directory, keys FROM index_snapshot'),
+    insertQuarantined: db.prepare<[number, string, string, string]>(
+      'INSERT OR REPLACE INTO quarantine (position, stream_id, type, error) VALUES (?, ?, ?, ?)',
+    ),
+    countQuarantined: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM quarantine'),
+    latestQuarantined: db.prepare<[number], { position: number; streamId: string; type: string; error: string }>(
+      'SELECT position, stream_id AS streamId, type, error FROM quarantine ORDER BY position DESC LIMIT ?',
+    ),
+    isQuarantined: db.prepare<[number], { position: number }>('SELECT position FROM quarantine WHERE position = ?'),
+  };
+}
