@@ -13,6 +13,16 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+/** Throws WrongExpectedRevisionError unless a stream at `current` (undefined: none) is as `expected`. */
+export function checkExpectedRevision(streamId: string, expected: ExpectedRevision, current: number | undefined): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === undefined) ||
+    (expected === 'stream_exists' && current !== undefined) ||
+    (typeof expected === 'number' && current === expected);
+  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
+}
+
 /** The store could not be reached or failed in a way the caller cannot fix. */
 export class EventStoreUnavailableError extends Error {
   override readonly name = 'EventStoreUnavailableError';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { recordedAtOf, type AppendResult, type EventToAppend, type ExpectedRevision, type LoggedEvent } from '../event-store.port.js';
-import { WrongExpectedRevisionError } from '../errors.js';
+import { checkExpectedRevision, WrongExpectedRevisionError } from '../errors.js';
 import { chainRows } from '../chained-rows.js';
 
 /** An append waiting in the store's queue for the next group commit. */
@@ -104,7 +104,7 @@ export class SqliteAppendBatch {
     const current = head?.revision;
     const duplicate = this.findDuplicate(p, current);
     if (duplicate) return duplicate;
-    checkExpected(p.streamId, p.expected, current);
+    checkExpectedRevision(p.streamId, p.expected, current);
     const rows = chainRows(p.streamId, current ?? -1, head?.hash ?? undefined, p.events);
     return { current, rows };
   }
@@ -141,13 +141,4 @@ export class SqliteAppendBatch {
     const last = events[events.length - 1];
     return { nextExpectedRevision: last.revision, position: last.position, events };
   }
-}
-
-function checkExpected(streamId: string, expected: ExpectedRevision, current: number | undefined): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === undefined) ||
-    (expected === 'stream_exists' && current !== undefined) ||
-    (typeof expected === 'number' && current === expected);
-  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
 }
