@@ -47,6 +47,29 @@ export class EventStoreWriteError extends Error {
   }
 }
 
+/** The stream was deleted for good (EventStoreDB's tombstone): it can be neither read nor written again. */
+export class StreamDeletedError extends Error {
+  override readonly name = 'StreamDeletedError';
+  constructor(
+    readonly streamId: string,
+    cause?: unknown,
+  ) {
+    super(`stream ${streamId} was deleted from the event store`, { cause });
+  }
+}
+
+/** The append is larger than the store takes at once (EventStoreDB's MaxAppendSize); nothing of it was written. */
+export class AppendTooLargeError extends Error {
+  override readonly name = 'AppendTooLargeError';
+  constructor(
+    /** The store's limit in bytes, when it says. */
+    readonly maxBytes: number | undefined,
+    cause?: unknown,
+  ) {
+    super(`the append is larger than the event store takes at once${maxBytes === undefined ? '' : ` (${maxBytes} bytes)`}`, { cause });
+  }
+}
+
 /** The store was closed; no further appends are accepted. */
 export class EventStoreClosedError extends Error {
   override readonly name = 'EventStoreClosedError';
