@@ -25,7 +25,7 @@ import type { CatalogService } from '../src/catalog/catalog.service.js';
 import { Rng } from '../src/catalog/seed/rng.js';
 import type { Projector } from '../src/projections/projector.js';
 import { ReadModelSet } from '../src/projections/seam/read-model-set.js';
-import { syntheticLogPages } from '../src/projections/synthetic-history.js';
+import { syntheticLogPages } from './support/synthetic-history.js';
 import { numberOption } from './options.js';
 import { buildProvince } from './province.js';
 import { now, peakRssMb, perSecond, summarize } from './stats.js';

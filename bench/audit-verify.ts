@@ -21,7 +21,7 @@ import { GENESIS, sealHash, SEAL_EVENT, SEAL_STREAM } from '../src/audit/hash-ch
 import { verifyStore } from '../src/audit/verify-in-worker.js';
 import { chainRows } from '../src/event-store/chained-rows.js';
 import { SCHEMA, SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
-import { syntheticLogPages } from '../src/projections/synthetic-history.js';
+import { syntheticLogPages } from './support/synthetic-history.js';
 import { numberOption, textOption } from './options.js';
 import { summarize } from './stats.js';
 

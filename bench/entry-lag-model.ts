@@ -16,6 +16,7 @@ import { entryLagFigures } from '../src/entry-lag/entry-lag-stats.js';
 import { entryLagReadModel as model } from '../src/entry-lag/entry-lag.read-model.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { numberOption, textOption } from './options.js';
+import { askPeriods } from './support/entry-lag-periods.js';
 import { Workload } from './workload.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -70,32 +71,27 @@ async function main(): Promise<void> {
   const childrenOf = (id: string) => [...parentOf].filter(([, p]) => p === id).map(([c]) => c);
   const subtree = (id: string): string[] => [id, ...childrenOf(id).flatMap(subtree)];
   const children = childrenOf(province.root).sort().map(subtree);
-  const periods = {
-    week: ['2025-06-02T00:00:00+07:00', '2025-06-09T00:00:00+07:00'],
-    month: ['2025-06-01T00:00:00+07:00', '2025-07-01T00:00:00+07:00'],
-    year: ['2025-01-01T00:00:00+07:00', '2026-01-01T00:00:00+07:00'],
-    quarterToDate: ['2025-04-01T00:00:00+07:00', '2025-06-17T14:30:00+07:00'],
-    ragged: ['2025-01-15T09:00:00+07:00', '2025-12-20T15:00:00+07:00'],
-  };
-  const runs = numberOption('runs', 40);
-  for (const [name, [a, b]] of Object.entries(periods)) {
-    const from = Date.parse(a);
-    const end = Date.parse(b);
-    const wall: number[] = [];
-    const cpu: number[] = [];
-    let events = 0;
-    for (let i = 0; i < runs + 1; i++) {
+  const p = (xs: number[], q: number) => Math.round([...xs].sort((x, y) => x - y)[Math.max(0, Math.ceil(q * xs.length) - 1)] * 10) / 10;
+  await askPeriods(
+    async (a, b) => {
+      const from = Date.parse(a);
+      const end = Date.parse(b);
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      events = children.reduce((n, units) => n + entryLagFigures([...queries.summaries(units, from, end, false).values()].flat()).events, 0);
-      wall.push(performance.now() - t0);
-      cpu.push(cpuMs(c0));
-    }
-    const [coldWall, coldCpu] = [wall.shift()!, cpu.shift()!];
-    const p = (xs: number[], q: number) => Math.round([...xs].sort((x, y) => x - y)[Math.max(0, Math.ceil(q * xs.length) - 1)] * 10) / 10;
-    out[name] = { events, coldWallMs: Math.round(coldWall), coldCpuMs: Math.round(coldCpu), wallP50: p(wall, 0.5), wallP99: p(wall, 0.99), cpuP50: p(cpu, 0.5), cpuP99: p(cpu, 0.99) };
-    log(`  ${name}: ${events} events; cold ${Math.round(coldWall)} ms (CPU ${Math.round(coldCpu)}); warm p50 ${p(wall, 0.5)} p99 ${p(wall, 0.99)} ms (CPU p99 ${p(cpu, 0.99)})`);
-  }
+      const events = children.reduce((n, units) => n + entryLagFigures([...queries.summaries(units, from, end, false).values()].flat()).events, 0);
+      return { events, ms: performance.now() - t0, cpuMs: cpuMs(c0) };
+    },
+    {
+      runs: numberOption('runs', 40),
+      report: (name, { events, cold, warm }) => {
+        const wall = warm.map((w) => w.ms);
+        const cpu = warm.map((w) => w.cpuMs ?? 0);
+        const [coldWall, coldCpu] = [cold.ms, cold.cpuMs ?? 0];
+        out[name] = { events, coldWallMs: Math.round(coldWall), coldCpuMs: Math.round(coldCpu), wallP50: p(wall, 0.5), wallP99: p(wall, 0.99), cpuP50: p(cpu, 0.5), cpuP99: p(cpu, 0.99) };
+        log(`  ${name}: ${events} events; cold ${Math.round(coldWall)} ms (CPU ${Math.round(coldCpu)}); warm p50 ${p(wall, 0.5)} p99 ${p(wall, 0.99)} ms (CPU p99 ${p(cpu, 0.99)})`);
+      },
+    },
+  );
   db.close();
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }

@@ -16,6 +16,7 @@ import { startServer } from './child.js';
 import { Client } from './client.js';
 import { loadProvince } from './load-province.js';
 import { numberOption, textOption } from './options.js';
+import { askPeriods } from './support/entry-lag-periods.js';
 import { now, summarize } from './stats.js';
 import { Workload } from './workload.js';
 
@@ -44,32 +45,26 @@ async function main(): Promise<void> {
       }
       const buildMs = Math.round(now() - t0);
       log(`  entry-lag read model built from the log in ${buildMs} ms (after a start of ${app.startupMs} ms)`);
-      const periods = {
-        week: ['2025-06-02T00:00:00+07:00', '2025-06-09T00:00:00+07:00'],
-        month: ['2025-06-01T00:00:00+07:00', '2025-07-01T00:00:00+07:00'],
-        year: ['2025-01-01T00:00:00+07:00', '2026-01-01T00:00:00+07:00'],
-        quarterToDate: ['2025-04-01T00:00:00+07:00', '2025-06-17T14:30:00+07:00'],
-        ragged: ['2025-01-15T09:00:00+07:00', '2025-12-20T15:00:00+07:00'],
-      };
       const figures: Record<string, unknown> = {};
-      for (const [name, [from, to]] of Object.entries(periods)) {
-        const path = `/units/${root}/entry-lag?groupBy=child&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-        const times: number[] = [];
-        let events = 0;
-        let firstMs = 0;
-        let cpuBefore = 0;
-        for (let i = 0; i < queries + 3; i++) {
-          if (i === 3) cpuBefore = await app.cpuUs();
+      await askPeriods(
+        async (from, to) => {
+          const path = `/units/${root}/entry-lag?groupBy=child&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
           const res = await client.send<{ rows: { events: number }[] }>('GET', path, 'auditor');
           if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
-          events = res.body.rows.reduce((n, r) => n + r.events, 0);
-          if (i === 0) firstMs = Math.round(res.ms);
-          if (i >= 3) times.push(res.ms);
-        }
-        const cpuMsPerQuery = Math.round((await app.cpuUs()) - cpuBefore) / 1000 / queries;
-        figures[name] = { events, firstMs, cpuMsPerQuery: Math.round(cpuMsPerQuery * 10) / 10, ...summarize(times) };
-        log(`  province by child, ${name}: ${events} events, first ${firstMs} ms, p50 ${summarize(times).p50} ms, p99 ${summarize(times).p99} ms, server CPU ${cpuMsPerQuery.toFixed(1)} ms/answer`);
-      }
+          return { events: res.body.rows.reduce((n, r) => n + r.events, 0), ms: res.ms };
+        },
+        {
+          runs: queries,
+          warmup: 2,
+          cpuUs: () => app.cpuUs(),
+          report: (name, { events, cold, warm, cpuMsPerAnswer = 0 }) => {
+            const firstMs = Math.round(cold.ms);
+            const times = summarize(warm.map((a) => a.ms));
+            figures[name] = { events, firstMs, cpuMsPerQuery: Math.round(cpuMsPerAnswer * 10) / 10, ...times };
+            log(`  province by child, ${name}: ${events} events, first ${firstMs} ms, p50 ${times.p50} ms, p99 ${times.p99} ms, server CPU ${cpuMsPerAnswer.toFixed(1)} ms/answer`);
+          },
+        },
+      );
       const stopped = await app.stop();
       process.stdout.write(JSON.stringify({ dossiers, seed, buildMs, startupMs: app.startupMs, figures, serverPeakRssMb: stopped.peakRssMb }, null, 2) + '\n');
     } catch (error) {

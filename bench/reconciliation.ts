@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { mulberry32 } from '../src/common/random.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { ReadModels } from '../src/projections/read-models.js';
-import { syntheticEvents, toRecordedLog } from '../src/projections/synthetic-history.js';
+import { syntheticEvents, toRecordedLog } from './support/synthetic-history.js';
 import { bearer, writeKeyFile } from './keys.js';
 import { numberOption, textOption } from './options.js';
 import { now } from './stats.js';

@@ -1,7 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, STATUS_BY_CODE } from './errors.js';
-import { EventStoreUnavailableError, EventStoreWriteError, WrongExpectedRevisionError } from '../event-store/errors.js';
+import {
+  AppendTooLargeError,
+  EventStoreUnavailableError,
+  EventStoreWriteError,
+  StreamDeletedError,
+  WrongExpectedRevisionError,
+} from '../event-store/errors.js';
 
 export interface ProblemBody {
   type: string;
@@ -37,6 +43,11 @@ function toAppError(error: unknown): AppError {
   if (error instanceof EventStoreWriteError) {
     // The disk is full or failing: the request was not acknowledged, and the same one may be sent again later.
     return new AppError('STORE_UNAVAILABLE', 'the event log cannot be written right now (disk full or I/O error); the request was not acknowledged: retry later', undefined, { 'Retry-After': '5' });
+  }
+  // Deleted out of band (an operator's tombstone): gone for good, so retrying cannot help.
+  if (error instanceof StreamDeletedError) return new AppError('NOT_FOUND', 'its events were deleted from the event store; this id cannot be used again');
+  if (error instanceof AppendTooLargeError) {
+    return new AppError('PAYLOAD_TOO_LARGE', 'the events of this request are larger than the event store takes in one append; nothing was appended');
   }
   if (error instanceof HttpException) return fromStatus(error.getStatus(), error.message);
   const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };

@@ -13,6 +13,16 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+/** Throws WrongExpectedRevisionError unless a stream at `current` (undefined: none) is as `expected`. */
+export function checkExpectedRevision(streamId: string, expected: ExpectedRevision, current: number | undefined): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === undefined) ||
+    (expected === 'stream_exists' && current !== undefined) ||
+    (typeof expected === 'number' && current === expected);
+  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
+}
+
 /** The store could not be reached or failed in a way the caller cannot fix. */
 export class EventStoreUnavailableError extends Error {
   override readonly name = 'EventStoreUnavailableError';
@@ -34,6 +44,29 @@ export class EventStoreWriteError extends Error {
     cause?: unknown,
   ) {
     super(message, { cause });
+  }
+}
+
+/** The stream was deleted for good (EventStoreDB's tombstone): it can be neither read nor written again. */
+export class StreamDeletedError extends Error {
+  override readonly name = 'StreamDeletedError';
+  constructor(
+    readonly streamId: string,
+    cause?: unknown,
+  ) {
+    super(`stream ${streamId} was deleted from the event store`, { cause });
+  }
+}
+
+/** The append is larger than the store takes at once (EventStoreDB's MaxAppendSize); nothing of it was written. */
+export class AppendTooLargeError extends Error {
+  override readonly name = 'AppendTooLargeError';
+  constructor(
+    /** The store's limit in bytes, when it says. */
+    readonly maxBytes: number | undefined,
+    cause?: unknown,
+  ) {
+    super(`the append is larger than the event store takes at once${maxBytes === undefined ? '' : ` (${maxBytes} bytes)`}`, { cause });
   }
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AddressInfo } from 'node:net';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
-import { syntheticLog } from '../../src/projections/synthetic-history.js';
+import { syntheticLog } from '../../bench/support/synthetic-history.js';
 import { appendAll } from '../projections/support/store.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';

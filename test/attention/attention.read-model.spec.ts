@@ -6,7 +6,7 @@ import { type AttentionQueries, attentionReadModel, type ListPosition } from '..
 import { type AttentionRow, evolveAttention } from '../../src/attention/attention-row.js';
 import type { DossierEvent } from '../../src/dossier/events.js';
 import type { ReadModelHandle } from '../../src/projections/seam/read-model.js';
-import { syntheticEvents, type SyntheticEvent, toRecordedLog } from '../../src/projections/synthetic-history.js';
+import { syntheticEvents, type SyntheticEvent, toRecordedLog } from '../../bench/support/synthetic-history.js';
 import { byDossier } from '../projections/support/naive-report.js';
 import { naiveDossiers, naiveList } from './support/naive-attention.js';
 

@@ -8,7 +8,7 @@ import { RELATIVE_ACCURACY } from '../../src/entry-lag/lag-histogram.js';
 import { slicesOf } from '../../src/entry-lag/periods.js';
 import { dayIndexOf } from '../../src/calendar/time.js';
 import type { ReadModelHandle } from '../../src/projections/seam/read-model.js';
-import { type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
+import { type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../bench/support/synthetic-history.js';
 import { testTree } from '../projections/support/naive-report.js';
 
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import type { DeltaCorrection } from '../../src/projections/as-of-deltas.js';
 import { readDeltas } from '../../src/projections/as-of-reader.js';
 import { ReadModels } from '../../src/projections/read-models.js';
 import { replayIndexAsOf } from '../../src/projections/replay.js';
-import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
+import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../bench/support/synthetic-history.js';
 import type { TimelinessIndex } from '../../src/projections/timeliness-index.js';
 import { type GroupBy, type Scope, stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';
 import { testTree } from './support/naive-report.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Bucket } from '../../src/projections/bucket.js';
-import { prng } from '../../src/projections/synthetic-history.js';
+import { prng } from '../../bench/support/synthetic-history.js';
 
 const CATEGORIES = 5;
 const START = Date.parse('2025-01-01T00:00:00Z');

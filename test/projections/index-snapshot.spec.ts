@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { indexFromSnapshot, snapshotRows } from '../../src/projections/index-snapshot.js';
 import { ReadModels } from '../../src/projections/read-models.js';
 import { ViewReplay } from '../../src/projections/replay.js';
-import { syntheticLog } from '../../src/projections/synthetic-history.js';
+import { syntheticLog } from '../../bench/support/synthetic-history.js';
 import { DOSSIER_CATEGORIES, TimelinessIndex } from '../../src/projections/timeliness-index.js';
 import { CATEGORY_SPAN } from '../../src/projections/bucket.js';
 import { stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { Projector } from '../../src/projections/projector.js';
 import type { WorkerMode } from '../../src/common/worker-channel.js';
-import { syntheticLog, syntheticLogPages } from '../../src/projections/synthetic-history.js';
+import { syntheticLog, syntheticLogPages } from '../../bench/support/synthetic-history.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
 
 const dossiers = Number(process.argv[2] ?? 100_000);

@@ -13,10 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bulkLoad } from '../../src/projections/bulk-load.js';
+import { bulkLoad } from '../../bench/support/bulk-load.js';
 import { ReadModels } from '../../src/projections/read-models.js';
 import type { TimelinessIndex } from '../../src/projections/timeliness-index.js';
-import { prng, syntheticLogPages } from '../../src/projections/synthetic-history.js';
+import { prng, syntheticLogPages } from '../../bench/support/synthetic-history.js';
 import { type GroupBy, stepRows, timelinessRows, type UnitTree } from '../../src/projections/timeliness-report.js';
 
 const dossiers = Number(process.argv[2] ?? 1_000_000);

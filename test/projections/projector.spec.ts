@@ -8,7 +8,7 @@ import { Projector } from '../../src/projections/projector.js';
 import { stepOverran } from '../../src/projections/dossier-view.js';
 import { ReadModels } from '../../src/projections/read-models.js';
 import { ViewReplay } from '../../src/projections/replay.js';
-import { syntheticLog } from '../../src/projections/synthetic-history.js';
+import { syntheticLog } from '../../bench/support/synthetic-history.js';
 import { stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';
 import { waitFor } from '../event-store/contract-support.js';
 import { testTree } from './support/naive-report.js';

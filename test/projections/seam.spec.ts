@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import type { EventStore, LoggedEvent } from '../../src/event-store/event-store.port.js';
 import { Projector, type ReadModelSetup } from '../../src/projections/projector.js';
 import type { ReadModel } from '../../src/projections/seam/read-model.js';
-import { syntheticLog } from '../../src/projections/synthetic-history.js';
+import { syntheticLog } from '../../bench/support/synthetic-history.js';
 import { testTree } from './support/naive-report.js';
 import { appendAll, openStore, tempDir } from './support/store.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ViewReplay } from '../../src/projections/replay.js';
-import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
+import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../bench/support/synthetic-history.js';
 import { type IndexOptions, TimelinessIndex } from '../../src/projections/timeliness-index.js';
 import {
   type GroupBy,

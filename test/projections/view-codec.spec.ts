@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ViewReplay } from '../../src/projections/replay.js';
-import { syntheticLog } from '../../src/projections/synthetic-history.js';
+import { syntheticLog } from '../../bench/support/synthetic-history.js';
 import { decodeView, encodeView } from '../../src/projections/view-codec.js';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mulberry32 } from '../../src/common/random.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
-import { syntheticEvents, toRecordedLog } from '../../src/projections/synthetic-history.js';
+import { syntheticEvents, toRecordedLog } from '../../bench/support/synthetic-history.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { auth, startTestApp, type TestApp } from '../support/test-app.js';
 

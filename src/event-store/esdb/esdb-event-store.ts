@@ -11,7 +11,7 @@ import {
   type ReadRevision,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
+import { checkExpectedRevision, EventStoreClosedError, WrongExpectedRevisionError } from '../errors.js';
 import type {
   JsonObject,
   LoggedEvent,
@@ -160,12 +160,7 @@ export class EsdbEventStore implements EventStore {
   private async appendNothing(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const [last] = await this.read(streamId, { direction: 'backwards', maxCount: 1 });
     const current = last?.revision;
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && current === undefined) ||
-      (expected === 'stream_exists' && current !== undefined) ||
-      (typeof expected === 'number' && expected === current);
-    if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
+    checkExpectedRevision(streamId, expected, current);
     return { nextExpectedRevision: current ?? -1, position: last?.position ?? (await this.head()) ?? 0, events: [] };
   }
 

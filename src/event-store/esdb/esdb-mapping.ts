@@ -2,16 +2,18 @@ import {
   ANY as ESDB_ANY,
   CancelledError,
   DeadlineExceededError,
+  MaxAppendSizeExceededError,
   NO_STREAM as ESDB_NO_STREAM,
   NotLeaderError,
   STREAM_EXISTS as ESDB_STREAM_EXISTS,
+  StreamDeletedError as EsdbStreamDeletedError,
   TimeoutError,
   UnavailableError,
   WrongExpectedVersionError,
   type AppendExpectedRevision,
   type Position,
 } from '@eventstore/db-client';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors.js';
+import { AppendTooLargeError, EventStoreUnavailableError, StreamDeletedError, WrongExpectedRevisionError } from '../errors.js';
 import { type ExpectedRevision, type JsonObject, type RecordedEvent, recordedAtOf } from '../event-store.port.js';
 
 /** The fields of a client-side recorded event that the port needs (JSON and binary events alike). */
@@ -100,7 +102,12 @@ function asJsonObject(value: unknown): JsonObject {
   return { value };
 }
 
-/** Maps client errors to the port's typed errors; anything else is returned unchanged. */
+/**
+ * Maps client errors to the port's typed errors where the caller can act on them: a conflict, a
+ * store that does not answer now (retry later), a stream deleted for good, an append too large.
+ * Anything else (access denied, invalid argument, unknown) is a fault of the service or of its
+ * configuration, returned unchanged (500 at the edge, logged).
+ */
 export function mapError(error: unknown, streamId?: string, expected?: ExpectedRevision): unknown {
   if (error instanceof WrongExpectedVersionError && streamId !== undefined && expected !== undefined) {
     const actual = error.actualVersion;
@@ -114,6 +121,8 @@ export function mapError(error: unknown, streamId?: string, expected?: ExpectedR
     const message = error instanceof Error ? error.message : String(error);
     return new EventStoreUnavailableError(`EventStoreDB is unavailable: ${message}`, error);
   }
+  if (error instanceof EsdbStreamDeletedError) return new StreamDeletedError(error.streamName ?? streamId ?? 'unknown', error);
+  if (error instanceof MaxAppendSizeExceededError) return new AppendTooLargeError(Number.isFinite(error.maxAppendSize) ? error.maxAppendSize : undefined, error);
   return error;
 }
 

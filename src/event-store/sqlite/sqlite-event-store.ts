@@ -1,9 +1,6 @@
-import Database from 'better-sqlite3';
-import { EventEmitter } from 'node:events';
-import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { closeSync, fsync, openSync } from 'node:fs';
 import {
-  recordedAtOf,
   type AppendResult,
   type EventStore,
   type EventToAppend,
@@ -17,12 +14,15 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '../event-store.port.js';
-import { EventStoreClosedError, EventStoreWriteError, WrongExpectedRevisionError } from '../errors.js';
-import { pagesFrom } from '../log-pages.js';
-import { readLogPages } from './log-reader.js';
-import { RECORDED_AT_SQL } from './recorded-at.js';
-import { chainRows } from '../chained-rows.js';
-import { type LogRead, SqliteSubscription } from './sqlite-subscription.js';
+import { EventStoreClosedError, EventStoreWriteError } from '../errors.js';
+import { type PendingAppend, SqliteAppendBatch, type WrittenBatch } from './sqlite-append-batch.js';
+import { openLogFile } from './sqlite-file.js';
+import { type LogBounds, SqliteReads } from './sqlite-reads.js';
+import { SqliteSubscriptions } from './sqlite-subscriptions.js';
+
+// The schema and the statements that benchmarks use, where they have always been imported from.
+export { SCHEMA } from './sqlite-file.js';
+export { RUNTIME_LIMIT, SELECT_STREAM_FORWARDS } from './sqlite-reads.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder is created when missing. */
@@ -48,94 +48,6 @@ interface Unsynced {
   head: number;
 }
 
-interface PendingAppend {
-  streamId: string;
-  events: EventToAppend[];
-  expected: ExpectedRevision;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
-}
-
-/** An append that passed its checks: its events serialised, and the stream's revision before it. */
-interface CheckedAppend {
-  current: number | undefined;
-  rows: { id: string; type: string; data: string; metadata: string }[];
-}
-
-/**
- * A stored event as read: position, stream id, revision, event id, type, the body, created.
- * Rows come as arrays (better-sqlite3's raw mode: no object per row), and data and metadata as
- * one JSON text `{"d":<data>,"m":<metadata>}` concatenated by SQLite, so that each event costs
- * one JSON.parse instead of two: faster reads of the log (rebuilds, catch-up).
- */
-type EventTuple = [position: number, streamId: string, revision: number, eventId: string, type: string, body: string, created: string];
-
-/** The log's table and index (exported so that the benchmark's raw inserts use the very same schema). */
-export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  position  INTEGER PRIMARY KEY,
-  stream_id TEXT    NOT NULL,
-  revision  INTEGER NOT NULL,
-  event_id  TEXT    NOT NULL,
-  type      TEXT    NOT NULL,
-  data      TEXT    NOT NULL,
-  metadata  TEXT    NOT NULL,
-  created   TEXT    NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
--- Written and emptied in one commit while appends fail, to learn when the disk takes writes again.
-CREATE TABLE IF NOT EXISTS append_probe (id INTEGER PRIMARY KEY, filler BLOB NOT NULL);
-`;
-
-/**
- * Files written by earlier versions had two more structures, each costing a random-order B-tree
- * write per append: an index on event_id (a stream's own few rows answer the duplicate check) and
- * a `streams` table of current revisions (the unique index answers max(revision) as fast).
- */
-const MIGRATE = `
-DROP INDEX IF EXISTS events_event_id;
-DROP TABLE IF EXISTS streams;
-`;
-
-/**
- * How many of its last committed events (at least; at most twice as many) the store keeps for live
- * subscriptions to the log's data (the projector's, see liveTail). Under HTTP load such a
- * subscription reads every 25 ms, 150-250 events at a time; one further behind reads the file
- * until it is this close again. Kept small so that the events die young, as parsed ones did.
- */
-const LIVE_TAIL_EVENTS = 1024;
-
-/** Page cache of the connection (negative: KiB). The default 2 MiB thrashes once the indexes outgrow it. */
-const CACHE_KIB = 32 * 1024;
-
-/** A log row for a replay: position, stream id, revision, type, data (see LoggedEvent). */
-type DataTuple = [position: number, streamId: string, revision: number, type: string, data: string, recordedAt: unknown, created: string];
-
-
-const SELECT_DATA = `SELECT position, stream_id, revision, type, data, ${RECORDED_AT_SQL} FROM events`;
-
-/**
- * A row limit bound at each call, as `LIMIT +?` rather than `LIMIT ?`. SQLite (3.53 here) plans a
- * statement with the value bound to a plain `LIMIT ?`, and a new binding (every call, through
- * better-sqlite3) makes it plan the statement again, which more than doubles the cost of a stream
- * read on every command (bench/stream-reads.ts measures it). The unary plus makes the limit an
- * expression evaluated when the statement runs. The plans here do not depend on the
- * limit: a unique index or the rowid, read in their order.
- */
-export const RUNTIME_LIMIT = 'LIMIT +?';
-
-/** The log's events as `readStream` and `readAll` select them. */
-const SELECT_EVENTS = `SELECT position, stream_id, revision, event_id, type, '{"d":' || data || ',"m":' || metadata || '}', created FROM events`;
-
-/** A stream read forwards, without its row limit (exported for bench/stream-reads.ts, which times both limit forms). */
-export const SELECT_STREAM_FORWARDS = `${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision`;
-
-/** Holds the file for this connection from now on (SQLite takes it at a write otherwise). */
-function holdFile(db: Database.Database): void {
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.exec('BEGIN IMMEDIATE; COMMIT');
-}
-
 /**
  * Embedded event store on one SQLite file in WAL mode, with a single writer.
  *
@@ -159,15 +71,14 @@ function holdFile(db: Database.Database): void {
  * `shared`: with nobody else at the file, its transactions and reads skip SQLite's file locks,
  * and the system calls they cost on the command thread.
  * A second service on the same data directory is refused at open.
+ *
+ * This class is the append path (queue, group commit, flush, failures); the batch's transaction is
+ * SqliteAppendBatch, the reads SqliteReads, the subscriptions and live tail SqliteSubscriptions.
  */
 export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
-  private readonly appended = new EventEmitter();
-  private readonly subscriptions = new Set<SqliteSubscription<LoggedEvent>>();
-  private readonly stmt;
-  private readonly flushBatch: Database.Transaction<(batch: PendingAppend[]) => (AppendResult | Error)[]>;
   /** Committed batches waiting for a flush of the log; whether flushes run, and until when. */
   private unsynced: Unsynced[] = [];
   private syncRunning = false;
@@ -182,87 +93,29 @@ export class SqliteEventStore implements EventStore {
   private writeFailure: EventStoreWriteError | undefined;
   /** When a write was last tried to see whether the disk takes writes again (appendFailure). */
   private lastProbe = 0;
-  /** The events this store committed last, in position order without gaps (see liveTail). */
-  private tail: LoggedEvent[] = [];
-  /** The events written by the transaction under way, added to `tail` once it has committed. */
-  private written: LoggedEvent[] = [];
-  /** Where the reads of live data subscriptions were answered from: counts, for tests and diagnostics. */
-  readonly liveReads = { memory: 0, file: 0 };
+  private readonly batch: SqliteAppendBatch;
+  private readonly reads: SqliteReads;
+  private readonly live: SqliteSubscriptions;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
-    const inMemory = options.file === ':memory:';
-    if (!inMemory) mkdirSync(dirname(options.file), { recursive: true });
-    // Waits up to 5 s for a file another connection holds (a service still closing, say).
-    const db = new Database(options.file, { timeout: 5000 });
-    const exclusive = options.locking !== 'shared' && !inMemory;
-    try {
-      // WAL is entered in SQLite's normal locking mode, so that the mode can be switched back and
-      // forth afterwards (a rebuild's log reader, see share()).
-      db.pragma('journal_mode = WAL');
-      // `full` is kept by flushing the log after each commit (see the class comment).
-      db.pragma('synchronous = NORMAL');
-      db.pragma(`cache_size = -${CACHE_KIB}`);
-      db.exec(SCHEMA);
-      db.exec(MIGRATE);
-      if (exclusive) holdFile(db);
-    } catch (error) {
-      db.close();
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new Error(`${options.file} is in use by another process: the embedded event store holds its file for itself while open (one service per DATA_DIR)`);
-      }
-      throw error;
-    }
-    const durable = options.synchronous !== 'normal' && !inMemory;
+    const { db, exclusive } = openLogFile(options.file, options.locking);
+    const durable = options.synchronous !== 'normal' && options.file !== ':memory:';
     return new SqliteEventStore(db, options.file, exclusive, durable ? { wal: `${options.file}-wal`, syncFile: options.syncFile ?? fsync } : undefined);
   }
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly file: string,
+    file: string,
     /** Whether the connection holds the file for itself (see SqliteEventStoreOptions.locking). */
-    private readonly exclusive: boolean,
+    exclusive: boolean,
     /** Where and how to flush the log after a commit; undefined: acknowledged at commit (`normal`). */
     private readonly durability: { wal: string; syncFile: NonNullable<SqliteEventStoreOptions['syncFile']> } | undefined,
   ) {
-    this.appended.setMaxListeners(0);
-    this.stmt = {
-      // The stream's last revision and hash, which the next event's hash chains to.
-      streamHead: db.prepare<[string], { revision: number; hash: string | null }>(
-        "SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
-      ),
-      streamIds: db.prepare<[string], { event_id: string; revision: number; position: number }>(
-        'SELECT event_id, revision, position FROM events WHERE stream_id = ? ORDER BY revision',
-      ),
-      insert: db.prepare<[string, number, string, string, string, string, string]>(
-        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      forwards: db
-        .prepare<[string, number, number], EventTuple>(`${SELECT_STREAM_FORWARDS} ${RUNTIME_LIMIT}`)
-        .raw(true),
-      backwards: db
-        .prepare<[string, number, number], EventTuple>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC ${RUNTIME_LIMIT}`)
-        .raw(true),
-      head: db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
-      probe: db.transaction(() => {
-        // A few pages' worth: a full disk refuses them as it refuses an event's.
-        db.prepare('INSERT INTO append_probe (filler) VALUES (zeroblob(16384))').run();
-        db.prepare('DELETE FROM append_probe').run();
-      }),
-    };
-    this.flushBatch = db.transaction((batch: PendingAppend[]) => {
-      const created = new Date().toISOString();
-      return batch.map((p) => {
-        let checked: CheckedAppend | AppendResult;
-        try {
-          checked = this.check(p);
-        } catch (error) {
-          return error as Error; // this append only: nothing of it was written
-        }
-        // A write error (I/O, disk full) escapes: the transaction rolls back and the whole batch fails.
-        return 'rows' in checked ? this.write(p, checked, created) : checked;
-      });
-    });
-    this.durableHead = this.stmt.head.get()?.head ?? 0;
+    const bounds: LogBounds = { readableTo: () => this.readableTo(), assertOpen: () => this.assertOpen() };
+    this.reads = new SqliteReads(db, file, exclusive, bounds);
+    this.live = new SqliteSubscriptions(this.reads, bounds);
+    this.batch = new SqliteAppendBatch(db, exclusive);
+    this.durableHead = this.batch.head();
   }
 
   append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -296,12 +149,11 @@ export class SqliteEventStore implements EventStore {
     if (batch.length === 0) return;
     // Nothing of this store waiting for a flush: all that is committed so far is readable.
     if (this.durability !== undefined && this.readableHead === Number.MAX_SAFE_INTEGER) {
-      this.durableHead = Math.max(this.durableHead, this.stmt.head.get()?.head ?? 0);
+      this.durableHead = Math.max(this.durableHead, this.batch.head());
     }
-    let results: (AppendResult | Error)[];
-    this.written = [];
+    let done: WrittenBatch;
     try {
-      results = this.flushBatch.immediate(batch);
+      done = this.batch.commit(batch);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
       const failure = writeError(error);
@@ -310,11 +162,10 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     this.writeFailure = undefined;
-    this.extendTail(this.written);
-    this.written = [];
-    const head = this.stmt.head.get()?.head ?? 0;
-    if (this.durability === undefined) this.acknowledge(batch, results, head);
-    else this.unsynced.push({ batch, results, head });
+    this.live.extendTail(done.written);
+    const head = this.batch.head();
+    if (this.durability === undefined) this.acknowledge(batch, done.results, head);
+    else this.unsynced.push({ batch, results: done.results, head });
   }
 
   /**
@@ -358,7 +209,7 @@ export class SqliteEventStore implements EventStore {
 
   /** The last position readers may read now: the log's head, capped at the readable head. */
   private readableTo(): number {
-    return Math.min(this.readableHead, this.stmt.head.get()?.head ?? 0);
+    return Math.min(this.readableHead, this.batch.head());
   }
 
   private acknowledge(batch: PendingAppend[], results: (AppendResult | Error)[], head: number): void {
@@ -368,72 +219,15 @@ export class SqliteEventStore implements EventStore {
       if (r instanceof Error) p.reject(r);
       else p.resolve(r);
     });
-    this.appended.emit('appended');
+    this.live.notify();
   }
 
-  /**
-   * Everything that may refuse an append, before it writes: the duplicate check (whose answer is
-   * the original result), the expected revision, and the events' serialisation. Returns the
-   * original result of a repeated append, or the rows to write.
-   */
-  private check(p: PendingAppend): CheckedAppend | AppendResult {
-    const head = this.stmt.streamHead.get(p.streamId);
-    const current = head?.revision;
-    const duplicate = this.findDuplicate(p, current);
-    if (duplicate) return duplicate;
-    checkExpected(p.streamId, p.expected, current);
-    const rows = chainRows(p.streamId, current ?? -1, head?.hash ?? undefined, p.events);
-    return { current, rows };
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.reads.readStream(streamId, options);
   }
 
-  private write(p: PendingAppend, { current, rows }: CheckedAppend, created: string): AppendResult {
-    let revision = current ?? -1;
-    const out: AppendResult['events'] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      revision += 1;
-      const info = this.stmt.insert.run(p.streamId, revision, row.id, row.type, row.data, row.metadata, created);
-      const position = Number(info.lastInsertRowid);
-      out.push({ id: row.id, revision, position });
-      // Only a store that holds its file knows every commit, so that its tail has no gaps.
-      if (this.exclusive) {
-        const recordedAt = recordedAtOf(p.events[i].metadata?.recordedAt, created);
-        this.written.push({ streamId: p.streamId, type: row.type, revision, position, data: p.events[i].data, recordedAt });
-      }
-    }
-    const position = out.length > 0 ? out[out.length - 1].position : (this.stmt.head.get()?.head ?? 0);
-    return { nextExpectedRevision: revision, position, events: out };
-  }
-
-  /** EventStoreDB's idempotence: the same event ids appended again return the first result. */
-  private findDuplicate(p: PendingAppend, current: number | undefined): AppendResult | undefined {
-    if (current === undefined || p.events.length === 0) return undefined;
-    // One read of the stream's own ids (a dossier stream holds a handful) instead of an index on every id.
-    const stored = new Map<string, { revision: number; position: number }>();
-    for (const row of this.stmt.streamIds.all(p.streamId)) if (!stored.has(row.event_id)) stored.set(row.event_id, row);
-    const found = p.events.map((e) => stored.get(e.id));
-    if (found.every((f) => f === undefined)) return undefined;
-    const consecutive = found.every((f, i) => f !== undefined && f.revision === found[0]!.revision + i);
-    if (!consecutive) throw new WrongExpectedRevisionError(p.streamId, p.expected, current);
-    const events = found.map((f, i) => ({ id: p.events[i].id, revision: f!.revision, position: f!.position }));
-    const last = events[events.length - 1];
-    return { nextExpectedRevision: last.revision, position: last.position, events };
-  }
-
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
-    const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
-    const from = options.fromRevision;
-    const rows =
-      options.direction === 'backwards'
-        ? this.stmt.backwards.all(streamId, from === undefined || from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : from, max)
-        : this.stmt.forwards.all(streamId, from === undefined || from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : from, max);
-    return rows.map(toRecorded);
-  }
-
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
-    return this.readAllSync(options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes).events;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.reads.readAll(options);
   }
 
   /**
@@ -441,160 +235,41 @@ export class SqliteEventStore implements EventStore {
    * the log was examined, so that a filtered reader does not scan the same rows again.
    */
   readAllSync(after: number, maxCount: number, prefixes?: string[]): { events: RecordedEvent[]; scannedTo: number } {
-    return this.scan(SELECT_EVENTS, toRecorded, after, maxCount, prefixes);
+    return this.reads.readAllSync(after, maxCount, prefixes);
   }
 
-  async readAllData(options: ReadAllOptions = {}): Promise<LoggedEvent[]> {
-    this.assertOpen();
-    return this.scan(SELECT_DATA, toLogged, options.afterPosition ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER, options.streamPrefixes).events;
+  readAllData(options?: ReadAllOptions): Promise<LoggedEvent[]> {
+    return this.reads.readAllData(options);
   }
 
   /** Where the last readAllDataPages read its pages: a worker thread, or this one. */
-  readonly pagesRead: { thread?: 'worker' | 'main' } = {};
+  get pagesRead(): { thread?: 'worker' | 'main' } {
+    return this.reads.pagesRead;
+  }
 
-  async *readAllDataPages(options: ReadAllPagesOptions): AsyncGenerator<LoggedEvent[]> {
-    this.assertOpen();
-    const upTo = this.readableTo();
-    const inThread = (afterPosition: number) => pagesFrom((o) => this.readAllData(o), upTo, { ...options, afterPosition });
-    const afterPosition = options.afterPosition ?? 0;
-    this.pagesRead.thread = 'main';
-    if (this.file === ':memory:' || options.readAhead === false) {
-      yield* inThread(afterPosition);
-      return;
-    }
-    const release = this.share();
-    try {
-      yield* readLogPages({ file: this.file, afterPosition, upTo, pageSize: options.pageSize }, inThread, this.pagesRead);
-    } finally {
-      release();
-    }
+  readAllDataPages(options: ReadAllPagesOptions): AsyncGenerator<LoggedEvent[]> {
+    return this.reads.readAllDataPages(options);
   }
 
   /**
    * Lends the file to a reader on a connection of its own (the audit's verification in a worker
    * thread) while `use` runs, with the last position it may read; undefined for an in-memory store.
    */
-  async lendFile<T>(use: (file: string, upTo: number) => Promise<T>): Promise<T | undefined> {
-    this.assertOpen();
-    if (this.file === ':memory:') return undefined;
-    const release = this.share();
-    try {
-      return await use(this.file, this.readableTo());
-    } finally {
-      release();
-    }
+  lendFile<T>(use: (file: string, upTo: number) => Promise<T>): Promise<T | undefined> {
+    return this.reads.lendFile(use);
   }
 
-  /** Readers of the file on connections of their own (log readers of rebuilds) right now. */
-  private sharers = 0;
-
-  /**
-   * Lets other connections at the file (a rebuild's log reader, in a worker thread) until the
-   * returned function is called, after they closed: the connection leaves SQLite's exclusive
-   * locking mode meanwhile (its transactions take file locks again), then takes the file back.
-   */
-  private share(): () => void {
-    if (!this.exclusive) return () => undefined;
-    if (this.sharers++ === 0) {
-      this.db.pragma('locking_mode = NORMAL');
-      this.stmt.head.get(); // SQLite lets go of the file at its next access
-    }
-    return () => {
-      if (--this.sharers > 0 || !this.db.open) return;
-      try {
-        holdFile(this.db);
-      } catch {
-        // Someone else read the file meanwhile: the next append takes it (or says why it cannot).
-      }
-    };
+  subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription {
+    return this.live.subscribeToAll(handler, options);
   }
 
-  /**
-   * Up to `maxCount` events after `after`, of the streams starting with one of `prefixes` if
-   * given, filtered by SQLite (a subscription to the catalog's few streams skips every dossier
-   * event without bringing it into JavaScript), never past the readable head.
-   */
-  private scan<Row extends [number, ...unknown[]], E>(
-    select: string,
-    map: (row: Row) => E,
-    after: number,
-    maxCount: number,
-    prefixes: string[] | undefined,
-  ): { events: E[]; scannedTo: number } {
-    const upTo = this.readableTo();
-    if (upTo <= after || maxCount <= 0) return { events: [], scannedTo: after };
-    const stmt = this.scanStatement<Row>(select, prefixes?.length ?? -1);
-    const params: (string | number)[] = [after, upTo];
-    for (const p of prefixes ?? []) params.push(p);
-    params.push(maxCount);
-    const rows = stmt.all(...params);
-    const events = rows.map(map);
-    // A short answer examined everything up to `upTo`; a full one, up to its last row.
-    return { events, scannedTo: rows.length === maxCount ? rows[rows.length - 1][0] : upTo };
+  subscribeToAllData(handler: SubscriptionHandler<LoggedEvent>, options?: SubscribeOptions): Subscription {
+    return this.live.subscribeToAllData(handler, options);
   }
 
-  private readonly scanStatements = new Map<string, Database.Statement>();
-
-  /** `prefixes`: how many prefixes the statement filters on; -1 for none (0 matches nothing). */
-  private scanStatement<Row>(select: string, prefixes: number): Database.Statement<(string | number)[], Row> {
-    const key = `${prefixes}:${select}`;
-    let stmt = this.scanStatements.get(key);
-    if (stmt === undefined) {
-      const filter = prefixes < 0 ? '' : ` AND (${prefixes === 0 ? '0' : Array.from({ length: prefixes }, () => 'instr(stream_id, ?) = 1').join(' OR ')})`;
-      stmt = this.db.prepare(`${select} WHERE position > ? AND position <= ?${filter} ORDER BY position ${RUNTIME_LIMIT}`).raw(true);
-      this.scanStatements.set(key, stmt);
-    }
-    return stmt as Database.Statement<(string | number)[], Row>;
-  }
-
-  subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
-    return this.subscribe((after, max, prefixes) => this.readAllSync(after, max, prefixes), handler, options);
-  }
-
-  subscribeToAllData(handler: SubscriptionHandler<LoggedEvent>, options: SubscribeOptions = {}): Subscription {
-    return this.subscribe(
-      (after, max, prefixes) => {
-        const fromMemory = prefixes === undefined ? this.liveTail(after, max) : undefined;
-        if (fromMemory) this.liveReads.memory++;
-        else this.liveReads.file++;
-        return fromMemory ?? this.scan(SELECT_DATA, toLogged, after, max, prefixes);
-      },
-      handler,
-      options,
-    );
-  }
-
-  private extendTail(events: LoggedEvent[]): void {
-    if (events.length === 0) return;
-    const last = this.tail.length > 0 ? this.tail[this.tail.length - 1].position : undefined;
-    if (last === undefined || events[0].position !== last + 1) this.tail = [];
-    for (const e of events) this.tail.push(e);
-    if (this.tail.length > 2 * LIVE_TAIL_EVENTS) this.tail = this.tail.slice(-LIVE_TAIL_EVENTS);
-  }
-
-  /**
-   * What a read of the file (`scan(SELECT_DATA)`) would answer for a live subscription, taken
-   * from the events this store committed last when they cover the range; undefined otherwise.
-   * The events carry the data objects their appenders passed (JSON values that neither side
-   * changes, as the port asks), so that the projector does not read back from the file and parse
-   * what was serialised a moment before, on the command thread.
-   */
-  private liveTail(after: number, maxCount: number): { events: LoggedEvent[]; scannedTo: number } | undefined {
-    if (this.tail.length === 0) return undefined;
-    const upTo = this.readableTo();
-    if (upTo <= after || maxCount <= 0) return { events: [], scannedTo: after };
-    const first = this.tail[0].position;
-    if (after + 1 < first || upTo > this.tail[this.tail.length - 1].position) return undefined;
-    const to = Math.min(upTo, after + maxCount);
-    return { events: this.tail.slice(after + 1 - first, to + 1 - first), scannedTo: to };
-  }
-
-  private subscribe<E extends LoggedEvent>(read: LogRead<E>, handler: SubscriptionHandler<E>, options: SubscribeOptions): Subscription {
-    this.assertOpen();
-    const sub: SqliteSubscription<E> = new SqliteSubscription(read, this.appended, handler, options, () => this.subscriptions.delete(sub));
-    this.subscriptions.add(sub);
-    sub.start();
-    return sub;
+  /** Where the reads of live data subscriptions were answered from: counts, for tests and diagnostics. */
+  get liveReads(): { memory: number; file: number } {
+    return this.live.liveReads;
   }
 
   async headPosition(): Promise<number | undefined> {
@@ -621,7 +296,7 @@ export class SqliteEventStore implements EventStore {
     if (Date.now() - this.lastProbe >= PROBE_INTERVAL_MS && !this.syncRunning) {
       this.lastProbe = Date.now();
       try {
-        this.stmt.probe.immediate();
+        this.batch.probe();
         this.writeFailure = undefined;
       } catch (error) {
         const failure = writeError(error);
@@ -637,7 +312,7 @@ export class SqliteEventStore implements EventStore {
     // Appends already accepted are written (and flushed) before the file is released.
     this.flush();
     await this.syncing;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.live.stopAll();
     this.db.close();
     if (this.walFd !== undefined) closeSync(this.walFd);
   }
@@ -657,32 +332,4 @@ export function writeError(error: unknown): unknown {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code !== 'string' || !WRITE_FAILURE.test(code)) return error;
   return new EventStoreWriteError(code, `the event log cannot be written: ${(error as Error).message} (${code})`, error);
-}
-
-function checkExpected(streamId: string, expected: ExpectedRevision, current: number | undefined): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === undefined) ||
-    (expected === 'stream_exists' && current !== undefined) ||
-    (typeof expected === 'number' && current === expected);
-  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
-}
-
-function toLogged(row: DataTuple): LoggedEvent {
-  return { streamId: row[1], type: row[3], revision: row[2], position: row[0], data: JSON.parse(row[4]) as LoggedEvent['data'], recordedAt: recordedAtOf(row[5], row[6]) };
-}
-
-function toRecorded(row: EventTuple): RecordedEvent {
-  const body = JSON.parse(row[5]) as { d: RecordedEvent['data']; m: RecordedEvent['metadata'] };
-  return {
-    streamId: row[1],
-    id: row[3],
-    type: row[4],
-    revision: row[2],
-    position: row[0],
-    data: body.d,
-    metadata: body.m,
-    created: row[6],
-    recordedAt: recordedAtOf(body.m.recordedAt, row[6]),
-  };
 }

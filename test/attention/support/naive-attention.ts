@@ -4,7 +4,7 @@
  * lists") and sorted; no ranges, no indexes.
  */
 import { type CompiledCalendar, workingTimeBetween } from '../../../src/calendar/index.js';
-import type { SyntheticEvent } from '../../../src/projections/synthetic-history.js';
+import type { SyntheticEvent } from '../../../bench/support/synthetic-history.js';
 
 const HOUR = 3_600_000;
 

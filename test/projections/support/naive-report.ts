@@ -4,7 +4,7 @@
  * views, intervals and index under test.
  */
 import type { DossierEvent } from '../../../src/dossier/events.js';
-import type { SyntheticEvent } from '../../../src/projections/synthetic-history.js';
+import type { SyntheticEvent } from '../../../bench/support/synthetic-history.js';
 import type { StepRow, TimelinessCounts, UnitTree } from '../../../src/projections/timeliness-report.js';
 
 interface State {

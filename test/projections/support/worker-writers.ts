@@ -10,7 +10,7 @@ import { loadConfig } from '../../../src/config.js';
 import { Projector } from '../../../src/projections/projector.js';
 import { ReadModels } from '../../../src/projections/read-models.js';
 import { openRebuildWriter } from '../../../src/projections/rebuild-writer.js';
-import { syntheticLog } from '../../../src/projections/synthetic-history.js';
+import { syntheticLog } from '../../../bench/support/synthetic-history.js';
 import type { TimelinessIndex } from '../../../src/projections/timeliness-index.js';
 import { stepRows, timelinessRows } from '../../../src/projections/timeliness-report.js';
 import { ViewFolder } from '../../../src/projections/view-folder.js';

@@ -2,7 +2,7 @@
  * The scorecard's fractions as the specification words them, from the standard report's naive
  * counts (folding each dossier's events up to an instant) and the digitised flags of the events.
  */
-import type { SyntheticEvent } from '../../../src/projections/synthetic-history.js';
+import type { SyntheticEvent } from '../../../bench/support/synthetic-history.js';
 import type { Fraction } from '../../../src/scorecard/scorecard.js';
 import type { IndicatorName } from '../../../src/targets/targets.js';
 import { naiveCounts, naiveDigitized } from '../../projections/support/naive-report.js';

@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 import type { DossierEvent } from '../../../src/dossier/events.js';
 import { EVENT_STORE, type EventStore } from '../../../src/event-store/event-store.port.js';
-import type { SyntheticEvent } from '../../../src/projections/synthetic-history.js';
+import type { SyntheticEvent } from '../../../bench/support/synthetic-history.js';
 import type { TestApp } from '../../support/test-app.js';
 
 /** Posts a command as the integrator; fails the test unless it is accepted. Returns the answer. */

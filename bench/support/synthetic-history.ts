@@ -4,10 +4,10 @@
  * with occurred instants and entry lags (recordedAt later than occurredAt, sometimes by days).
  * For the property tests and for bulk-loading the read models in benchmarks; deterministic for a seed.
  */
-import { mulberry32 } from '../common/random.js';
-import type { Channel, DossierEvent, Timeliness } from '../dossier/events.js';
-import type { RecordedEvent } from '../event-store/event-store.port.js';
-import { dossierStream } from '../dossier/events.js';
+import { mulberry32 } from '../../src/common/random.js';
+import type { Channel, DossierEvent, Timeliness } from '../../src/dossier/events.js';
+import type { RecordedEvent } from '../../src/event-store/event-store.port.js';
+import { dossierStream } from '../../src/dossier/events.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

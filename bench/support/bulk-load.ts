@@ -5,9 +5,9 @@
  * it) to start a service over a big model; `loadIndex()` is what a start does with it (built from
  * the table, or the snapshot saved by `saveIndexSnapshot` at the same checkpoint).
  */
-import type { LoggedEvent } from '../event-store/event-store.port.js';
-import { ReadModels } from './read-models.js';
-import type { TimelinessIndex } from './timeliness-index.js';
+import type { LoggedEvent } from '../../src/event-store/event-store.port.js';
+import { ReadModels } from '../../src/projections/read-models.js';
+import type { TimelinessIndex } from '../../src/projections/timeliness-index.js';
 
 export interface BulkLoadResult {
   models: ReadModels;
