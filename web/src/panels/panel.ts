@@ -99,7 +99,8 @@ export abstract class LoadingPanel<T> implements Panel {
         ${this.data !== undefined ? this.body(view, this.data) : this.loading ? html`<p class="muted">${t('loading')}</p>` : ''}`,
       this.element,
     );
-    this.element.setAttribute('aria-busy', String(this.loading));
+    // Still busy while waiting to ask again: what is shown is not yet the answer asked for.
+    this.element.setAttribute('aria-busy', String(this.loading || this.retrying));
   }
 
   dispose(): void {
