@@ -39,15 +39,13 @@ export const lastDelta = (stmt: Statements): number => stmt.lastDelta.get()?.las
  * snapshot plus the deltas since each row when it is older, else built from the table.
  */
 export function loadIndex(stmt: Statements, checkpoint: number): { index: TimelinessIndex; source: IndexSource } {
-  const meta = (key: string) => stmt.getMeta.get(key)?.value;
-  if (meta(FORMAT) === SNAPSHOT_FORMAT) {
-    const base = Number(meta(BASE) ?? NaN);
-    const oldest = Math.min(base, stmt.oldestSnapshotRow.get()?.deltas ?? base);
+  const oldest = snapshotDeltas(stmt);
+  if (oldest !== undefined) {
     try {
-      if (meta(AT) === String(checkpoint)) return { index: indexFromSnapshot(stmt.snapshotRows.iterate()), source: 'snapshot' };
-      if (Number.isInteger(oldest) && lastDelta(stmt) - oldest <= MAX_REPLAYED_DELTAS) {
+      if (stmt.getMeta.get(AT)?.value === String(checkpoint)) return { index: indexFromSnapshot(stmt.snapshotRows.iterate()), source: 'snapshot' };
+      if (lastDelta(stmt) - oldest <= MAX_REPLAYED_DELTAS) {
         const index = indexFromSnapshot(stmt.snapshotRows.iterate());
-        applyDeltas(index, stmt.deltasAfterSnapshot.iterate(oldest, base));
+        applyDeltas(index, stmt.deltasAfterSnapshot.iterate(oldest, Number(stmt.getMeta.get(BASE)!.value)));
         // Views committed without their deltas (a file an older version wrote, then died) show as a count that differs.
         if (index.dossierCount() !== (stmt.countViews.get()?.n ?? 0)) throw new Error('the snapshot and the deltas do not count every view');
         return { index, source: 'snapshot+deltas' };
@@ -57,6 +55,14 @@ export function loadIndex(stmt: Statements, checkpoint: number): { index: Timeli
     }
   }
   return { index: buildIndex(stmt), source: 'table' };
+}
+
+/** The last report delta every unit's row holds (a start replays those after it); undefined without a snapshot of this layout. */
+export function snapshotDeltas(stmt: Statements): number | undefined {
+  if (stmt.getMeta.get(FORMAT)?.value !== SNAPSHOT_FORMAT) return undefined;
+  const base = Number(stmt.getMeta.get(BASE)?.value ?? NaN);
+  if (!Number.isInteger(base)) return undefined;
+  return Math.min(base, stmt.oldestSnapshotRow.get()?.deltas ?? base);
 }
 
 /** Saves `index`, which must match the views at `checkpoint`, for the next start: every row, in one transaction. */
@@ -102,11 +108,16 @@ export class SteppedSave {
     return this.bytes;
   }
 
-  /** Writes these units' rows as the index holds them now, in one transaction. */
-  units(index: TimelinessIndex, unitIds: Iterable<string>): void {
+  /**
+   * Writes rows of the units at the end of `unitIds` as the index holds them now, taking them off
+   * it, until `budget` bytes are written (one unit at least), in one transaction.
+   */
+  step(index: TimelinessIndex, unitIds: string[], budget: number): void {
     this.db.transaction(() => {
       const last = lastDelta(this.stmt);
-      for (const unitId of unitIds) {
+      const until = this.bytes + budget;
+      while (unitIds.length > 0 && this.bytes < until) {
+        const unitId = unitIds.pop()!;
         const u = index.unit(unitId);
         if (u !== undefined) this.bytes += put(this.stmt, unitRow(unitId, u), last);
       }

@@ -4,35 +4,12 @@ import { indexFromSnapshot, snapshotRows } from '../../src/projections/index-sna
 import { ReadModels } from '../../src/projections/read-models.js';
 import { ViewReplay } from '../../src/projections/replay.js';
 import { syntheticLog } from '../../src/projections/synthetic-history.js';
-import { DOSSIER_CATEGORIES, TimelinessIndex } from '../../src/projections/timeliness-index.js';
-import { stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';
+import { TimelinessIndex } from '../../src/projections/timeliness-index.js';
 import { testTree, treeOf } from './support/naive-report.js';
+import { reports, START } from './support/index-reports.js';
 import { tempDir } from './support/store.js';
 
 const DAY = 86_400_000;
-const START = Date.parse('2025-01-01T00:00:00+07:00');
-
-/** Every report of every unit over a few windows: what two indexes must agree on. */
-function reports(index: TimelinessIndex, tree: ReturnType<typeof testTree>) {
-  const out: unknown[] = [];
-  for (const unitId of tree.unitIds) {
-    for (const [from, end] of [
-      [START, START + 30 * DAY],
-      [START + 20 * DAY, START + 90 * DAY],
-    ]) {
-      for (const groupBy of ['none', 'child', 'procedure'] as const) {
-        out.push(timelinessRows(index, tree, { unitId, scope: 'subtree', groupBy, from, end }));
-      }
-      out.push(stepRows(index, tree, { unitId, scope: 'subtree', from, end }));
-      // Every dossier category, those only the scorecard reads (digitised) included.
-      const atFrom = new Float64Array(DOSSIER_CATEGORIES);
-      const atEnd = new Float64Array(DOSSIER_CATEGORIES);
-      for (const piece of index.cover(tree, unitId, 'subtree')) piece.all.accumulate(from, end, atFrom, atEnd);
-      out.push([...atFrom], [...atEnd]);
-    }
-  }
-  return out;
-}
 
 describe('index snapshot', () => {
   it('round trip: units and roll-ups, big buckets included, answer alike and keep answering alike after live changes', () => {
