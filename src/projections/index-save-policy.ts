@@ -2,15 +2,16 @@
  * When the report index is saved while the service runs. A start after a crash loads the last
  * snapshot and replays the report deltas written since (index-store.ts); over a long uptime they
  * pile up (and beyond a limit the start reads every view instead). So once `afterDeltas` deltas
- * were written since the snapshot, it is saved again, a few units at a time (`stepBytes` of rows
+ * were written since the snapshot, it is saved again, a few rows at a time (`stepBytes` of rows
  * per step, each step at a later turn of the event loop): a whole save at 5 M dossiers holds the
- * thread for about a second, a step for a few milliseconds. Each row records the deltas it holds,
- * so batches committed between steps are no harm.
+ * thread for about two seconds, a step for a few milliseconds. Each row records the deltas it
+ * holds, so batches committed between steps are no harm.
  *
  * The projector calls `afterBatch` after each committed batch, once the index has taken it.
  */
 import { Logger } from '@nestjs/common';
 import type Database from 'better-sqlite3';
+import { type RowPart, rowParts } from './index-snapshot.js';
 import { lastDelta, snapshotDeltas, SteppedSave } from './index-store.js';
 import type { ReadModels } from './read-models.js';
 import { prepareStatements, type Statements } from './read-models-schema.js';
@@ -29,8 +30,8 @@ export interface IndexSavePolicyOptions {
 interface Pass {
   models: ReadModels;
   save: SteppedSave;
-  /** Units still to write (taken from the end). */
-  left: string[];
+  /** Rows still to write (taken from the end). */
+  left: RowPart[];
   started: number;
 }
 
@@ -70,7 +71,7 @@ export class IndexSavePolicy {
     if (last - this.saved < this.afterDeltas) return;
     try {
       const save = new SteppedSave(models.database, stmt, last);
-      this.pass = { models, save, left: index.unitList().map(([unitId]) => unitId), started: performance.now() };
+      this.pass = { models, save, left: index.unitList().flatMap(([unitId, u]) => rowParts(unitId, u)), started: performance.now() };
     } catch (error) {
       this.failed(error as Error, last);
       return;

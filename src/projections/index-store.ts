@@ -7,7 +7,7 @@
  * keep that short. Without a snapshot (or one of another layout) the index is built from the views.
  */
 import type Database from 'better-sqlite3';
-import { applyDeltas, indexFromSnapshot, SNAPSHOT_FORMAT, snapshotRows, type SnapshotRow, unitRow } from './index-snapshot.js';
+import { applyDeltas, indexFromSnapshot, partRow, type RowPart, SNAPSHOT_FORMAT, snapshotRows, type SnapshotRow } from './index-snapshot.js';
 import type { Statements } from './read-models-schema.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { decodeView } from './view-codec.js';
@@ -78,9 +78,9 @@ export function saveIndexSnapshot(db: Database.Database, stmt: Statements, index
 }
 
 /**
- * A save in steps, while the index keeps changing between them: each step writes the rows of some
- * units as they are then, with the last delta they hold; the last step (`finish`) says where a
- * unit without a row starts: after `base`, the last delta when the first step ran (every unit
+ * A save in steps, while the index keeps changing between them: each step writes some rows as
+ * their buckets are then, with the last delta they hold; the last step (`finish`) says where
+ * buckets without a row start: after `base`, the last delta when the first step ran (every bucket
  * known then has a row by the end). Until it finishes, a start reads the earlier rows as before.
  */
 export class SteppedSave {
@@ -109,17 +109,18 @@ export class SteppedSave {
   }
 
   /**
-   * Writes rows of the units at the end of `unitIds` as the index holds them now, taking them off
-   * it, until `budget` bytes are written (one unit at least), in one transaction.
+   * Writes the rows of the parts at the end of `parts` as the index holds them now, taking them off
+   * it, until `budget` bytes are written (one row at least), in one transaction.
    */
-  step(index: TimelinessIndex, unitIds: string[], budget: number): void {
+  step(index: TimelinessIndex, parts: RowPart[], budget: number): void {
     this.db.transaction(() => {
       const last = lastDelta(this.stmt);
       const until = this.bytes + budget;
-      while (unitIds.length > 0 && this.bytes < until) {
-        const unitId = unitIds.pop()!;
-        const u = index.unit(unitId);
-        if (u !== undefined) this.bytes += put(this.stmt, unitRow(unitId, u), last);
+      while (parts.length > 0 && this.bytes < until) {
+        const part = parts.pop()!;
+        const u = index.unit(part.unitId);
+        const row = u && partRow(part, u);
+        if (row !== undefined) this.bytes += put(this.stmt, row, last);
       }
     })();
   }

@@ -154,11 +154,12 @@ export function prepareStatements(db: Database.Database) {
     setMeta: db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     deleteMeta: db.prepare<[string]>('DELETE FROM meta WHERE key = ?'),
     lastDelta: db.prepare<[], { last: number | null }>('SELECT max(rowid) AS last FROM report_deltas'),
-    oldestSnapshotRow: db.prepare<[], { deltas: number | null }>("SELECT min(deltas) AS deltas FROM index_months WHERE id LIKE 'u:%'"),
-    // The net change of each entry since its unit's row was saved (since `base` for a unit without one).
+    oldestSnapshotRow: db.prepare<[], { deltas: number | null }>("SELECT min(deltas) AS deltas FROM index_months WHERE id NOT LIKE 'r:%'"),
+    // The net change of each entry since the row of its buckets was saved (since `base` without one): index-snapshot.ts.
     deltasAfterSnapshot: db.prepare<[number, number], DeltaSum>(
       `SELECT d.unit_id, d.procedure_code, d.handler, d.category, d.at, SUM(d.n) AS n
-       FROM report_deltas d LEFT JOIN index_months s ON s.id = 'u:' || d.unit_id
+       FROM report_deltas d LEFT JOIN index_months s
+         ON s.id = CASE d.handler WHEN '' THEN 'u:' || d.unit_id ELSE 's:' || d.unit_id || char(1) || d.handler END
        WHERE d.rowid > ? AND d.rowid > coalesce(s.deltas, ?)
        GROUP BY d.unit_id, d.procedure_code, d.handler, d.category, d.at HAVING SUM(d.n) <> 0`,
     ),
