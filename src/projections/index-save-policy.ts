@@ -3,9 +3,9 @@
  * snapshot and replays the report deltas written since (index-store.ts); over a long uptime they
  * pile up (and beyond a limit the start reads every view instead). So once `afterDeltas` deltas
  * were written since the snapshot, it is saved again, a few rows at a time (`stepBytes` of rows
- * per step, each step at a later turn of the event loop): a whole save at 5 M dossiers holds the
- * thread for about two seconds, a step for a few milliseconds. Each row records the deltas it
- * holds, so batches committed between steps are no harm.
+ * per step, each step at a later turn of the event loop): a whole save holds the thread for
+ * seconds at millions of dossiers. Each row records the deltas it holds, so batches committed
+ * between steps are no harm.
  *
  * The projector calls `afterBatch` after each committed batch, once the index has taken it.
  */
@@ -18,7 +18,7 @@ import { prepareStatements, type Statements } from './read-models-schema.js';
 import type { TimelinessIndex } from './timeliness-index.js';
 
 export interface IndexSavePolicyOptions {
-  /** A save starts once this many report deltas were written since the snapshot (about 1.5 s of a start's replay at 5 M). */
+  /** A save starts once this many report deltas were written since the snapshot (what a start after a crash replays). */
   afterDeltas?: number;
   /** Bytes of rows written per step. */
   stepBytes?: number;

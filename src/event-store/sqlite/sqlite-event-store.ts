@@ -126,8 +126,8 @@ export const RUNTIME_LIMIT = 'LIMIT +?';
 
 /**
  * A filtered read over more positions than this looks first whether its streams hold few events
- * (the catalog's: a thousand in a log of millions): then it finds them in the stream index
- * instead of examining every event of the range (a start at 5 M dossiers read the 16 GB log twice).
+ * (the catalog's, at start: a thousand in a log of millions); then it finds them in the stream
+ * index instead of examining every event of the range, which reads the whole log.
  */
 const STREAM_INDEX_MIN_RANGE = 100_000;
 const STREAM_INDEX_MAX_EVENTS = 50_000;
