@@ -6,11 +6,14 @@
  *                                                               bytes per dossier (heap, typed arrays), time
  *   node dist/bench/index-memory.js serve <dir> [--queries=N]   the service: start, province report p50/p99, clean
  *                                                               restart, restart after a crash, serving peak RSS
+ *   node dist/bench/index-memory.js save <dir>                  how long a save of the index holds the thread: whole
+ *                                                               (a clean shutdown's) and in steps (while running)
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReadModels } from '../src/projections/read-models.js';
 import { indexFromSnapshot, snapshotRows } from '../src/projections/index-snapshot.js';
+import { IndexSavePolicy } from '../src/projections/index-save-policy.js';
 import type { TimelinessIndex, UnitIndex, UnitTree } from '../src/projections/timeliness-index.js';
 import { timelinessRows } from '../src/projections/timeliness-report.js';
 import { startServer } from './child.js';
@@ -149,6 +152,48 @@ function heap(dir: string): void {
   models.close();
 }
 
+/**
+ * How long saving the index holds the thread: a whole save (a clean shutdown's) and a save in
+ * steps as the running service makes them (index-save-policy.ts), on the service's own file.
+ */
+function save(dir: string): void {
+  const models = ReadModels.open(join(dir, 'read-models.db'));
+  let t = now();
+  const { index, source } = models.loadIndex();
+  const loadMs = Math.round(now() - t);
+  const thread = () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1000;
+  };
+  const timed = (f: () => void) => {
+    const [w, c] = [now(), thread()];
+    f();
+    return { ms: Math.round(now() - w), cpuMs: Math.round(thread() - c) };
+  };
+  const whole = timed(() => models.saveIndexSnapshot(index));
+  const queue: (() => void)[] = [];
+  const policy = new IndexSavePolicy({ afterDeltas: 0, schedule: (step) => void queue.push(step), logger: { log: () => undefined, error: console.error } });
+  t = now();
+  policy.afterBatch(models, index);
+  const startMs = now() - t;
+  const stepMs: number[] = [];
+  while (queue.length > 0) {
+    const w = now();
+    queue.shift()!();
+    stepMs.push(now() - w);
+  }
+  const stepped = summarize(stepMs);
+  console.log(
+    JSON.stringify({
+      source,
+      loadMs,
+      wholeSave: whole,
+      steppedSave: { steps: stepMs.length, startMs: Math.round(startMs), p50: stepped.p50, p99: stepped.p99, maxMs: Math.round(Math.max(...stepMs)), totalMs: Math.round(stepMs.reduce((a, b) => a + b, 0)) },
+    }),
+  );
+  models.close();
+}
+
 async function serve(dir: string): Promise<void> {
   const queries = numberOption('queries', 300);
   // Another build's server (to compare two versions on the same data): --server=/path/to/dist/bench/server.js
@@ -220,4 +265,5 @@ const [mode, dir] = process.argv.slice(2);
 if (mode === 'make') await make(dir);
 else if (mode === 'heap') heap(dir);
 else if (mode === 'serve') await serve(dir);
-else throw new Error('usage: index-memory.js make|heap|serve <dir>');
+else if (mode === 'save') save(dir);
+else throw new Error('usage: index-memory.js make|heap|serve|save <dir>');

@@ -119,6 +119,8 @@ export interface Months {
   visit(c: number, f: (month: number, offsets: Uint32Array) => void): void;
   /** The count per category, month by month in order. */
   visitCounts(f: (month: number, counts: Uint32Array) => void): void;
+  /** Every month as packed blocks (PackedMonths' layout): a view of its own array, or a fresh one. */
+  blocks(): Uint32Array;
   /** Adds the counts of month m's entries before t (in month m). */
   addWithin(t: number, m: number, into: Float64Array): void;
 }
@@ -229,6 +231,10 @@ export class PackedMonths implements Months {
     }
   }
 
+  blocks(): Uint32Array {
+    return this.d.subarray(0, this.used);
+  }
+
   /** The blocks as segments, for a bucket grown past PACK_MAX. */
   toSegments(): SegmentedMonths {
     const C = this.categories;
@@ -299,6 +305,25 @@ export class SegmentedMonths implements Months {
 
   visitCounts(f: (month: number, counts: Uint32Array) => void): void {
     for (let i = 0; i < this.months.length; i++) f(this.months[i], this.segments[i].data.subarray(0, this.categories));
+  }
+
+  blocks(): Uint32Array {
+    const C = this.categories;
+    const out = new Uint32Array(this.segments.reduce((n, s) => n + 2 + C + s.size, 0));
+    let p = 0;
+    for (let i = 0; i < this.months.length; i++) {
+      const s = this.segments[i];
+      out[p] = this.months[i];
+      out[p + 1] = s.size;
+      out.set(s.data.subarray(0, C), p + 2);
+      p += 2 + C;
+      for (let c = 0; c < C; c++) {
+        const offsets = s.offsets(c);
+        out.set(offsets, p);
+        p += offsets.length;
+      }
+    }
+    return out;
   }
 
   addWithin(t: number, m: number, into: Float64Array): void {

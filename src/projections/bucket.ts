@@ -48,8 +48,41 @@ export class Bucket {
     return b;
   }
 
+  /**
+   * A bucket over `blocks` laid out as PackedMonths' (a snapshot's): taken as they are, made
+   * segments when big. Throws when they do not hold `size` entries in that layout.
+   */
+  static fromMonthBlocks(categories: number, blocks: Uint32Array, size: number): Bucket {
+    const C = categories;
+    let p = 0;
+    let total = 0;
+    let month = -1;
+    while (p < blocks.length) {
+      const n = blocks[p + 1];
+      let counted = 0;
+      for (let c = 0; c < C; c++) counted += blocks[p + 2 + c];
+      if (!(blocks[p] > month && blocks[p] < MONTHS && counted === n && n > 0)) break;
+      month = blocks[p];
+      total += n;
+      p += 2 + C + n;
+    }
+    if (p !== blocks.length || total !== size) throw new Error(`month blocks of ${C} categories do not hold the ${size} entries announced`);
+    const b = new Bucket(C);
+    const packed = new PackedMonths(C, blocks);
+    packed.used = blocks.length;
+    b.store = size > PACK_MAX ? packed.toSegments() : packed;
+    b.total = size;
+    return b;
+  }
+
   get size(): number {
     return this.total;
+  }
+
+  /** Every entry as month blocks (PackedMonths' layout: a snapshot's), a view valid until the next change. */
+  monthBlocks(): Uint32Array {
+    if (this.removed) this.seal();
+    return this.store.blocks();
   }
 
   /** Entries of `category` strictly before `t`. */

@@ -4,8 +4,11 @@
  * Adding a dossier's entries to its buckets one by one (each a growing array) cost more than a
  * tenth of a rebuild at a million dossiers, and its stream of array allocations made the garbage
  * collector run more often while the load's views were alive. Here every entry is appended to two
- * flat columns (bucket number, key), which grow by doubling; at the end the entries are counted
- * per bucket, copied into one exactly sized array per bucket, and each is sorted once.
+ * flat columns (bucket number, key), held in chunks of a fixed size (a column grown by doubling
+ * held up to twice its entries, three times while copied); at the end the entries are counted per
+ * bucket, copied into one exactly sized array per bucket, and each is sorted once and made a
+ * bucket. The arrays are made a window of buckets at a time (one pass over the columns each), so
+ * that the keys are not held twice over at 5 M dossiers.
  */
 import { Bucket, keyOf } from './bucket.js';
 import type { DossierView } from './dossier-view.js';
@@ -37,14 +40,29 @@ export type ExistingKeys = (unitId: string, kind: Kind, key: string) => Float64A
 
 /** Entries between two pauses of buildSteps (a mask: 2^16 - 1). */
 const STEP = 0xffff;
+/** Entries per chunk of the columns (a power of two: 12 MiB a chunk). */
+const CHUNK_BITS = 20;
+/** Entries of the buckets built in one pass over the columns (64 MiB of keys). */
+const WINDOW = 8 << 20;
 
 export class IndexBuilder {
   private readonly units = new Map<string, UnitSlots>();
   private readonly slots: Slot[] = [];
-  /** Bucket number of each entry; `~n` (negative) for a removal. */
-  private ids = new Int32Array(1024);
-  private keys = new Float64Array(1024);
+  /** Bucket number of each entry (`~n`, negative, for a removal), and its key: chunk by chunk. */
+  private ids: Int32Array[] = [];
+  private keys: Float64Array[] = [];
   private n = 0;
+
+  private readonly window: number;
+  private readonly chunkBits: number;
+  private readonly chunk: number;
+
+  /** `window`: entries of the buckets built per pass over the columns; `chunkBits`: log2 of the entries per chunk. */
+  constructor(options: { window?: number; chunkBits?: number } = {}) {
+    this.window = options.window ?? WINDOW;
+    this.chunkBits = options.chunkBits ?? CHUNK_BITS;
+    this.chunk = 1 << this.chunkBits;
+  }
 
   get size(): number {
     return this.n;
@@ -85,48 +103,69 @@ export class IndexBuilder {
     const count = this.slots.length;
     const adds = new Int32Array(count);
     const removes = new Int32Array(count);
-    let ids = this.ids;
-    for (let i = 0; i < this.n; i++) {
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
       if ((i & STEP) === STEP) yield;
-      const id = ids[i];
+      const id = this.ids[i >>> this.chunkBits][i & (this.chunk - 1)];
       if (id >= 0) adds[id]++;
       else removes[~id]++;
     }
-    const kept: Float64Array[] = new Array(count);
+    const ids = this.ids;
+    const keys = this.keys;
+    this.ids = [];
+    this.keys = [];
+    this.n = 0;
+    const kept: (Float64Array | undefined)[] = new Array(count);
     const taken: (Float64Array | undefined)[] = new Array(count);
     const addAt = new Int32Array(count);
     const removeAt = new Int32Array(count);
-    for (let s = 0; s < count; s++) {
-      const { unitId, kind, key } = this.slots[s];
-      const before = existing?.(unitId, kind, key);
-      kept[s] = new Float64Array(adds[s] + (before?.length ?? 0));
-      if (before) kept[s].set(before);
-      addAt[s] = before?.length ?? 0;
-      if (removes[s] > 0) taken[s] = new Float64Array(removes[s]);
-    }
-    let keys = this.keys;
-    for (let i = 0; i < this.n; i++) {
-      if ((i & STEP) === STEP) yield;
-      const id = ids[i];
-      if (id >= 0) kept[id][addAt[id]++] = keys[i];
-      else taken[~id]![removeAt[~id]++] = keys[i];
-    }
-    // Copied out: the columns (some 12 bytes per entry, doubled as they grew) can go while the buckets are built.
-    this.ids = ids = new Int32Array(0);
-    this.keys = keys = new Float64Array(0);
-    this.n = 0;
     const out = new Map<string, BuiltUnit>();
-    for (let s = 0; s < count; s++) {
-      yield;
-      const { unitId, kind, key } = this.slots[s];
-      let unit = out.get(unitId);
-      if (unit === undefined) out.set(unitId, (unit = { byProcedure: new Map(), stepsByHandler: new Map() }));
-      const categories = kind === 'steps' ? STEP_CATEGORIES : DOSSIER_CATEGORIES;
-      const bucket = Bucket.fromSorted(categories, kept[s].sort());
-      if (taken[s]) bucket.subtract(taken[s]!.sort());
-      if (kind === 'all') unit.all = bucket;
-      else if (kind === 'procedure') unit.byProcedure.set(key, bucket);
-      else unit.stepsByHandler.set(key, bucket);
+    // A window of buckets at a time, filled in one pass over the columns and made buckets before
+    // the next: their arrays of keys are never all alive at once (and beside the columns).
+    for (let lo = 0; lo < count; ) {
+      let hi = lo;
+      for (let entries = 0; hi < count && (hi === lo || entries + adds[hi] + removes[hi] <= this.window); hi++) entries += adds[hi] + removes[hi];
+      for (let s = lo; s < hi; s++) {
+        const { unitId, kind, key } = this.slots[s];
+        const before = existing?.(unitId, kind, key);
+        kept[s] = new Float64Array(adds[s] + (before?.length ?? 0));
+        if (before) kept[s]!.set(before);
+        addAt[s] = before?.length ?? 0;
+        if (removes[s] > 0) taken[s] = new Float64Array(removes[s]);
+      }
+      const whole = lo === 0 && hi === count;
+      for (let c = 0; c < ids.length; c++) {
+        const chunkIds = ids[c];
+        const chunkKeys = keys[c];
+        const end = Math.min(this.chunk, n - c * this.chunk);
+        for (let i = 0; i < end; i++) {
+          if ((i & STEP) === STEP) yield;
+          const id = chunkIds[i];
+          const slot = id >= 0 ? id : ~id;
+          if (!whole && (slot < lo || slot >= hi)) continue;
+          if (id >= 0) kept[id]![addAt[id]++] = chunkKeys[i];
+          else taken[slot]![removeAt[slot]++] = chunkKeys[i];
+        }
+        // The last window (often the only one): each chunk let go once copied.
+        if (hi === count) {
+          ids[c] = new Int32Array(0);
+          keys[c] = new Float64Array(0);
+        }
+      }
+      for (let s = lo; s < hi; s++) {
+        yield;
+        const { unitId, kind, key } = this.slots[s];
+        let unit = out.get(unitId);
+        if (unit === undefined) out.set(unitId, (unit = { byProcedure: new Map(), stepsByHandler: new Map() }));
+        const categories = kind === 'steps' ? STEP_CATEGORIES : DOSSIER_CATEGORIES;
+        const bucket = Bucket.fromSorted(categories, kept[s]!.sort());
+        if (taken[s]) bucket.subtract(taken[s]!.sort());
+        kept[s] = taken[s] = undefined;
+        if (kind === 'all') unit.all = bucket;
+        else if (kind === 'procedure') unit.byProcedure.set(key, bucket);
+        else unit.stepsByHandler.set(key, bucket);
+      }
+      lo = hi;
     }
     return out;
   }
@@ -152,15 +191,23 @@ export class IndexBuilder {
   }
 
   private push(slot: number, key: number, remove: boolean): void {
-    if (this.n === this.ids.length) {
-      const ids = new Int32Array(this.ids.length * 2);
-      ids.set(this.ids);
-      this.ids = ids;
-      const keys = new Float64Array(this.keys.length * 2);
-      keys.set(this.keys);
-      this.keys = keys;
+    const at = this.n & (this.chunk - 1);
+    if (at === 0) {
+      // The first chunk starts small (most builders are a batch's few entries), later ones full size.
+      const size = this.n === 0 ? Math.min(1024, this.chunk) : this.chunk;
+      this.ids.push(new Int32Array(size));
+      this.keys.push(new Float64Array(size));
+    } else if (this.n < this.chunk && at === this.ids[0].length) {
+      const ids = new Int32Array(Math.min(this.chunk, at * 2));
+      ids.set(this.ids[0]);
+      this.ids[0] = ids;
+      const keys = new Float64Array(Math.min(this.chunk, at * 2));
+      keys.set(this.keys[0]);
+      this.keys[0] = keys;
     }
-    this.ids[this.n] = remove ? ~slot : slot;
-    this.keys[this.n++] = key;
+    const c = this.n >>> this.chunkBits;
+    this.ids[c][at] = remove ? ~slot : slot;
+    this.keys[c][at] = key;
+    this.n++;
   }
 }

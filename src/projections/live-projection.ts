@@ -16,6 +16,7 @@ import type { ProjectorShared } from './model-in-place.js';
 import type { ProjectionChange } from './projection-status.js';
 import type { AppliedBatch, FoldedBatch } from './read-models.js';
 import type { RegisteredCatchUp } from './registered-catch-up.js';
+import { IndexSavePolicy } from './index-save-policy.js';
 
 const RESUBSCRIBE_MS = 1000;
 
@@ -32,6 +33,8 @@ export class LiveProjection {
   private swapping = false;
   /** Why the live projection is stopped (a failed batch, no success since); undefined while it runs. */
   private stoppedBecause: string | undefined;
+  /** Saves the report index now and then while the service runs (a start after a crash replays less). */
+  private readonly indexSaves = new IndexSavePolicy();
 
   constructor(
     private readonly shared: ProjectorShared,
@@ -143,6 +146,9 @@ export class LiveProjection {
    */
   private afterCommit(batch: AppliedBatch): void {
     this.publish(batch);
+    const { place } = this.shared;
+    // An index the table could not give is not saved: the rebuild replaces both.
+    if (!place.rebuildNeeded) this.indexSaves.afterBatch(place.models, place.index);
     this.catchUp.later();
   }
 

@@ -31,8 +31,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
 -- Rows are stored in the order they are first written (rowid), not by seq: a rebuild writes each
 -- view when its dossier closes, and rows inserted in the middle of a table bigger than the page
 -- cache cost a page read and a split each (twice the time per row at a million dossiers).
--- The report index at meta 'index_snapshot' (a checkpoint): one row per unit and per roll-up.
-CREATE TABLE IF NOT EXISTS index_snapshot (id TEXT NOT NULL, directory TEXT NOT NULL, keys BLOB NOT NULL);
+-- The report index (index-store.ts): one row per unit and per roll-up, each with the last report delta it holds.
+CREATE TABLE IF NOT EXISTS index_months (id TEXT PRIMARY KEY, deltas INTEGER NOT NULL, directory TEXT NOT NULL, blocks BLOB NOT NULL);
 -- How the report entries changed, by recorded instant (report-deltas.ts): what as-of answers read.
 CREATE TABLE IF NOT EXISTS report_deltas (
   lag_class      INTEGER NOT NULL,
@@ -125,10 +125,14 @@ export function openReadModelsDb(file: string, mode: Mode): Database.Database {
   db.exec(TABLES);
   const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
   if (version !== undefined && version !== SCHEMA_VERSION) {
-    db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_snapshot; DROP TABLE IF EXISTS report_deltas; DELETE FROM meta;');
+    db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_months; DROP TABLE IF EXISTS report_deltas; DELETE FROM meta;');
     db.exec(TABLES);
   }
   db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+  // The report index's keys of earlier versions (index_months holds it now): never read again.
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'index_snapshot'").get() !== undefined) {
+    db.exec("DROP TABLE index_snapshot; DELETE FROM meta WHERE key IN ('index_snapshot', 'index_snapshot_deltas')");
+  }
   if (mode === 'live') db.exec(INDEXES);
   return db;
 }
@@ -146,17 +150,24 @@ export function prepareStatements(db: Database.Database) {
     upsertDossiers: db.prepare<[(string | number)[]]>(upsertSql(ROWS_PER_INSERT)),
     allViews: db.prepare<[], { view: string }>('SELECT view FROM dossiers'),
     countViews: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM dossiers'),
-    getSnapshotAt: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot'"),
-    setSnapshotAt: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot', ?)"),
-    getSnapshotDeltas: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_snapshot_deltas'"),
-    setSnapshotDeltas: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot_deltas', ?)"),
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    deleteMeta: db.prepare<[string]>('DELETE FROM meta WHERE key = ?'),
     lastDelta: db.prepare<[], { last: number | null }>('SELECT max(rowid) AS last FROM report_deltas'),
-    deltasAfter: db.prepare<[number], DeltaSum>(
-      'SELECT unit_id, procedure_code, handler, category, at, SUM(n) AS n FROM report_deltas WHERE rowid > ? GROUP BY unit_id, procedure_code, handler, category, at HAVING SUM(n) <> 0',
+    oldestSnapshotRow: db.prepare<[], { deltas: number | null }>("SELECT min(deltas) AS deltas FROM index_months WHERE id NOT LIKE 'r:%'"),
+    // The net change of each entry since the row of its buckets was saved (since `base` without one): index-snapshot.ts.
+    deltasAfterSnapshot: db.prepare<[number, number], DeltaSum>(
+      `SELECT d.unit_id, d.procedure_code, d.handler, d.category, d.at, SUM(d.n) AS n
+       FROM report_deltas d LEFT JOIN index_months s
+         ON s.id = CASE d.handler WHEN '' THEN 'u:' || d.unit_id ELSE 's:' || d.unit_id || char(1) || d.handler END
+       WHERE d.rowid > ? AND d.rowid > coalesce(s.deltas, ?)
+       GROUP BY d.unit_id, d.procedure_code, d.handler, d.category, d.at HAVING SUM(d.n) <> 0`,
     ),
-    clearSnapshot: db.prepare('DELETE FROM index_snapshot'),
-    insertSnapshotRow: db.prepare<[string, string, Buffer]>('INSERT INTO index_snapshot (id, directory, keys) VALUES (?, ?, ?)'),
-    snapshotRows: db.prepare<[], SnapshotRow>('SELECT id, directory, keys FROM index_snapshot'),
+    clearSnapshot: db.prepare('DELETE FROM index_months'),
+    putSnapshotRow: db.prepare<[string, number, string, Buffer]>(
+      'INSERT INTO index_months (id, deltas, directory, blocks) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET deltas = excluded.deltas, directory = excluded.directory, blocks = excluded.blocks',
+    ),
+    snapshotRows: db.prepare<[], SnapshotRow>('SELECT id, directory, blocks AS keys FROM index_months'),
     insertQuarantined: db.prepare<[number, string, string, string]>(
       'INSERT OR REPLACE INTO quarantine (position, stream_id, type, error) VALUES (?, ?, ?, ?)',
     ),

@@ -4,36 +4,12 @@ import { indexFromSnapshot, snapshotRows } from '../../src/projections/index-sna
 import { ReadModels } from '../../src/projections/read-models.js';
 import { ViewReplay } from '../../src/projections/replay.js';
 import { syntheticLog } from '../../bench/support/synthetic-history.js';
-import { DOSSIER_CATEGORIES, TimelinessIndex } from '../../src/projections/timeliness-index.js';
-import { CATEGORY_SPAN } from '../../src/projections/bucket.js';
-import { stepRows, timelinessRows } from '../../src/projections/timeliness-report.js';
+import { TimelinessIndex } from '../../src/projections/timeliness-index.js';
 import { testTree, treeOf } from './support/naive-report.js';
+import { reports, START } from './support/index-reports.js';
 import { tempDir } from './support/store.js';
 
 const DAY = 86_400_000;
-const START = Date.parse('2025-01-01T00:00:00+07:00');
-
-/** Every report of every unit over a few windows: what two indexes must agree on. */
-function reports(index: TimelinessIndex, tree: ReturnType<typeof testTree>) {
-  const out: unknown[] = [];
-  for (const unitId of tree.unitIds) {
-    for (const [from, end] of [
-      [START, START + 30 * DAY],
-      [START + 20 * DAY, START + 90 * DAY],
-    ]) {
-      for (const groupBy of ['none', 'child', 'procedure'] as const) {
-        out.push(timelinessRows(index, tree, { unitId, scope: 'subtree', groupBy, from, end }));
-      }
-      out.push(stepRows(index, tree, { unitId, scope: 'subtree', from, end }));
-      // Every dossier category, those only the scorecard reads (digitised) included.
-      const atFrom = new Float64Array(DOSSIER_CATEGORIES);
-      const atEnd = new Float64Array(DOSSIER_CATEGORIES);
-      for (const piece of index.cover(tree, unitId, 'subtree')) piece.all.accumulate(from, end, atFrom, atEnd);
-      out.push([...atFrom], [...atEnd]);
-    }
-  }
-  return out;
-}
 
 describe('index snapshot', () => {
   it('round trip: units and roll-ups, big buckets included, answer alike and keep answering alike after live changes', () => {
@@ -51,6 +27,7 @@ describe('index snapshot', () => {
     expect(original.rollUpList()[0].all.size).toBeGreaterThan(16_384);
 
     const rows = [...snapshotRows(original)];
+    // As SQLite hands them back: Buffers, which may sit at any offset of a shared pool.
     const loaded = indexFromSnapshot(rows.map((r) => ({ ...r, keys: Buffer.from(r.keys) })), { rollUpMinUnits: 2 });
     expect(loaded.rollUpList().map((r) => [r.root, [...r.members]])).toEqual([['A', ['A', 'B']]]);
     expect(reports(loaded, tree)).toEqual(reports(original, tree));
@@ -67,17 +44,19 @@ describe('index snapshot', () => {
     expect(reports(loaded, tree)).toEqual(reports(original, tree));
   });
 
-  it('refuses a row holding a category this version does not count (a snapshot of another layout)', () => {
+  it('refuses a row whose month blocks do not hold what its directory announces (a snapshot of another layout)', () => {
     const log = syntheticLog({ seed: 5, dossiers: 50, unitIds: ['A'], procedureCodes: ['P1'], start: START, spanMs: 10 * DAY });
     const replay = new ViewReplay();
     log.forEach((e) => replay.apply(e));
     const index = new TimelinessIndex();
     for (const v of replay.views.values()) index.bulkAdd(v);
     const [row] = [...snapshotRows(index)];
-    const keys = new Float64Array(row.keys.buffer.slice(row.keys.byteOffset, row.keys.byteOffset + row.keys.byteLength));
-    keys[0] = DOSSIER_CATEGORIES * CATEGORY_SPAN + 1; // the 'all' bucket comes first: its one key of a category beyond
-    keys.subarray(0, JSON.parse(row.directory).buckets[0][2]).sort();
-    expect(() => indexFromSnapshot([{ ...row, keys: Buffer.from(keys.buffer) }])).toThrow(/category beyond/);
+    const words = new Uint32Array(row.keys.buffer.slice(row.keys.byteOffset, row.keys.byteOffset + row.keys.byteLength));
+    words[2] += 1; // the first block's count of its first category: one entry more than it holds
+    expect(() => indexFromSnapshot([{ ...row, keys: Buffer.from(words.buffer) }])).toThrow(/do not hold/);
+    const directory = JSON.parse(row.directory);
+    directory.buckets[directory.buckets.length - 1][3] += 1; // its last bucket longer than the row
+    expect(() => indexFromSnapshot([{ ...row, directory: JSON.stringify(directory) }])).toThrow(/does not match its directory/);
   });
 
   describe('with the read models', () => {
@@ -120,6 +99,41 @@ describe('index snapshot', () => {
       models.close();
       const reopened = ReadModels.open(file);
       expect(reopened.loadIndex().source).toBe('table');
+      reopened.close();
+    });
+
+    it('a snapshot of another layout, or of the keys earlier versions saved, is not read: the index is built from the views', () => {
+      const file = join(tmp.dir, 'rm.db');
+      const models = ReadModels.open(file);
+      models.applyBatch(log);
+      models.saveIndexSnapshot(models.buildIndex());
+      models.database.prepare("UPDATE meta SET value = 'months-0:1:1' WHERE key = 'index_months_format'").run();
+      models.close();
+      const reopened = ReadModels.open(file);
+      const loaded = reopened.loadIndex();
+      expect(loaded.source).toBe('table');
+      expect(reports(loaded.index, tree)).toEqual(reports(reopened.buildIndex(), tree));
+      // The table and meta keys of earlier versions: dropped at open, never read.
+      reopened.database.exec("CREATE TABLE index_snapshot (id TEXT NOT NULL, directory TEXT NOT NULL, keys BLOB NOT NULL); INSERT INTO index_snapshot VALUES ('u:X', '{}', x'00'); INSERT INTO meta VALUES ('index_snapshot', '1')");
+      reopened.close();
+      const again = ReadModels.open(file);
+      expect(again.database.prepare("SELECT name FROM sqlite_master WHERE name = 'index_snapshot'").get()).toBeUndefined();
+      expect(again.database.prepare("SELECT value FROM meta WHERE key = 'index_snapshot'").get()).toBeUndefined();
+      expect(again.loadIndex().source).toBe('table');
+      again.close();
+    });
+
+    it('a row that does not read is not trusted: the index is built from the views', () => {
+      const file = join(tmp.dir, 'rm.db');
+      const models = ReadModels.open(file);
+      models.applyBatch(log);
+      models.saveIndexSnapshot(models.buildIndex());
+      models.database.prepare("UPDATE index_months SET blocks = x'0000' WHERE id LIKE 'u:%'").run();
+      models.close();
+      const reopened = ReadModels.open(file);
+      const loaded = reopened.loadIndex();
+      expect(loaded.source).toBe('table');
+      expect(reports(loaded.index, tree)).toEqual(reports(reopened.buildIndex(), tree));
       reopened.close();
     });
 
