@@ -20,13 +20,9 @@ import { startServer } from './child.js';
 import { Client } from './client.js';
 import { numberOption, textOption } from './options.js';
 import { now, perSecond, summarize, type Summary } from './stats.js';
+import { AsOfAuditor, type Interference, interference } from './support/as-of-probes.js';
 import { Workload } from './workload.js';
 import { generateInWorker } from './workload-worker.js';
-
-const YEAR_FROM = '2025-01-01T00:00:00+07:00';
-const YEAR_TO = '2026-01-01T00:00:00+07:00';
-/** Past instants for the as-of answers: the end of the workload's year, minus a few minutes each. */
-const AS_OF_BASE = Date.parse('2025-12-31T12:00:00+07:00');
 
 /** As-of reports at random instants of the year, one at a time. */
 const RANDOM_INSTANTS = 40;
@@ -45,16 +41,6 @@ interface ServerFigures {
   during1: Interference;
   during4: Interference;
   peakRssMb: number;
-}
-
-interface Interference {
-  asOf: Summary;
-  asOfRefused429: number;
-  health: Summary;
-  /** /health answers other than 200 (counted, not timed). */
-  healthNot200: number;
-  commands: Summary;
-  commandFailures: number;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -97,14 +83,9 @@ async function loadReadModels(store: SqliteEventStore, modelsFile: string): Prom
   log(`read models loaded in ${Math.round(now() - t0)} ms`);
 }
 
-const asOfPath = (root: string, asOf: number) =>
-  `/units/${root}/timeliness?from=${encodeURIComponent(YEAR_FROM)}&to=${encodeURIComponent(YEAR_TO)}&asOf=${encodeURIComponent(new Date(asOf).toISOString())}`;
-
 async function measureServer(build: string, serverScript: string | undefined, dir: string, province: Workload['province']): Promise<ServerFigures> {
   const app = await startServer('app', dir, { serverScript });
   const client = new Client(app.url);
-  let instant = 0;
-  const nextInstant = () => AS_OF_BASE - 60_000 * ++instant;
   try {
     // Caught up, with the overdue watcher's marks at start done.
     let last = -1;
@@ -114,25 +95,11 @@ async function measureServer(build: string, serverScript: string | undefined, di
       last = s.headPosition;
       await sleep(500);
     }
-    const asOf = async (at: number): Promise<{ ms: number; refused: number }> => {
-      const t0 = now();
-      let refused = 0;
-      for (;;) {
-        const a = await client.send('GET', asOfPath(province.root, at), 'auditor');
-        if (a.status === 200) return { ms: now() - t0, refused };
-        if (a.status !== 429) throw new Error(`as-of answered ${a.status}: ${JSON.stringify(a.body)}`);
-        refused++;
-        await sleep(1000 * (Number(a.headers?.['retry-after']) || 1));
-      }
-    };
+    const auditor = new AsOfAuditor(client, province);
+    const asOf = (at?: number) => auditor.ask(at);
+    const nextInstant = () => auditor.nextInstant();
     await asOf(nextInstant()); // warm-up
-    const random: number[] = [];
-    let state = 12345;
-    const yearFrom = Date.parse(YEAR_FROM);
-    for (let i = 0; i < RANDOM_INSTANTS; i++) {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      random.push((await asOf(yearFrom + Math.floor((state / 2 ** 32) * (AS_OF_BASE - yearFrom)))).ms);
-    }
+    const random = await auditor.atRandomInstants(RANDOM_INSTANTS);
     log(`  ${build}: as-of at random instants ${JSON.stringify(summarize(random))}`);
     const alone: number[] = [];
     for (let i = 0; i < 5; i++) alone.push((await asOf(nextInstant())).ms);
@@ -163,76 +130,6 @@ async function measureServer(build: string, serverScript: string | undefined, di
   } finally {
     client.close();
   }
-}
-
-/** How long commands and probes are timed while as-of reports run (at least one each). */
-const DURING_MS = 3000;
-
-/**
- * `n` auditors asking as-of reports back to back (none: 3 s of probes alone); meanwhile /health probed in turn and commands sent at 20/s, each on
- * connections of its own (a probe never waits in the client behind a command).
- */
-async function interference(base: string, province: Workload['province'], n: number, asOf: () => Promise<{ ms: number; refused: number }>): Promise<Interference> {
-  let running = true;
-  const health: number[] = [];
-  let healthNot200 = 0;
-  const commands: number[] = [];
-  let commandFailures = 0;
-  const prober = new Client(base);
-  const client = new Client(base);
-  const probes = (async () => {
-    while (running) {
-      const a = await prober.send('GET', '/health', 'auditor');
-      if (a.status === 200) health.push(a.ms);
-      else healthNot200++;
-      await sleep(20);
-    }
-  })();
-  const receivers = province.units.filter((u) => u.unitId !== province.root).map((u) => u.unitId);
-  const stamp = Date.now().toString(36);
-  const sent: Promise<void>[] = [];
-  const background = (async () => {
-    for (let i = 0; running; i++) {
-      sent.push(
-        client
-          .send('POST', '/dossiers', 'integrator', {
-            dossierId: `A${stamp}-${n}-${i}`,
-            procedureCode: 'HT-KHAISINH',
-            unitId: receivers[i % receivers.length],
-            channel: 'direct',
-            receivedAt: new Date(Date.now() - 1000).toISOString(),
-          })
-          .then((a) => {
-            if (a.status === 201) commands.push(a.ms);
-            else commandFailures++;
-          }),
-      );
-      await sleep(50);
-    }
-  })();
-  await sleep(200);
-  // Each of the n auditors asks again as soon as answered, for DURING_MS at least.
-  const until = now() + DURING_MS;
-  const auditor = async () => {
-    const mine: { ms: number; refused: number }[] = [];
-    do mine.push(await asOf());
-    while (now() < until);
-    return mine;
-  };
-  const answers = n === 0 ? (await sleep(DURING_MS), []) : (await Promise.all(Array.from({ length: n }, auditor))).flat();
-  running = false;
-  await Promise.all([probes, background]);
-  await Promise.all(sent);
-  prober.close();
-  client.close();
-  return {
-    asOf: summarize(answers.map((a) => a.ms)),
-    asOfRefused429: answers.reduce((s, a) => s + a.refused, 0),
-    health: summarize(health),
-    healthNot200,
-    commands: summarize(commands),
-    commandFailures,
-  };
 }
 
 const dossiers = numberOption('dossiers', 100_000);

@@ -4,6 +4,7 @@
  *  - the real service started over that data (startup = read models opened, report index built);
  *  - report queries over HTTP, one at a time: the province root's subtree for the whole year,
  *    and random units, periods, scopes and groupings;
+ *  - as-of province reports at random instants, then commands while four auditors ask them;
  *  - the rebuild through the service (POST /projections/rebuild?wait=true);
  *  - live lag: with a steady background of commands, probe commands whose acknowledgement
  *    carries a log position, timed until the province root's SSE stream pushes a report at
@@ -17,6 +18,7 @@ import { Rng } from '../src/catalog/seed/rng.js';
 import { now, perSecond, summarize, type Summary } from './stats.js';
 import { Workload, type WorkloadTally } from './workload.js';
 import { loadProvince } from './load-province.js';
+import { measureAsOf } from './support/as-of-probes.js';
 
 export interface ProjectionOptions {
   dir: string;
@@ -24,6 +26,8 @@ export interface ProjectionOptions {
   seed: number;
   /** Report queries of each kind. */
   reportQueries: number;
+  /** As-of province reports at random instants. */
+  asOfInstants: number;
   /** Live-lag probes. */
   probes: number;
   /** Background commands per second during the live-lag probes. */
@@ -43,6 +47,10 @@ export interface ProjectionFigures extends LiveFigures {
   bulkProjectEventsPerSecond: number;
   /** The registered read models of the seam (entry lag, attention) built from the log after it, main thread. */
   registeredModelsEventsPerSecond: number;
+  /** The year's province report as known at random instants (GET ...?asOf=), one at a time. */
+  asOfReport: Summary;
+  /** Commands (20/s) while four auditors ask as-of reports back to back: p50 / p99 ms. */
+  commandsDuringAsOf: Summary;
   /** The service's rebuild, as it reports it (POST /projections/rebuild?wait=true). */
   rebuildEventsPerSecond: number | null;
   rebuildSeconds: number | null;
@@ -124,17 +132,21 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
     const reportRandom = summarize(randomMs);
     log(`  report queries: province p50 ${reportProvince.p50} ms p99 ${reportProvince.p99} ms; random p50 ${reportRandom.p50} ms p99 ${reportRandom.p99} ms`);
 
-    // 5. Rebuild through the service.
+    // 5. As-of reports, and commands while four auditors ask them.
+    const asOf = await measureAsOf(app.url, province, o.asOfInstants);
+    log(`  as-of province report p50 ${asOf.asOfReport.p50} ms p99 ${asOf.asOfReport.p99} ms; commands during 4 as-of p99 ${asOf.during4.commands.p99} ms`);
+
+    // 6. Rebuild through the service.
     const rebuilt = o.skipRebuild ? undefined : await rebuild(client, log);
 
-    // 6. Live lag under a steady background of commands.
+    // 7. Live lag under a steady background of commands.
     const live = await measureLiveLag(app.url, client, province.units.map((u) => u.unitId), province.root, province.centre, o, rng);
     log(`  live lag: p50 ${live.liveLag.p50} ms p99 ${live.liveLag.p99} ms (from send p99 ${live.liveLagFromSend.p99} ms), ${live.backgroundCommands} background commands`);
 
     const stoppedApp = await app.stop();
     stopped = true;
 
-    // 7. Restarts: after that clean stop, then after a crash that follows a few commands.
+    // 8. Restarts: after that clean stop, then after a crash that follows a few commands.
     const clean = await startServer('app', o.dir);
     const cleanClient = new Client(clean.url);
     try {
@@ -159,6 +171,8 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
       loadSeconds: Math.round(loadMs / 100) / 10,
       bulkProjectEventsPerSecond: perSecond(projected, bulkMs),
       registeredModelsEventsPerSecond: perSecond(projected, seamMs),
+      asOfReport: asOf.asOfReport,
+      commandsDuringAsOf: asOf.during4.commands,
       rebuildEventsPerSecond: rebuilt?.eventsPerSecond ?? null,
       rebuildSeconds: rebuilt?.seconds ?? null,
       startupMs: app.startupMs,

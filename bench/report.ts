@@ -42,6 +42,10 @@ export interface Results {
   reportQueryP50Ms: number | null;
   reportQueryP99Ms: number | null;
   randomReportQueryP99Ms: number | null;
+  /** As-of province report at random instants, and command p99 while four run: at 1 M dossiers (issue 23's goals). */
+  asOfReportP50Ms: number | null;
+  asOfReportP99Ms: number | null;
+  commandP99DuringAsOfMs: number | null;
   /** Dossiers of the largest projection data set. */
   dossiers: number | null;
   events: number | null;
@@ -75,6 +79,9 @@ export interface ScalingRow {
   startupMs_cleanRestart: number;
   startupMs_afterCrash: number;
   reportQueryP99Ms: number | null;
+  asOfReportP50Ms: number | null;
+  asOfReportP99Ms: number | null;
+  commandP99DuringAsOfMs: number | null;
   eventsDbMb: number;
   readModelsDbMb: number;
 }
@@ -115,6 +122,9 @@ export function buildResults(info: RunInfo, appends: AppendFigures | null, http:
     reportQueryP50Ms: largest?.reportProvince.p50 ?? null,
     reportQueryP99Ms: largest?.reportProvince.p99 ?? null,
     randomReportQueryP99Ms: largest?.reportRandom.p99 ?? null,
+    asOfReportP50Ms: at(1_000_000)?.asOfReport.p50 ?? null,
+    asOfReportP99Ms: at(1_000_000)?.asOfReport.p99 ?? null,
+    commandP99DuringAsOfMs: at(1_000_000)?.commandsDuringAsOf.p99 ?? null,
     dossiers: largest?.dossiers ?? null,
     events: largest?.events ?? null,
     peakRssMb: peaks.length > 0 ? Math.max(...peaks) : null,
@@ -133,6 +143,9 @@ export function buildResults(info: RunInfo, appends: AppendFigures | null, http:
       startupMs5M: goal('<= 15 s at 5 M dossiers, clean restart and after a crash (the slower)', slowerRestart(at(5_000_000)), (v) => v <= 15_000),
       reportQueryP99Ms5M: goal('<= 20 ms at 5 M dossiers, province subtree', at(5_000_000)?.reportProvince.p99 ?? null, (v) => v <= 20),
       rebuildEventsPerSecond5M: goal('>= 100,000 events/s at 5 M dossiers', at(5_000_000)?.rebuildEventsPerSecond ?? null, (v) => v >= 100_000),
+      asOfReportP50Ms1M: goal('<= 1 s at 1 M dossiers, province report as of a random instant', at(1_000_000)?.asOfReport.p50 ?? null, (v) => v <= 1000),
+      asOfReportP99Ms1M: goal('<= 3 s at 1 M dossiers', at(1_000_000)?.asOfReport.p99 ?? null, (v) => v <= 3000),
+      commandP99DuringAsOfMs1M: goal('<= 50 ms at 1 M dossiers, while 4 as-of reports run', at(1_000_000)?.commandsDuringAsOf.p99 ?? null, (v) => v <= 50),
     },
     scaling: projections.map((p) => ({
       dossiers: p.dossiers,
@@ -152,6 +165,9 @@ export function buildResults(info: RunInfo, appends: AppendFigures | null, http:
       startupMs_cleanRestart: p.cleanRestartMs,
       startupMs_afterCrash: p.crashRestartMs,
       reportQueryP99Ms: p.reportProvince.p99,
+      asOfReportP50Ms: p.asOfReport.p50,
+      asOfReportP99Ms: p.asOfReport.p99,
+      commandP99DuringAsOfMs: p.commandsDuringAsOf.p99,
       eventsDbMb: p.eventsDbMb,
       readModelsDbMb: p.readModelsDbMb,
     })),
@@ -174,9 +190,10 @@ function slowerRestart(p: ProjectionFigures | undefined): number | null {
 
 /** Issue 23's goals at a size (1 M, 5 M), as rows of a table: figure, value, goal, met. */
 function sizeGoalRows(r: Results, check: (met: boolean | null) => string): string[][] {
-  return ['peakRssMb1M', 'peakRssMb5M', 'startupMs5M', 'reportQueryP99Ms5M', 'rebuildEventsPerSecond5M'].map((key) => {
+  const keys = ['peakRssMb1M', 'peakRssMb5M', 'startupMs5M', 'reportQueryP99Ms5M', 'rebuildEventsPerSecond5M', 'asOfReportP50Ms1M', 'asOfReportP99Ms1M', 'commandP99DuringAsOfMs1M'];
+  return keys.map((key) => {
     const g = r.goals[key];
-    return [key, fmt(g.value, key.startsWith('report') ? 1 : 0), g.target, check(g.met)];
+    return [key, fmt(g?.value, key.startsWith('report') || key.startsWith('command') ? 1 : 0), g?.target ?? '', check(g?.met ?? null)];
   });
 }
 
@@ -188,7 +205,7 @@ const fmt = (v: number | null | undefined, digits = 0): string => {
   if (v === null || v === undefined) return 'n/a';
   return digits === 0 ? Math.round(v).toLocaleString('en-US') : round(v, digits).toLocaleString('en-US', { maximumFractionDigits: digits });
 };
-const ms = (s: { p50: number | null; p99: number | null }) => `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)}`;
+const ms = (s: { p50: number | null; p99: number | null } | undefined) => (s === undefined ? 'n/a' : `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)}`);
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -231,6 +248,8 @@ export function renderTable(r: Results): string {
         row('service start ms (index from read models)', (x) => fmt(x.startupMs)),
         row('report p50 / p99 ms, province subtree, year', (x) => ms(x.reportProvince), 'p99 < 20', r.goals.reportQueryP99Ms.met),
         row('report p50 / p99 ms, random unit/period', (x) => ms(x.reportRandom)),
+        row('as-of province report p50 / p99 ms', (x) => ms(x.asOfReport), '<= 1,000 / 3,000 at 1M', r.goals.asOfReportP99Ms1M?.met ?? null),
+        row('commands p50 / p99 ms while 4 as-of run', (x) => ms(x.commandsDuringAsOf), 'p99 <= 50 at 1M', r.goals.commandP99DuringAsOfMs1M?.met ?? null),
         row('live lag p50 / p99 ms (ack -> SSE push)', (x) => ms(x.liveLag), 'p99 < 100', r.goals.liveLagP99Ms.met),
         row('live lag p50 / p99 ms (send -> SSE push)', (x) => ms(x.liveLagFromSend)),
         row('background commands/s during live lag', (x) => fmt(x.backgroundPerSecond)),
@@ -279,6 +298,8 @@ export function renderMarkdown(r: Results): string {
   row('service start (read models opened, index built), ms', (x) => fmt(x.startupMs));
   row('report, province subtree, whole year: p50 / p99 ms', (x) => ms(x.reportProvince), `p99 < 20: ${check(r.goals.reportQueryP99Ms.met)}`);
   row('report, random unit/period/scope/grouping: p50 / p99 ms', (x) => ms(x.reportRandom));
+  row('as-of province report, random instants: p50 / p99 ms', (x) => ms(x.asOfReport), '<= 1,000 / 3,000 at 1M');
+  row('commands while 4 as-of reports run: p50 / p99 ms', (x) => ms(x.commandsDuringAsOf), 'p99 <= 50 at 1M');
   row('live lag, ack to SSE push: p50 / p99 ms', (x) => ms(x.liveLag), `p99 < 100: ${check(r.goals.liveLagP99Ms.met)}`);
   row('live lag, send to SSE push: p50 / p99 ms', (x) => ms(x.liveLagFromSend));
   row('background commands/s during the probes', (x) => fmt(x.backgroundPerSecond));

@@ -32,7 +32,7 @@ interface Plan {
   seed: number;
   appends: { durationMs: number; concurrentMs: number };
   http: { durationS: number; warmupS: number; connections: number; rounds: number };
-  projections: { sizes: number[]; reportQueries: number; probes: number; backgroundRate: number; skipRebuild: boolean };
+  projections: { sizes: number[]; reportQueries: number; asOfInstants: number; probes: number; backgroundRate: number; skipRebuild: boolean };
   profile: boolean;
   keep: boolean;
   /** The projections' data directory, kept, and taken up again by a later run (one size only). */
@@ -60,7 +60,7 @@ function plan(argv: string[]): Plan {
     http: quick ? { durationS: 5, warmupS: 1, connections: 32, rounds: 1 } : { durationS: 20, warmupS: 5, connections: 32, rounds: 2 },
     projections: {
       sizes,
-      ...(quick ? { reportQueries: 100, probes: 50 } : { reportQueries: 300, probes: 300 }),
+      ...(quick ? { reportQueries: 100, asOfInstants: 10, probes: 50 } : { reportQueries: 300, asOfInstants: 40, probes: 300 }),
       backgroundRate: 100,
       skipRebuild: flag('skip-rebuild'),
     },
