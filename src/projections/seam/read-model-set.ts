@@ -158,6 +158,54 @@ export class ReadModelSet {
     this.committed(pending);
   }
 
+  /**
+   * A page of a build from the log whose end is not known yet (a rebuild's pass over the log, beside
+   * the dossier views): every model, none caught up by it. `endBuild` then flushes them.
+   */
+  buildPage(page: readonly LoggedEvent[]): void {
+    if (page.length > 0) this.catchUpPage(page, Number.POSITIVE_INFINITY);
+  }
+
+  /** Ends the build of `buildPage`: what the builders hold flushed, and every checkpoint stored. */
+  endBuild(): void {
+    const pending = this.db.transaction(() =>
+      [...this.entries.values()].map((entry) => {
+        if (entry.unflushed > 0) entry.handle.builder?.flush();
+        this.setCheckpoint.run(entry.checkpoint, entry.model.name);
+        return { entry, checkpoint: entry.checkpoint, stored: entry.checkpoint, unflushed: 0, skipped: [], indexed: entry.indexed };
+      }),
+    )();
+    this.committed(pending);
+  }
+
+  /** Whether any model is registered. */
+  get isEmpty(): boolean {
+    return this.entries.size === 0;
+  }
+
+  /**
+   * Copies every model's tables, checkpoint and quarantined events into the file of `db`, which
+   * has none of them yet, and creates their secondary indexes there: a ReadModelSet opened on it
+   * then finds them as they are here (a rebuild builds them beside the file its writer owns).
+   */
+  copyInto(db: Database.Database): void {
+    db.exec(STATE_TABLES);
+    for (const { model } of this.entries.values()) db.exec(model.schema);
+    db.prepare('ATTACH DATABASE ? AS built').run(this.db.name);
+    try {
+      db.transaction(() => {
+        for (const { model } of this.entries.values()) {
+          for (const table of model.tables) db.exec(`INSERT INTO main.${table} SELECT * FROM built.${table}`);
+        }
+        db.exec('INSERT OR REPLACE INTO main.read_model_state SELECT * FROM built.read_model_state');
+        db.exec('INSERT OR REPLACE INTO main.read_model_quarantine SELECT * FROM built.read_model_quarantine');
+      })();
+    } finally {
+      db.exec('DETACH DATABASE built');
+    }
+    for (const { model } of this.entries.values()) if (model.indexes !== undefined) db.transaction(() => db.exec(model.indexes!))();
+  }
+
   status(projectorCheckpoint: number): (ReadModelStatus & { quarantined: number })[] {
     return [...this.entries.values()].map(({ model, checkpoint }) => ({
       name: model.name,
