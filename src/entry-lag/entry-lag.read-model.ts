@@ -111,7 +111,9 @@ interface Dossier {
   holder: string;
 }
 
-type EntryRow = [day: number, unitId: string, occurredAt: number, position: number, eventType: string, lagMs: number, officeMs: number, late: number];
+/** Entries as the columns of entry_lag_events, one after the other: day, unit_id, occurred_at, position, event_type, lag_ms, office_ms, late. */
+type EntryColumns = (string | number)[];
+const WIDTH = 8;
 
 const INSERT_CHUNK = 100; // rows per multi-row INSERT: 8 parameters each, well under SQLite's limit
 const UNIT_SLICE = 500; // units per IN list
@@ -130,10 +132,10 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
       if (s === undefined) statements.set(sql, (s = db.prepare(sql)));
       return s;
     };
-    const insertRows = (rows: readonly EntryRow[]) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const chunk = rows.slice(i, i + INSERT_CHUNK);
-        prepared(`INSERT OR REPLACE INTO entry_lag_events (day, unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length, 8)}`).run(chunk.flat());
+    const insertRows = (columns: EntryColumns) => {
+      for (let i = 0; i < columns.length; i += INSERT_CHUNK * WIDTH) {
+        const chunk = columns.slice(i, i + INSERT_CHUNK * WIDTH);
+        prepared(`INSERT OR REPLACE INTO entry_lag_events (day, unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length / WIDTH, WIDTH)}`).run(chunk);
       }
     };
     const compaction = new Compaction(db);
@@ -183,12 +185,13 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
       const dossierEvents: { logged: LoggedEvent; e: DossierEvent; dossierId: string }[] = [];
       for (const logged of events) {
         if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged)) continue;
-        dossierEvents.push({ logged, e: { type: logged.type, data: logged.data } as DossierEvent, dossierId: logged.streamId.slice(DOSSIER_STREAM_PREFIX.length) });
+        // The logged event is read as the dossier event it holds (type and data): no object per event.
+        dossierEvents.push({ logged, e: logged as unknown as DossierEvent, dossierId: logged.streamId.slice(DOSSIER_STREAM_PREFIX.length) });
       }
       if (dossierEvents.length === 0) return undefined;
       // One look-up for the dossiers the batch did not receive itself.
       const known = dossiersAt([...new Set(dossierEvents.map((d) => d.dossierId))]);
-      const rows: EntryRow[] = [];
+      const rows: EntryColumns = [];
       const moved = new Set<string>(); // the dossiers whose row changes
       const days = new Set<number>();
       const calendar = context.calendar();
@@ -203,7 +206,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           const office = lag === 0 ? 0 : workingTimeBetween(calendar, occurred, logged.recordedAt);
           const late = office > WORKING_DAY_MS ? 1 : 0;
           const day = dayIndexOf(occurred);
-          rows.push([day, entry.unitId, occurred, logged.position, e.type, lag, office, late]);
+          rows.push(day, entry.unitId, occurred, logged.position, e.type, lag, office, late);
           days.add(day);
         }
         switch (e.type) {
@@ -232,7 +235,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
       cache.touched([...days], [...new Set([...days].map(monthOf))]);
       batches++;
       for (const day of days) dayTouched.set(day, batches);
-      for (const row of rows) lastEntryOf.set(row[1], batches);
+      for (let i = 1; i < rows.length; i += WIDTH) lastEntryOf.set(rows[i] as string, batches);
       return { known, moved };
     };
 
