@@ -116,7 +116,7 @@ export async function loadProvince(dir: string, dossiers: number, seed: number, 
   try {
     const calendar = compileCalendar(loadDefaultCalendarSpec());
     const seam = new ReadModelSet(live.database, READ_MODELS, { calendar: () => calendar });
-    await buildFromLog(store, seam, () => live.checkpoint, () => false);
+    await buildFromLog(store, seam, () => live.checkpoint, () => false, PAGE);
   } finally {
     live.close();
     await store.close();

@@ -4,7 +4,10 @@
  * built from the log as a first start does, and optionally rebuilt once more with the first index
  * in memory, as POST /projections/rebuild does in a running service.
  *
- *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory]
+ *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory] [--models=registered|none]
+ *
+ * The registered read models (registry.ts) are rebuilt with the views, as in the service, unless
+ * `--models=none`.
  *
  * Prints one JSON line per rebuild: events, events/s, where the rows were written, and the
  * process CPU per event (user + system, all threads), which moves much less than the wall time
@@ -17,26 +20,33 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
+import { compileCalendar, loadDefaultCalendarSpec } from '../src/calendar/index.js';
 import { Projector } from '../src/projections/projector.js';
+import { READ_MODELS } from '../src/projections/registry.js';
 import { textOption } from './options.js';
 import type { WorkerMode } from '../src/common/worker-channel.js';
 
 const dir = process.argv[2];
 if (!dir) {
-  process.stderr.write('usage: node dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice]\n');
+  process.stderr.write('usage: node dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory] [--models=registered|none]\n');
   process.exit(2);
 }
 // Outside an application the projector logs through Nest's default logger: silenced here.
 Logger.overrideLogger(false);
 const worker = (textOption('worker') ?? 'auto') as WorkerMode;
+const modelsOption = textOption('models') ?? 'registered';
+if (modelsOption !== 'registered' && modelsOption !== 'none') throw new Error('--models takes registered or none');
+const calendar = compileCalendar(loadDefaultCalendarSpec());
+const setup = { models: modelsOption === 'registered' ? READ_MODELS : [], context: { calendar: () => calendar } };
 for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `read-models.db${suffix}`), { force: true });
 
 const store = SqliteEventStore.open({ file: join(dir, 'events.db') });
-const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), worker);
+const projector = new Projector(store, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }), worker, setup);
 const report = (kind: string, cpu: NodeJS.CpuUsage, r: { events: number; eventsPerSecond: number; durationMs: number; writer: string }) =>
   console.log(
     JSON.stringify({
       kind,
+      models: setup.models.map((m) => m.name),
       events: r.events,
       eventsPerSecond: r.eventsPerSecond,
       durationMs: r.durationMs,
@@ -46,6 +56,8 @@ const report = (kind: string, cpu: NodeJS.CpuUsage, r: { events: number; eventsP
       // The process's peak so far (all threads, SQLite's page caches included).
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       threadCpuS: busiestThreads(),
+      // Where the views' pass over the log ended (sampled): the rest is the registered models' pass and the swap.
+      viewsPass: viewsDone === undefined ? undefined : { ms: Math.round(viewsDone.ms), cpuUsPerEvent: +((viewsDone.cpu.user + viewsDone.cpu.system) / r.events).toFixed(2) },
     }),
   );
 /** The most CPU each thread was seen with (ms), sampled from /proc: worker threads end before the report. */
@@ -63,7 +75,19 @@ function sampleThreads(): void {
     // not Linux, or a thread gone between the listing and the read
   }
 }
-const threadSampler = setInterval(sampleThreads, 200);
+const head = (await store.headPosition()) ?? 0;
+/** When the rebuild's progress reached the head: the views' pass done, CPU since the start. */
+let viewsDone: { ms: number; cpu: NodeJS.CpuUsage } | undefined;
+let passStarted = { at: 0, cpu: process.cpuUsage() };
+const threadSampler = setInterval(() => {
+  sampleThreads();
+  if (viewsDone !== undefined) return;
+  const at = performance.now();
+  const cpu = process.cpuUsage(passStarted.cpu);
+  void projector.status().then((s) => {
+    if (viewsDone === undefined && s.rebuild.running && s.rebuild.events >= head) viewsDone = { ms: at - passStarted.at, cpu };
+  });
+}, 200);
 const busiestThreads = () => {
   sampleThreads();
   const top = [...threadCpu.values()].sort((a, b) => b.ms - a.ms).slice(0, 5);
@@ -88,6 +112,7 @@ const sampler = process.argv.includes('--memory')
   : undefined;
 try {
   let cpu = process.cpuUsage();
+  passStarted = { at: performance.now(), cpu };
   projector.onModuleInit(); // an empty read-model file: the first start's rebuild
   await projector.whenCaughtUp();
   const first = (await projector.status()).rebuild.last;
@@ -95,6 +120,8 @@ try {
   report('first start', process.cpuUsage(cpu), first);
   if (process.argv.includes('--twice')) {
     cpu = process.cpuUsage();
+    passStarted = { at: performance.now(), cpu };
+    viewsDone = undefined;
     const second = await projector.rebuild();
     report('rebuild with the index in memory', process.cpuUsage(cpu), second);
   }

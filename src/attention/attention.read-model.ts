@@ -205,22 +205,32 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       return rows;
     };
 
-    /** Each dossier's row before and after the batch: written once, and only once nothing can throw. */
-    const write = (before: AttentionRow | undefined, after: AttentionRow | null, tallies: Map<string, number>): void => {
+    /** A dossier's row as stored (`before`) written as `after`. */
+    const write = (before: AttentionRow | undefined, after: AttentionRow | null): void => {
       if (after === (before ?? null)) return;
       if (after === null) forget.run(before!.dossierId);
       else if (before === undefined) insert.run(after.dossierId, after.unitId, after.currentUnitId, after.status, after.dueAt, after.lastEventAt, after.resolvedAt, after.position);
       else update(before, after);
+    };
+    /** The rows per unit and status a dossier's row going from `before` to `after` moves. */
+    const counted = (before: AttentionRow | undefined, after: AttentionRow | null, tallies: Map<string, number>): void => {
       if (before !== undefined && before.status !== after?.status) count(tallies, before, -1);
       if (after !== null && before?.status !== after.status) count(tallies, after, 1);
     };
+    const writeTallies = (tallies: Map<string, number>): void => {
+      for (const [key, n] of tallies) {
+        if (n === 0) continue;
+        const [unitId, status] = key.split('\n');
+        tally.run(unitId, status, n);
+      }
+    };
 
     /**
-     * A batch: its dossiers' rows read at once, evolved in memory across the batch (a dossier may
-     * have several events in it), then each changed row written once and the tallies summed. An
+     * A batch: its dossiers' rows, from `rowsAt` (the table, or the builder's), evolved in memory
+     * across the batch (a dossier may have several events in it): each dossier's row after it. An
      * event the fold refuses throws before anything is written (the seam then quarantines it).
      */
-    const applyBatch = (events: readonly LoggedEvent[]): void => {
+    const evolveBatch = (events: readonly LoggedEvent[], rowsAt: (dossierIds: string[]) => Map<string, AttentionRow>) => {
       const mine: { dossierId: string; event: DossierEvent; position: number }[] = [];
       const ids = new Set<string>();
       for (const logged of events) {
@@ -230,24 +240,73 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
         mine.push({ dossierId, event: { type: logged.type, data: logged.data } as DossierEvent, position: logged.position });
         ids.add(dossierId);
       }
-      if (mine.length === 0) return;
-      const stored = rowsOf([...ids]);
-      const evolved = new Map<string, AttentionRow | null>();
+      const before = mine.length === 0 ? new Map<string, AttentionRow>() : rowsAt([...ids]);
+      const after = new Map<string, AttentionRow | null>();
       for (const { dossierId, event, position } of mine) {
-        const current = evolved.has(dossierId) ? evolved.get(dossierId) : stored.get(dossierId);
-        evolved.set(dossierId, evolveAttention(current ?? undefined, dossierId, event, position));
+        const current = after.has(dossierId) ? after.get(dossierId) : before.get(dossierId);
+        after.set(dossierId, evolveAttention(current ?? undefined, dossierId, event, position));
       }
+      return { before, after };
+    };
+
+    /** Each changed row written once, and the tallies summed. */
+    const applyBatch = (events: readonly LoggedEvent[]): void => {
+      const { before, after } = evolveBatch(events, rowsOf);
       const tallies = new Map<string, number>();
-      for (const [dossierId, after] of evolved) write(stored.get(dossierId), after, tallies);
-      for (const [key, n] of tallies) {
-        if (n === 0) continue;
-        const [unitId, status] = key.split('\n');
-        tally.run(unitId, status, n);
+      for (const [dossierId, row] of after) {
+        write(before.get(dossierId), row);
+        counted(before.get(dossierId), row, tallies);
       }
+      writeTallies(tallies);
+    };
+
+    /**
+     * Built from the log: the rows of the dossiers the batches since the last flush touched, and
+     * the tallies, in memory; each row is written once per flush rather than once per batch, and a
+     * dossier returned between two flushes not at all.
+     */
+    const held = new Map<string, { stored: AttentionRow | undefined; row: AttentionRow | null }>();
+    const heldTallies = new Map<string, number>();
+    const builder = {
+      apply(events: readonly LoggedEvent[]): void {
+        let read = new Map<string, AttentionRow>();
+        const { after } = evolveBatch(events, (ids) => {
+          const rows = new Map<string, AttentionRow>();
+          const missing: string[] = [];
+          for (const id of ids) {
+            const h = held.get(id);
+            if (h === undefined) missing.push(id);
+            else if (h.row !== null) rows.set(id, h.row);
+          }
+          read = rowsOf(missing);
+          for (const [id, row] of read) rows.set(id, row);
+          return rows;
+        });
+        // Nothing thrown: the batch is the builder's.
+        for (const [dossierId, row] of after) {
+          let h = held.get(dossierId);
+          if (h === undefined) {
+            const stored = read.get(dossierId);
+            held.set(dossierId, (h = { stored, row: stored ?? null }));
+          }
+          counted(h.row ?? undefined, row, heldTallies);
+          h.row = row;
+        }
+      },
+      flush(): void {
+        for (const { stored, row } of held.values()) write(stored, row);
+        writeTallies(heldTallies);
+        builder.discard();
+      },
+      discard(): void {
+        held.clear();
+        heldTallies.clear();
+      },
     };
 
     return {
       apply: applyBatch,
+      builder,
       queries: {
         page(kind, unitIds, range, after, limit) {
           const bound: Bound = after === undefined ? [range.from, '', range.before] : [Math.max(after.key, range.from), after.key < range.from ? '' : after.dossierId, range.before];

@@ -105,7 +105,15 @@ CREATE TABLE IF NOT EXISTS ${STALE_TABLE} (kind INTEGER NOT NULL, n INTEGER NOT 
 CREATE TABLE IF NOT EXISTS entry_lag_dossiers (dossier_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, holder TEXT NOT NULL) WITHOUT ROWID;
 `;
 
-type EntryRow = [day: number, unitId: string, occurredAt: number, position: number, eventType: string, lagMs: number, officeMs: number, late: number];
+/** Who received a dossier still open, and who holds it. */
+interface Dossier {
+  unitId: string;
+  holder: string;
+}
+
+/** Entries as the columns of entry_lag_events, one after the other: day, unit_id, occurred_at, position, event_type, lag_ms, office_ms, late. */
+type EntryColumns = (string | number)[];
+const WIDTH = 8;
 
 const INSERT_CHUNK = 100; // rows per multi-row INSERT: 8 parameters each, well under SQLite's limit
 const UNIT_SLICE = 500; // units per IN list
@@ -124,10 +132,10 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
       if (s === undefined) statements.set(sql, (s = db.prepare(sql)));
       return s;
     };
-    const insertRows = (rows: readonly EntryRow[]) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const chunk = rows.slice(i, i + INSERT_CHUNK);
-        prepared(`INSERT OR REPLACE INTO entry_lag_events (day, unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length, 8)}`).run(chunk.flat());
+    const insertRows = (columns: EntryColumns) => {
+      for (let i = 0; i < columns.length; i += INSERT_CHUNK * WIDTH) {
+        const chunk = columns.slice(i, i + INSERT_CHUNK * WIDTH);
+        prepared(`INSERT OR REPLACE INTO entry_lag_events (day, unit_id, occurred_at, position, event_type, lag_ms, office_ms, late) VALUES ${placeholders(chunk.length / WIDTH, WIDTH)}`).run(chunk);
       }
     };
     const compaction = new Compaction(db);
@@ -138,84 +146,150 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
     let batches = 0;
     const lastEntryOf = new Map<string, number>();
 
-    return {
-      /** Everything is worked out first (what throws, throws before anything is written); then multi-row writes. */
+    /** Who received and holds each of these dossiers, as stored (absent: not stored). */
+    const storedDossiers = (dossierIds: readonly string[]): Map<string, Dossier> => {
+      const known = new Map<string, Dossier>();
+      for (let i = 0; i < dossierIds.length; i += UNIT_SLICE) {
+        const slice = dossierIds.slice(i, i + UNIT_SLICE);
+        const rows = prepared(`SELECT dossier_id, unit_id, holder FROM entry_lag_dossiers WHERE dossier_id IN (${marks(slice.length)})`).all(slice) as { dossier_id: string; unit_id: string; holder: string }[];
+        for (const r of rows) known.set(r.dossier_id, { unitId: r.unit_id, holder: r.holder });
+      }
+      return known;
+    };
+    /** The dossiers' rows written as `known` says (null: closed, the row goes). */
+    const writeDossiers = (dossierIds: Iterable<string>, known: ReadonlyMap<string, Dossier | null>): void => {
+      const open: (string | number)[] = [];
+      const closed: string[] = [];
+      for (const id of dossierIds) {
+        const k = known.get(id);
+        if (k === null) closed.push(id);
+        else if (k !== undefined) open.push(id, k.unitId, k.holder);
+      }
+      for (let i = 0; i < open.length; i += INSERT_CHUNK * 3) {
+        const chunk = open.slice(i, i + INSERT_CHUNK * 3);
+        prepared(`INSERT OR REPLACE INTO entry_lag_dossiers (dossier_id, unit_id, holder) VALUES ${placeholders(chunk.length / 3, 3)}`).run(chunk);
+      }
+      for (let i = 0; i < closed.length; i += UNIT_SLICE) {
+        const chunk = closed.slice(i, i + UNIT_SLICE);
+        prepared(`DELETE FROM entry_lag_dossiers WHERE dossier_id IN (${marks(chunk.length)})`).run(chunk);
+      }
+    };
+
+    /**
+     * A batch: its entries written, and the dossiers whose row changes, in `known` after it
+     * (`known` holds the dossiers' rows before it: read from `dossiersAt`, the table or the
+     * builder's). Everything is worked out first (what throws, throws before anything is written);
+     * then multi-row writes.
+     */
+    const applyBatch = (events: readonly LoggedEvent[], dossiersAt: (dossierIds: string[]) => Map<string, Dossier | null>): { known: Map<string, Dossier | null>; moved: Set<string> } | undefined => {
+      const dossierEvents: { logged: LoggedEvent; e: DossierEvent; dossierId: string }[] = [];
+      for (const logged of events) {
+        if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged)) continue;
+        // The logged event is read as the dossier event it holds (type and data): no object per event.
+        dossierEvents.push({ logged, e: logged as unknown as DossierEvent, dossierId: logged.streamId.slice(DOSSIER_STREAM_PREFIX.length) });
+      }
+      if (dossierEvents.length === 0) return undefined;
+      // One look-up for the dossiers the batch did not receive itself.
+      const known = dossiersAt([...new Set(dossierEvents.map((d) => d.dossierId))]);
+      const rows: EntryColumns = [];
+      const moved = new Set<string>(); // the dossiers whose row changes
+      const days = new Set<number>();
+      const calendar = context.calendar();
+      for (const { logged, e, dossierId } of dossierEvents) {
+        const dossier = e.type === 'DossierReceived' ? undefined : known.get(dossierId) ?? undefined;
+        const entry = entryOf(e, dossier?.unitId, dossier?.holder);
+        if (entry !== undefined) {
+          const occurred = Date.parse(entry.at);
+          if (!Number.isFinite(occurred)) throw new Error(`${e.type} has no valid occurred instant`);
+          if (entry.unitId === undefined) throw new Error(`${e.type} of ${dossierId}, which was never received`);
+          const lag = Math.max(0, logged.recordedAt - occurred);
+          const office = lag === 0 ? 0 : workingTimeBetween(calendar, occurred, logged.recordedAt);
+          const late = office > WORKING_DAY_MS ? 1 : 0;
+          const day = dayIndexOf(occurred);
+          rows.push(day, entry.unitId, occurred, logged.position, e.type, lag, office, late);
+          days.add(day);
+        }
+        switch (e.type) {
+          case 'DossierReceived':
+            known.set(dossierId, { unitId: e.data.unitId, holder: e.data.unitId });
+            moved.add(dossierId);
+            break;
+          case 'DossierTransferred': {
+            const k = known.get(dossierId);
+            if (k) known.set(dossierId, { unitId: k.unitId, holder: e.data.toUnitId });
+            moved.add(dossierId);
+            break;
+          }
+          case 'DossierResultReturned':
+          case 'DossierWithdrawn':
+            known.set(dossierId, null); // closed for good: nothing follows
+            moved.add(dossierId);
+            break;
+          default:
+            break;
+        }
+      }
+      insertRows(rows);
+      compaction.marked(days);
+      // Only invalidates: harmless if the batch is rolled back.
+      cache.touched([...days], [...new Set([...days].map(monthOf))]);
+      batches++;
+      for (const day of days) dayTouched.set(day, batches);
+      for (let i = 1; i < rows.length; i += WIDTH) lastEntryOf.set(rows[i] as string, batches);
+      return { known, moved };
+    };
+
+    /**
+     * Built from the log: the dossiers' rows the batches since the last flush read or changed, in
+     * memory (null: closed), each written once per flush rather than once per batch, and a dossier
+     * received and returned between two flushes not at all. Entries are written with their batch
+     * (again, after a build stopped midway: INSERT OR REPLACE).
+     */
+    const held = new Map<string, { stored: boolean; dossier: Dossier | null; changed: boolean }>();
+    const builder = {
       apply(events: readonly LoggedEvent[]): void {
-        const dossierEvents: { logged: LoggedEvent; e: DossierEvent; dossierId: string }[] = [];
-        for (const logged of events) {
-          if (!logged.streamId.startsWith(DOSSIER_STREAM_PREFIX) || !isDossierEvent(logged)) continue;
-          dossierEvents.push({ logged, e: { type: logged.type, data: logged.data } as DossierEvent, dossierId: logged.streamId.slice(DOSSIER_STREAM_PREFIX.length) });
-        }
-        if (dossierEvents.length === 0) return;
-        // One look-up for the dossiers the batch did not receive itself.
-        const known = new Map<string, { unitId: string; holder: string } | null>();
-        const wanted = [...new Set(dossierEvents.map((d) => d.dossierId))];
-        for (let i = 0; i < wanted.length; i += UNIT_SLICE) {
-          const slice = wanted.slice(i, i + UNIT_SLICE);
-          const rows = prepared(`SELECT dossier_id, unit_id, holder FROM entry_lag_dossiers WHERE dossier_id IN (${marks(slice.length)})`).all(slice) as { dossier_id: string; unit_id: string; holder: string }[];
-          for (const r of rows) known.set(r.dossier_id, { unitId: r.unit_id, holder: r.holder });
-        }
-        const rows: EntryRow[] = [];
-        const moved = new Set<string>(); // the dossiers whose row changes
-        const days = new Set<number>();
-        const calendar = context.calendar();
-        for (const { logged, e, dossierId } of dossierEvents) {
-          const dossier = e.type === 'DossierReceived' ? undefined : known.get(dossierId) ?? undefined;
-          const entry = entryOf(e, dossier?.unitId, dossier?.holder);
-          if (entry !== undefined) {
-            const occurred = Date.parse(entry.at);
-            if (!Number.isFinite(occurred)) throw new Error(`${e.type} has no valid occurred instant`);
-            if (entry.unitId === undefined) throw new Error(`${e.type} of ${dossierId}, which was never received`);
-            const lag = Math.max(0, logged.recordedAt - occurred);
-            const office = lag === 0 ? 0 : workingTimeBetween(calendar, occurred, logged.recordedAt);
-            const late = office > WORKING_DAY_MS ? 1 : 0;
-            const day = dayIndexOf(occurred);
-            rows.push([day, entry.unitId, occurred, logged.position, e.type, lag, office, late]);
-            days.add(day);
+        const batch = applyBatch(events, (ids) => {
+          const known = new Map<string, Dossier | null>();
+          const missing: string[] = [];
+          for (const id of ids) {
+            const h = held.get(id);
+            if (h === undefined) missing.push(id);
+            else if (h.dossier !== null) known.set(id, h.dossier);
           }
-          switch (e.type) {
-            case 'DossierReceived':
-              known.set(dossierId, { unitId: e.data.unitId, holder: e.data.unitId });
-              moved.add(dossierId);
-              break;
-            case 'DossierTransferred': {
-              const k = known.get(dossierId);
-              if (k) known.set(dossierId, { unitId: k.unitId, holder: e.data.toUnitId });
-              moved.add(dossierId);
-              break;
-            }
-            case 'DossierResultReturned':
-            case 'DossierWithdrawn':
-              known.set(dossierId, null); // closed for good: nothing follows
-              moved.add(dossierId);
-              break;
-            default:
-              break;
+          // What the table holds is kept whatever becomes of the batch.
+          const stored = storedDossiers(missing);
+          for (const id of missing) {
+            const dossier = stored.get(id);
+            held.set(id, { stored: dossier !== undefined, dossier: dossier ?? null, changed: false });
+            if (dossier !== undefined) known.set(id, dossier);
           }
+          return known;
+        });
+        if (batch === undefined) return;
+        // Nothing thrown: the batch is the builder's.
+        for (const id of batch.moved) {
+          const h = held.get(id)!;
+          h.dossier = batch.known.get(id) ?? null;
+          h.changed = true;
         }
-        insertRows(rows);
-        compaction.marked(days);
-        const open: (string | number)[] = [];
-        const closed: string[] = [];
-        for (const id of moved) {
-          const k = known.get(id);
-          if (k === null) closed.push(id);
-          else if (k !== undefined) open.push(id, k.unitId, k.holder);
-        }
-        for (let i = 0; i < open.length; i += INSERT_CHUNK * 3) {
-          const chunk = open.slice(i, i + INSERT_CHUNK * 3);
-          prepared(`INSERT OR REPLACE INTO entry_lag_dossiers (dossier_id, unit_id, holder) VALUES ${placeholders(chunk.length / 3, 3)}`).run(chunk);
-        }
-        for (let i = 0; i < closed.length; i += UNIT_SLICE) {
-          const chunk = closed.slice(i, i + UNIT_SLICE);
-          prepared(`DELETE FROM entry_lag_dossiers WHERE dossier_id IN (${marks(chunk.length)})`).run(chunk);
-        }
-        // Only invalidates: harmless if the batch is rolled back.
-        cache.touched([...days], [...new Set([...days].map(monthOf))]);
-        batches++;
-        for (const day of days) dayTouched.set(day, batches);
-        for (const row of rows) lastEntryOf.set(row[1], batches);
       },
+      flush(): void {
+        const changed = new Map<string, Dossier | null>();
+        for (const [id, h] of held) if (h.changed && (h.stored || h.dossier !== null)) changed.set(id, h.dossier);
+        writeDossiers(changed.keys(), changed);
+        held.clear();
+      },
+      discard(): void {
+        held.clear();
+      },
+    };
+
+    return {
+      apply(events: readonly LoggedEvent[]): void {
+        const batch = applyBatch(events, storedDossiers);
+        if (batch !== undefined) writeDossiers(batch.moved, batch.known);
+      },
+      builder,
       queries: {
         summaries(unitIds, from, end, byType = true) {
           const out: ByType = new Map();

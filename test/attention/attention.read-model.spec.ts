@@ -117,6 +117,30 @@ describe('the attention read model against a naive walk of generated histories',
     other.close();
   });
 
+  it('built from the log by its builder, flushed now and then, holds the same rows and tallies; a refused batch or a discarded one changes nothing of it', () => {
+    const other = new Database(':memory:');
+    other.exec(attentionReadModel.schema + attentionReadModel.indexes!);
+    const built = attentionReadModel.open(other, { calendar: () => calendar });
+    const builder = built.builder!;
+    const log = toRecordedLog(events);
+    const half = Math.floor(log.length / 2);
+    const stray = { ...log.find((e) => e.type === 'DossierResultReturned')!, streamId: 'dossier-stray' };
+    for (let i = 0, size = 1, batches = 0; i < half; i += size, size = (size * 7) % 997, batches++) {
+      other.transaction(() => builder.apply(log.slice(i, Math.min(i + size, half))))();
+      if (batches % 5 === 4) other.transaction(() => builder.flush())();
+      if (batches === 3) expect(() => builder.apply([{ ...stray, position: log[i + size].position }])).toThrow(/not open/);
+    }
+    other.transaction(() => builder.flush())();
+    // A page its transaction failed to commit: dropped, and given again.
+    builder.apply(log.slice(half, half + 500));
+    builder.discard();
+    for (let i = half; i < log.length; i += 700) other.transaction(() => builder.apply(log.slice(i, i + 700)))();
+    other.transaction(() => builder.flush())();
+    const dump = (d: Database.Database) => [d.prepare('SELECT * FROM attention_dossiers ORDER BY dossier_id').all(), d.prepare('SELECT * FROM attention_unit_totals WHERE n <> 0 ORDER BY unit_id, status').all()];
+    expect(dump(other)).toEqual(dump(db));
+    other.close();
+  });
+
   it('says office time in words', () => {
     expect([3 * 8 * HOUR + 2 * HOUR, 8 * HOUR, 5 * HOUR + 60_000, 40 * 60_000, 59_999].map(officeSpan)).toEqual([
       '3 working days 2 hours',

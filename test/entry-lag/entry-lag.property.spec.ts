@@ -121,6 +121,36 @@ describe('entry-lag read model against a naive walk of generated histories', () 
     expect(figures(growing.queries)).toEqual(figures(model));
   });
 
+  it('built from the log by its builder, flushed now and then, then live, holds the rows of a model fed batch by batch; a discarded page changes nothing', () => {
+    const log = toRecordedLog(events);
+    const open = () => {
+      const db = new Database(':memory:');
+      db.exec(entryLagReadModel.schema);
+      return { db, handle: entryLagReadModel.open(db, { calendar: () => calendar }) };
+    };
+    const dump = (db: Database.Database) => ['entry_lag_events ORDER BY day, position', 'entry_lag_dossiers ORDER BY dossier_id'].map((t) => db.prepare(`SELECT * FROM ${t}`).all());
+    const plain = open();
+    for (let i = 0; i < log.length; i += 100) plain.db.transaction(() => plain.handle.apply(log.slice(i, i + 100)))();
+    const fast = open();
+    const builder = fast.handle.builder!;
+    const twoThirds = Math.floor((log.length * 2) / 3);
+    const third = Math.floor(log.length / 3);
+    for (let i = 0, batches = 0; i < third; i += 60, batches++) {
+      fast.db.transaction(() => builder.apply(log.slice(i, Math.min(i + 60, third))))();
+      if (batches % 4 === 3) fast.db.transaction(() => builder.flush())();
+    }
+    fast.db.transaction(() => builder.flush())();
+    // A page whose transaction failed: dropped with what the builder held since the last flush, and given again.
+    builder.apply(log.slice(third, third + 90));
+    builder.discard();
+    for (let i = third; i < twoThirds; i += 90) fast.db.transaction(() => builder.apply(log.slice(i, Math.min(i + 90, twoThirds))))();
+    fast.db.transaction(() => builder.flush())();
+    for (let i = twoThirds; i < log.length; i += 100) fast.db.transaction(() => fast.handle.apply(log.slice(i, Math.min(i + 100, log.length))))();
+    expect(dump(fast.db)).toEqual(dump(plain.db));
+    expect(figuresOf(fast.handle.queries)).toEqual(figuresOf(plain.handle.queries));
+  });
+  const figuresOf = (q: EntryLagQueries) => entryLagFigures([...q.summaries(tree.subtree('P'), START - 31 * DAY, START + 120 * DAY, false).values()].flat());
+
   it('summarises, in a handle opened again on the file, what another left; and counts an entry of a day already summarised', () => {
     const log = toRecordedLog(events);
     const db = new Database(':memory:');

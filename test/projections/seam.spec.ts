@@ -123,6 +123,28 @@ describe('the projection seam: read models registered beside the dossier views',
     expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store, 2));
   });
 
+  it('a model with a builder is built from the log by it, flushed before it answers and before its first live batch; a rebuild builds it beside the views', async () => {
+    const events = log(6, 150);
+    await appendAll(store, events.slice(0, 500), 10);
+    let p = start([]);
+    await p.waitFor(await head(), 5000);
+    await stop();
+    const used = { built: 0, flushes: 0, live: 0 };
+    p = start([buildingCounting(used)]);
+    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store));
+    expect(used.built).toBeGreaterThan(0);
+    expect(used.flushes).toBeGreaterThan(0);
+    await appendAll(store, events.slice(500), 10);
+    await p.waitFor(await head(), 5000);
+    expect(used.live).toBeGreaterThan(0);
+    expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store));
+    const before = { ...used };
+    await p.rebuild();
+    expect(used.built).toBeGreaterThan(before.built);
+    expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store));
+  });
+
   it('a model built from the log is built without its secondary indexes, which exist once it caught up: before its first live batch and query', async () => {
     const events = log(5, 150);
     await appendAll(store, events.slice(0, 500), 10);
@@ -160,6 +182,39 @@ function indexedCounting(seen: { last: number; indexed: boolean }[]): ReadModel<
           handle.apply(events);
         },
         queries: { ...handle.queries, indexed: () => exists.get()!.n === 1 },
+      };
+    },
+  };
+}
+
+/** The counting model with a builder: counts held in memory, added to the table at each flush. */
+function buildingCounting(used: { built: number; flushes: number; live: number }): ReadModel<CountQueries> {
+  const base = counting();
+  return {
+    ...base,
+    open(db, context) {
+      const handle = base.open(db, context);
+      const add = db.prepare<[string, number]>('INSERT INTO event_counts (type, n) VALUES (?, ?) ON CONFLICT(type) DO UPDATE SET n = n + excluded.n');
+      const held = new Map<string, number>();
+      return {
+        apply(events) {
+          used.live++;
+          handle.apply(events);
+        },
+        builder: {
+          apply(events) {
+            if (events.some((e) => e.type === 'Poison')) throw new Error('cannot count poison');
+            used.built++;
+            for (const e of events) held.set(e.type, (held.get(e.type) ?? 0) + 1);
+          },
+          flush() {
+            used.flushes++;
+            for (const [type, n] of held) add.run(type, n);
+            held.clear();
+          },
+          discard: () => held.clear(),
+        },
+        queries: handle.queries,
       };
     },
   };

@@ -2,8 +2,9 @@
  * The first part of a rebuild: the whole log replayed into a fresh read-model file while the live
  * one keeps answering. Pages are read (ahead, by a worker of the SQLite store) and folded here, and
  * written and indexed by the rebuild writer (in a worker, at the same time as the next page is
- * read); then the registered read models are built in the fresh file from a second pass. The
- * projector then pauses the live model, catches the fresh one up and swaps them.
+ * read); the registered read models are built from the same pages here, meanwhile, in a file of
+ * their own (the writer's connection holds the fresh one), copied into the fresh file at the end.
+ * The projector then pauses the live model, catches the fresh one up and swaps them.
  */
 import type { Logger } from '@nestjs/common';
 import { setImmediate as yieldToQueries } from 'node:timers/promises';
@@ -12,7 +13,7 @@ import type { WorkerMode } from '../../common/worker-channel.js';
 import type { EventStore, LoggedEvent } from '../../event-store/event-store.port.js';
 import type { DossierView } from '../dossier-view.js';
 import type { QuarantinedEvent } from '../quarantine.js';
-import type { ReadModels } from '../read-models.js';
+import { ReadModels } from '../read-models.js';
 import { openRebuildWriter, type RebuildWriter } from '../rebuild-writer.js';
 // The views still open at the end changed no entry since their deltas were written with their page.
 import { NO_DELTAS } from '../report-deltas.js';
@@ -27,6 +28,8 @@ import { ViewFolder } from '../view-folder.js';
  * writer's worker start early.
  */
 export const REBUILD_PAGE = 10_000;
+/** SQLite's page cache of the registered models' file: a quarter of a read-model connection's. */
+const BESIDE_CACHE_KIB = 16_384;
 const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
 
 export interface FreshFileOptions {
@@ -57,14 +60,20 @@ export function replayIntoFreshFile(o: FreshFileOptions): { done: Promise<FreshF
     return writer;
   });
   const abandoned = () => new AppError('UNAVAILABLE', 'rebuild abandoned: the service is shutting down');
+  let beside: { models: ReadModels; seam: ReadModelSet } | undefined;
 
   const done = (async (): Promise<FreshFile> => {
+    beside = modelsBeside(o);
     const folder = new ViewFolder();
     for await (const page of o.store.readAllDataPages({ pageSize: REBUILD_PAGE, readAhead: o.workers !== 'never' })) {
       if (o.stopping()) throw abandoned();
       await replayPage(folder, page, opening, o);
       await yieldToQueries();
+      // While the writer writes the page's views.
+      beside?.seam.buildPage(page);
+      await yieldToQueries();
     }
+    beside?.seam.endBuild();
     const writer = await opening;
     // The views still open, in pages too: the writer stores each while the next is encoded, and
     // no message holds all of them (some 170,000 at a million dossiers) at once.
@@ -78,7 +87,9 @@ export function replayIntoFreshFile(o: FreshFileOptions): { done: Promise<FreshF
     });
     const models = finished.models;
     try {
-      // The registered read models, from a second pass over the log (the writer's connection is closed by now).
+      beside?.seam.copyInto(models.database);
+      beside?.models.discard();
+      // Caught up already when built beside; otherwise from a second pass over the log.
       const seam = o.readModelSet(models);
       await buildFromLog(o.store, seam, () => models.checkpoint, o.stopping, REBUILD_PAGE);
       if (o.stopping()) throw abandoned();
@@ -88,12 +99,30 @@ export function replayIntoFreshFile(o: FreshFileOptions): { done: Promise<FreshF
       throw error;
     }
   })();
+  done.catch(() => beside?.models.discard());
 
   return {
     done,
     // Before `done` gave the fresh file: the writer's file goes.
-    discard: () => opening.then((writer) => writer.discard(), () => undefined),
+    discard: async () => {
+      beside?.models.discard();
+      await opening.then((writer) => writer.discard(), () => undefined);
+    },
   };
+}
+
+/**
+ * The registered read models on a file of their own beside the fresh one (the same name, `.models`
+ * added), or undefined when there are none.
+ */
+function modelsBeside(o: FreshFileOptions): { models: ReadModels; seam: ReadModelSet } | undefined {
+  const models = ReadModels.createFresh(`${o.file}.models`);
+  // Their writes mostly append (entries by day); the rows flushed in place are a few MiB.
+  models.database.pragma(`cache_size = -${BESIDE_CACHE_KIB}`);
+  const seam = o.readModelSet(models);
+  if (!seam.isEmpty) return { models, seam };
+  models.discard();
+  return undefined;
 }
 
 /** One page of the bulk replay: folded here, written by the writer. */

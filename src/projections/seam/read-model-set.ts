@@ -22,6 +22,9 @@ CREATE TABLE IF NOT EXISTS read_model_quarantine (
 
 const NAME = /^[a-z][a-z_]*$/;
 
+/** Events a model's builder takes between two flushes: bounds what it holds in memory. */
+const FLUSH_EVENTS = 250_000;
+
 export interface ReadModelStatus {
   name: string;
   version: number;
@@ -34,6 +37,10 @@ interface Entry {
   model: ReadModel;
   handle: ReadModelHandle;
   checkpoint: number;
+  /** Its checkpoint in the file: behind `checkpoint` while its builder holds batches not flushed yet. */
+  stored: number;
+  /** Events its builder took since the last flush. */
+  unflushed: number;
   /** Its secondary indexes are known to exist (created once it caught up; see ReadModel.indexes). */
   indexed: boolean;
 }
@@ -70,7 +77,7 @@ export class ReadModelSet {
         stored = { version: model.version, checkpoint: 0 };
       }
       db.exec(model.schema);
-      this.entries.set(model.name, { model, handle: model.open(db, context), checkpoint: stored.checkpoint, indexed: model.indexes === undefined });
+      this.entries.set(model.name, { model, handle: model.open(db, context), checkpoint: stored.checkpoint, stored: stored.checkpoint, unflushed: 0, indexed: model.indexes === undefined });
     }
     this.setCheckpoint = db.prepare('UPDATE read_model_state SET checkpoint = ? WHERE name = ?');
     this.insertQuarantined = db.prepare('INSERT OR REPLACE INTO read_model_quarantine (name, position, stream_id, type, error) VALUES (?, ?, ?, ?, ?)');
@@ -108,8 +115,10 @@ export class ReadModelSet {
 
   /** Settles the checkpoints in memory once the transaction of `applyLive` or `catchUpPage` committed. */
   committed(pending: Pending): void {
-    for (const { entry, checkpoint, skipped, indexed } of pending) {
+    for (const { entry, checkpoint, stored, unflushed, skipped, indexed } of pending) {
       entry.checkpoint = checkpoint;
+      entry.stored = stored;
+      entry.unflushed = unflushed;
       entry.indexed = indexed;
       for (const q of skipped) this.onQuarantined(entry.model.name, q);
     }
@@ -133,8 +142,68 @@ export class ReadModelSet {
   catchUpPage(page: readonly LoggedEvent[], upTo: number): void {
     const behind = [...this.entries.values()].filter((e) => e.checkpoint < upTo);
     const last = page.length > 0 ? page[page.length - 1].position : upTo;
-    const pending = this.db.transaction(() => behind.map((entry) => this.apply(entry, page, Math.max(entry.checkpoint, last), upTo)))();
+    let pending: Pending;
+    try {
+      pending = this.db.transaction(() => behind.map((entry) => this.apply(entry, page, Math.max(entry.checkpoint, last), upTo, true)))();
+    } catch (error) {
+      // Nothing of the page is in the file: the builders start again from their last flush.
+      for (const entry of behind) {
+        if (entry.handle.builder === undefined) continue;
+        entry.handle.builder.discard();
+        entry.checkpoint = entry.stored;
+        entry.unflushed = 0;
+      }
+      throw error;
+    }
     this.committed(pending);
+  }
+
+  /**
+   * A page of a build from the log whose end is not known yet (a rebuild's pass over the log, beside
+   * the dossier views): every model, none caught up by it. `endBuild` then flushes them.
+   */
+  buildPage(page: readonly LoggedEvent[]): void {
+    if (page.length > 0) this.catchUpPage(page, Number.POSITIVE_INFINITY);
+  }
+
+  /** Ends the build of `buildPage`: what the builders hold flushed, and every checkpoint stored. */
+  endBuild(): void {
+    const pending = this.db.transaction(() =>
+      [...this.entries.values()].map((entry) => {
+        if (entry.unflushed > 0) entry.handle.builder?.flush();
+        this.setCheckpoint.run(entry.checkpoint, entry.model.name);
+        return { entry, checkpoint: entry.checkpoint, stored: entry.checkpoint, unflushed: 0, skipped: [], indexed: entry.indexed };
+      }),
+    )();
+    this.committed(pending);
+  }
+
+  /** Whether any model is registered. */
+  get isEmpty(): boolean {
+    return this.entries.size === 0;
+  }
+
+  /**
+   * Copies every model's tables, checkpoint and quarantined events into the file of `db`, which
+   * has none of them yet, and creates their secondary indexes there: a ReadModelSet opened on it
+   * then finds them as they are here (a rebuild builds them beside the file its writer owns).
+   */
+  copyInto(db: Database.Database): void {
+    db.exec(STATE_TABLES);
+    for (const { model } of this.entries.values()) db.exec(model.schema);
+    db.prepare('ATTACH DATABASE ? AS built').run(this.db.name);
+    try {
+      db.transaction(() => {
+        for (const { model } of this.entries.values()) {
+          for (const table of model.tables) db.exec(`INSERT INTO main.${table} SELECT * FROM built.${table}`);
+        }
+        db.exec('INSERT OR REPLACE INTO main.read_model_state SELECT * FROM built.read_model_state');
+        db.exec('INSERT OR REPLACE INTO main.read_model_quarantine SELECT * FROM built.read_model_quarantine');
+      })();
+    } finally {
+      db.exec('DETACH DATABASE built');
+    }
+    for (const { model } of this.entries.values()) if (model.indexes !== undefined) db.transaction(() => db.exec(model.indexes!))();
   }
 
   status(projectorCheckpoint: number): (ReadModelStatus & { quarantined: number })[] {
@@ -147,20 +216,25 @@ export class ReadModelSet {
     }));
   }
 
-  /** Applies `events` and moves the model's checkpoint to `to`; its indexes are created once it reaches `caughtUpAt`. */
-  private apply(entry: Entry, events: readonly LoggedEvent[], to: number, caughtUpAt: number): Pending[number] {
+  /**
+   * Applies `events` and moves the model's checkpoint to `to`; its indexes are created once it
+   * reaches `caughtUpAt`. `building`: a page of its build from the log, given to its builder if it has one.
+   */
+  private apply(entry: Entry, events: readonly LoggedEvent[], to: number, caughtUpAt: number, building = false): Pending[number] {
+    const builder = building ? entry.handle.builder : undefined;
+    const handle = builder ?? entry.handle;
     const skipped: QuarantinedEvent[] = [];
     const fresh = events.length > 0 && events[0].position > entry.checkpoint ? events : events.filter((e) => e.position > entry.checkpoint);
     if (fresh.length > 0) {
       try {
         // A nested transaction is a savepoint: a batch that throws leaves nothing behind.
-        this.db.transaction(() => entry.handle.apply(fresh))();
+        this.db.transaction(() => handle.apply(fresh))();
       } catch (error) {
         // The file failing is not the events' fault: the batch fails, and is tried again.
         if (error instanceof Database.SqliteError) throw error;
         for (const e of fresh) {
           try {
-            this.db.transaction(() => entry.handle.apply([e]))();
+            this.db.transaction(() => handle.apply([e]))();
           } catch (error) {
             if (error instanceof Database.SqliteError) throw error;
             const q = quarantined(e, error);
@@ -171,12 +245,22 @@ export class ReadModelSet {
       }
     }
     const checkpoint = Math.max(entry.checkpoint, to);
-    this.setCheckpoint.run(checkpoint, entry.model.name);
+    let unflushed = 0;
+    if (builder !== undefined) {
+      unflushed = entry.unflushed + fresh.length;
+      // Its first live batch or query reads the file.
+      if (checkpoint >= caughtUpAt || unflushed >= FLUSH_EVENTS) {
+        builder.flush();
+        unflushed = 0;
+      }
+    }
+    const stored = unflushed === 0 ? checkpoint : entry.stored;
+    if (stored !== entry.stored || builder === undefined) this.setCheckpoint.run(stored, entry.model.name);
     const indexing = !entry.indexed && checkpoint >= caughtUpAt;
     if (indexing) this.db.exec(entry.model.indexes!);
-    return { entry, checkpoint, skipped, indexed: entry.indexed || indexing };
+    return { entry, checkpoint, stored, unflushed, skipped, indexed: entry.indexed || indexing };
   }
 }
 
 /** What a transaction applied, to settle once it committed. */
-export type Pending = { entry: Entry; checkpoint: number; skipped: QuarantinedEvent[]; indexed: boolean }[];
+export type Pending = { entry: Entry; checkpoint: number; stored: number; unflushed: number; skipped: QuarantinedEvent[]; indexed: boolean }[];

@@ -40,6 +40,25 @@ export interface ReadModelHandle<Q = unknown> {
    * model keeping state in memory changes it only once nothing of the batch can throw.
    */
   apply(events: readonly LoggedEvent[]): void;
+  /**
+   * Optional: a quicker way to be built from the log (new, version bumped, rebuilt), for a model
+   * whose batches mostly rewrite rows the previous ones wrote.
+   */
+  readonly builder?: ReadModelBuilder;
   /** Its queries, on the same connection: they see committed batches only. */
   readonly queries: Q;
+}
+
+/**
+ * Batches of a build from the log, in the seam's transaction like `apply`'s, whose state the model
+ * may keep in memory until `flush`: the seam flushes now and then, and once the model caught up
+ * (before its first live batch or query), and stores the model's checkpoint only then, so a build
+ * stopped midway starts again from the last flush (what `apply` wrote past it must bear being
+ * written again). A batch that throws leaves the state in memory as it was, as `apply` leaves the
+ * file; `discard` drops what was not flushed (the seam's transaction failed).
+ */
+export interface ReadModelBuilder {
+  apply(events: readonly LoggedEvent[]): void;
+  flush(): void;
+  discard(): void;
 }
