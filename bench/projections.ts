@@ -10,7 +10,7 @@
  *    carries a log position, timed until the province root's SSE stream pushes a report at
  *    or past that position.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from './child.js';
 import { Client, openSse, type SseMessage } from './client.js';
@@ -62,6 +62,8 @@ export interface ProjectionFigures extends LiveFigures {
   reportRandom: Summary;
   /** Peak RSS of the service through its first run: start, queries, the rebuild, live lag. */
   appPeakRssMb: number;
+  /** The first service's peak RSS (VmHWM) at the end of each phase, MB (null off Linux): where its peak came from. */
+  peakRssByPhaseMb: Record<'start' | 'reports' | 'asOf' | 'rebuild' | 'liveLag', number | null>;
   /** Peak RSS of a service that starts and serves (no rebuild): the restart after a clean stop. */
   servingPeakRssMb: number;
   /** Start after a clean stop (the report index saved at shutdown is loaded). */
@@ -114,6 +116,7 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
     }
     const watcherMarksAtStart = last - head0;
     log(`  service started in ${app.startupMs} ms; watcher appended ${watcherMarksAtStart} overdue marks`);
+    const peakRssByPhaseMb: ProjectionFigures['peakRssByPhaseMb'] = { start: highWaterMb(app.pid), reports: null, asOf: null, rebuild: null, liveLag: null };
 
     // 4. Report queries, one at a time, the service otherwise idle.
     const rng = new Rng(o.seed + 1);
@@ -130,17 +133,22 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
     for (let i = 0; i < o.reportQueries; i++) await timeQuery(randomReport(rng, province.units.map((u) => u.unitId)), randomMs);
     const reportProvince = summarize(provinceMs);
     const reportRandom = summarize(randomMs);
+    peakRssByPhaseMb.reports = highWaterMb(app.pid);
     log(`  report queries: province p50 ${reportProvince.p50} ms p99 ${reportProvince.p99} ms; random p50 ${reportRandom.p50} ms p99 ${reportRandom.p99} ms`);
 
     // 5. As-of reports, and commands while four auditors ask them.
     const asOf = await measureAsOf(app.url, province, o.asOfInstants);
+    peakRssByPhaseMb.asOf = highWaterMb(app.pid);
     log(`  as-of province report p50 ${asOf.asOfReport.p50} ms p99 ${asOf.asOfReport.p99} ms; commands during 4 as-of p99 ${asOf.during4.commands.p99} ms`);
 
     // 6. Rebuild through the service.
     const rebuilt = o.skipRebuild ? undefined : await rebuild(client, log);
+    peakRssByPhaseMb.rebuild = highWaterMb(app.pid);
 
     // 7. Live lag under a steady background of commands.
     const live = await measureLiveLag(app.url, client, province.units.map((u) => u.unitId), province.root, province.centre, o, rng);
+    peakRssByPhaseMb.liveLag = highWaterMb(app.pid);
+    log(`  peak RSS by the end of each phase, MB: ${JSON.stringify(peakRssByPhaseMb)}`);
     log(`  live lag: p50 ${live.liveLag.p50} ms p99 ${live.liveLag.p99} ms (from send p99 ${live.liveLagFromSend.p99} ms), ${live.backgroundCommands} background commands`);
 
     const stoppedApp = await app.stop();
@@ -181,6 +189,7 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
       reportRandom,
       ...live,
       appPeakRssMb: stoppedApp.peakRssMb,
+      peakRssByPhaseMb,
       servingPeakRssMb: servedAfterCrash.peakRssMb,
       cleanRestartMs: clean.startupMs,
       crashRestartMs: crashed.startupMs,
@@ -190,6 +199,16 @@ export async function measureProjections(o: ProjectionOptions, log: (line: strin
   } finally {
     client.close();
     if (!stopped) await app.stop().catch(() => undefined);
+  }
+}
+
+/** A process's peak RSS so far (VmHWM), MB; null where /proc is not there. */
+function highWaterMb(pid: number): number | null {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Math.round(Number(kb) / 1024);
+  } catch {
+    return null;
   }
 }
 

@@ -207,6 +207,12 @@ const fmt = (v: number | null | undefined, digits = 0): string => {
 };
 const ms = (s: { p50: number | null; p99: number | null } | undefined) => (s === undefined ? 'n/a' : `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)}`);
 
+/** Where the first service's peak RSS came from (results of older runs have no phases). */
+const phases = (x: ProjectionFigures): string => {
+  const p = x.peakRssByPhaseMb;
+  return p === undefined ? 'n/a' : [p.start, p.reports, p.asOf, p.rebuild, p.liveLag].map((v) => fmt(v)).join(' / ');
+};
+
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
@@ -254,6 +260,7 @@ export function renderTable(r: Results): string {
         row('live lag p50 / p99 ms (send -> SSE push)', (x) => ms(x.liveLagFromSend)),
         row('background commands/s during live lag', (x) => fmt(x.backgroundPerSecond)),
         row('service peak RSS MB (first run, rebuild included)', (x) => fmt(x.appPeakRssMb), '<= 1,000 at 1M', r.goals.peakRssMb.met),
+        row('  by the end of: start / reports / as-of / rebuild / live lag', (x) => phases(x)),
         row('service peak RSS MB (a restart that serves)', (x) => fmt(x.servingPeakRssMb)),
         row('restart ms: clean / after a crash', (x) => `${fmt(x.cleanRestartMs)} / ${fmt(x.crashRestartMs)}`),
         row('events.db / read-models.db MB', (x) => `${fmt(x.eventsDbMb)} / ${fmt(x.readModelsDbMb)}`),
@@ -304,6 +311,7 @@ export function renderMarkdown(r: Results): string {
   row('live lag, send to SSE push: p50 / p99 ms', (x) => ms(x.liveLagFromSend));
   row('background commands/s during the probes', (x) => fmt(x.backgroundPerSecond));
   row('service peak RSS, MB (first run, rebuild included)', (x) => fmt(x.appPeakRssMb), `<= 1,000 at 1M: ${check(r.goals.peakRssMb.met)}`);
+  row('the same by the end of: start / reports / as-of / rebuild / live lag', (x) => phases(x));
   row('service peak RSS, MB (a restart that serves)', (x) => fmt(x.servingPeakRssMb));
   row('restart: clean / after a crash, ms', (x) => `${fmt(x.cleanRestartMs)} / ${fmt(x.crashRestartMs)}`);
   row('events.db / read-models.db, MB', (x) => `${fmt(x.eventsDbMb)} / ${fmt(x.readModelsDbMb)}`);
