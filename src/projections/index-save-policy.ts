@@ -10,11 +10,10 @@
  * The projector calls `afterBatch` after each committed batch, once the index has taken it.
  */
 import { Logger } from '@nestjs/common';
-import type Database from 'better-sqlite3';
 import { type RowPart, rowParts } from './index-snapshot.js';
 import { lastDelta, snapshotDeltas, SteppedSave } from './index-store.js';
 import type { ReadModels } from './read-models.js';
-import { prepareStatements, type Statements } from './read-models-schema.js';
+import type { Statements } from './read-models-schema.js';
 import type { TimelinessIndex } from './timeliness-index.js';
 
 export interface IndexSavePolicyOptions {
@@ -46,7 +45,7 @@ export class IndexSavePolicy {
   /** The models and index of the last batch: what a step saves (a rebuild swaps both). */
   private models: ReadModels | undefined;
   private index: TimelinessIndex | undefined;
-  private stmt: { db: Database.Database; stmt: Statements } | undefined;
+  private stmt: Statements | undefined;
   /** The deltas the snapshot holds, as last read (a save is due once `afterDeltas` more are written). */
   private saved: number | undefined;
   private pass: Pass | undefined;
@@ -115,12 +114,12 @@ export class IndexSavePolicy {
     this.logger.error(`report index not saved (${error.message}); tried again later`);
   }
 
+  /** The statements of the file in place; another file (a rebuild swapped it in) has its own snapshot. */
   private statements(models: ReadModels): Statements {
-    const db = models.database;
-    if (this.stmt?.db !== db) {
-      this.stmt = { db, stmt: prepareStatements(db) };
+    if (this.stmt !== models.statements) {
+      this.stmt = models.statements;
       this.saved = undefined;
     }
-    return this.stmt.stmt;
+    return this.stmt;
   }
 }

@@ -125,6 +125,11 @@ export class ReadModels {
     return this.db;
   }
 
+  /** Its prepared statements, for the index saved while the service runs (index-save-policy.ts). */
+  get statements(): Statements {
+    return this.stmt;
+  }
+
   /** Runs `work` in one transaction (nested ones, like commitRows', become savepoints of it). */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)();
@@ -334,20 +339,14 @@ export class ReadModels {
 
   // ---- lifecycle ----
 
-  /**
-   * After a bulk load: the views still cached written, secondary indexes and statistics. Returns
-   * the report index of the loaded views (from then on the caller keeps it current).
-   */
+  /** After a bulk load: cached views written, indexes and statistics; the loaded views' report index, for the caller to keep. */
   finishBulk(): TimelinessIndex {
     const index = this.endLoad();
     this.createIndexes();
     return index;
   }
 
-  /**
-   * The first half of `finishBulk`: the views still cached written and committed, and the report
-   * index sealed. Its caller may hand the index on while `createIndexes` runs.
-   */
+  /** The first half of `finishBulk`: cached views committed, the index sealed (handed on while `createIndexes` runs). */
   endLoad(): TimelinessIndex {
     if (this.bulkFailed) throw new Error('the bulk load failed; its index is incomplete');
     if (this.folder) this.writeViews(this.folder.drain(), this.checkpointValue);
