@@ -3,7 +3,7 @@
  * and after, and the deltas of its report entries, each stamped with its own event's recorded
  * instant. Pure but for `viewOf`, which reads a view not yet in the batch.
  */
-import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
+import { DOSSIER_STREAM_PREFIX, isDossierEvent } from '../dossier/events.js';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
 import { type DossierView, evolveDossierView } from './dossier-view.js';
 import type { DossierRow } from './read-models-schema.js';
@@ -56,7 +56,7 @@ export function foldLive(events: readonly LoggedEvent[], from: number, viewOf: (
     const current = entry ? entry.after : e.revision === 0 ? undefined : viewOf(id);
     let next: DossierView | undefined;
     try {
-      next = evolveDossierView(current, { type: e.type, data: e.data } as DossierEvent, e);
+      next = evolveDossierView(current, e, e);
     } catch (error) {
       // The view stays as before this event (evolve is pure); the batch goes on (quarantine.ts).
       skipped.push(quarantined(e, error));
