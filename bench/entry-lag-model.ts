@@ -3,23 +3,27 @@
  * directory's log (pages of 250, one transaction each, as the service builds it), and its queries
  * at the report's level (the province by child, every child's subtree merged), cold then warm.
  *
- *   npm run build && node dist/bench/entry-lag-model.js --dir=<data dir> [--build=<scratch file>] [--events=N] [--page=250] [--dossiers=100000] [--runs=40]
+ *   npm run build && node dist/bench/entry-lag-model.js --dir=<data dir> [--build=<scratch file>] [--events=N] [--page=250] [--dossiers=100000] [--runs=40] [--steps=2000]
  *
  * With --build the model is built into the scratch file first (its day and month aggregates then
  * summarised once, timed apart) and queried there; without it, the directory's read-models.db is
  * queried as the service left it (opened for writing: a report summarises the days it reads first).
+ * With --steps, every day and month is first summarised again by the service's bounded steps.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { compileCalendar, loadDefaultCalendarSpec } from '../src/calendar/index.js';
 import { entryLagFigures } from '../src/entry-lag/entry-lag-stats.js';
+import { STALE_TABLE } from '../src/entry-lag/entry-lag-compaction.js';
 import { entryLagReadModel as model } from '../src/entry-lag/entry-lag.read-model.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.js';
 import { numberOption, textOption } from './options.js';
+import { summarize } from './stats.js';
 import { askPeriods } from './support/entry-lag-periods.js';
 import { Workload } from './workload.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const calendar = compileCalendar(loadDefaultCalendarSpec());
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const c = process.cpuUsage(since);
   return (c.user + c.system) / 1000;
@@ -29,7 +33,6 @@ async function main(): Promise<void> {
   const dir = textOption('dir');
   if (dir === undefined) throw new Error('--dir=<data dir> is required');
   const scratch = textOption('build');
-  const calendar = compileCalendar(loadDefaultCalendarSpec());
   const out: Record<string, unknown> = {};
   let db: Database.Database;
   if (scratch !== undefined) {
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
   } else {
     db = new Database(join(dir, 'read-models.db'));
   }
+  const stepEntries = textOption('steps');
+  if (stepEntries !== undefined) out.steps = summariseInSteps(db, Number(stepEntries));
   const queries = model.open(db, { calendar: () => calendar }).queries;
   const province = new Workload({ seed: numberOption('seed', 7), dossiers: numberOption('dossiers', 100_000) }).province;
   const parentOf = new Map(province.units.map((u) => [u.unitId, u.parentId]));
@@ -94,6 +99,27 @@ async function main(): Promise<void> {
   );
   db.close();
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+/**
+ * Every day and month marked to summarise again (as a build from the log leaves them), then summarised
+ * by the service's steps between batches of `entries` entries each: how long each holds the thread.
+ */
+function summariseInSteps(db: Database.Database, entries: number): Record<string, unknown> {
+  db.exec(`DELETE FROM ${STALE_TABLE};
+    INSERT INTO ${STALE_TABLE} (kind, n) SELECT DISTINCT 0, day FROM entry_lag_days;
+    INSERT INTO ${STALE_TABLE} (kind, n) SELECT DISTINCT 1, month FROM entry_lag_months;`);
+  const queries = model.open(db, { calendar: () => calendar }).queries;
+  const walls: number[] = [];
+  const c0 = process.cpuUsage();
+  for (let more = true; more; ) {
+    const t0 = performance.now();
+    more = queries.compactSome(Number.MAX_SAFE_INTEGER, entries);
+    walls.push(performance.now() - t0);
+  }
+  const figures = { entriesPerStep: entries, cpuMs: Math.round(cpuMs(c0)), stepMs: summarize(walls) };
+  log(`  summarised in ${walls.length} steps of ${entries} entries: ${figures.cpuMs} ms CPU; a step p50 ${figures.stepMs.p50} p99 ${figures.stepMs.p99} max ${figures.stepMs.max} ms`);
+  return figures;
 }
 
 main().catch((error: Error) => {

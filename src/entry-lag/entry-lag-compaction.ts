@@ -35,12 +35,14 @@ export const summaryOf = (r: AggregateRow): LagSummary => ({
   office: decode(r.office),
 });
 
-/** An entry as read: unit, event type, lag, office lag, late (0 or 1). */
-export type EntryTuple = [unitId: string, eventType: string, lagMs: number, officeMs: number, late: number];
+/** An entry as read: unit, event type, lag, office lag, late (0 or 1); and its log position when a step reads a day in parts. */
+export type EntryTuple = [unitId: string, eventType: string, lagMs: number, officeMs: number, late: number, position?: number];
 
-/** Entries summarised per unit and event type. */
-export function summariesOf(entries: Iterable<EntryTuple>): Map<string, Map<string, LagSummary>> {
-  const lists = new Map<string, Map<string, { lags: number[]; offices: number[]; late: number }>>();
+/** Entries grouped per unit and event type, as they will be summarised. */
+type Grouped = Map<string, Map<string, { lags: number[]; offices: number[]; late: number }>>;
+
+/** Adds entries to their groups (a day read in parts is grouped part by part, then summarised once). */
+function group(entries: Iterable<EntryTuple>, lists: Grouped = new Map()): Grouped {
   for (const [unitId, type, lag, office, late] of entries) {
     let byType = lists.get(unitId);
     if (byType === undefined) lists.set(unitId, (byType = new Map()));
@@ -50,7 +52,16 @@ export function summariesOf(entries: Iterable<EntryTuple>): Map<string, Map<stri
     e.offices.push(office);
     e.late += late;
   }
+  return lists;
+}
+
+function summarised(lists: Grouped): Map<string, Map<string, LagSummary>> {
   return new Map([...lists].map(([unitId, byType]) => [unitId, new Map([...byType].map(([type, e]) => [type, summaryOfEntries(e.lags, e.offices, e.late)]))]));
+}
+
+/** Entries summarised per unit and event type. */
+export function summariesOf(entries: Iterable<EntryTuple>): Map<string, Map<string, LagSummary>> {
+  return summarised(group(entries));
 }
 
 const INSERT_CHUNK = 80; // rows per multi-row INSERT: 11 parameters each
@@ -65,6 +76,10 @@ export class Compaction {
   private readonly staleDays = new Set<number>();
   private readonly staleMonths = new Set<number>();
   private readonly statements = new Map<string, Database.Statement>();
+  /** The day `some` is summarising over several steps: its entries read up to position `after`, grouped. */
+  private begun: { day: number; after: number; entries: Grouped } | undefined;
+  /** The month `some` is summarising from its days' rows, a day per step: the next day to read, and the sums so far. */
+  private begunMonth: { month: number; next: number; sums: Map<string, Row> } | undefined;
 
   constructor(private readonly db: Database.Database) {
     for (const [kind, n] of db.prepare(`SELECT kind, n FROM ${STALE_TABLE}`).raw().all() as [number, number][]) (kind === DAY ? this.staleDays : this.staleMonths).add(n);
@@ -79,6 +94,8 @@ export class Compaction {
     // Ahead of the commit: a batch rolled back leaves a period marked that is not stale, summarised once more for nothing.
     for (const d of days) this.staleDays.add(d);
     for (const m of months) this.staleMonths.add(m);
+    // A month being summarised from days one of which changed: started again.
+    if (this.begunMonth !== undefined && months.has(this.begunMonth.month)) this.begunMonth = undefined;
   }
 
   /** Summarises the stale days and months a report reads whole, in one transaction. */
@@ -97,17 +114,54 @@ export class Compaction {
   }
 
   /**
-   * A bounded step between batches: up to `maxDays` stale days before `beforeDay` (the newest first:
-   * the likeliest read), and the stale months wholly before it whose stale days are all among them.
-   * Whether stale periods before `beforeDay` remain.
+   * A bounded step between batches: up to `maxEntries` entries of the newest stale day before
+   * `beforeDay` (the likeliest read), added to what earlier steps gathered of it; its rows are
+   * summarised and written once its last entries are read. With no stale day left before
+   * `beforeDay`, a stale month wholly before it, from its days' rows, a day per step. Whether any remain.
    */
-  some(beforeDay: number, maxDays: number): boolean {
-    const before = [...this.staleDays].filter((d) => d < beforeDay).sort((a, b) => b - a);
-    const days = before.slice(0, maxDays);
-    const left = new Set(before.slice(maxDays).map(monthOf));
-    const months = [...this.staleMonths].filter((m) => firstDayOf(m + 1) <= beforeDay && !left.has(m));
-    if (days.length > 0 || months.length > 0) this.compact(days, months);
-    return before.length > days.length || [...this.staleMonths].some((m) => firstDayOf(m + 1) <= beforeDay);
+  some(beforeDay: number, maxEntries: number): boolean {
+    const days = [...this.staleDays].filter((d) => d < beforeDay);
+    if (days.length > 0) {
+      // A day begun by an earlier step is finished first; entries only come after those it read (keyed by position).
+      const day = this.begun !== undefined && this.staleDays.has(this.begun.day) ? this.begun.day : Math.max(...days);
+      if (this.begun?.day !== day) this.begun = { day, after: -1, entries: new Map() };
+      const begun = this.begun;
+      const read = this.prepared('SELECT unit_id, event_type, lag_ms, office_ms, late, position FROM entry_lag_events WHERE day = ? AND position > ? ORDER BY position LIMIT ?').raw();
+      const rows = read.all(day, begun.after, maxEntries) as EntryTuple[];
+      group(rows, begun.entries);
+      if (rows.length > 0) begun.after = rows[rows.length - 1][5]!;
+      if (rows.length === maxEntries) return true;
+      // Its last entries read: its rows written, in one transaction with it no longer stale.
+      const out: Row[] = [...summarised(begun.entries)].flatMap(([unitId, byType]) => [...byType].map(([type, sum]): Row => [day, unitId, type, sum]));
+      this.db.transaction(() => {
+        this.prepared('DELETE FROM entry_lag_days WHERE day = ?').run(day);
+        this.insert('entry_lag_days', 'day', out);
+        this.prepared(`DELETE FROM ${STALE_TABLE} WHERE kind = ? AND n = ?`).run(DAY, day);
+      })();
+      this.staleDays.delete(day);
+      this.begun = undefined;
+      return days.length > 1 || [...this.staleMonths].some((m) => firstDayOf(m + 1) <= beforeDay);
+    }
+    const months = [...this.staleMonths].filter((m) => firstDayOf(m + 1) <= beforeDay);
+    if (months.length === 0) return false;
+    const month = this.begunMonth !== undefined && this.staleMonths.has(this.begunMonth.month) ? this.begunMonth.month : Math.max(...months);
+    if (this.begunMonth?.month !== month) this.begunMonth = { month, next: firstDayOf(month), sums: new Map() };
+    const b = this.begunMonth;
+    const read = this.prepared(`SELECT unit_id, event_type, ${COLUMNS} FROM entry_lag_days WHERE day = ?`);
+    for (const r of read.all(b.next++) as (AggregateRow & { unit_id: string; event_type: string })[]) {
+      const key = `${r.unit_id}\u0000${r.event_type}`;
+      const sum = b.sums.get(key);
+      b.sums.set(key, [month, r.unit_id, r.event_type, sum === undefined ? summaryOf(r) : mergeSummaries([sum[3], summaryOf(r)])]);
+    }
+    if (b.next < firstDayOf(month + 1)) return true;
+    this.db.transaction(() => {
+      this.prepared('DELETE FROM entry_lag_months WHERE month = ?').run(month);
+      this.insert('entry_lag_months', 'month', [...b.sums.values()]);
+      this.prepared(`DELETE FROM ${STALE_TABLE} WHERE kind = ? AND n = ?`).run(MONTH, month);
+    })();
+    this.staleMonths.delete(month);
+    this.begunMonth = undefined;
+    return months.length > 1;
   }
 
   private prepared(sql: string): Database.Statement {

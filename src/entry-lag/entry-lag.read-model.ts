@@ -30,8 +30,8 @@ export interface EntryLagQueries {
   summaries(unitIds: readonly string[], from: number, end: number, byType?: boolean): ByType;
   /** Summarises every day and month not summarised yet (a report does it for what it reads). */
   compact(): void;
-  /** Summarises up to `maxDays` days before `beforeDay` not summarised yet (a step between batches); whether some remain. */
-  compactSome(beforeDay: number, maxDays: number): boolean;
+  /** Summarises up to `maxEntries` entries of days before `beforeDay` not summarised yet (a step between batches); whether some remain. */
+  compactSome(beforeDay: number, maxEntries: number): boolean;
   /** A mark of the batches applied so far, for `changedSince`. */
   mark(): number;
   /** Whether a batch after `mark` has (or may have: a batch rolled back counts) entries of these units. */
@@ -300,7 +300,7 @@ export const entryLagReadModel: ReadModel<EntryLagQueries> = {
           return out;
         },
         compact: () => compaction.all(),
-        compactSome: (beforeDay, maxDays) => compaction.some(beforeDay, maxDays),
+        compactSome: (beforeDay, maxEntries) => compaction.some(beforeDay, maxEntries),
         mark: () => batches,
         changedSince(mark, unitIds) {
           if (batches === mark) return false;
