@@ -17,6 +17,8 @@ export interface HttpRun {
   errors: number;
   /** CPU time of the server process per answered request (less sensitive to other load than throughput). */
   cpuUsPerRequest: number;
+  /** The service's flushes of its log to disk during the run (its /metrics histogram): p99 as a bucket's bound, and the share over 25 ms. */
+  logFlush?: { count: number; p99Ms: number | null; over25MsShare: number };
 }
 
 export interface HttpFigures {
@@ -43,6 +45,9 @@ export interface HttpFigures {
   perRound: { app: HttpRun; bare: HttpRun; mix: HttpRun }[];
   appPeakRssMb: number;
   appStartupMs: number;
+  /** The app runs' log flushes (fsync): the largest bucket bound holding 99% of them, and the share over 25 ms (mean of the rounds). */
+  logFlushP99Ms: number | null;
+  logFlushOver25MsShare: number;
 }
 
 export interface HttpOptions {
@@ -108,11 +113,31 @@ export function commandRequests(tag: string, mix: boolean): Request[] {
   ];
 }
 
-async function cannon(server: RunningServer, requests: Request[], connections: number, duration: number): Promise<HttpRun> {
+/** The service's log-flush histogram: cumulative counts by upper bound (ms), from /metrics. */
+async function flushBuckets(server: RunningServer): Promise<Map<number, number>> {
+  const res = await fetch(`${server.url}/metrics`, { headers: { authorization: bearer('auditor') } });
+  const text = await res.text();
+  const buckets = new Map<number, number>();
+  for (const [, le, n] of text.matchAll(/^event_log_flush_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)) buckets.set(le === '+Inf' ? Infinity : Number(le) * 1000, Number(n));
+  return buckets;
+}
+
+function flushFigures(before: Map<number, number>, after: Map<number, number>): NonNullable<HttpRun['logFlush']> {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const at = (le: number) => (after.get(le) ?? 0) - (before.get(le) ?? 0);
+  const count = at(Infinity);
+  const p99 = bounds.find((le) => at(le) >= 0.99 * count);
+  return { count, p99Ms: count === 0 || p99 === undefined || p99 === Infinity ? null : p99, over25MsShare: count === 0 ? 0 : round(1 - at(25) / count, 4) };
+}
+
+async function cannon(server: RunningServer, requests: Request[], connections: number, duration: number, flushes = false): Promise<HttpRun> {
   const cpu0 = await server.cpuUs();
+  const flush0 = flushes ? await flushBuckets(server) : undefined;
   const result: Result = await autocannon({ url: server.url, connections, duration, requests, timeout: 30 });
   const cpu = (await server.cpuUs()) - cpu0;
+  const logFlush = flush0 === undefined ? undefined : flushFigures(flush0, await flushBuckets(server));
   return {
+    ...(logFlush === undefined ? {} : { logFlush }),
     requestsPerSecond: Math.round(result['2xx'] / result.duration),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -136,13 +161,14 @@ export async function measureHttp(o: HttpOptions, log: (line: string) => void): 
     const perRound: HttpFigures['perRound'] = [];
     for (let r = 0; r < o.rounds; r++) {
       const bareRun = await cannon(bare, commandRequests(`b${stamp}${r}`, false), o.connections, o.durationS);
-      const appRun = await cannon(app, commandRequests(`r${stamp}${r}`, false), o.connections, o.durationS);
+      const appRun = await cannon(app, commandRequests(`r${stamp}${r}`, false), o.connections, o.durationS, true);
       const mixRun = await cannon(app, commandRequests(`m${stamp}${r}`, true), o.connections, o.durationS);
       perRound.push({ app: appRun, bare: bareRun, mix: mixRun });
       log(
         `  http round ${r + 1}/${o.rounds}: app ${appRun.requestsPerSecond}/s (p99 ${appRun.p99Ms} ms, non-2xx ${appRun.non2xx}), ` +
           `bare ${bareRun.requestsPerSecond}/s, mix ${mixRun.requestsPerSecond}/s (non-2xx ${mixRun.non2xx}); ` +
-          `server CPU per request: app ${appRun.cpuUsPerRequest} us, bare ${bareRun.cpuUsPerRequest} us, mix ${mixRun.cpuUsPerRequest} us`,
+          `server CPU per request: app ${appRun.cpuUsPerRequest} us, bare ${bareRun.cpuUsPerRequest} us, mix ${mixRun.cpuUsPerRequest} us; ` +
+          `log flushes ${appRun.logFlush?.count}, p99 <= ${appRun.logFlush?.p99Ms} ms, ${round((appRun.logFlush?.over25MsShare ?? 0) * 100, 2)}% over 25 ms`,
       );
     }
     const stopped = await app.stop();
@@ -170,6 +196,8 @@ export async function measureHttp(o: HttpOptions, log: (line: string) => void): 
       mixP99Ms: max((x) => x.mix.p99Ms),
       perRound,
       appPeakRssMb: stopped.peakRssMb,
+      logFlushP99Ms: Math.max(...perRound.map((x) => x.app.logFlush?.p99Ms ?? 0)) || null,
+      logFlushOver25MsShare: round(mean((x) => x.app.logFlush?.over25MsShare ?? 0), 4),
       appStartupMs: app.startupMs,
     };
   } finally {

@@ -232,6 +232,7 @@ export function renderTable(r: Results): string {
       [`HTTP POST /dossiers/s (${http?.connections ?? '-'} connections)`, fmt(r.httpCommandsPerSecond), `${fmt(r.httpBaselinePerSecond)} bare`, fmt(r.httpRatio, 3), '>= 3,000/s, p99 <= 25 ms', check(r.goals.httpCommandsPerSecond.met && r.goals.httpP99Ms.met)],
       ['  latency p50 / p99 ms', `${fmt(r.httpP50Ms, 1)} / ${fmt(r.httpP99Ms, 1)}`, http ? `${fmt(http.baselineP50Ms, 1)} / ${fmt(http.baselineP99Ms, 1)}` : '', '', '', ''],
       ['  server CPU us per request', fmt(http?.appCpuUsPerCommand), `${fmt(http?.bareCpuUsPerRequest)} bare`, fmt(http?.cpuRatio, 3), '', ''],
+      ['  log flushes (fsync): p99 <= ms, share over 25 ms', http ? `${fmt(http.logFlushP99Ms)}, ${fmt(http.logFlushOver25MsShare * 100, 2)}%` : 'n/a', '', '', '', ''],
       ['HTTP receive/transfer/resolve mix/s', fmt(r.httpMixCommandsPerSecond), '', '', '', ''],
       ['  latency p50 / p99 ms', http ? `${fmt(http.mixP50Ms, 1)} / ${fmt(http.mixP99Ms, 1)}` : 'n/a', '', '', '', ''],
     ]),
@@ -287,6 +288,7 @@ export function renderMarkdown(r: Results): string {
   out.push(`| HTTP POST /dossiers/s, ${http?.connections ?? '-'} connections | ${fmt(r.httpCommandsPerSecond)} | ${fmt(r.httpBaselinePerSecond)} bare Fastify/s | ${fmt(r.httpRatio, 3)} (information) | >= 3,000/s: ${check(r.goals.httpCommandsPerSecond.met)} |`);
   out.push(`| latency p50 / p99 ms | ${fmt(r.httpP50Ms, 1)} / ${fmt(r.httpP99Ms, 1)} | ${http ? `${fmt(http.baselineP50Ms, 1)} / ${fmt(http.baselineP99Ms, 1)}` : 'n/a'} | | p99 <= 25: ${check(r.goals.httpP99Ms.met)} |`);
   out.push(`| server CPU per request, us | ${fmt(http?.appCpuUsPerCommand)} | ${fmt(http?.bareCpuUsPerRequest)} | ${fmt(http?.cpuRatio, 3)} | |`);
+  out.push(`| its log flushes (fsync, /metrics): p99 <= ms; share over 25 ms | ${http ? `${fmt(http.logFlushP99Ms)}; ${fmt(http.logFlushOver25MsShare * 100, 2)}%` : 'n/a'} | | | |`);
   out.push(`| HTTP receive/transfer/resolve mix/s (p50 / p99 ms) | ${fmt(r.httpMixCommandsPerSecond)} (${http ? `${fmt(http.mixP50Ms, 1)} / ${fmt(http.mixP99Ms, 1)}` : 'n/a'}) | | | |`);
   const p = r.details.projections;
   out.push('');

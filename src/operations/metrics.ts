@@ -80,6 +80,11 @@ export class Metrics {
     });
   }
 
+  /** A histogram another part observes into (seconds). */
+  histogram(name: string, help: string, buckets: number[]): { observe(seconds: number): void } {
+    return new Histogram({ name, help, buckets, registers: [this.registry] });
+  }
+
   /** The Prometheus text format (`contentType`). */
   render(): Promise<string> {
     return this.registry.metrics();

@@ -110,4 +110,14 @@ describe('/metrics (prom-client)', () => {
     expect(text).toMatch(/^projection_quarantined_events 0$/m);
     expect(text).toMatch(/^live_streams_open 0$/m);
   });
+
+  it('counts the flushes of the embedded log to disk in a histogram (each acknowledged command waited for one)', async () => {
+    t = await startTestApp({ OVERDUE_WATCHER: 'false', SQLITE_SYNCHRONOUS: 'full' });
+    const flushes = async () => Number(/^event_log_flush_seconds_count (\d+)$/m.exec((await t!.as('auditor').get('/metrics')).text)?.[1]);
+    const before = await flushes();
+    for (let i = 0; i < 3; i++) expect((await t.as('integrator').post('/dossiers').send(receive(`F-${i}`))).status).toBe(201);
+    // One at a time: each append's acknowledgement waited for a flush of its own.
+    expect((await flushes()) - before).toBeGreaterThanOrEqual(3);
+    expect((await t.as('auditor').get('/metrics')).text).toMatch(/^event_log_flush_seconds_bucket\{le="\+Inf"\} \d+$/m);
+  });
 });

@@ -93,6 +93,8 @@ export class SqliteEventStore implements EventStore {
   private writeFailure: EventStoreWriteError | undefined;
   /** When a write was last tried to see whether the disk takes writes again (appendFailure). */
   private lastProbe = 0;
+  /** Told how long each flush of the log took, in seconds (the disk's part of a command's latency). */
+  private flushObserver: ((seconds: number) => void) | undefined;
   private readonly batch: SqliteAppendBatch;
   private readonly reads: SqliteReads;
   private readonly live: SqliteSubscriptions;
@@ -116,6 +118,11 @@ export class SqliteEventStore implements EventStore {
     this.live = new SqliteSubscriptions(this.reads, bounds);
     this.batch = new SqliteAppendBatch(db, exclusive);
     this.durableHead = this.batch.head();
+  }
+
+  /** Observes the duration of each flush of the log (none without durability). */
+  onFlush(observer: (seconds: number) => void): void {
+    this.flushObserver = observer;
   }
 
   append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -181,7 +188,9 @@ export class SqliteEventStore implements EventStore {
         // The log exists once a commit wrote it, and SQLite keeps the same file while the store is open.
         this.walFd ??= openSync(wal, 'r+');
         const fd = this.walFd;
+        const started = performance.now();
         await new Promise<void>((resolve, reject) => syncFile(fd, (error) => (error ? reject(error) : resolve())));
+        this.flushObserver?.((performance.now() - started) / 1000);
       } catch (error) {
         // Committed but not known to be on disk: not acknowledged. After a failed fsync the kernel
         // may have dropped the pages, so a later flush proves nothing: no more appends until a
