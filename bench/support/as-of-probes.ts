@@ -4,6 +4,7 @@
  * reports back to back (retrying after Retry-After when refused with 429). Used by bench/as-of.ts
  * and by the full benchmark at each size (bench/projections.ts).
  */
+import { readFileSync } from 'node:fs';
 import { Client } from '../client.js';
 import { now, summarize, type Summary } from '../stats.js';
 import type { Workload } from '../workload.js';
@@ -138,6 +139,16 @@ export async function interference(base: string, province: Province, n: number, 
     commands: summarize(commands),
     commandFailures,
   };
+}
+
+/** User + system CPU of a process's main thread so far, in ms (Linux /proc; clock ticks of 10 ms), or undefined elsewhere. */
+export function mainThreadCpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface AsOfFigures {
