@@ -46,6 +46,8 @@ interface ServerFigures {
   idle: Interference;
   during1: Interference;
   during4: Interference;
+  /** Server CPU while the probes ran with 0, 1, 4 auditors, in % of one core (uptime's load average tells what else ran). */
+  busy: { auditors: number; asOfReports: number; mainThreadPct: number | null; processPct: number }[];
   peakRssMb: number;
 }
 
@@ -118,12 +120,20 @@ async function measureServer(build: string, serverScript: string | undefined, di
     const repeated: number[] = [];
     for (let i = 0; i < 3; i++) repeated.push((await asOf(repeatedAt)).ms);
     log(`  ${build}: as-of alone ${JSON.stringify(summarize(alone))}, repeated ${JSON.stringify(summarize(repeated))}`);
-    const idle = await interference(app.url, province, 0, () => asOf(nextInstant()));
-    log(`  ${build}: no as-of ${JSON.stringify(idle)}`);
-    const during1 = await interference(app.url, province, 1, () => asOf(nextInstant()));
-    log(`  ${build}: during 1 as-of ${JSON.stringify(during1)}`);
-    const during4 = await interference(app.url, province, 4, () => asOf(nextInstant()));
-    log(`  ${build}: during 4 as-of ${JSON.stringify(during4)}`);
+    const busy: ServerFigures['busy'] = [];
+    /** The probes with n auditors, and the server's CPU meanwhile (main thread, whole process) as a share of the time. */
+    const phase = async (n: number) => {
+      const [t0, main0, process0] = [now(), mainThreadCpuMs(app.pid), await app.cpuUs()];
+      const figures = await interference(app.url, province, n, () => asOf(nextInstant()));
+      const [t1, main1, process1] = [now(), mainThreadCpuMs(app.pid), await app.cpuUs()];
+      const mainThreadPct = main0 === undefined || main1 === undefined ? null : Math.round((100 * (main1 - main0)) / (t1 - t0));
+      busy.push({ auditors: n, asOfReports: figures.asOf.count, mainThreadPct, processPct: Math.round((100 * (process1 - process0)) / 1000 / (t1 - t0)) });
+      log(`  ${build}: ${n} auditors ${JSON.stringify(figures)}; server CPU ${JSON.stringify(busy.at(-1))}`);
+      return figures;
+    };
+    const idle = await phase(0);
+    const during1 = await phase(1);
+    const during4 = await phase(4);
     const stopped = await app.stop();
     const asOfRandom = summarize(random);
     return {
@@ -135,7 +145,7 @@ async function measureServer(build: string, serverScript: string | undefined, di
       mainThreadCpuMsPerAsOf,
       processCpuMsPerAsOf,
       asOfRandom,
-      asOfAlone: summarize(alone), asOfRepeated: summarize(repeated), idle, during1, during4, peakRssMb: stopped.peakRssMb };
+      asOfAlone: summarize(alone), asOfRepeated: summarize(repeated), idle, during1, during4, busy, peakRssMb: stopped.peakRssMb };
   } catch (error) {
     await app.stop().catch(() => undefined);
     throw error;
@@ -163,7 +173,8 @@ const f = (s: Summary) => `${s.p50?.toFixed(1)} / ${s.p99?.toFixed(1)}`;
 for (const x of figures) {
   log(`\n${x.build}: as-of province report at random instants p50/p99 ${f(x.asOfRandom)} ms; at the year's end ${f(x.asOfAlone)} ms; repeated instant ${f(x.asOfRepeated)} ms; peak RSS ${x.peakRssMb} MB`);
   log(`  server CPU per as-of report: main thread ${x.mainThreadCpuMsPerAsOf ?? '?'} ms, process ${x.processCpuMsPerAsOf.toFixed(1)} ms`);
-  for (const [label, d] of [['no as-of', x.idle], ['1 as-of', x.during1], ['4 as-of', x.during4]] as const) {
-    log(`  during ${label}: as-of ${f(d.asOf)} ms (429s ${d.asOfRefused429}); /health ${f(d.health)} ms (max ${d.health.max?.toFixed(1)}, n ${d.health.count}, not 200: ${d.healthNot200}); commands ${f(d.commands)} ms (n ${d.commands.count}, failed ${d.commandFailures})`);
+  for (const [i, [label, d]] of ([['no as-of', x.idle], ['1 as-of', x.during1], ['4 as-of', x.during4]] as const).entries()) {
+    const cpu = x.busy[i];
+    log(`  during ${label}: as-of ${f(d.asOf)} ms (429s ${d.asOfRefused429}); /health ${f(d.health)} ms (max ${d.health.max?.toFixed(1)}, n ${d.health.count}, not 200: ${d.healthNot200}); commands ${f(d.commands)} ms (n ${d.commands.count}, failed ${d.commandFailures}); server CPU: main thread ${cpu.mainThreadPct ?? '?'}%, process ${cpu.processPct}%`);
   }
 }

@@ -7,7 +7,8 @@ answerRequests<AsOfRequest>(
     switch (m.type) {
       case 'read': {
         const { correction, beyond, lastRowid } = readDeltas(m.file, m.asOf, m.window, m.known);
-        return { fields: { units: correction.units, beyond, lastRowid } };
+        const counted = correction.encode();
+        return { fields: { counted, beyond, lastRowid }, transfer: [counted.values.buffer as ArrayBuffer] };
       }
       default:
         return unknownRequest(m.type as never);
