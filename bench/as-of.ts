@@ -6,7 +6,7 @@
  *  - /health latency and command latency while 1, then 4, as-of reports are computing (the four
  *    auditors retry after Retry-After when refused with 429): commandP99DuringAsOfMs with 4.
  *
- *   npm run build && node dist/bench/as-of.js [--dossiers=100000] [--seed=7] [--dir=<data dir>] [--baseline=<other build>/dist/bench/server.js] [--profile=DIR]
+ *   npm run build && node dist/bench/as-of.js [--dossiers=100000] [--seed=7] [--dir=<data dir>] [--baseline=<other build>/dist/bench/server.js] [--profile=DIR] [--phase-ms=3000]
  *
  * The server's CPU per as-of report (main thread, and the whole process with the worker) is taken
  * over the reports at random instants; --profile writes a CPU profile of this build's service.
@@ -124,7 +124,7 @@ async function measureServer(build: string, serverScript: string | undefined, di
     /** The probes with n auditors, and the server's CPU meanwhile (main thread, whole process) as a share of the time. */
     const phase = async (n: number) => {
       const [t0, main0, process0] = [now(), mainThreadCpuMs(app.pid), await app.cpuUs()];
-      const figures = await interference(app.url, province, n, () => asOf(nextInstant()));
+      const figures = await interference(app.url, province, n, () => asOf(nextInstant()), phaseMs);
       const [t1, main1, process1] = [now(), mainThreadCpuMs(app.pid), await app.cpuUs()];
       const mainThreadPct = main0 === undefined || main1 === undefined ? null : Math.round((100 * (main1 - main0)) / (t1 - t0));
       busy.push({ auditors: n, asOfReports: figures.asOf.count, mainThreadPct, processPct: Math.round((100 * (process1 - process0)) / 1000 / (t1 - t0)) });
@@ -160,6 +160,7 @@ const given = textOption('dir');
 const dir = given ?? mkdtempSync(join(tmpdir(), 'as-of-bench-'));
 const baseline = textOption('baseline');
 const profileDir = textOption('profile');
+const phaseMs = numberOption('phase-ms', 3000);
 const province = new Workload({ seed, dossiers }).province;
 const startedAt = new Date().toISOString();
 log(`data in ${dir}`);

@@ -74,11 +74,11 @@ export class AsOfAuditor {
 }
 
 /**
- * `n` auditors asking as-of reports back to back (none: 3 s of probes alone); meanwhile /health
+ * `n` auditors asking as-of reports back to back for `duringMs` (none: probes alone); meanwhile /health
  * probed in turn and commands sent at 20/s, each on connections of its own (a probe never waits in
  * the client behind a command).
  */
-export async function interference(base: string, province: Province, n: number, asOf: () => Promise<AsOfAnswer>): Promise<Interference> {
+export async function interference(base: string, province: Province, n: number, asOf: () => Promise<AsOfAnswer>, duringMs = DURING_MS): Promise<Interference> {
   let running = true;
   const health: number[] = [];
   let healthNot200 = 0;
@@ -118,14 +118,14 @@ export async function interference(base: string, province: Province, n: number, 
   })();
   await sleep(200);
   // Each of the n auditors asks again as soon as answered, for DURING_MS at least.
-  const until = now() + DURING_MS;
+  const until = now() + duringMs;
   const auditor = async () => {
     const mine: AsOfAnswer[] = [];
     do mine.push(await asOf());
     while (now() < until);
     return mine;
   };
-  const answers = n === 0 ? (await sleep(DURING_MS), []) : (await Promise.all(Array.from({ length: n }, auditor))).flat();
+  const answers = n === 0 ? (await sleep(duringMs), []) : (await Promise.all(Array.from({ length: n }, auditor))).flat();
   running = false;
   await Promise.all([probes, background]);
   await Promise.all(sent);
