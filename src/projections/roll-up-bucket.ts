@@ -12,8 +12,9 @@ import { offsetBefore } from './bucket-months.js';
 
 /**
  * Asks about a month answered by walking the members before its entries are gathered. Gathering
- * costs about two walks, so a month changed between every two asks (the current month, under
- * live reports) costs at most half again what walking every time would.
+ * costs about three walks (1 M dossiers, province: 4-9 ms against 1.5-2.6), so a month changed
+ * after every second ask (the current month, under live reports) costs at most about twice what
+ * walking every time would; one asked again unchanged, a hundredth of a walk.
  */
 export const GATHER_AFTER = 2;
 /** Entries a roll-up bucket keeps gathered at most (16 MB; at least its latest month): the least recently asked month goes first. */
