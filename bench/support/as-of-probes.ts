@@ -4,6 +4,7 @@
  * reports back to back (retrying after Retry-After when refused with 429). Used by bench/as-of.ts
  * and by the full benchmark at each size (bench/projections.ts).
  */
+import { readFileSync } from 'node:fs';
 import { Client } from '../client.js';
 import { now, summarize, type Summary } from '../stats.js';
 import type { Workload } from '../workload.js';
@@ -73,11 +74,11 @@ export class AsOfAuditor {
 }
 
 /**
- * `n` auditors asking as-of reports back to back (none: 3 s of probes alone); meanwhile /health
+ * `n` auditors asking as-of reports back to back for `duringMs` (none: probes alone); meanwhile /health
  * probed in turn and commands sent at 20/s, each on connections of its own (a probe never waits in
  * the client behind a command).
  */
-export async function interference(base: string, province: Province, n: number, asOf: () => Promise<AsOfAnswer>): Promise<Interference> {
+export async function interference(base: string, province: Province, n: number, asOf: () => Promise<AsOfAnswer>, duringMs = DURING_MS): Promise<Interference> {
   let running = true;
   const health: number[] = [];
   let healthNot200 = 0;
@@ -117,14 +118,14 @@ export async function interference(base: string, province: Province, n: number, 
   })();
   await sleep(200);
   // Each of the n auditors asks again as soon as answered, for DURING_MS at least.
-  const until = now() + DURING_MS;
+  const until = now() + duringMs;
   const auditor = async () => {
     const mine: AsOfAnswer[] = [];
     do mine.push(await asOf());
     while (now() < until);
     return mine;
   };
-  const answers = n === 0 ? (await sleep(DURING_MS), []) : (await Promise.all(Array.from({ length: n }, auditor))).flat();
+  const answers = n === 0 ? (await sleep(duringMs), []) : (await Promise.all(Array.from({ length: n }, auditor))).flat();
   running = false;
   await Promise.all([probes, background]);
   await Promise.all(sent);
@@ -138,6 +139,16 @@ export async function interference(base: string, province: Province, n: number, 
     commands: summarize(commands),
     commandFailures,
   };
+}
+
+/** User + system CPU of a process's main thread so far, in ms (Linux /proc; clock ticks of 10 ms), or undefined elsewhere. */
+export function mainThreadCpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface AsOfFigures {

@@ -9,51 +9,98 @@ import { DOSSIER_CATEGORIES, STEP_CATEGORIES } from './index-entries.js';
 import { LAG_CLASSES, lagBound } from './report-deltas.js';
 import type { Correction, ReportWindow, Tally } from './timeliness-report.js';
 
-/** Per receiving unit (a Map of Maps and Float64Arrays: what a worker posts back as it is). */
-export type UnitDeltas = Map<string, Deltas>;
-
-interface Deltas {
-  all?: Tally;
-  byProcedure: Map<string, Tally>;
-  byHandler: Map<string, Tally>;
+/** Where a unit's tallies are in DeltaCorrection's values: all its dossiers, by procedure, steps by handler. */
+interface Slots {
+  all: number;
+  byProcedure: Map<string, number>;
+  byHandler: Map<string, number>;
 }
 
 /** A delta as read: at, unit, procedure, handler, category, n, position. */
 export type DeltaRead = [at: number, unitId: string, procedureCode: string, handler: string, category: number, n: number, position: number];
 
-const newTally = (categories: number): Tally => ({ atFrom: new Float64Array(categories), atEnd: new Float64Array(categories) });
+/**
+ * The counts as a worker posts them back: one buffer (moved, not copied) and the slots' names,
+ * [unit, kind, key] each in the order of the buffer, instead of a Map of Maps of small arrays
+ * (hundreds of typed arrays: milliseconds to clone on the thread serving requests).
+ */
+export interface EncodedCorrection {
+  names: string[];
+  values: Float64Array;
+}
+
+const NO_SLOT = -1;
+const ALL = 'a';
+const PROCEDURE = 'p';
+const HANDLER = 'h';
+const sizeOf = (kind: string) => 2 * (kind === HANDLER ? STEP_CATEGORIES : DOSSIER_CATEGORIES);
 
 export class DeltaCorrection implements Correction {
-  constructor(
-    private readonly window: ReportWindow,
-    /** Counted so far: from another thread's read, or empty. */
-    readonly units: UnitDeltas = new Map(),
-  ) {}
+  private readonly units = new Map<string, Slots>();
+  /** Each slot: the counts before `from`, then before `end`, of its categories. */
+  private values: Float64Array = new Float64Array(64 * DOSSIER_CATEGORIES);
+  private used = 0;
+  private readonly names: string[] = [];
 
-  add([at, unitId, procedureCode, handler, category, n]: DeltaRead): void {
-    let u = this.units.get(unitId);
-    if (u === undefined) this.units.set(unitId, (u = { byProcedure: new Map(), byHandler: new Map() }));
-    if (handler === '') {
-      this.count((u.all ??= newTally(DOSSIER_CATEGORIES)), category, at, n);
-      this.count(getOrCreate(u.byProcedure, procedureCode, DOSSIER_CATEGORIES), category, at, n);
-    } else this.count(getOrCreate(u.byHandler, handler, STEP_CATEGORIES), category, at, n);
+  constructor(private readonly window: ReportWindow) {}
+
+  /** The correction a worker counted (`encode()`), to go on counting here. */
+  static decode(window: ReportWindow, { names, values }: EncodedCorrection): DeltaCorrection {
+    const c = new DeltaCorrection(window);
+    for (let i = 0; i < names.length; i += 3) c.slot(names[i], names[i + 1], names[i + 2]);
+    if (c.used !== values.length) throw new Error(`an as-of correction of ${values.length} counts does not match its ${names.length / 3} names`);
+    c.values = values;
+    return c;
   }
 
-  private count(t: Tally, category: number, at: number, n: number): void {
-    if (at < this.window.from) t.atFrom[category] += n;
-    if (at < this.window.end) t.atEnd[category] += n;
+  /** The counts so far, to post: the buffer of `values` can be moved (this correction is done with then). */
+  encode(): EncodedCorrection {
+    return { names: this.names, values: this.values.slice(0, this.used) };
+  }
+
+  add([at, unitId, procedureCode, handler, category, n]: DeltaRead): void {
+    if (handler === '') {
+      this.count(this.slot(unitId, ALL, ''), category, at, n, DOSSIER_CATEGORIES);
+      this.count(this.slot(unitId, PROCEDURE, procedureCode), category, at, n, DOSSIER_CATEGORIES);
+    } else this.count(this.slot(unitId, HANDLER, handler), category, at, n, STEP_CATEGORIES);
+  }
+
+  private count(slot: number, category: number, at: number, n: number, categories: number): void {
+    if (at < this.window.from) this.values[slot + category] += n;
+    if (at < this.window.end) this.values[slot + categories + category] += n;
+  }
+
+  /** Where the counts of (unit, kind, key) start, made when missing. */
+  private slot(unitId: string, kind: string, key: string): number {
+    let u = this.units.get(unitId);
+    if (u === undefined) this.units.set(unitId, (u = { all: NO_SLOT, byProcedure: new Map(), byHandler: new Map() }));
+    const existing = kind === ALL ? u.all : (kind === PROCEDURE ? u.byProcedure : u.byHandler).get(key);
+    if (existing !== undefined && existing !== NO_SLOT) return existing;
+    const at = this.used;
+    this.used += sizeOf(kind);
+    if (this.used > this.values.length) {
+      const bigger = new Float64Array(Math.max(this.used, this.values.length * 2));
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    if (kind === ALL) u.all = at;
+    else (kind === PROCEDURE ? u.byProcedure : u.byHandler).set(key, at);
+    this.names.push(unitId, kind, key);
+    return at;
   }
 
   tally(units: readonly string[], kind: 'all' | 'procedure' | 'handler', key?: string): Tally | undefined {
     let out: Tally | undefined;
     for (const unitId of units) {
       const u = this.units.get(unitId);
-      const t = u === undefined ? undefined : kind === 'all' ? u.all : (kind === 'procedure' ? u.byProcedure : u.byHandler).get(key!);
-      if (t === undefined) continue;
-      out ??= newTally(t.atFrom.length);
-      for (let c = 0; c < t.atFrom.length; c++) {
-        out.atFrom[c] += t.atFrom[c];
-        out.atEnd[c] += t.atEnd[c];
+      if (u === undefined) continue;
+      const at = kind === 'all' ? u.all : (kind === 'procedure' ? u.byProcedure : u.byHandler).get(key!);
+      if (at === undefined || at === NO_SLOT) continue;
+      const C = kind === 'handler' ? STEP_CATEGORIES : DOSSIER_CATEGORIES;
+      out ??= { atFrom: new Float64Array(C), atEnd: new Float64Array(C) };
+      for (let c = 0; c < C; c++) {
+        out.atFrom[c] += this.values[at + c];
+        out.atEnd[c] += this.values[at + C + c];
       }
     }
     return out;
@@ -65,12 +112,6 @@ export class DeltaCorrection implements Correction {
       if (u !== undefined) yield* (kind === 'procedure' ? u.byProcedure : u.byHandler).keys();
     }
   }
-}
-
-function getOrCreate(map: Map<string, Tally>, key: string, categories: number): Tally {
-  let t = map.get(key);
-  if (t === undefined) map.set(key, (t = newTally(categories)));
-  return t;
 }
 
 const SELECT = 'SELECT at, unit_id, procedure_code, handler, category, n, position FROM report_deltas';
@@ -97,10 +138,12 @@ export function readDeltasAfter(db: Database.Database, asOf: number, end: number
   }
 }
 
+/** deltasSince's statement per connection: prepared once (a prepare was a tenth of a millisecond per as-of report on the thread serving requests). */
+const since = new WeakMap<Database.Database, Database.Statement<[number, number, number], DeltaRead>>();
+
 /** The deltas written after rowid `after` (committed since a read of `readDeltasAfter`), recorded after `asOf`, before `end`. */
 export function deltasSince(db: Database.Database, after: number, asOf: number, end: number): DeltaRead[] {
-  return db
-    .prepare<[number, number, number], DeltaRead>(`${SELECT} WHERE rowid > ? AND recorded_at > ? AND at < ?`)
-    .raw(true)
-    .all(after, asOf, end);
+  let statement = since.get(db);
+  if (statement === undefined) since.set(db, (statement = db.prepare<[number, number, number], DeltaRead>(`${SELECT} WHERE rowid > ? AND recorded_at > ? AND at < ?`).raw(true)));
+  return statement.all(after, asOf, end);
 }

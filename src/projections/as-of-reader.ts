@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { type Reply, WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../common/worker-channel.js';
-import { type DeltaRead, DeltaCorrection, readDeltasAfter, type UnitDeltas } from './as-of-deltas.js';
+import { DeltaCorrection, type DeltaRead, type EncodedCorrection, readDeltasAfter } from './as-of-deltas.js';
 import type { ReportWindow } from './timeliness-report.js';
 
 export interface DeltasRead {
@@ -23,7 +23,7 @@ export interface AsOfReader {
 }
 
 export type AsOfRequest = { id: number; type: 'read'; file: string; asOf: number; window: ReportWindow; known: number };
-type AsOfReply = Reply & { units?: UnitDeltas; beyond?: DeltaRead[]; lastRowid?: number };
+type AsOfReply = Reply & { counted?: EncodedCorrection; beyond?: DeltaRead[]; lastRowid?: number };
 
 /** Reads on a read-only connection of its own, opened for the read (a rebuild may have replaced the file since the last). */
 export function readDeltas(file: string, asOf: number, window: ReportWindow, known: number): DeltasRead {
@@ -52,7 +52,7 @@ class WorkerReader implements AsOfReader {
 
   async read(file: string, asOf: number, window: ReportWindow, known: number): Promise<DeltasRead> {
     const reply = await this.channel.request({ type: 'read', file, asOf, window, known });
-    return { correction: new DeltaCorrection(window, reply.units), beyond: reply.beyond ?? [], lastRowid: reply.lastRowid ?? 0 };
+    return { correction: DeltaCorrection.decode(window, reply.counted!), beyond: reply.beyond ?? [], lastRowid: reply.lastRowid ?? 0 };
   }
 
   async close(): Promise<void> {

@@ -123,6 +123,8 @@ export interface Months {
   blocks(): Uint32Array;
   /** Adds the counts of month m's entries before t (in month m). */
   addWithin(t: number, m: number, into: Float64Array): void;
+  /** Month m's offsets of each category (views), when it has entries. */
+  visitMonth(m: number, f: (c: number, offsets: Uint32Array) => void): void;
 }
 
 /** Offsets are whole milliseconds: "before t" is "below ceil(t - start)", none before the month's start. */
@@ -166,6 +168,16 @@ export class PackedMonths implements Months {
   addWithin(t: number, m: number, into: Float64Array): void {
     const p = this.block(m);
     if (p < this.used && this.d[p] === m) this.within(p, t, m, into);
+  }
+
+  visitMonth(m: number, f: (c: number, offsets: Uint32Array) => void): void {
+    const p = this.block(m);
+    if (!(p < this.used && this.d[p] === m)) return;
+    for (let c = 0, lo = p + 2 + this.categories; c < this.categories; c++) {
+      const hi = lo + this.d[p + 2 + c];
+      f(c, this.d.subarray(lo, hi));
+      lo = hi;
+    }
   }
 
   private within(p: number, t: number, m: number, into: Float64Array): void {
@@ -331,5 +343,10 @@ export class SegmentedMonths implements Months {
     if (this.months[i] !== m) return;
     const x = offsetBefore(t, m);
     for (let c = 0; c < this.categories; c++) into[c] += this.segments[i].countBefore(c, x);
+  }
+
+  visitMonth(m: number, f: (c: number, offsets: Uint32Array) => void): void {
+    const i = this.index(m);
+    if (this.months[i] === m) for (let c = 0; c < this.categories; c++) f(c, this.segments[i].offsets(c));
   }
 }

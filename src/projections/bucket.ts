@@ -111,6 +111,12 @@ export class Bucket {
     this.store.addWithin(t, m, into);
   }
 
+  /** Month m's offsets (from its start) of each category, in order: views valid until the next change. */
+  visitMonth(m: number, f: (category: number, offsets: Uint32Array) => void): void {
+    if (this.removed) this.seal();
+    this.store.visitMonth(m, f);
+  }
+
   /** The count per category, month by month in order (a roll-up sums them). */
   visitMonthCounts(f: (month: number, counts: Uint32Array) => void): void {
     if (this.removed) this.seal();

@@ -94,12 +94,13 @@ export class TimelinessIndex {
   /**
    * The buckets holding exactly the dossiers received by `unitId` (scope self) or by any unit of
    * its subtree (scope subtree): the unit's own, its units' own for a small subtree, or the
-   * subtree's roll-up (created, or rebuilt after the tree changed, on the way).
+   * subtree's roll-up (created, or rebuilt after the tree changed, on the way). `subtree`: the
+   * tree's subtree of the unit, when the caller has it already.
    */
-  cover(tree: UnitTree, unitId: string, scope: 'self' | 'subtree'): UnitIndex[] {
+  cover(tree: UnitTree, unitId: string, scope: 'self' | 'subtree', subtree?: string[]): UnitIndex[] {
     this.seal(); // bulk changes not sealed yet count too
     if (scope === 'self') return this.units.has(unitId) ? [this.units.get(unitId)!] : [];
-    const members = tree.subtree(unitId);
+    const members = subtree ?? tree.subtree(unitId);
     if (members.length < this.rollUpMinUnits) return members.flatMap((u) => this.units.get(u) ?? []);
     return [this.rollUpOf(unitId, members)];
   }

@@ -143,8 +143,10 @@ export function isEmptyCounts(c: TimelinessCounts): boolean {
 export function timelinessRows(index: TimelinessIndex, tree: UnitTree, q: TimelinessQuery, correction?: Correction): TimelinessRow[] {
   const allOf = (pieces: UnitIndex[]) => pieces.map((p) => p.all);
   const units = (unitId: string, scope: Scope) => (scope === 'self' ? [unitId] : tree.subtree(unitId));
-  const counts = (unitId: string, scope: Scope) =>
-    timelinessCounts(allOf(index.cover(tree, unitId, scope)), q, correction?.tally(units(unitId, scope), 'all'));
+  const counts = (unitId: string, scope: Scope) => {
+    const covered = units(unitId, scope);
+    return timelinessCounts(allOf(index.cover(tree, unitId, scope, covered)), q, correction?.tally(covered, 'all'));
+  };
   switch (q.groupBy) {
     case 'none':
       return [{ key: q.unitId, ...counts(q.unitId, q.scope) }];
@@ -155,13 +157,13 @@ export function timelinessRows(index: TimelinessIndex, tree: UnitTree, q: Timeli
       return rows;
     }
     case 'procedure': {
-      const byProcedure = grouped(index.cover(tree, q.unitId, q.scope), (p) => p.byProcedure);
-      const covered = correction && units(q.unitId, q.scope);
+      const covered = units(q.unitId, q.scope);
+      const byProcedure = grouped(index.cover(tree, q.unitId, q.scope, covered), (p) => p.byProcedure);
       // As of an instant, a procedure may have entries then and none now.
-      const codes = new Set([...byProcedure.keys(), ...(covered ? correction!.keys(covered, 'procedure') : [])]);
+      const codes = new Set([...byProcedure.keys(), ...(correction ? correction.keys(covered, 'procedure') : [])]);
       return [...codes]
         .sort()
-        .map((code) => ({ key: code, ...timelinessCounts(byProcedure.get(code) ?? [], q, covered && correction!.tally(covered, 'procedure', code)) }))
+        .map((code) => ({ key: code, ...timelinessCounts(byProcedure.get(code) ?? [], q, correction?.tally(covered, 'procedure', code)) }))
         .filter((row) => !isEmptyCounts(row));
     }
     default: {
@@ -202,12 +204,12 @@ export interface StepQuery extends ReportWindow {
 
 /** Step timeliness of every unit that handled a step of the dossiers received by the unit (and its subtree). */
 export function stepRows(index: TimelinessIndex, tree: UnitTree, q: StepQuery, correction?: Correction): StepRow[] {
-  const byHandler = grouped(index.cover(tree, q.unitId, q.scope), (p) => p.stepsByHandler);
-  const covered = correction && (q.scope === 'self' ? [q.unitId] : tree.subtree(q.unitId));
-  const handlers = new Set([...byHandler.keys(), ...(covered ? correction!.keys(covered, 'handler') : [])]);
+  const covered = q.scope === 'self' ? [q.unitId] : tree.subtree(q.unitId);
+  const byHandler = grouped(index.cover(tree, q.unitId, q.scope, covered), (p) => p.stepsByHandler);
+  const handlers = new Set([...byHandler.keys(), ...(correction ? correction.keys(covered, 'handler') : [])]);
   const rows: StepRow[] = [];
   for (const handler of [...handlers].sort()) {
-    const { atFrom, atEnd } = tally(byHandler.get(handler) ?? [], STEP_CATEGORIES, q, covered && correction!.tally(covered, 'handler', handler));
+    const { atFrom, atEnd } = tally(byHandler.get(handler) ?? [], STEP_CATEGORIES, q, correction?.tally(covered, 'handler', handler));
     const onTime = atEnd[S.LEFT_ON_TIME] - atFrom[S.LEFT_ON_TIME];
     const late = atEnd[S.LEFT_LATE] - atFrom[S.LEFT_LATE];
     const left = (at: Float64Array) => at[S.LEFT_WITHOUT_ALLOTMENT] + at[S.LEFT_ON_TIME] + at[S.LEFT_LATE];
