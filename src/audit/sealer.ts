@@ -8,6 +8,8 @@ import { EVENT_STORE, type EventStore, type Subscription } from '../event-store/
 import { GENESIS, HASH_KEY, isLogSealed, type LogSealed, sealHash, SEAL_EVENT, SEAL_STREAM } from './hash-chain.js';
 
 const PAGE = 1000;
+/** Events a seal covers at most when AUDIT_SEAL_EVERY_EVENTS does not say (sealing by minutes only). */
+const MAX_SEALED = 10_000;
 
 /** The last seal: where the next one starts, and the global chain's value there. */
 interface Sealed {
@@ -100,10 +102,20 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
     let chainStartsAt = sealed.chainStartsAt;
     let toPosition = sealed.toPosition;
     let news = false;
-    for (let after = sealed.toPosition; after < head; ) {
+    // A long log not sealed yet (imported, or written before the chain) is sealed a part at a time: a
+    // seal of a million events held its hashes in memory and the command thread for seconds.
+    const most = this.config.sealEveryEvents > 0 ? this.config.sealEveryEvents : MAX_SEALED;
+    let more = false;
+    let covered = 0;
+    for (let after = sealed.toPosition; after < head && !more; ) {
       const page = await this.store.readAll({ afterPosition: after, maxCount: PAGE });
       for (const e of page) {
         if (e.position > head) break;
+        // Seals do not count: a part of seals alone would not be sealed, and the rest never reached.
+        if (e.streamId !== SEAL_STREAM && covered++ === most) {
+          more = true;
+          break;
+        }
         after = e.position;
         const eventHash = e.metadata[HASH_KEY];
         if (typeof eventHash !== 'string' && chainStartsAt === undefined) continue; // written before the chain
@@ -128,6 +140,7 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
         sealed.revision < 0 ? 'no_stream' : sealed.revision,
       );
       this.sealed = { toPosition, hash, revision: result.nextExpectedRevision, chainStartsAt };
+      if (more) void this.sealNow();
       return seal;
     } catch (error) {
       // Another process sealed meanwhile (a second service on EventStoreDB): start again from its seal.
