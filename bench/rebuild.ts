@@ -4,7 +4,7 @@
  * built from the log as a first start does, and optionally rebuilt once more with the first index
  * in memory, as POST /projections/rebuild does in a running service.
  *
- *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory] [--models=registered|none]
+ *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 --heap-growing-percent=50 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory] [--models=registered|none]
  *
  * The registered read models (registry.ts) are rebuilt with the views, as in the service, unless
  * `--models=none`.
