@@ -4,7 +4,7 @@
  * built from the log as a first start does, and optionally rebuilt once more with the first index
  * in memory, as POST /projections/rebuild does in a running service.
  *
- *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory] [--models=registered|none]
+ *   npm run build && node --max-semi-space-size=64 --min-semi-space-size=64 --heap-growing-percent=50 dist/bench/rebuild.js <data-dir> [--worker=auto|always|never] [--twice] [--memory] [--models=registered|none]
  *
  * The registered read models (registry.ts) are rebuilt with the views, as in the service, unless
  * `--models=none`.
@@ -13,7 +13,8 @@
  * process CPU per event (user + system, all threads), which moves much less than the wall time
  * when other processes share the machine, and the CPU seconds of the busiest threads (Linux: from
  * /proc, sampled; `main` is this thread, the workers show as `node` or by their name). `--memory` adds, every second, the RSS, this thread's
- * heap and the events replayed so far (stderr): where in a rebuild the peak is.
+ * heap (used, and committed: its garbage counts in the RSS until collected) and the events replayed
+ * so far (stderr): where in a rebuild the peak is.
  */
 import { Logger } from '@nestjs/common';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -104,7 +105,7 @@ const sampler = process.argv.includes('--memory')
       rssPeak = 0;
       void projector.status().then((s) =>
         process.stderr.write(
-          `${((performance.now() - started) / 1000).toFixed(1)} s: rss ${Math.round(m.rss / 1048576)} MB (peak ${Math.round(peak / 1048576)}), heap ${Math.round(m.heapUsed / 1048576)} MB, ` +
+          `${((performance.now() - started) / 1000).toFixed(1)} s: rss ${Math.round(m.rss / 1048576)} MB (peak ${Math.round(peak / 1048576)}), heap ${Math.round(m.heapUsed / 1048576)} MB (committed ${Math.round(m.heapTotal / 1048576)}), ` +
             `buffers ${Math.round(m.arrayBuffers / 1048576)} MB, events ${s.rebuild.events}, checkpoint ${s.checkpoint}\n`,
         ),
       );

@@ -27,6 +27,11 @@ export type LogReaderPage = { texts: string[]; count: number } | { done: true } 
 type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject, recorded: unknown, created: string];
 
 const READ_AHEAD = 3;
+/**
+ * The reader's young generation: V8's default size rather than the service's 64 MiB semi-spaces,
+ * which this thread would otherwise fill and keep (128 MiB) for texts that die at once.
+ */
+const READER_LIMITS = { maxYoungGenerationSizeMb: 48 };
 
 /** `seen.thread` says where the pages came from (the last one read: a worker fails over to here). */
 export async function* readLogPages(
@@ -86,7 +91,7 @@ function startWorker(data: LogReaderData): Worker | undefined {
   const script = workerScript(import.meta.url, 'log-reader.worker');
   if (script === undefined) return undefined;
   try {
-    return new Worker(script, { workerData: data });
+    return new Worker(script, { workerData: data, resourceLimits: READER_LIMITS });
   } catch {
     return undefined;
   }
