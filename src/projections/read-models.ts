@@ -24,7 +24,7 @@ import type { DossierView } from './dossier-view.js';
 import { buildIndex, type IndexSource, loadIndex, saveIndexSnapshot } from './index-store.js';
 import { type AppliedBatch, type FoldedBatch, foldLive, type Row } from './live-fold.js';
 import { QUARANTINE_SHOWN, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
-import { createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, rowOf, type Statements } from './read-models-schema.js';
+import { closeReadModelsDb, createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, rowOf, type Statements } from './read-models-schema.js';
 import { type DeltaPage, NO_DELTAS } from './report-deltas.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
@@ -378,7 +378,7 @@ export class ReadModels {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    closeReadModelsDb(this.db);
   }
 
   get isOpen(): boolean {
