@@ -133,11 +133,7 @@ export class Compaction {
       if (rows.length === maxEntries) return true;
       // Its last entries read: its rows written, in one transaction with it no longer stale.
       const out: Row[] = [...summarised(begun.entries)].flatMap(([unitId, byType]) => [...byType].map(([type, sum]): Row => [day, unitId, type, sum]));
-      this.db.transaction(() => {
-        this.prepared('DELETE FROM entry_lag_days WHERE day = ?').run(day);
-        this.insert('entry_lag_days', 'day', out);
-        this.prepared(`DELETE FROM ${STALE_TABLE} WHERE kind = ? AND n = ?`).run(DAY, day);
-      })();
+      this.replaceRows(DAY, day, out);
       this.staleDays.delete(day);
       this.begun = undefined;
       return days.length > 1 || [...this.staleMonths].some((m) => firstDayOf(m + 1) <= beforeDay);
@@ -154,14 +150,20 @@ export class Compaction {
       b.sums.set(key, [month, r.unit_id, r.event_type, sum === undefined ? summaryOf(r) : mergeSummaries([sum[3], summaryOf(r)])]);
     }
     if (b.next < firstDayOf(month + 1)) return true;
-    this.db.transaction(() => {
-      this.prepared('DELETE FROM entry_lag_months WHERE month = ?').run(month);
-      this.insert('entry_lag_months', 'month', [...b.sums.values()]);
-      this.prepared(`DELETE FROM ${STALE_TABLE} WHERE kind = ? AND n = ?`).run(MONTH, month);
-    })();
+    this.replaceRows(MONTH, month, [...b.sums.values()]);
     this.staleMonths.delete(month);
     this.begunMonth = undefined;
     return months.length > 1;
+  }
+
+  /** A day's or a month's rows replaced by `rows`, in one transaction with the period no longer stale. */
+  private replaceRows(kind: typeof DAY | typeof MONTH, n: number, rows: readonly Row[]): void {
+    const [table, period] = kind === DAY ? ['entry_lag_days', 'day'] : ['entry_lag_months', 'month'];
+    this.db.transaction(() => {
+      this.prepared(`DELETE FROM ${table} WHERE ${period} = ?`).run(n);
+      this.insert(table, period, rows);
+      this.prepared(`DELETE FROM ${STALE_TABLE} WHERE kind = ? AND n = ?`).run(kind, n);
+    })();
   }
 
   private prepared(sql: string): Database.Statement {

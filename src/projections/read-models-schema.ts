@@ -119,8 +119,8 @@ export function currentBootId(): string {
  * away), live in WAL. A file of another schema version is emptied, to be rebuilt from the log.
  *
  * Live, where the machine's boot can be told (`bootId`), the file is written without fsync: its
- * checkpoints' flushes delayed the event log's, which every command waits for (log flushes over
- * 25 ms 2.5-3.2% -> 0.04-0.23%). A crash of the process loses nothing the system has; a crash of
+ * checkpoints' flushes delayed the event log's, which every command waits for. A crash of the
+ * process loses nothing the system has; a crash of
  * the machine may leave the file inconsistent, so the file records the boot that opened it and
  * whether it was closed (both flushed): written under another boot and not closed, it is emptied
  * and rebuilt from the log.
@@ -150,7 +150,7 @@ export function openReadModelsDb(file: string, mode: Mode, bootId = currentBootI
     if (boot !== undefined && boot !== bootId && meta('closed') !== '1') {
       // Written without fsync when the machine stopped: every table of the file (the registered models' too) is suspect.
       db.close();
-      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+      removeReadModelsFile(file);
       return openReadModelsDb(file, mode, bootId);
     }
     // On disk before anything is written without fsync: this boot opened it, and it is not closed.
@@ -169,6 +169,11 @@ export function openReadModelsDb(file: string, mode: Mode, bootId = currentBootI
   }
   if (mode === 'live') db.exec(INDEXES);
   return db;
+}
+
+/** Deletes a read-model file with its journal files (derived data: rebuilt from the log). */
+export function removeReadModelsFile(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
 }
 
 /** Closes a live file opened by openReadModelsDb: what it holds flushed, then marked closed (flushed too). */

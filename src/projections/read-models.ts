@@ -24,7 +24,7 @@ import type { DossierView } from './dossier-view.js';
 import { buildIndex, type IndexSource, loadIndex, saveIndexSnapshot } from './index-store.js';
 import { type AppliedBatch, type FoldedBatch, foldLive, type Row } from './live-fold.js';
 import { QUARANTINE_SHOWN, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
-import { closeReadModelsDb, createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, rowOf, type Statements } from './read-models-schema.js';
+import { closeReadModelsDb, createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, removeReadModelsFile, rowOf, type Statements } from './read-models-schema.js';
 import { type DeltaPage, NO_DELTAS } from './report-deltas.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
@@ -393,6 +393,6 @@ export class ReadModels {
 
   /** Deletes a read-model file that could not be opened or loaded: it is derived, and rebuilt from the log. */
   static remove(file: string): void {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+    removeReadModelsFile(file);
   }
 }
