@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { WrongExpectedRevisionError } from '../event-store/errors.js';
 import { EVENT_STORE, type EventStore, type Subscription } from '../event-store/event-store.port.js';
+import { type ChainLink, SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
 import { GENESIS, HASH_KEY, isLogSealed, type LogSealed, sealHash, SEAL_EVENT, SEAL_STREAM } from './hash-chain.js';
 
 const PAGE = 1000;
@@ -108,7 +109,9 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
     let more = false;
     let covered = 0;
     for (let after = sealed.toPosition; after < head && !more; ) {
-      const page = await this.store.readAll({ afterPosition: after, maxCount: PAGE });
+      // One event more than the part takes: it tells whether another part follows.
+      const wanted = Math.min(PAGE, most - covered + 1);
+      const page = await readLinks(this.store, after, wanted);
       for (const e of page) {
         if (e.position > head) break;
         // Seals do not count: a part of seals alone would not be sealed, and the rest never reached.
@@ -117,7 +120,7 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
           break;
         }
         after = e.position;
-        const eventHash = e.metadata[HASH_KEY];
+        const eventHash = e.hash;
         if (typeof eventHash !== 'string' && chainStartsAt === undefined) continue; // written before the chain
         chainStartsAt ??= e.position;
         // An event without a hash past the chain's start is sealed as such: verification names it.
@@ -126,7 +129,7 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
         toPosition = e.position;
         if (e.streamId !== SEAL_STREAM) news = true;
       }
-      if (page.length < PAGE) break;
+      if (page.length < wanted) break;
       await yieldToRequests();
     }
     if (!news || chainStartsAt === undefined) return undefined;
@@ -155,4 +158,10 @@ export class Sealer implements OnApplicationBootstrap, BeforeApplicationShutdown
     if (last === undefined || !isLogSealed(last.data)) return { toPosition: 0, hash: GENESIS, revision: last?.revision ?? -1 };
     return { toPosition: last.data.toPosition, hash: last.data.hash, revision: last.revision };
   }
+}
+
+/** The embedded store reads the links without parsing the events (a first seal of a long log reads it all on this thread). */
+async function readLinks(store: EventStore, after: number, maxCount: number): Promise<ChainLink[]> {
+  if (store instanceof SqliteEventStore) return store.readLinks(after, maxCount);
+  return (await store.readAll({ afterPosition: after, maxCount })).map((e) => ({ position: e.position, streamId: e.streamId, hash: e.metadata[HASH_KEY] }));
 }

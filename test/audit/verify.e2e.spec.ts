@@ -3,6 +3,8 @@ import { rmSync } from 'node:fs';
 import { Sealer } from '../../src/audit/sealer.js';
 import { type LogSealed, SEAL_STREAM } from '../../src/audit/hash-chain.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
+import { APP_CONFIG } from '../../src/config.js';
+import { CLOCK } from '../../src/common/clock.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -130,6 +132,33 @@ describe('the sealer', () => {
       expect(await t.app.get(Sealer).sealNow()).toBeUndefined(); // only the seals themselves came since
       expect((await t.as('auditor').get('/audit/verify')).body).toMatchObject({ verified: true, seals: all.length });
       expect((await t.as('auditor').get('/projections/status')).body.quarantined).toMatchObject({ count: 0 });
+    } finally {
+      await t.close({ remove: true });
+    }
+  });
+
+  it('seals a store other than the embedded one (EventStoreDB) from readAll: the seal verifies', async () => {
+    const t = await startTestApp(NO_AUTO_SEAL);
+    try {
+      for (const id of ['HS-A', 'HS-B']) expect((await receive(t, id)).status).toBe(201);
+      const store = t.app.get<EventStore>(EVENT_STORE);
+      // Not the embedded store's class: the sealer reads the log through the port, as on EventStoreDB.
+      const viaPort: EventStore = {
+        append: (...a) => store.append(...a),
+        readStream: (...a) => store.readStream(...a),
+        readAll: (...a) => store.readAll(...a),
+        readAllData: (...a) => store.readAllData(...a),
+        readAllDataPages: (...a) => store.readAllDataPages(...a),
+        subscribeToAll: (...a) => store.subscribeToAll(...a),
+        subscribeToAllData: (...a) => store.subscribeToAllData(...a),
+        headPosition: () => store.headPosition(),
+        ping: () => store.ping(),
+        close: async () => undefined,
+      };
+      const seal = await new Sealer(viaPort, t.app.get(APP_CONFIG), t.app.get(CLOCK)).sealNow();
+      const head = (await store.readAll()).filter((e) => e.streamId !== SEAL_STREAM).at(-1)!.position;
+      expect(seal).toMatchObject({ fromPosition: 1, toPosition: head });
+      expect((await t.as('auditor').get('/audit/verify')).body).toMatchObject({ verified: true, seals: 1, sealedTo: head });
     } finally {
       await t.close({ remove: true });
     }

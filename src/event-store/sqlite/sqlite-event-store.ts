@@ -17,12 +17,12 @@ import {
 import { EventStoreClosedError, EventStoreWriteError } from '../errors.js';
 import { type PendingAppend, SqliteAppendBatch, type WrittenBatch } from './sqlite-append-batch.js';
 import { openLogFile } from './sqlite-file.js';
-import { type LogBounds, SqliteReads } from './sqlite-reads.js';
+import { type ChainLink, type LogBounds, SqliteReads } from './sqlite-reads.js';
 import { SqliteSubscriptions } from './sqlite-subscriptions.js';
 
 // The schema and the statements that benchmarks use, where they have always been imported from.
 export { SCHEMA } from './sqlite-file.js';
-export { RUNTIME_LIMIT, SELECT_STREAM_FORWARDS } from './sqlite-reads.js';
+export { type ChainLink, RUNTIME_LIMIT, SELECT_STREAM_FORWARDS } from './sqlite-reads.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder is created when missing. */
@@ -249,6 +249,11 @@ export class SqliteEventStore implements EventStore {
 
   readAllData(options?: ReadAllOptions): Promise<LoggedEvent[]> {
     return this.reads.readAllData(options);
+  }
+
+  /** The global chain's links after `after` (what the audit sealer reads), in position order. */
+  readLinks(after: number, maxCount: number): Promise<ChainLink[]> {
+    return this.reads.readLinks(after, maxCount);
   }
 
   /** Where the last readAllDataPages read its pages: a worker thread, or this one. */

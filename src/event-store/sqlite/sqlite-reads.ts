@@ -48,6 +48,16 @@ function prefixEnd(prefix: string): string | undefined {
 
 const SELECT_DATA = `SELECT position, stream_id, revision, type, data, ${RECORDED_AT_SQL} FROM events`;
 
+/** An event's link in the global chain: what a seal hashes of it (audit/hash-chain.ts). */
+export interface ChainLink {
+  position: number;
+  streamId: string;
+  /** Its `metadata.hash` as stored (not a string: written before the chain). */
+  hash: unknown;
+}
+
+const SELECT_LINKS = "SELECT position, stream_id, json_extract(metadata, '$.hash') FROM events";
+
 /**
  * A row limit bound at each call, as `LIMIT +?` rather than `LIMIT ?`. SQLite (3.53 here) plans a
  * statement with the value bound to a plain `LIMIT ?`, and a new binding (every call, through
@@ -134,6 +144,12 @@ export class SqliteReads {
   /** readAllSync for the events' data only (see LoggedEvent). */
   readDataSync(after: number, maxCount: number, prefixes?: string[]): ScannedPage<LoggedEvent> {
     return this.scan(SELECT_DATA, toLogged, after, maxCount, prefixes);
+  }
+
+  /** The chain links of readAll's events, without parsing data or metadata: a quarter of readAll's CPU. */
+  async readLinks(after: number, maxCount: number): Promise<ChainLink[]> {
+    this.bounds.assertOpen();
+    return this.scan(SELECT_LINKS, ([position, streamId, hash]: [number, string, unknown]) => ({ position, streamId, hash }), after, maxCount, undefined).events;
   }
 
   async *readAllDataPages(options: ReadAllPagesOptions): AsyncGenerator<LoggedEvent[]> {
