@@ -12,10 +12,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReadModels } from '../src/projections/read-models.js';
-import { indexFromSnapshot, snapshotRows } from '../src/projections/index-snapshot.js';
-import { IndexSavePolicy } from '../src/projections/index-save-policy.js';
-import type { TimelinessIndex, UnitIndex, UnitTree } from '../src/projections/timeliness-index.js';
-import { timelinessRows } from '../src/projections/timeliness-report.js';
+import { indexFromSnapshot, snapshotRows } from '../src/projections/report-index/index-snapshot.js';
+import { IndexSavePolicy } from '../src/projections/report-index/index-save-policy.js';
+import type { TimelinessIndex, UnitIndex, UnitTree } from '../src/projections/report-index/timeliness-index.js';
+import { timelinessRows } from '../src/projections/report-index/timeliness-report.js';
 import { startServer } from './child.js';
 import { Client } from './client.js';
 import { loadProvince } from './load-province.js';

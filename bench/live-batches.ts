@@ -20,7 +20,7 @@ import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.j
 import { ReadModels } from '../src/projections/read-models.js';
 import { READ_MODELS } from '../src/projections/registry.js';
 import { ReadModelSet } from '../src/projections/seam/read-model-set.js';
-import { TimelinessIndex } from '../src/projections/timeliness-index.js';
+import { TimelinessIndex } from '../src/projections/report-index/timeliness-index.js';
 import { numberOption, textOption } from './options.js';
 import { summarize } from './stats.js';
 

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadModels } from '../src/projections/read-models.js';
-import { D, DOSSIER_CATEGORIES } from '../src/projections/timeliness-index.js';
+import { D, DOSSIER_CATEGORIES } from '../src/projections/report-index/timeliness-index.js';
 import { startServer } from './child.js';
 import { Client } from './client.js';
 import { loadProvince } from './load-province.js';

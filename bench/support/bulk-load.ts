@@ -7,7 +7,7 @@
  */
 import type { LoggedEvent } from '../../src/event-store/event-store.port.js';
 import { ReadModels } from '../../src/projections/read-models.js';
-import type { TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import type { TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
 
 export interface BulkLoadResult {
   models: ReadModels;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { Projector } from '../projections/projector.js';
-import type { Scope } from '../projections/timeliness-report.js';
+import type { Scope } from '../projections/report-index/timeliness-report.js';
 import { DEFAULT_WAIT_MS, MAX_PAGE, type RawQuery, Reader } from '../supervision/query-params.js';
 import { ATTENTION_KINDS, type AttentionKind, DEFAULT_THRESHOLDS, keyRanges, type Thresholds, why } from './attention-kinds.js';
 import type { AttentionQueries, ListPosition } from './attention.read-model.js';

@@ -4,7 +4,7 @@ import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { validationFailed } from '../common/errors.js';
 import { Projector } from '../projections/projector.js';
-import type { Scope } from '../projections/timeliness-report.js';
+import type { Scope } from '../projections/report-index/timeliness-report.js';
 import { parseReportParams, type RawQuery, type ReportParams } from '../supervision/query-params.js';
 import { endInstant } from '../supervision/supervision-queries.js';
 import { type EntryLagFigures, entryLagFigures } from './entry-lag-stats.js';

@@ -11,7 +11,7 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import type { ProjectionChange, ReadModelSetup } from './projection-status.js';
 import { ReadModels } from './read-models.js';
 import { ReadModelSet } from './seam/read-model-set.js';
-import type { TimelinessIndex } from './timeliness-index.js';
+import type { TimelinessIndex } from './report-index/timeliness-index.js';
 
 export class ModelInPlace {
   models!: ReadModels;

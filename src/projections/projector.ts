@@ -28,16 +28,16 @@ import { AppError } from '../common/errors.js';
 import { compileCalendar, loadDefaultCalendarSpec } from '../calendar/index.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import type { WorkerMode } from '../common/worker-channel.js';
-import { LiveProjection } from './live-projection.js';
+import { LiveProjection } from './live/live-projection.js';
 import { ModelInPlace } from './model-in-place.js';
-import { PositionWaiters } from './position-waiters.js';
+import { PositionWaiters } from './live/position-waiters.js';
 import { type ProjectionChange, type ProjectionStatus, READ_MODEL_SETUP, type RebuildReport, type ReadModelSetup } from './projection-status.js';
 import type { QuarantineSummary } from './quarantine.js';
 import { ReadModels } from './read-models.js';
 import { Rebuilder } from './rebuild/rebuilder.js';
-import { REBUILD_WORKER } from './rebuild-writer.js';
-import { RegisteredCatchUp } from './registered-catch-up.js';
-import { TimelinessIndex } from './timeliness-index.js';
+import { REBUILD_WORKER } from './rebuild/rebuild-writer.js';
+import { RegisteredCatchUp } from './live/registered-catch-up.js';
+import { TimelinessIndex } from './report-index/timeliness-index.js';
 
 export { READ_MODEL_SETUP, type ProjectionChange, type ProjectionStatus, type RebuildReport, type ReadModelSetup } from './projection-status.js';
 

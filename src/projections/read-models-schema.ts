@@ -6,10 +6,10 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import type { DossierView } from './dossier-view.js';
-import type { SnapshotRow, DeltaSum } from './index-snapshot.js';
-import type { DeltaRow } from './report-deltas.js';
-import { encodeView } from './view-codec.js';
+import type { DossierView } from './views/dossier-view.js';
+import type { SnapshotRow, DeltaSum } from './report-index/index-snapshot.js';
+import type { DeltaRow } from './as-of/report-deltas.js';
+import { encodeView } from './views/view-codec.js';
 
 const SCHEMA_VERSION = '7';
 

@@ -17,21 +17,21 @@
 import type Database from 'better-sqlite3';
 import { renameSync, rmSync } from 'node:fs';
 import type { LoggedEvent } from '../event-store/event-store.port.js';
-import { type DeltaRead, deltasSince } from './as-of-deltas.js';
-import { deltaPageWriter, insertQuarantined, type ToWrite, writeBulkRows, writeLiveRows } from './row-writes.js';
-import { dumpTables, type ListQuery, listDossiers, prepareWatch } from './dossier-queries.js';
-import type { DossierView } from './dossier-view.js';
-import { buildIndex, type IndexSource, loadIndex, saveIndexSnapshot } from './index-store.js';
-import { type AppliedBatch, type FoldedBatch, foldLive, type Row } from './live-fold.js';
+import { type DeltaRead, deltasSince } from './as-of/as-of-deltas.js';
+import { deltaPageWriter, insertQuarantined, type ToWrite, writeBulkRows, writeLiveRows } from './views/row-writes.js';
+import { dumpTables, type ListQuery, listDossiers, prepareWatch } from './views/dossier-queries.js';
+import type { DossierView } from './views/dossier-view.js';
+import { buildIndex, type IndexSource, loadIndex, saveIndexSnapshot } from './report-index/index-store.js';
+import { type AppliedBatch, type FoldedBatch, foldLive, type Row } from './views/live-fold.js';
 import { QUARANTINE_SHOWN, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
 import { closeReadModelsDb, createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, removeReadModelsFile, rowOf, type Statements } from './read-models-schema.js';
-import { type DeltaPage, NO_DELTAS } from './report-deltas.js';
-import { TimelinessIndex } from './timeliness-index.js';
-import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
-import { decodeView } from './view-codec.js';
+import { type DeltaPage, NO_DELTAS } from './as-of/report-deltas.js';
+import { TimelinessIndex } from './report-index/timeliness-index.js';
+import { DEFAULT_CACHE_LIMIT, ViewFolder } from './views/view-folder.js';
+import { decodeView } from './views/view-codec.js';
 
-export type { AppliedBatch, FoldedBatch, Row, ViewChange } from './live-fold.js';
-export type { ListQuery } from './dossier-queries.js';
+export type { AppliedBatch, FoldedBatch, Row, ViewChange } from './views/live-fold.js';
+export type { ListQuery } from './views/dossier-queries.js';
 
 export class ReadModels {
   private db: Database.Database;

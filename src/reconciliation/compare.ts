@@ -9,7 +9,7 @@
  */
 import { dayIndexOf, instantOf, localDateOf } from '../calendar/time.js';
 import { isoInstant } from '../common/iso-instant.js';
-import type { DossierStatus } from '../projections/dossier-view.js';
+import type { DossierStatus } from '../projections/views/dossier-view.js';
 import { INSTANT_FIELDS, type InstantField, type RegisterInstant, type RegisterRow } from './register.js';
 
 /** What the comparison needs of a dossier of the system. */

@@ -9,7 +9,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { DAY_MS, daysFromCivil, LOCAL_OFFSET_MS } from '../calendar/time.js';
 import { instantRangeError } from '../common/instant-range.js';
 import { ID_PATTERN } from '../common/ids.js';
-import type { DossierStatus } from '../projections/dossier-view.js';
+import type { DossierStatus } from '../projections/views/dossier-view.js';
 import { normalizeWord } from '../import/import-format.js';
 
 export const INSTANT_FIELDS = ['receivedAt', 'resolvedAt', 'returnedAt'] as const;

@@ -3,8 +3,8 @@
  * against their targets, and each unit's rank among its siblings. Pure, over the report index: the
  * standard report's counts (timeliness-report.ts) and the two digitised categories.
  */
-import { type Bucket, D, DOSSIER_CATEGORIES, type TimelinessIndex, type UnitTree } from '../projections/timeliness-index.js';
-import { type Correction, countsOf, isEmptyCounts, type ReportWindow, type Scope, type Tally, tally } from '../projections/timeliness-report.js';
+import { type Bucket, D, DOSSIER_CATEGORIES, type TimelinessIndex, type UnitTree } from '../projections/report-index/timeliness-index.js';
+import { type Correction, countsOf, isEmptyCounts, type ReportWindow, type Scope, type Tally, tally } from '../projections/report-index/timeliness-report.js';
 import { INDICATORS, type IndicatorName, type Targets } from '../targets/targets.js';
 
 /** How each figure is computed, stated with the figures (vendors differ, notably on 766's). */

@@ -6,11 +6,11 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
-import { DeltaCorrection } from '../projections/as-of-deltas.js';
-import { type AsOfReader, openAsOfReader } from '../projections/as-of-reader.js';
+import { DeltaCorrection } from '../projections/as-of/as-of-deltas.js';
+import { type AsOfReader, openAsOfReader } from '../projections/as-of/as-of-reader.js';
 import { Projector } from '../projections/projector.js';
-import type { TimelinessIndex } from '../projections/timeliness-index.js';
-import type { ReportWindow } from '../projections/timeliness-report.js';
+import type { TimelinessIndex } from '../projections/report-index/timeliness-index.js';
+import type { ReportWindow } from '../projections/report-index/timeliness-report.js';
 
 /** Reads started again when a rebuild swapped the read models under one. */
 const ATTEMPTS = 3;

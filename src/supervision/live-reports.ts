@@ -14,7 +14,7 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { Metrics } from '../operations/metrics.js';
 import { Projector } from '../projections/projector.js';
 import { parseReportParams, type RawQuery, type ReportParams } from './query-params.js';
-import type { TimelinessRow } from '../projections/timeliness-report.js';
+import type { TimelinessRow } from '../projections/report-index/timeliness-report.js';
 import { type TimelinessReport, timelinessReport } from './supervision-queries.js';
 
 /** A live report: each row keyed by unit has the counts of its dossiers on each review list (null while the lists are being built). */

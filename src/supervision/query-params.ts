@@ -6,8 +6,8 @@ import { localDateOf, localInstant } from '../calendar/index.js';
 import { type FieldError, validationFailed } from '../common/errors.js';
 import { instantRangeError } from '../common/instant-range.js';
 import { ID_PATTERN, idMessage } from '../common/ids.js';
-import type { GroupBy, Scope } from '../projections/timeliness-report.js';
-import type { DossierStatus } from '../projections/dossier-view.js';
+import type { GroupBy, Scope } from '../projections/report-index/timeliness-report.js';
+import type { DossierStatus } from '../projections/views/dossier-view.js';
 
 /** An ISO 8601 instant with an explicit offset (API.md): `2025-03-03T09:00:00+07:00` or `...Z`. */
 const INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;

@@ -6,10 +6,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../access/principal.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { type DossierView } from '../projections/dossier-view.js';
+import { type DossierView } from '../projections/views/dossier-view.js';
 import { Projector } from '../projections/projector.js';
-import type { TimelinessIndex } from '../projections/timeliness-index.js';
-import { type Correction, type StepRow, stepRows, timelinessRows, type TimelinessRow } from '../projections/timeliness-report.js';
+import type { TimelinessIndex } from '../projections/report-index/timeliness-index.js';
+import { type Correction, type StepRow, stepRows, timelinessRows, type TimelinessRow } from '../projections/report-index/timeliness-report.js';
 import { AsOfReports } from './as-of-reports.js';
 import {
   encodeCursor,

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { TimelinessRow } from '../../src/projections/timeliness-report.js';
+import type { TimelinessRow } from '../../src/projections/report-index/timeliness-report.js';
 import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
 import { ii06a, readCsv, readXlsx } from '../supervision/support/form-sheet.js';
 import { launchChromium } from './browser.js';

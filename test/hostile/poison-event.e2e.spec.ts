@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.js';
-import { encodeView } from '../../src/projections/view-codec.js';
+import { encodeView } from '../../src/projections/views/view-codec.js';
 import { ReadModels, type Row } from '../../src/projections/read-models.js';
-import type { DossierView } from '../../src/projections/dossier-view.js';
+import type { DossierView } from '../../src/projections/views/dossier-view.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { startTestApp, tempDataDir, type TestApp } from '../support/test-app.js';
 

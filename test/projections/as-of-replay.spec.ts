@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOSSIER_STREAM_PREFIX } from '../../src/dossier/events.js';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
-import { replayIndex, replayIndexAsOf, ViewReplay } from '../../src/projections/replay.js';
+import { replayIndex, replayIndexAsOf, ViewReplay } from '../../src/projections/as-of/replay.js';
 import { prng, syntheticEvents, toRecordedLog } from '../../bench/support/synthetic-history.js';
-import { TimelinessIndex } from '../../src/projections/timeliness-index.js';
-import { timelinessRows } from '../../src/projections/timeliness-report.js';
+import { TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
+import { timelinessRows } from '../../src/projections/report-index/timeliness-report.js';
 import { testTree } from './support/naive-report.js';
 import { appendAll, openStore, tempDir } from './support/store.js';
 

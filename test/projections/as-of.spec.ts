@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
 import { ReadModels } from '../../src/projections/read-models.js';
-import { replayIndexAsOf } from '../../src/projections/replay.js';
+import { replayIndexAsOf } from '../../src/projections/as-of/replay.js';
 import { prng, syntheticEvents, toRecordedLog } from '../../bench/support/synthetic-history.js';
-import { timelinessRows } from '../../src/projections/timeliness-report.js';
+import { timelinessRows } from '../../src/projections/report-index/timeliness-report.js';
 import { byDossier, naiveCounts, testTree } from './support/naive-report.js';
 import { appendAll, openStore, tempDir } from './support/store.js';
 

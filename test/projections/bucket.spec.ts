@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Bucket } from '../../src/projections/bucket.js';
+import { Bucket } from '../../src/projections/report-index/bucket.js';
 import { prng } from '../../bench/support/synthetic-history.js';
 
 const CATEGORIES = 5;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DossierEvent } from '../../src/dossier/events.js';
 import { parseInstant } from '../../src/common/iso-instant.js';
-import { type DossierView, evolveDossierView, evolveDossierViewInPlace, isOverdueAt } from '../../src/projections/dossier-view.js';
+import { type DossierView, evolveDossierView, evolveDossierViewInPlace, isOverdueAt } from '../../src/projections/views/dossier-view.js';
 import { prng } from '../../bench/support/synthetic-history.js';
-import { indexEntriesOf, D, S } from '../../src/projections/timeliness-index.js';
+import { indexEntriesOf, D, S } from '../../src/projections/report-index/timeliness-index.js';
 
 const t = (local: string) => Date.parse(`2025-03-${local}+07:00`);
 const iso = (local: string) => new Date(t(local)).toISOString();

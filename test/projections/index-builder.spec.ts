@@ -5,10 +5,10 @@
  * before).
  */
 import { describe, expect, it } from '@jest/globals';
-import type { Bucket } from '../../src/projections/bucket.js';
-import { IndexBuilder, type BuiltUnit } from '../../src/projections/index-builder.js';
+import type { Bucket } from '../../src/projections/report-index/bucket.js';
+import { IndexBuilder, type BuiltUnit } from '../../src/projections/report-index/index-builder.js';
 import { syntheticLog } from '../../bench/support/synthetic-history.js';
-import { ViewReplay } from '../../src/projections/replay.js';
+import { ViewReplay } from '../../src/projections/as-of/replay.js';
 import { START } from './support/index-reports.js';
 
 const DAY = 86_400_000;

@@ -7,10 +7,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import type { RecordedEvent } from '../../src/event-store/event-store.port.js';
-import { IndexSavePolicy } from '../../src/projections/index-save-policy.js';
+import { IndexSavePolicy } from '../../src/projections/report-index/index-save-policy.js';
 import { ReadModels } from '../../src/projections/read-models.js';
 import { syntheticLog } from '../../bench/support/synthetic-history.js';
-import type { TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import type { TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
 import { testTree } from './support/naive-report.js';
 import { reports, START } from './support/index-reports.js';
 import { tempDir } from './support/store.js';

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { indexFromSnapshot, snapshotRows } from '../../src/projections/index-snapshot.js';
+import { indexFromSnapshot, snapshotRows } from '../../src/projections/report-index/index-snapshot.js';
 import { ReadModels } from '../../src/projections/read-models.js';
-import { ViewReplay } from '../../src/projections/replay.js';
+import { ViewReplay } from '../../src/projections/as-of/replay.js';
 import { syntheticLog } from '../../bench/support/synthetic-history.js';
-import { TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import { TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
 import { testTree, treeOf } from './support/naive-report.js';
 import { reports, START } from './support/index-reports.js';
 import { tempDir } from './support/store.js';

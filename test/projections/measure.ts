@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bulkLoad } from '../../bench/support/bulk-load.js';
 import { ReadModels } from '../../src/projections/read-models.js';
-import type { TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import type { TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
 import { prng, syntheticLogPages } from '../../bench/support/synthetic-history.js';
-import { type GroupBy, stepRows, timelinessRows, type UnitTree } from '../../src/projections/timeliness-report.js';
+import { type GroupBy, stepRows, timelinessRows, type UnitTree } from '../../src/projections/report-index/timeliness-report.js';
 
 const dossiers = Number(process.argv[2] ?? 1_000_000);
 const unitCount = Number(process.argv[3] ?? 1000);

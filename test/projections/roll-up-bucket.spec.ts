@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { Bucket, MONTH_START, monthOf } from '../../src/projections/bucket.js';
-import { GatheredCategory, GATHER_AFTER, RollUpBucket } from '../../src/projections/roll-up-bucket.js';
+import { Bucket, MONTH_START, monthOf } from '../../src/projections/report-index/bucket.js';
+import { GatheredCategory, GATHER_AFTER, RollUpBucket } from '../../src/projections/report-index/roll-up-bucket.js';
 import { prng } from '../../bench/support/synthetic-history.js';
 
 const CATEGORIES = 4;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { ViewReplay } from '../../src/projections/replay.js';
+import { ViewReplay } from '../../src/projections/as-of/replay.js';
 import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../bench/support/synthetic-history.js';
-import { type IndexOptions, TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import { type IndexOptions, TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
 import {
   type GroupBy,
   isEmptyCounts,
@@ -11,7 +11,7 @@ import {
   type TimelinessCounts,
   type TimelinessRow,
   type UnitTree,
-} from '../../src/projections/timeliness-report.js';
+} from '../../src/projections/report-index/timeliness-report.js';
 import { byDossier, naiveCounts, naiveStepRows, testTree, treeOf } from './support/naive-report.js';
 
 const DAY = 86_400_000;

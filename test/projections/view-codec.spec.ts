@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { ViewReplay } from '../../src/projections/replay.js';
+import { ViewReplay } from '../../src/projections/as-of/replay.js';
 import { syntheticLog } from '../../bench/support/synthetic-history.js';
-import { decodeView, encodeView } from '../../src/projections/view-codec.js';
+import { decodeView, encodeView } from '../../src/projections/views/view-codec.js';
 
 const DAY = 86_400_000;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
-import { replayIndexAsOf, ViewReplay } from '../../src/projections/replay.js';
+import { replayIndexAsOf, ViewReplay } from '../../src/projections/as-of/replay.js';
 import { prng, type SyntheticEvent, syntheticEvents, toRecordedLog } from '../../bench/support/synthetic-history.js';
-import { type Bucket, D, type IndexOptions, TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import { type Bucket, D, type IndexOptions, TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
 import { type Fraction, ranks, type ScorecardQuery, scorecardRows } from '../../src/scorecard/scorecard.js';
 import { INDICATORS, type IndicatorName, type Targets } from '../../src/targets/targets.js';
 import { byDossier, naiveCounts, testTree } from '../projections/support/naive-report.js';

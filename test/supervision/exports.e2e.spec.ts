@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CatalogService } from '../../src/catalog/catalog.service.js';
-import type { StepRow, TimelinessRow } from '../../src/projections/timeliness-report.js';
+import type { StepRow, TimelinessRow } from '../../src/projections/report-index/timeliness-report.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { binary, type FormSheet, ii06a, readCsv, readXlsx } from './support/form-sheet.js';
 import { command, local, q } from './support/scenario.js';

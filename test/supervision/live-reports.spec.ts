@@ -8,9 +8,9 @@ import { Subject, type Subscription } from 'rxjs';
 import type { CatalogService } from '../../src/catalog/catalog.service.js';
 import type { DossierEvent } from '../../src/dossier/events.js';
 import { Metrics } from '../../src/operations/metrics.js';
-import { evolveDossierView } from '../../src/projections/dossier-view.js';
+import { evolveDossierView } from '../../src/projections/views/dossier-view.js';
 import type { ProjectionChange, Projector } from '../../src/projections/projector.js';
-import { TimelinessIndex } from '../../src/projections/timeliness-index.js';
+import { TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
 import { type LiveFrame, LiveReports, REEVALUATE_MS } from '../../src/supervision/live-reports.js';
 import type { ReportParams } from '../../src/supervision/query-params.js';
 

@@ -7,13 +7,13 @@
 import { AppError } from '../../common/errors.js';
 import type { WorkerMode } from '../../common/worker-channel.js';
 import type { ModelInPlace, ProjectorShared } from '../model-in-place.js';
-import type { LiveProjection } from '../live-projection.js';
+import type { LiveProjection } from '../live/live-projection.js';
 import type { ProjectionStatus, RebuildReport } from '../projection-status.js';
 import type { QuarantinedEvent } from '../quarantine.js';
 import { ReadModels } from '../read-models.js';
-import type { RegisteredCatchUp } from '../registered-catch-up.js';
+import type { RegisteredCatchUp } from '../live/registered-catch-up.js';
 import type { Pending } from '../seam/read-model-set.js';
-import { TimelinessIndex } from '../timeliness-index.js';
+import { TimelinessIndex } from '../report-index/timeliness-index.js';
 import { type FreshFile, REBUILD_PAGE, replayIntoFreshFile } from './replay-into-fresh-file.js';
 
 export interface RebuildOptions {

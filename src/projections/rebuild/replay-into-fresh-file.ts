@@ -11,16 +11,16 @@ import { setImmediate as yieldToQueries } from 'node:timers/promises';
 import { AppError } from '../../common/errors.js';
 import type { WorkerMode } from '../../common/worker-channel.js';
 import type { EventStore, LoggedEvent } from '../../event-store/event-store.port.js';
-import type { DossierView } from '../dossier-view.js';
+import type { DossierView } from '../views/dossier-view.js';
 import type { QuarantinedEvent } from '../quarantine.js';
 import { ReadModels } from '../read-models.js';
-import { openRebuildWriter, type RebuildWriter } from '../rebuild-writer.js';
+import { openRebuildWriter, type RebuildWriter } from './rebuild-writer.js';
 // The views still open at the end changed no entry since their deltas were written with their page.
-import { NO_DELTAS } from '../report-deltas.js';
+import { NO_DELTAS } from '../as-of/report-deltas.js';
 import { buildFromLog } from '../seam/build-from-log.js';
 import type { ReadModelSet } from '../seam/read-model-set.js';
-import type { RollUp, TimelinessIndex } from '../timeliness-index.js';
-import { ViewFolder } from '../view-folder.js';
+import type { RollUp, TimelinessIndex } from '../report-index/timeliness-index.js';
+import { ViewFolder } from '../views/view-folder.js';
 
 /**
  * Pages of the rebuild. A view is written once whatever the page (write-behind cache); small pages

@@ -4,7 +4,7 @@
  * that both the CSV and the workbook writers render, so the two cannot disagree. Pure.
  */
 import { localDateOf, toLocalIso } from '../../calendar/index.js';
-import type { StepRow, TimelinessRow } from '../../projections/timeliness-report.js';
+import type { StepRow, TimelinessRow } from '../../projections/report-index/timeliness-report.js';
 import type { StepReport, TimelinessReport } from '../supervision-queries.js';
 
 export type Cell = string | number;

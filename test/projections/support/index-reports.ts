@@ -1,6 +1,6 @@
 /** Every report of every unit over a few windows: what two report indexes must agree on. */
-import { DOSSIER_CATEGORIES, type TimelinessIndex, type UnitTree } from '../../../src/projections/timeliness-index.js';
-import { stepRows, timelinessRows } from '../../../src/projections/timeliness-report.js';
+import { DOSSIER_CATEGORIES, type TimelinessIndex, type UnitTree } from '../../../src/projections/report-index/timeliness-index.js';
+import { stepRows, timelinessRows } from '../../../src/projections/report-index/timeliness-report.js';
 
 const DAY = 86_400_000;
 export const START = Date.parse('2025-01-01T00:00:00+07:00');

@@ -5,7 +5,7 @@
  */
 import type { DossierEvent } from '../../../src/dossier/events.js';
 import type { SyntheticEvent } from '../../../bench/support/synthetic-history.js';
-import type { StepRow, TimelinessCounts, UnitTree } from '../../../src/projections/timeliness-report.js';
+import type { StepRow, TimelinessCounts, UnitTree } from '../../../src/projections/report-index/timeliness-report.js';
 
 interface State {
   unitId: string;

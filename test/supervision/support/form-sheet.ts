@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import ExcelJS from 'exceljs';
-import type { TimelinessRow } from '../../../src/projections/timeliness-report.js';
+import type { TimelinessRow } from '../../../src/projections/report-index/timeliness-report.js';
 
 /**
  * Reading an exported form back, as a person would: the lines above the table, the headings

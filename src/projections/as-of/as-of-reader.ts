@@ -4,9 +4,9 @@
  * few counts it sends back; otherwise in this thread, at once.
  */
 import Database from 'better-sqlite3';
-import { type Reply, WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../common/worker-channel.js';
+import { type Reply, WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../../common/worker-channel.js';
 import { DeltaCorrection, type DeltaRead, type EncodedCorrection, readDeltasAfter } from './as-of-deltas.js';
-import type { ReportWindow } from './timeliness-report.js';
+import type { ReportWindow } from '../report-index/timeliness-report.js';
 
 export interface DeltasRead {
   /** The deltas up to position `known`, counted. */

@@ -7,7 +7,7 @@
  * each, some fifteen per view), a small integer several times faster. A change of this layout is a
  * change of the read models' schema version (read-models.ts), which rebuilds older files.
  */
-import type { Channel, Outcome, Timeliness } from '../dossier/events.js';
+import type { Channel, Outcome, Timeliness } from '../../dossier/events.js';
 import type { DossierStatus, DossierView, Interval, RunningSegment, StepFact } from './dossier-view.js';
 
 type Instant = number | null;

@@ -11,9 +11,9 @@
  *  - `awaiting`: the stretches spent awaiting a supplement (never overdue);
  *  - `steps`: which unit held the dossier when, with its allotment and step due instant.
  */
-import { parseInstant } from '../common/iso-instant.js';
-import { type Channel, DOSSIER_STREAM_PREFIX, type DossierEvent, type Outcome, type Timeliness } from '../dossier/events.js';
-import { isIndexableInstant } from './bucket.js';
+import { parseInstant } from '../../common/iso-instant.js';
+import { type Channel, DOSSIER_STREAM_PREFIX, type DossierEvent, type Outcome, type Timeliness } from '../../dossier/events.js';
+import { isIndexableInstant } from '../report-index/bucket.js';
 
 export type DossierStatus = 'received' | 'awaiting_supplement' | 'resolved' | 'returned' | 'withdrawn';
 

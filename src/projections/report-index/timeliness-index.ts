@@ -21,7 +21,7 @@
  * after a crash), or rebuilt from the table.
  */
 import { Bucket } from './bucket.js';
-import type { DossierView } from './dossier-view.js';
+import type { DossierView } from '../views/dossier-view.js';
 import { type BuiltUnit, type ExistingKeys, IndexBuilder } from './index-builder.js';
 import { RollUpBucket } from './roll-up-bucket.js';
 import { countedPerProcedure, DOSSIER_CATEGORIES, type IndexEntry, RECEIVED_CATEGORIES, STEP_CATEGORIES, visitEntries } from './index-entries.js';

@@ -3,12 +3,12 @@
  * and after, and the deltas of its report entries, each stamped with its own event's recorded
  * instant. Pure but for `viewOf`, which reads a view not yet in the batch.
  */
-import { DOSSIER_STREAM_PREFIX, isDossierEvent } from '../dossier/events.js';
-import type { LoggedEvent } from '../event-store/event-store.port.js';
+import { DOSSIER_STREAM_PREFIX, isDossierEvent } from '../../dossier/events.js';
+import type { LoggedEvent } from '../../event-store/event-store.port.js';
 import { type DossierView, evolveDossierView } from './dossier-view.js';
-import type { DossierRow } from './read-models-schema.js';
-import { type DeltaRow, DeltaRows, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
-import { quarantined, type QuarantinedEvent } from './quarantine.js';
+import type { DossierRow } from '../read-models-schema.js';
+import { type DeltaRow, DeltaRows, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from '../as-of/report-deltas.js';
+import { quarantined, type QuarantinedEvent } from '../quarantine.js';
 
 /**
  * What a live batch writes per dossier: its row, and the deltas of its entries (report-deltas.ts)

@@ -12,13 +12,13 @@
  * worker cannot load), everything runs in this thread.
  */
 import { rmSync } from 'node:fs';
-import { WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../common/worker-channel.js';
-import type { DossierView } from './dossier-view.js';
-import type { DeltaPage } from './report-deltas.js';
-import { indexFromSnapshot, type SnapshotRow } from './index-snapshot.js';
-import { ReadModels } from './read-models.js';
-import { decodeView, encodeView } from './view-codec.js';
-import type { TimelinessIndex } from './timeliness-index.js';
+import { WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../../common/worker-channel.js';
+import type { DossierView } from '../views/dossier-view.js';
+import type { DeltaPage } from '../as-of/report-deltas.js';
+import { indexFromSnapshot, type SnapshotRow } from '../report-index/index-snapshot.js';
+import { ReadModels } from '../read-models.js';
+import { decodeView, encodeView } from '../views/view-codec.js';
+import type { TimelinessIndex } from '../report-index/timeliness-index.js';
 
 export interface RebuildWriter {
   readonly thread: 'worker' | 'main';

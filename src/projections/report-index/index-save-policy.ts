@@ -12,8 +12,8 @@
 import { Logger } from '@nestjs/common';
 import { type RowPart, rowParts } from './index-snapshot.js';
 import { lastDelta, snapshotDeltas, SteppedSave } from './index-store.js';
-import type { ReadModels } from './read-models.js';
-import type { Statements } from './read-models-schema.js';
+import type { ReadModels } from '../read-models.js';
+import type { Statements } from '../read-models-schema.js';
 import type { TimelinessIndex } from './timeliness-index.js';
 
 export interface IndexSavePolicyOptions {

@@ -11,12 +11,12 @@
  * - A batch that fails stops nothing for good: what was folded is forgotten and the subscription
  *   restarts after the checkpoint; an event no view can take is quarantined and skipped (quarantine.ts).
  */
-import type { LoggedEvent, Subscription } from '../event-store/event-store.port.js';
-import type { ProjectorShared } from './model-in-place.js';
-import type { ProjectionChange } from './projection-status.js';
-import type { AppliedBatch, FoldedBatch } from './read-models.js';
+import type { LoggedEvent, Subscription } from '../../event-store/event-store.port.js';
+import type { ProjectorShared } from '../model-in-place.js';
+import type { ProjectionChange } from '../projection-status.js';
+import type { AppliedBatch, FoldedBatch } from '../read-models.js';
 import type { RegisteredCatchUp } from './registered-catch-up.js';
-import { IndexSavePolicy } from './index-save-policy.js';
+import { IndexSavePolicy } from '../report-index/index-save-policy.js';
 
 const RESUBSCRIBE_MS = 1000;
 

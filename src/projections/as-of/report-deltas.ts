@@ -10,8 +10,8 @@
  * later delta, each is filed under the class of its lag (recorded - at) in powers of two: in class
  * k, rec > T means at > T - 2^k, so each class is one range of `at` (report_deltas_by_lag).
  */
-import type { DossierView } from './dossier-view.js';
-import { visitEntries } from './index-entries.js';
+import type { DossierView } from '../views/dossier-view.js';
+import { visitEntries } from '../report-index/index-entries.js';
 
 /** A stored delta: lag class, at, position, unit (receiving), procedure, handler ('' for dossier categories), category, recorded at, n. */
 export type DeltaRow = [lagClass: number, at: number, position: number, unitId: string, procedureCode: string, handler: string, category: number, recordedAt: number, n: number];

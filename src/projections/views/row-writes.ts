@@ -1,10 +1,10 @@
 /** Writing dossier rows and the deltas of their report entries (report-deltas.ts), several rows per statement. */
 import type { DossierView } from './dossier-view.js';
 import type { Row } from './live-fold.js';
-import type { QuarantinedEvent } from './quarantine.js';
-import { rowOf, ROWS_PER_INSERT, type Statements } from './read-models-schema.js';
-import { DELTA_STRIDE, type DeltaPage, type DeltaRow, lagClass } from './report-deltas.js';
-import type { TimelinessIndex } from './timeliness-index.js';
+import type { QuarantinedEvent } from '../quarantine.js';
+import { rowOf, ROWS_PER_INSERT, type Statements } from '../read-models-schema.js';
+import { DELTA_STRIDE, type DeltaPage, type DeltaRow, lagClass } from '../as-of/report-deltas.js';
+import type { TimelinessIndex } from '../report-index/timeliness-index.js';
 
 /** A view to write, with its encoding when the caller has it already (a rebuild's worker). */
 export interface ToWrite {

@@ -1,5 +1,5 @@
 /** Read-your-writes: callers waiting until the read models include a log position. */
-import { AppError } from '../common/errors.js';
+import { AppError } from '../../common/errors.js';
 
 export class PositionWaiters {
   private waiters: { position: number; resolve(): void }[] = [];

@@ -3,10 +3,10 @@
  * for as-of answers (only events recorded by T; the service answers those from data,
  * supervision/as-of-reports.ts). Same pure evolve, same index, no SQLite.
  */
-import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
-import { type DossierView, evolveDossierView } from './dossier-view.js';
-import { TimelinessIndex } from './timeliness-index.js';
+import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../../dossier/events.js';
+import type { EventStore, RecordedEvent } from '../../event-store/event-store.port.js';
+import { type DossierView, evolveDossierView } from '../views/dossier-view.js';
+import { TimelinessIndex } from '../report-index/timeliness-index.js';
 
 const PAGE = 10_000;
 /** Pages of an as-of replay: small enough that reading one holds the event loop a few ms at most. */

@@ -5,9 +5,9 @@
  * (`loaded`), it creates the secondary indexes.
  */
 import { workerData } from 'node:worker_threads';
-import { answerRequests, unknownRequest } from '../common/worker-channel.js';
-import { snapshotRows } from './index-snapshot.js';
-import { ReadModels } from './read-models.js';
+import { answerRequests, unknownRequest } from '../../common/worker-channel.js';
+import { snapshotRows } from '../report-index/index-snapshot.js';
+import { ReadModels } from '../read-models.js';
 import type { WriterRequest } from './rebuild-writer.js';
 
 answerRequests<WriterRequest>(

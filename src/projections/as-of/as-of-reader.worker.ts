@@ -1,6 +1,6 @@
 /** The worker side of as-of-reader.ts: reads an as-of report's deltas and posts back their counts. */
 import { setPriority } from 'node:os';
-import { answerRequests, unknownRequest } from '../common/worker-channel.js';
+import { answerRequests, unknownRequest } from '../../common/worker-channel.js';
 import { type AsOfRequest, readDeltas } from './as-of-reader.js';
 
 /**

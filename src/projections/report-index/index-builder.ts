@@ -11,7 +11,7 @@
  * that the keys are not held twice over at 5 M dossiers.
  */
 import { Bucket, keyOf } from './bucket.js';
-import type { DossierView } from './dossier-view.js';
+import type { DossierView } from '../views/dossier-view.js';
 import { countedPerProcedure, DOSSIER_CATEGORIES, STEP_CATEGORIES, visitEntries } from './index-entries.js';
 
 /** The buckets of one unit, as the index holds them. */

@@ -8,9 +8,9 @@
  */
 import type Database from 'better-sqlite3';
 import { applyDeltas, indexFromSnapshot, partRow, type RowPart, SNAPSHOT_FORMAT, snapshotRows, type SnapshotRow } from './index-snapshot.js';
-import type { Statements } from './read-models-schema.js';
+import type { Statements } from '../read-models-schema.js';
 import { TimelinessIndex } from './timeliness-index.js';
-import { decodeView } from './view-codec.js';
+import { decodeView } from '../views/view-codec.js';
 
 /** Beyond this many report deltas since the snapshot, the views are read instead (about as long at a million dossiers). */
 const MAX_REPLAYED_DELTAS = 5_000_000;

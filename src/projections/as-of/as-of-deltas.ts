@@ -5,9 +5,9 @@
  * The index counts every delta; the index less these counts only those recorded by T.
  */
 import type Database from 'better-sqlite3';
-import { DOSSIER_CATEGORIES, STEP_CATEGORIES } from './index-entries.js';
+import { DOSSIER_CATEGORIES, STEP_CATEGORIES } from '../report-index/index-entries.js';
 import { LAG_CLASSES, lagBound } from './report-deltas.js';
-import type { Correction, ReportWindow, Tally } from './timeliness-report.js';
+import type { Correction, ReportWindow, Tally } from '../report-index/timeliness-report.js';
 
 /** Where a unit's tallies are in DeltaCorrection's values: all its dossiers, by procedure, steps by handler. */
 interface Slots {

@@ -3,7 +3,7 @@
  * counted for the receiving unit (dossier categories) or for the unit that handled a step (step
  * categories). Every count of the reports is "entries of a category before t" (timeliness-index.ts).
  */
-import type { DossierView } from './dossier-view.js';
+import type { DossierView } from '../views/dossier-view.js';
 
 /** Categories counted for the unit that received the dossier. */
 export const D = {

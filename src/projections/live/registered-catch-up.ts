@@ -2,8 +2,8 @@
  * A registered read model that is new or whose version changed is built from the log, a page at a
  * time beside the live batches, and answers once it has caught up (Projector.readModel).
  */
-import type { ProjectorShared } from './model-in-place.js';
-import { buildFromLog } from './seam/build-from-log.js';
+import type { ProjectorShared } from '../model-in-place.js';
+import { buildFromLog } from '../seam/build-from-log.js';
 
 export class RegisteredCatchUp {
   private catchingUp: Promise<void> | undefined;

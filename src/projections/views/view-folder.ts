@@ -8,11 +8,11 @@
  * built, since they will be written again). Used by ReadModels in bulk mode (all in one thread)
  * and by the rebuild pipeline (folding here, writing in a worker).
  */
-import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
-import type { LoggedEvent } from '../event-store/event-store.port.js';
+import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../../dossier/events.js';
+import type { LoggedEvent } from '../../event-store/event-store.port.js';
 import { type DossierView, evolveDossierViewInPlace } from './dossier-view.js';
-import { quarantined, type QuarantinedEvent } from './quarantine.js';
-import { copyEntries, DeltaColumns, type DeltaPage, type Entries, entriesInto, entriesOf, NO_ENTRIES, pushDeltas } from './report-deltas.js';
+import { quarantined, type QuarantinedEvent } from '../quarantine.js';
+import { copyEntries, DeltaColumns, type DeltaPage, type Entries, entriesInto, entriesOf, NO_ENTRIES, pushDeltas } from '../as-of/report-deltas.js';
 
 export interface FoldedPage {
   /** The position of the page's last event. */
