@@ -12,8 +12,8 @@ import { Projector } from '../projections/projector.js';
 import type { EntryLagQueries } from './entry-lag.read-model.js';
 
 /**
- * Entries per step: a day of a province of 5 M dossiers a year holds about 90,000 entries (0.2-0.4 s
- * of the command thread at once), a step of 2,000 about 5 ms. Between steps, a pause of at least
+ * Entries per step: a day of a large province holds about 90,000 entries, tenths of a second of the
+ * command thread at once; a step of 2,000, a few milliseconds. Between steps, a pause of at least
  * STEP_MS and four times the step: the steps take at most a fifth of the thread.
  */
 const ENTRIES_PER_STEP = 2000;

@@ -12,7 +12,7 @@ import { offsetBefore } from './bucket-months.js';
 
 /**
  * Asks about a month answered by walking the members before its entries are gathered. Gathering
- * costs about three walks (1 M dossiers, province: 4-9 ms against 1.5-2.6), so a month changed
+ * costs about three walks, so a month changed
  * after every second ask (the current month, under live reports) costs at most about twice what
  * walking every time would; one asked again unchanged, a hundredth of a walk.
  */
