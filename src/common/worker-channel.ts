@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parentPort, type ResourceLimits, Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { parentPort, type ResourceLimits, Worker, type WorkerOptions } from 'node:worker_threads';
 
 export type Reply = { id: number; ok: true } | { id: number; ok: false; error: string };
 
@@ -77,6 +78,41 @@ export function unknownRequest(request: never): never {
   throw new Error(`unknown request ${(request as { type: string }).type}`);
 }
 
+/** The process's semi-space flags (the service's, README), as given on the command line or in NODE_OPTIONS. */
+const SEMI_SPACE_FLAGS = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].filter((a) => /^--(min|max)[-_]semi[-_]space[-_]size=\d+$/.test(a));
+/** Workers with a young-generation limit whose heap is being made (the flags are lifted meanwhile). */
+let sizing = 0;
+
+/**
+ * A worker thread. V8's semi-space flags are process-wide and win over a worker's
+ * `maxYoungGenerationSizeMb`, so every thread would commit the service's 128 MiB young generation:
+ * they are lifted while a worker with that limit makes its heap (read then only), and put back once it runs.
+ */
+export function newWorker(script: URL, options: WorkerOptions): Worker {
+  const lift = options.resourceLimits?.maxYoungGenerationSizeMb !== undefined && SEMI_SPACE_FLAGS.length > 0;
+  if (lift && sizing++ === 0) for (const flag of SEMI_SPACE_FLAGS) setFlagsFromString(flag.replace(/=\d+$/, '=0'));
+  let worker: Worker;
+  try {
+    worker = new Worker(script, options);
+  } catch (error) {
+    if (lift) restoreSemiSpaceFlags();
+    throw error;
+  }
+  if (lift) {
+    let restored = false;
+    const restore = () => {
+      if (!restored) restoreSemiSpaceFlags();
+      restored = true;
+    };
+    worker.once('online', restore).once('error', restore).once('exit', restore);
+  }
+  return worker;
+}
+
+function restoreSemiSpaceFlags(): void {
+  if (--sizing === 0) for (const flag of SEMI_SPACE_FLAGS) setFlagsFromString(flag);
+}
+
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /**
@@ -120,7 +156,7 @@ export class WorkerChannel<Request extends { id: number; type: string }, R exten
     resourceLimits?: ResourceLimits,
   ): Promise<WorkerChannel<Request, R>> {
     if (script === undefined) return Promise.reject(new Error(`${name}: no worker script`));
-    const worker = new Worker(script, { workerData, resourceLimits });
+    const worker = newWorker(script, { workerData, resourceLimits });
     return new Promise((resolve, reject) => {
       const failed = (error: Error) => {
         off();

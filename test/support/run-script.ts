@@ -5,12 +5,12 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Runs a TypeScript script of the tests (path from the repository root) in a Node process of its
- * own, with the TypeScript loader, which its worker threads inherit; answers the JSON of the line
+ * own (started with `nodeFlags`), with the TypeScript loader, which its worker threads inherit; answers the JSON of the line
  * `RESULT <json>` it prints, and fails with its output if it exits otherwise than 0 or prints none.
  */
-export function runScriptResult<T>(script: string, args: string[]): Promise<T> {
+export function runScriptResult<T>(script: string, args: string[], nodeFlags: string[] = []): Promise<T> {
   // Jest's NODE_OPTIONS (--experimental-vm-modules) is not for the child.
-  const proc = spawn(process.execPath, ['--import', './test/support/register-ts.mjs', script, ...args], {
+  const proc = spawn(process.execPath, [...nodeFlags, '--import', './test/support/register-ts.mjs', script, ...args], {
     cwd: repoRoot,
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,8 +6,8 @@
  * (docs/PERFORMANCE.md). Without a worker (one CPU, an in-memory file, or none can start, e.g.
  * TypeScript sources under a test runner), or if it fails, pages are read in this thread.
  */
-import { Worker } from 'node:worker_threads';
-import { whyInThread, workerScript } from '../../common/worker-channel.js';
+import type { Worker } from 'node:worker_threads';
+import { newWorker, whyInThread, workerScript } from '../../common/worker-channel.js';
 import { type JsonObject, type LoggedEvent, recordedAtOf } from '../event-store.port.js';
 
 /** What the worker is started with. */
@@ -91,7 +91,7 @@ function startWorker(data: LogReaderData): Worker | undefined {
   const script = workerScript(import.meta.url, 'log-reader.worker');
   if (script === undefined) return undefined;
   try {
-    return new Worker(script, { workerData: data, resourceLimits: READER_LIMITS });
+    return newWorker(script, { workerData: data, resourceLimits: READER_LIMITS });
   } catch {
     return undefined;
   }

@@ -8,12 +8,12 @@ import { workerData } from 'node:worker_threads';
 import { answerRequests, unknownRequest } from '../../common/worker-channel.js';
 import { snapshotRows } from '../report-index/index-snapshot.js';
 import { ReadModels } from '../read-models.js';
-import type { WriterRequest } from './rebuild-writer.js';
+import { createFresh, type WriterRequest } from './rebuild-writer.js';
 
 answerRequests<WriterRequest>(
   () => {
     const { file, loaded } = workerData as { file: string; loaded?: boolean };
-    const models = loaded ? ReadModels.openLoaded(file) : ReadModels.createFresh(file);
+    const models = loaded ? ReadModels.openLoaded(file) : createFresh(file);
     return (m) => {
       switch (m.type) {
         case 'write':

@@ -30,6 +30,8 @@ import { ViewFolder } from '../views/view-folder.js';
 export const REBUILD_PAGE = 2_500;
 /** SQLite's page cache of the registered models' file: a quarter of a read-model connection's. */
 const BESIDE_CACHE_KIB = 16_384;
+/** SQLite's page cache of the fresh file while the registered models' tables are copied into it. */
+const COPY_CACHE_KIB = 2048;
 const NOTHING_READ_BACK: ReadonlyMap<string, DossierView> = new Map();
 
 export interface FreshFileOptions {
@@ -87,8 +89,15 @@ export function replayIntoFreshFile(o: FreshFileOptions): { done: Promise<FreshF
     });
     const models = finished.models;
     try {
-      beside?.seam.copyInto(models.database);
-      beside?.models.discard();
+      if (beside !== undefined) {
+        // The copy appends, and its indexes sort in small runs (read-models-schema.ts): a small page
+        // cache, whose pages would otherwise add to what the fold's heap still holds.
+        const cache = models.database.pragma('cache_size', { simple: true }) as number;
+        models.database.pragma(`cache_size = -${COPY_CACHE_KIB}`);
+        beside.seam.copyInto(models.database);
+        models.database.pragma(`cache_size = ${cache}`);
+        beside.models.discard();
+      }
       // Caught up already when built beside; otherwise from a second pass over the log.
       const seam = o.readModelSet(models);
       await buildFromLog(o.store, seam, () => models.checkpoint, o.stopping, REBUILD_PAGE);

@@ -42,8 +42,8 @@ export type ExistingKeys = (unitId: string, kind: Kind, key: string) => Float64A
 const STEP = 0xffff;
 /** Entries per chunk of the columns (a power of two: 12 MiB a chunk). */
 const CHUNK_BITS = 20;
-/** Entries of the buckets built in one pass over the columns (64 MiB of keys). */
-const WINDOW = 8 << 20;
+/** Entries of the buckets built in one pass over the columns (16 MiB of keys: a rebuild's writer seals beside the rest of its peak). */
+const WINDOW = 2 << 20;
 
 export class IndexBuilder {
   private readonly units = new Map<string, UnitSlots>();
