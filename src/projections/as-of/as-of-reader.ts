@@ -22,6 +22,9 @@ export interface AsOfReader {
   close(): Promise<void>;
 }
 
+/** Rows read die young: a young generation of its own, not the service's 128 MiB (worker-channel.ts newWorker). */
+const READER_LIMITS = { maxYoungGenerationSizeMb: 48 };
+
 export type AsOfRequest = { id: number; type: 'read'; file: string; asOf: number; window: ReportWindow; known: number };
 type AsOfReply = Reply & { counted?: EncodedCorrection; beyond?: DeltaRead[]; lastRowid?: number };
 
@@ -46,7 +49,7 @@ class WorkerReader implements AsOfReader {
   private constructor(private readonly channel: WorkerChannel<AsOfRequest, AsOfReply>) {}
 
   static async start(): Promise<WorkerReader> {
-    const channel = await WorkerChannel.start<AsOfRequest, AsOfReply>('as-of reader', workerScript(import.meta.url, 'as-of-reader.worker'), {});
+    const channel = await WorkerChannel.start<AsOfRequest, AsOfReply>('as-of reader', workerScript(import.meta.url, 'as-of-reader.worker'), {}, READER_LIMITS);
     return new WorkerReader(channel);
   }
 
