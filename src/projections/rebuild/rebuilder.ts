@@ -16,6 +16,9 @@ import type { Pending } from '../seam/read-model-set.js';
 import { TimelinessIndex } from '../report-index/timeliness-index.js';
 import { type FreshFile, REBUILD_PAGE, replayIntoFreshFile } from './replay-into-fresh-file.js';
 
+/** The live file's page cache while a rebuild runs, KiB. */
+const LIVE_CACHE_KIB = 4096;
+
 export interface RebuildOptions {
   /** Where the fresh file is written before it takes the live one's place. */
   file: string;
@@ -68,6 +71,10 @@ export class Rebuilder {
     this.rebuildProgress = { events: 0, startedAt: new Date(started).toISOString() };
     this.rebuildQuarantined = [];
     let fresh: ReadModels | undefined;
+    // The live file's page cache gives way to the rebuild's while it runs: queries and live batches read more from the disk meanwhile.
+    const live = this.place.models;
+    const liveCache = live.database.pragma('cache_size', { simple: true }) as number;
+    live.database.pragma(`cache_size = -${LIVE_CACHE_KIB}`);
     const replay = replayIntoFreshFile({
       store,
       file: this.options.file,
@@ -111,6 +118,7 @@ export class Rebuilder {
       if (!this.place.models.isOpen) this.reopenAfterFailedSwap(error as Error);
       throw error;
     } finally {
+      if (this.place.models === live && live.isOpen) live.database.pragma(`cache_size = ${liveCache}`);
       // The live subscription resumes after the model in place, rebuilt or not.
       this.live.resume();
     }
