@@ -22,9 +22,9 @@ import { deltaPageWriter, insertQuarantined, type ToWrite, writeBulkRows, writeL
 import { dumpTables, type ListQuery, listDossiers, prepareWatch } from './dossier-queries.js';
 import type { DossierView } from './dossier-view.js';
 import { buildIndex, type IndexSource, loadIndex, saveIndexSnapshot } from './index-store.js';
-import { type AppliedBatch, type FoldedBatch, foldLive, type Row } from './live-fold.js';
+import { type AppliedBatch, type FoldedBatch, foldLive, liveRow, type Row } from './live-fold.js';
 import { QUARANTINE_SHOWN, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
-import { closeReadModelsDb, createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, removeReadModelsFile, rowOf, type Statements } from './read-models-schema.js';
+import { closeReadModelsDb, createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, removeReadModelsFile, type Statements } from './read-models-schema.js';
 import { type DeltaPage, NO_DELTAS } from './report-deltas.js';
 import { TimelinessIndex } from './timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './view-folder.js';
@@ -169,7 +169,7 @@ export class ReadModels {
     return {
       checkpoint,
       changes: changed.map(({ before, after }) => ({ before, after })),
-      rows: changed.map(({ after, deltas }): Row => [...rowOf(after), deltas]),
+      rows: changed.map(({ before, after, deltas }) => liveRow(before, after, deltas)),
       quarantined,
     };
   }
