@@ -5,8 +5,8 @@
  * as live-projection.ts commits them; the report index following), and the CPU each part costs
  * per event: the fold, the rows written, the commit itself, the index; the wall time of each
  * batch's transaction (p50, p99, max); and the CPU of each hold of the thread (fold, transaction
- * and index of a part: the live projection commits a batch in parts of EVENTS_PER_COMMIT, `--part`),
- * which the commands waiting behind it feel.
+ * and index), which the commands waiting behind it feel. `--part`: each batch committed in parts of
+ * that many events, a hold each (what a cap on the live projection's transactions would cost).
  *
  *   npm run build && node dist/bench/live-batches.js --dir=<data dir> [--scratch=<file>] [--batch=50] [--part=<batch>] [--events=200000] [--skip=100000]
  *     [--without=attention,entry_lag] [--pragma='wal_autocheckpoint = 10000']
@@ -31,7 +31,7 @@ const dir = textOption('dir');
 if (dir === undefined) throw new Error('--dir=<data dir> is required');
 const scratch = textOption('scratch') ?? join(dir, 'live-batches.db');
 const batch = numberOption('batch', 50);
-/** Events per transaction within a batch (the live projection's EVENTS_PER_COMMIT). */
+/** Events per transaction within a batch. */
 const part = numberOption('part', batch);
 const measured = numberOption('events', 200_000);
 const skip = numberOption('skip', 100_000);
