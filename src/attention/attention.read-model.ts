@@ -1,8 +1,9 @@
 /**
  * The review lists' read model (DOMAIN.md, "Attention lists"): one row per dossier not yet
  * returned or withdrawn (attention-row.ts), and per list an index in the list's order, so that
- * a page is a range scan. Which rows are on a list depends on now: the queries take each list's
- * range of instants (attention-kinds.ts) and the units in scope (receiving units).
+ * a page over many units is a range scan (over a few, their rows are sorted). Which rows are on a
+ * list depends on now: the queries take each list's range of instants (attention-kinds.ts) and
+ * the units in scope (receiving units).
  */
 import type Database from 'better-sqlite3';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
