@@ -19,6 +19,8 @@ export interface HttpRun {
   cpuUsPerRequest: number;
   /** The service's flushes of its log to disk during the run (its /metrics histogram): p99 as a bucket's bound, and the share over 25 ms. */
   logFlush?: { count: number; p99Ms: number | null; over25MsShare: number };
+  /** How late the service's event loop ran its timers during the run (prom-client's monitor, reset at each scrape): how long its thread was held. */
+  loopDelay?: { p99Ms: number; maxMs: number };
 }
 
 export interface HttpFigures {
@@ -113,13 +115,14 @@ export function commandRequests(tag: string, mix: boolean): Request[] {
   ];
 }
 
-/** The service's log-flush histogram: cumulative counts by upper bound (ms), from /metrics. */
-async function flushBuckets(server: RunningServer): Promise<Map<number, number>> {
+/** The service's log-flush histogram (cumulative counts by upper bound, ms) and its event loop's delay since the last scrape, from /metrics. */
+async function serviceMetrics(server: RunningServer): Promise<{ buckets: Map<number, number>; loopDelay: NonNullable<HttpRun['loopDelay']> }> {
   const res = await fetch(`${server.url}/metrics`, { headers: { authorization: bearer('auditor') } });
   const text = await res.text();
   const buckets = new Map<number, number>();
   for (const [, le, n] of text.matchAll(/^event_log_flush_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)) buckets.set(le === '+Inf' ? Infinity : Number(le) * 1000, Number(n));
-  return buckets;
+  const lag = (name: string) => round(Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000, 1);
+  return { buckets, loopDelay: { p99Ms: lag('p99'), maxMs: lag('max') } };
 }
 
 function flushFigures(before: Map<number, number>, after: Map<number, number>): NonNullable<HttpRun['logFlush']> {
@@ -132,12 +135,12 @@ function flushFigures(before: Map<number, number>, after: Map<number, number>): 
 
 async function cannon(server: RunningServer, requests: Request[], connections: number, duration: number, flushes = false): Promise<HttpRun> {
   const cpu0 = await server.cpuUs();
-  const flush0 = flushes ? await flushBuckets(server) : undefined;
+  const metrics0 = flushes ? await serviceMetrics(server) : undefined;
   const result: Result = await autocannon({ url: server.url, connections, duration, requests, timeout: 30 });
   const cpu = (await server.cpuUs()) - cpu0;
-  const logFlush = flush0 === undefined ? undefined : flushFigures(flush0, await flushBuckets(server));
+  const metrics = metrics0 === undefined ? undefined : await serviceMetrics(server);
   return {
-    ...(logFlush === undefined ? {} : { logFlush }),
+    ...(metrics === undefined ? {} : { logFlush: flushFigures(metrics0!.buckets, metrics.buckets), loopDelay: metrics.loopDelay }),
     requestsPerSecond: Math.round(result['2xx'] / result.duration),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -168,7 +171,8 @@ export async function measureHttp(o: HttpOptions, log: (line: string) => void): 
         `  http round ${r + 1}/${o.rounds}: app ${appRun.requestsPerSecond}/s (p99 ${appRun.p99Ms} ms, non-2xx ${appRun.non2xx}), ` +
           `bare ${bareRun.requestsPerSecond}/s, mix ${mixRun.requestsPerSecond}/s (non-2xx ${mixRun.non2xx}); ` +
           `server CPU per request: app ${appRun.cpuUsPerRequest} us, bare ${bareRun.cpuUsPerRequest} us, mix ${mixRun.cpuUsPerRequest} us; ` +
-          `log flushes ${appRun.logFlush?.count}, p99 <= ${appRun.logFlush?.p99Ms} ms, ${round((appRun.logFlush?.over25MsShare ?? 0) * 100, 2)}% over 25 ms`,
+          `log flushes ${appRun.logFlush?.count}, p99 <= ${appRun.logFlush?.p99Ms} ms, ${round((appRun.logFlush?.over25MsShare ?? 0) * 100, 2)}% over 25 ms; ` +
+          `event loop delay p99 ${appRun.loopDelay?.p99Ms} ms, max ${appRun.loopDelay?.maxMs} ms`,
       );
     }
     const stopped = await app.stop();

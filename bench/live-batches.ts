@@ -3,10 +3,12 @@
  * to a fresh live read-model file in batches of the size the subscription delivers under load
  * (the views, the report deltas and every registered read model, committed with the checkpoint
  * as live-projection.ts commits them; the report index following), and the CPU each part costs
- * per event: the fold, the rows written, the commit itself, the index; and the wall time of each
- * batch's transaction (p50, p99, max), which the commands waiting behind it feel.
+ * per event: the fold, the rows written, the commit itself, the index; the wall time of each
+ * batch's transaction (p50, p99, max); and the CPU of each hold of the thread (fold, transaction
+ * and index), which the commands waiting behind it feel. `--part`: each batch committed in parts of
+ * that many events, a hold each (what a cap on the live projection's transactions would cost).
  *
- *   npm run build && node dist/bench/live-batches.js --dir=<data dir> [--scratch=<file>] [--batch=50] [--events=200000] [--skip=100000]
+ *   npm run build && node dist/bench/live-batches.js --dir=<data dir> [--scratch=<file>] [--batch=50] [--part=<batch>] [--events=200000] [--skip=100000]
  *     [--without=attention,entry_lag] [--pragma='wal_autocheckpoint = 10000']
  *
  * The first `--skip` events are applied in large batches (not measured): the file then has the
@@ -29,6 +31,8 @@ const dir = textOption('dir');
 if (dir === undefined) throw new Error('--dir=<data dir> is required');
 const scratch = textOption('scratch') ?? join(dir, 'live-batches.db');
 const batch = numberOption('batch', 50);
+/** Events per transaction within a batch. */
+const part = numberOption('part', batch);
 const measured = numberOption('events', 200_000);
 const skip = numberOption('skip', 100_000);
 const pragmas = textOption('pragma')?.split(';') ?? [];
@@ -47,6 +51,8 @@ const store = SqliteEventStore.open({ file: join(dir, 'events.db') });
 const cpu = { fold: 0, rows: 0, commit: 0, index: 0 };
 let events = 0;
 const walls: number[] = [];
+/** CPU of each part, fold to index, in ms. */
+const holds: number[] = [];
 let batches = 0;
 const us = (since: NodeJS.CpuUsage) => {
   const c = process.cpuUsage(since);
@@ -55,6 +61,7 @@ const us = (since: NodeJS.CpuUsage) => {
 
 /** As LiveProjection.commit: fold, then the rows and the registered models in one transaction, then the index. */
 function apply(page: Parameters<ReadModels['fold']>[0], timed: boolean): void {
+  const hold = process.cpuUsage();
   let t = process.cpuUsage();
   const { rows, quarantined, ...folded } = models.fold(page);
   const from = models.checkpoint;
@@ -80,6 +87,7 @@ function apply(page: Parameters<ReadModels['fold']>[0], timed: boolean): void {
   t = process.cpuUsage();
   for (const { before, after } of folded.changes) index.replace(before, after);
   if (timed) cpu.index += us(t);
+  if (timed) holds.push(us(hold) / 1000);
 }
 
 let position = 0;
@@ -90,8 +98,7 @@ while (!done) {
   for (let i = 0; i < page.length && !done; ) {
     const warm = events < skip;
     const size = warm ? Math.min(page.length - i, skip - events) : Math.min(batch, page.length - i);
-    const part = page.slice(i, i + size);
-    apply(part, !warm);
+    for (let k = i; k < i + size; k += warm ? size : part) apply(page.slice(k, Math.min(i + size, k + (warm ? size : part))), !warm);
     i += size;
     events += size;
     if (!warm) {
@@ -112,6 +119,8 @@ console.log(
     cpuUsPerEvent: { fold: per(cpu.fold), rows: per(cpu.rows), commit: per(cpu.commit), index: per(cpu.index), total: per(cpu.fold + cpu.rows + cpu.commit + cpu.index) },
     commitUsPerBatch: +(cpu.commit / batches).toFixed(0),
     transactionWallMs: summarize(walls),
+    part,
+    holdCpuMs: summarize(holds),
   }),
 );
 models.close();

@@ -1,8 +1,9 @@
 /**
  * The review lists' read model (DOMAIN.md, "Attention lists"): one row per dossier not yet
  * returned or withdrawn (attention-row.ts), and per list an index in the list's order, so that
- * a page is a range scan. Which rows are on a list depends on now: the queries take each list's
- * range of instants (attention-kinds.ts) and the units in scope (receiving units).
+ * a page over many units is a range scan (over a few, their rows are sorted). Which rows are on a
+ * list depends on now: the queries take each list's range of instants (attention-kinds.ts) and
+ * the units in scope (receiving units).
  */
 import type Database from 'better-sqlite3';
 import { DOSSIER_STREAM_PREFIX, type DossierEvent, isDossierEvent } from '../dossier/events.js';
@@ -52,19 +53,22 @@ CREATE TABLE IF NOT EXISTS attention_unit_totals (unit_id TEXT NOT NULL, status 
 
 /** Created once the model caught up (the seam builds it from the log without them). */
 const INDEXES = `
--- A list over many units: its index in its order, filtered by unit; over a few units: one range per unit.
+-- A list over many units: its index in its order, filtered by unit.
 CREATE INDEX IF NOT EXISTS attention_running ON attention_dossiers (due_at, dossier_id, unit_id) WHERE status = 'received';
 CREATE INDEX IF NOT EXISTS attention_resolved ON attention_dossiers (resolved_at, dossier_id, unit_id) WHERE status = 'resolved';
 CREATE INDEX IF NOT EXISTS attention_open ON attention_dossiers (last_event_at, dossier_id, unit_id) WHERE status <> 'resolved';
-CREATE INDEX IF NOT EXISTS attention_unit_running ON attention_dossiers (unit_id, due_at, dossier_id) WHERE status = 'received';
-CREATE INDEX IF NOT EXISTS attention_unit_resolved ON attention_dossiers (unit_id, resolved_at, dossier_id) WHERE status = 'resolved';
-CREATE INDEX IF NOT EXISTS attention_unit_open ON attention_dossiers (unit_id, last_event_at, dossier_id) WHERE status <> 'resolved';
+-- A few units: each unit's rows, sorted in memory (a unit holds a few hundred). Its entries never
+-- move, where per-unit indexes in each list's order moved with nearly every event.
+CREATE INDEX IF NOT EXISTS attention_unit ON attention_dossiers (unit_id);
+DROP INDEX IF EXISTS attention_unit_running;
+DROP INDEX IF EXISTS attention_unit_resolved;
+DROP INDEX IF EXISTS attention_unit_open;
 `;
 
 /** Dossier ids per read of a batch's rows. */
 const READ_SLICE = 500;
 
-/** Up to this many units in scope, a list is read unit by unit and merged. */
+/** Up to this many units in scope, a list is read from the units' rows. */
 const FEW_UNITS = 32;
 
 interface Stored {
@@ -124,7 +128,6 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
     );
     const forget = db.prepare<[string]>('DELETE FROM attention_dossiers WHERE dossier_id = ?');
     const tally = db.prepare<[string, string, number]>('INSERT INTO attention_unit_totals (unit_id, status, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n');
-    const totalsOf = db.prepare<[string], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals WHERE unit_id = ?');
     const allTotals = db.prepare<[], { unit_id: string; status: AttentionStatus; n: number }>('SELECT unit_id, status, n FROM attention_unit_totals');
     const unitsCounted = db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT unit_id) AS n FROM attention_unit_totals');
     // An update sets only the columns that changed: SQLite then leaves alone the indexes of the others.
@@ -153,29 +156,21 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
          WHERE ${where} AND (${key}, dossier_id) > (?, ?) AND ${key} < ? ORDER BY ${key}, dossier_id`,
       ),
     );
-    const ofUnit = each(({ where, key, index }) =>
+    // A few units (a JSON array of ids): their rows, sorted (a unit holds a few hundred).
+    const UNITS = 'attention_dossiers INDEXED BY attention_unit WHERE unit_id IN (SELECT value FROM json_each(?))';
+    const ofUnits = each(({ where, key }) =>
       db.prepare<[string, ...Bound, number], Keyed>(
-        `SELECT ${key} AS key, dossier_id, unit_id FROM attention_dossiers INDEXED BY attention_unit_${index}
-         WHERE unit_id = ? AND ${where} AND (${key}, dossier_id) > (?, ?) AND ${key} < ? ORDER BY ${key}, dossier_id LIMIT ?`,
+        `SELECT ${key} AS key, dossier_id, unit_id FROM ${UNITS} AND ${where} AND (${key}, dossier_id) > (?, ?) AND ${key} < ? ORDER BY ${key}, dossier_id LIMIT ?`,
       ),
     );
-    const countOfUnit = each(({ where, key, index }) =>
-      db.prepare<[string, number, number], { n: number }>(
-        `SELECT COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_unit_${index} WHERE unit_id = ? AND ${where} AND ${key} >= ? AND ${key} < ?`,
-      ),
-    );
+    let countsOfUnits: Database.Statement<[...number[], string], { unit_id: string } & Record<AttentionKind, number>> | undefined;
     // Each unit's rows of a list with a key in [?, ?), over the whole list at once.
     const groupedByUnit = each(({ where, key, index }) =>
       db.prepare<[number, number], { unit_id: string; n: number }>(
         `SELECT unit_id, COUNT(*) AS n FROM attention_dossiers INDEXED BY attention_${index} WHERE ${where} AND ${key} >= ? AND ${key} < ? GROUP BY unit_id`,
       ),
     );
-    /** A few units: each unit's first rows, merged. */
-    const merged = (kind: AttentionKind, unitIds: readonly string[], bound: Bound, limit: number): Keyed[] =>
-      unitIds
-        .flatMap((unitId) => ofUnit()[kind].all(unitId, ...bound, limit))
-        .sort((a, b) => a.key - b.key || (a.dossier_id < b.dossier_id ? -1 : a.dossier_id > b.dossier_id ? 1 : 0))
-        .slice(0, limit);
+    const merged = (kind: AttentionKind, unitIds: readonly string[], bound: Bound, limit: number): Keyed[] => ofUnits()[kind].all(JSON.stringify(unitIds), ...bound, limit);
     /**
      * Many units: the list in its order, keeping the scope's rows; undefined when the scope's rows
      * are too sparse for that to pay (then `merged`).
@@ -327,8 +322,8 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
      * runs from the start, off the units' totals), rather than unit by unit.
      */
     function countsByUnit(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Map<string, Record<AttentionKind, number>> {
-      // Counting whole lists pays when the units hold much of them; fewer, each on its own index.
-      if (unitIds.length <= FEW_UNITS || unitIds.length * 2 < unitsCounted.get()!.n) return new Map(unitIds.map((u) => [u, countsOf([u], ranges)]));
+      // Counting whole lists pays when the units hold much of them; fewer are counted from their rows.
+      if (unitIds.length <= FEW_UNITS || unitIds.length * 2 < unitsCounted.get()!.n) return countsOf(unitIds, ranges);
       const out = new Map(unitIds.map((u) => [u, zeros()]));
       const fromStart = ATTENTION_KINDS.filter((kind) => ranges[kind].from === FROM_THE_START);
       for (const r of allTotals.all()) {
@@ -346,22 +341,15 @@ export const attentionReadModel: ReadModel<AttentionQueries> = {
       return out;
     }
 
-    /**
-     * A few units: each unit's part of each list on its own index, a list that runs from the start
-     * as the unit's rows of its statuses less those at or after the list's end (the recent ones, few).
-     */
-    function countsOf(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Record<AttentionKind, number> {
-      const totals = new Map<AttentionStatus, number>();
-      for (const r of unitIds.flatMap((u) => totalsOf.all(u))) totals.set(r.status, (totals.get(r.status) ?? 0) + r.n);
-      const out = {} as Record<AttentionKind, number>;
-      for (const kind of ATTENTION_KINDS) {
-        const { from, before } = ranges[kind];
-        const fromStart = from === FROM_THE_START;
-        let n = fromStart ? LISTS[kind].statuses.reduce((sum, status) => sum + (totals.get(status) ?? 0), 0) : 0;
-        for (const unitId of unitIds) {
-          n += fromStart ? -countOfUnit()[kind].get(unitId, before, Number.MAX_SAFE_INTEGER)!.n : countOfUnit()[kind].get(unitId, from, before)!.n;
-        }
-        out[kind] = n;
+    /** A few units: their rows, counted on each list unit by unit. */
+    function countsOf(unitIds: readonly string[], ranges: Record<AttentionKind, KeyRange>): Map<string, Record<AttentionKind, number>> {
+      countsOfUnits ??= db.prepare(
+        `SELECT unit_id, ${ATTENTION_KINDS.map((kind) => `coalesce(SUM(${LISTS[kind].where} AND ${LISTS[kind].key} >= ? AND ${LISTS[kind].key} < ?), 0) AS ${kind}`).join(', ')}
+         FROM ${UNITS} GROUP BY unit_id`,
+      );
+      const out = new Map(unitIds.map((u) => [u, zeros()]));
+      for (const { unit_id, ...counts } of countsOfUnits.all(...ATTENTION_KINDS.flatMap((kind) => [ranges[kind].from, ranges[kind].before]), JSON.stringify(unitIds))) {
+        out.set(unit_id, counts);
       }
       return out;
     }

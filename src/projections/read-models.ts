@@ -22,9 +22,9 @@ import { deltaPageWriter, insertQuarantined, type ToWrite, writeBulkRows, writeL
 import { dumpTables, type ListQuery, listDossiers, prepareWatch } from './views/dossier-queries.js';
 import type { DossierView } from './views/dossier-view.js';
 import { buildIndex, type IndexSource, loadIndex, saveIndexSnapshot } from './report-index/index-store.js';
-import { type AppliedBatch, type FoldedBatch, foldLive, type Row } from './views/live-fold.js';
+import { type AppliedBatch, type FoldedBatch, foldLive, liveRow, type Row } from './views/live-fold.js';
 import { QUARANTINE_SHOWN, type QuarantinedEvent, type QuarantineSummary } from './quarantine.js';
-import { closeReadModelsDb, createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, removeReadModelsFile, rowOf, type Statements } from './read-models-schema.js';
+import { closeReadModelsDb, createSecondaryIndexes, type Mode, openReadModelsDb, prepareStatements, removeReadModelsFile, type Statements } from './read-models-schema.js';
 import { type DeltaPage, NO_DELTAS } from './as-of/report-deltas.js';
 import { TimelinessIndex } from './report-index/timeliness-index.js';
 import { DEFAULT_CACHE_LIMIT, ViewFolder } from './views/view-folder.js';
@@ -169,7 +169,7 @@ export class ReadModels {
     return {
       checkpoint,
       changes: changed.map(({ before, after }) => ({ before, after })),
-      rows: changed.map(({ after, deltas }): Row => [...rowOf(after), deltas]),
+      rows: changed.map(({ before, after, deltas }) => liveRow(before, after, deltas)),
       quarantined,
     };
   }

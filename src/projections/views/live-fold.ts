@@ -6,15 +6,32 @@
 import { DOSSIER_STREAM_PREFIX, isDossierEvent } from '../../dossier/events.js';
 import type { LoggedEvent } from '../../event-store/event-store.port.js';
 import { type DossierView, evolveDossierView } from './dossier-view.js';
-import type { DossierRow } from '../read-models-schema.js';
+import { type DossierRow, rowOf } from '../read-models-schema.js';
 import { type DeltaRow, DeltaRows, type Entries, entriesOf, NO_ENTRIES, pushDeltas } from '../as-of/report-deltas.js';
 import { quarantined, type QuarantinedEvent } from '../quarantine.js';
 
 /**
  * What a live batch writes per dossier: its row, and the deltas of its entries (report-deltas.ts)
- * made by the batch's events, which go wherever the row goes (another connection's commit too).
+ * made by the batch's events, which go wherever the row goes (another connection's commit too);
+ * for a dossier the table holds already, which of its indexed columns the batch changed (CHANGED).
  */
-export type Row = [...DossierRow, deltas?: DeltaRow[]];
+export type Row = [...DossierRow, deltas?: DeltaRow[], changed?: number];
+
+/** The indexed columns a live batch may change, as bits: an update sets only those (SQLite rewrites the index entries of every column set). */
+export const CHANGED = { currentUnit: 1, status: 2, due: 4, overdueMarked: 8 } as const;
+
+/** A dossier's row after a batch; with the columns it changed when `before` was stored and only those can change. */
+export function liveRow(before: DossierView | undefined, after: DossierView, deltas: DeltaRow[]): Row {
+  const row: Row = [...rowOf(after), deltas];
+  if (before === undefined || before.seq !== after.seq || before.unitId !== after.unitId || before.procedureCode !== after.procedureCode) return row;
+  row.push(
+    (before.currentUnitId === after.currentUnitId ? 0 : CHANGED.currentUnit) |
+      (before.status === after.status ? 0 : CHANGED.status) |
+      (before.dueAt === after.dueAt ? 0 : CHANGED.due) |
+      (before.overdueMarked === after.overdueMarked ? 0 : CHANGED.overdueMarked),
+  );
+  return row;
+}
 
 export interface ViewChange {
   before: DossierView | undefined;

@@ -1,6 +1,7 @@
 /** Writing dossier rows and the deltas of their report entries (report-deltas.ts), several rows per statement. */
 import type { DossierView } from './dossier-view.js';
-import type { Row } from './live-fold.js';
+import type Database from 'better-sqlite3';
+import { CHANGED, type Row } from './live-fold.js';
 import type { QuarantinedEvent } from '../quarantine.js';
 import { rowOf, ROWS_PER_INSERT, type Statements } from '../read-models-schema.js';
 import { DELTA_STRIDE, type DeltaPage, type DeltaRow, lagClass } from '../as-of/report-deltas.js';
@@ -15,12 +16,39 @@ export interface ToWrite {
 /** A live batch's rows, their deltas, what it quarantined and its checkpoint (run in one transaction). */
 export function writeLiveRows(stmt: Statements, rows: readonly Row[], checkpoint: number, quarantined: readonly QuarantinedEvent[]): void {
   for (const row of rows) {
-    stmt.upsertDossier.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
+    // A row not there after all (its batch before was not committed here) is inserted.
+    if (row[11] === undefined || updateChanged(stmt, row, row[11]) === 0) {
+      stmt.upsertDossier.run(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]);
+    }
     if (row[10] !== undefined) insertDeltaRows(stmt, row[10]);
   }
   insertQuarantined(stmt, quarantined);
   stmt.setCheckpoint.run(String(checkpoint));
 }
+
+/** A stored row's update setting only the indexed columns in `changed`, with its position and view: the rows it changed. */
+function updateChanged(stmt: Statements, row: Row, changed: number): number {
+  let byMask = updates.get(stmt);
+  if (byMask === undefined) updates.set(stmt, (byMask = new Map()));
+  let update = byMask.get(changed);
+  if (update === undefined) {
+    const set = UPDATABLE.filter(([bit]) => changed & bit).map(([, column]) => `${column} = ?`);
+    update = stmt.upsertDossier.database.prepare(`UPDATE dossiers SET ${[...set, 'position = ?', 'view = ?'].join(', ')} WHERE dossier_id = ?`);
+    byMask.set(changed, update);
+  }
+  const params: (string | number)[] = UPDATABLE.filter(([bit]) => changed & bit).map(([, , at]) => row[at] as string | number);
+  return update.run(...params, row[8], row[9], row[1]).changes;
+}
+
+/** The columns CHANGED names, with their place in a row. */
+const UPDATABLE = [
+  [CHANGED.currentUnit, 'current_unit_id', 3],
+  [CHANGED.status, 'status', 5],
+  [CHANGED.due, 'due_at', 6],
+  [CHANGED.overdueMarked, 'overdue_marked', 7],
+] as const;
+
+const updates = new WeakMap<Statements, Map<number, Database.Statement<unknown[]>>>();
 
 export function insertQuarantined(stmt: Statements, events: readonly QuarantinedEvent[]): void {
   for (const q of events) stmt.insertQuarantined.run(q.position, q.streamId, q.type, q.error);
