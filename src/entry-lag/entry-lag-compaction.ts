@@ -71,15 +71,24 @@ type Row = [period: number, unitId: string, eventType: string, sum: LagSummary];
 const DAY = 0;
 const MONTH = 1;
 
+/** A period's rows being written a part a step. */
+interface Writing {
+  rows: Row[];
+  written: number;
+}
+
+/** Rows a step reads or writes: an eighth of its entries (a row is two histograms decoded or encoded). */
+const rowsPerStep = (maxEntries: number) => Math.max(1, Math.floor(maxEntries / 8));
+
 export class Compaction {
   /** Stale days, and stale months (a month's rows are made from its days' when a report reads the month whole). */
   private readonly staleDays = new Set<number>();
   private readonly staleMonths = new Set<number>();
   private readonly statements = new Map<string, Database.Statement>();
-  /** The day `some` is summarising over several steps: its entries read up to position `after`, grouped. */
-  private begun: { day: number; after: number; entries: Grouped } | undefined;
-  /** The month `some` is summarising from its days' rows, a day per step: the next day to read, and the sums so far. */
-  private begunMonth: { month: number; next: number; sums: Map<string, Row> } | undefined;
+  /** The day `some` is summarising over several steps: its entries read up to position `after`, grouped; then its rows, written in parts. */
+  private begun: { day: number; after: number; entries: Grouped; writing?: Writing } | undefined;
+  /** The month `some` is summarising from its days' rows over several steps: the day and row read next, the sums so far; then its rows, written in parts. */
+  private begunMonth: { month: number; next: number; afterKey: [string, string] | undefined; sums: Map<string, Row>; writing?: Writing } | undefined;
 
   constructor(private readonly db: Database.Database) {
     for (const [kind, n] of db.prepare(`SELECT kind, n FROM ${STALE_TABLE}`).raw().all() as [number, number][]) (kind === DAY ? this.staleDays : this.staleMonths).add(n);
@@ -96,6 +105,8 @@ export class Compaction {
     for (const m of months) this.staleMonths.add(m);
     // A month being summarised from days one of which changed: started again.
     if (this.begunMonth !== undefined && months.has(this.begunMonth.month)) this.begunMonth = undefined;
+    // A day whose rows were being written gained entries: read on from where it was, written again.
+    if (this.begun !== undefined && days.has(this.begun.day)) this.begun.writing = undefined;
   }
 
   /** Summarises the stale days and months a report reads whole, in one transaction. */
@@ -115,9 +126,11 @@ export class Compaction {
 
   /**
    * A bounded step between batches: up to `maxEntries` entries of the newest stale day before
-   * `beforeDay` (the likeliest read), added to what earlier steps gathered of it; its rows are
-   * summarised and written once its last entries are read. With no stale day left before
-   * `beforeDay`, a stale month wholly before it, from its days' rows, a day per step. Whether any remain.
+   * `beforeDay` (the likeliest read), added to what earlier steps gathered of it; once its last
+   * entries are read, its rows are summarised and written, an eighth of `maxEntries` rows a step
+   * (the day stays stale until the last: a report reading it meanwhile summarises it whole). With
+   * no stale day left before `beforeDay`, a stale month wholly before it, from its days' rows read
+   * an eighth of `maxEntries` a step, then written so. Whether any remain.
    */
   some(beforeDay: number, maxEntries: number): boolean {
     const days = [...this.staleDays].filter((d) => d < beforeDay);
@@ -126,14 +139,17 @@ export class Compaction {
       const day = this.begun !== undefined && this.staleDays.has(this.begun.day) ? this.begun.day : Math.max(...days);
       if (this.begun?.day !== day) this.begun = { day, after: -1, entries: new Map() };
       const begun = this.begun;
-      const read = this.prepared('SELECT unit_id, event_type, lag_ms, office_ms, late, position FROM entry_lag_events WHERE day = ? AND position > ? ORDER BY position LIMIT ?').raw();
-      const rows = read.all(day, begun.after, maxEntries) as EntryTuple[];
-      group(rows, begun.entries);
-      if (rows.length > 0) begun.after = rows[rows.length - 1][5]!;
-      if (rows.length === maxEntries) return true;
-      // Its last entries read: its rows written, in one transaction with it no longer stale.
-      const out: Row[] = [...summarised(begun.entries)].flatMap(([unitId, byType]) => [...byType].map(([type, sum]): Row => [day, unitId, type, sum]));
-      this.replaceRows(DAY, day, out);
+      if (begun.writing === undefined) {
+        const read = this.prepared('SELECT unit_id, event_type, lag_ms, office_ms, late, position FROM entry_lag_events WHERE day = ? AND position > ? ORDER BY position LIMIT ?').raw();
+        const rows = read.all(day, begun.after, maxEntries) as EntryTuple[];
+        group(rows, begun.entries);
+        if (rows.length > 0) begun.after = rows[rows.length - 1][5]!;
+        if (rows.length === maxEntries) return true;
+        // Its last entries read: its rows, written from the next step on.
+        begun.writing = { rows: [...summarised(begun.entries)].flatMap(([unitId, byType]) => [...byType].map(([type, sum]): Row => [day, unitId, type, sum])), written: 0 };
+        return true;
+      }
+      if (!this.writePart(DAY, day, begun.writing, maxEntries)) return true;
       this.staleDays.delete(day);
       this.begun = undefined;
       return days.length > 1 || [...this.staleMonths].some((m) => firstDayOf(m + 1) <= beforeDay);
@@ -141,29 +157,44 @@ export class Compaction {
     const months = [...this.staleMonths].filter((m) => firstDayOf(m + 1) <= beforeDay);
     if (months.length === 0) return false;
     const month = this.begunMonth !== undefined && this.staleMonths.has(this.begunMonth.month) ? this.begunMonth.month : Math.max(...months);
-    if (this.begunMonth?.month !== month) this.begunMonth = { month, next: firstDayOf(month), sums: new Map() };
+    if (this.begunMonth?.month !== month) this.begunMonth = { month, next: firstDayOf(month), afterKey: undefined, sums: new Map() };
     const b = this.begunMonth;
-    const read = this.prepared(`SELECT unit_id, event_type, ${COLUMNS} FROM entry_lag_days WHERE day = ?`);
-    for (const r of read.all(b.next++) as (AggregateRow & { unit_id: string; event_type: string })[]) {
-      const key = `${r.unit_id}\u0000${r.event_type}`;
-      const sum = b.sums.get(key);
-      b.sums.set(key, [month, r.unit_id, r.event_type, sum === undefined ? summaryOf(r) : mergeSummaries([sum[3], summaryOf(r)])]);
+    if (b.writing === undefined) {
+      const most = rowsPerStep(maxEntries);
+      const [unitId, type] = b.afterKey ?? ['', ''];
+      const read = this.prepared(`SELECT unit_id, event_type, ${COLUMNS} FROM entry_lag_days WHERE day = ? AND (unit_id, event_type) > (?, ?) ORDER BY unit_id, event_type LIMIT ?`);
+      const rows = read.all(b.next, unitId, type, most) as (AggregateRow & { unit_id: string; event_type: string })[];
+      for (const r of rows) {
+        const key = `${r.unit_id}\u0000${r.event_type}`;
+        const sum = b.sums.get(key);
+        b.sums.set(key, [month, r.unit_id, r.event_type, sum === undefined ? summaryOf(r) : mergeSummaries([sum[3], summaryOf(r)])]);
+      }
+      if (rows.length === most) b.afterKey = [rows[most - 1].unit_id, rows[most - 1].event_type];
+      else [b.next, b.afterKey] = [b.next + 1, undefined];
+      if (b.next < firstDayOf(month + 1)) return true;
+      b.writing = { rows: [...b.sums.values()], written: 0 };
+      return true;
     }
-    if (b.next < firstDayOf(month + 1)) return true;
-    this.replaceRows(MONTH, month, [...b.sums.values()]);
+    if (!this.writePart(MONTH, month, b.writing, maxEntries)) return true;
     this.staleMonths.delete(month);
     this.begunMonth = undefined;
     return months.length > 1;
   }
 
-  /** A day's or a month's rows replaced by `rows`, in one transaction with the period no longer stale. */
-  private replaceRows(kind: typeof DAY | typeof MONTH, n: number, rows: readonly Row[]): void {
+  /**
+   * The next part of a day's or a month's rows, in one transaction: the first removes its old rows,
+   * the last marks it no longer stale. Whether that was the last.
+   */
+  private writePart(kind: typeof DAY | typeof MONTH, n: number, w: Writing, maxEntries: number): boolean {
     const [table, period] = kind === DAY ? ['entry_lag_days', 'day'] : ['entry_lag_months', 'month'];
+    const to = Math.min(w.rows.length, w.written + rowsPerStep(maxEntries));
     this.db.transaction(() => {
-      this.prepared(`DELETE FROM ${table} WHERE ${period} = ?`).run(n);
-      this.insert(table, period, rows);
-      this.prepared(`DELETE FROM ${STALE_TABLE} WHERE kind = ? AND n = ?`).run(kind, n);
+      if (w.written === 0) this.prepared(`DELETE FROM ${table} WHERE ${period} = ?`).run(n);
+      this.insert(table, period, w.rows.slice(w.written, to));
+      if (to === w.rows.length) this.prepared(`DELETE FROM ${STALE_TABLE} WHERE kind = ? AND n = ?`).run(kind, n);
     })();
+    w.written = to;
+    return to === w.rows.length;
   }
 
   private prepared(sql: string): Database.Statement {
