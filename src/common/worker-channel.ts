@@ -109,6 +109,12 @@ export function newWorker(script: URL, options: WorkerOptions): Worker {
   return worker;
 }
 
+/**
+ * The young generation of a worker whose allocations die young (log pages, rows read or written):
+ * V8's default size rather than the service's 64 MiB semi-spaces, which it would fill and keep.
+ */
+export const SHORT_LIVED_LIMITS = { maxYoungGenerationSizeMb: 48 };
+
 function restoreSemiSpaceFlags(): void {
   if (--sizing === 0) for (const flag of SEMI_SPACE_FLAGS) setFlagsFromString(flag);
 }

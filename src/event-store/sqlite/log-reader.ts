@@ -7,7 +7,7 @@
  * TypeScript sources under a test runner), or if it fails, pages are read in this thread.
  */
 import type { Worker } from 'node:worker_threads';
-import { newWorker, whyInThread, workerScript } from '../../common/worker-channel.js';
+import { newWorker, SHORT_LIVED_LIMITS, whyInThread, workerScript } from '../../common/worker-channel.js';
 import { type JsonObject, type LoggedEvent, recordedAtOf } from '../event-store.port.js';
 
 /** What the worker is started with. */
@@ -27,11 +27,6 @@ export type LogReaderPage = { texts: string[]; count: number } | { done: true } 
 type PageRow = [position: number, streamId: string, revision: number, type: string, data: JsonObject, recorded: unknown, created: string];
 
 const READ_AHEAD = 3;
-/**
- * The reader's young generation: V8's default size rather than the service's 64 MiB semi-spaces,
- * which this thread would otherwise fill and keep (128 MiB) for texts that die at once.
- */
-const READER_LIMITS = { maxYoungGenerationSizeMb: 48 };
 
 /** `seen.thread` says where the pages came from (the last one read: a worker fails over to here). */
 export async function* readLogPages(
@@ -91,7 +86,7 @@ function startWorker(data: LogReaderData): Worker | undefined {
   const script = workerScript(import.meta.url, 'log-reader.worker');
   if (script === undefined) return undefined;
   try {
-    return newWorker(script, { workerData: data, resourceLimits: READER_LIMITS });
+    return newWorker(script, { workerData: data, resourceLimits: SHORT_LIVED_LIMITS });
   } catch {
     return undefined;
   }

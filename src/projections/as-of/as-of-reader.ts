@@ -4,7 +4,7 @@
  * few counts it sends back; otherwise in this thread, at once.
  */
 import Database from 'better-sqlite3';
-import { type Reply, WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../../common/worker-channel.js';
+import { type Reply, SHORT_LIVED_LIMITS, WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../../common/worker-channel.js';
 import { DeltaCorrection, type DeltaRead, type EncodedCorrection, readDeltasAfter } from './as-of-deltas.js';
 import type { ReportWindow } from '../report-index/timeliness-report.js';
 
@@ -21,9 +21,6 @@ export interface AsOfReader {
   read(file: string, asOf: number, window: ReportWindow, known: number): Promise<DeltasRead>;
   close(): Promise<void>;
 }
-
-/** Rows read die young: a young generation of its own, not the service's 128 MiB (worker-channel.ts newWorker). */
-const READER_LIMITS = { maxYoungGenerationSizeMb: 48 };
 
 export type AsOfRequest = { id: number; type: 'read'; file: string; asOf: number; window: ReportWindow; known: number };
 type AsOfReply = Reply & { counted?: EncodedCorrection; beyond?: DeltaRead[]; lastRowid?: number };
@@ -49,7 +46,7 @@ class WorkerReader implements AsOfReader {
   private constructor(private readonly channel: WorkerChannel<AsOfRequest, AsOfReply>) {}
 
   static async start(): Promise<WorkerReader> {
-    const channel = await WorkerChannel.start<AsOfRequest, AsOfReply>('as-of reader', workerScript(import.meta.url, 'as-of-reader.worker'), {}, READER_LIMITS);
+    const channel = await WorkerChannel.start<AsOfRequest, AsOfReply>('as-of reader', workerScript(import.meta.url, 'as-of-reader.worker'), {}, SHORT_LIVED_LIMITS);
     return new WorkerReader(channel);
   }
 

@@ -12,7 +12,7 @@
  * worker cannot load), everything runs in this thread.
  */
 import { rmSync } from 'node:fs';
-import { WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../../common/worker-channel.js';
+import { SHORT_LIVED_LIMITS, WorkerChannel, type WorkerMode, workerOrThread, workerScript } from '../../common/worker-channel.js';
 import type { DossierView } from '../views/dossier-view.js';
 import type { DeltaPage } from '../as-of/report-deltas.js';
 import { indexFromSnapshot, type SnapshotRow } from '../report-index/index-snapshot.js';
@@ -52,11 +52,6 @@ export type WriterReply = { id: number; ok: true; views?: [string, string][]; ro
 /** Writes (pages) not yet acknowledged by the worker before the main thread waits: enough to overlap, bounded memory. */
 const MAX_WRITES_IN_FLIGHT = 6;
 
-/**
- * The writer's young generation: V8's default size rather than the service's (64 MiB semi-spaces,
- * README), which every thread would otherwise commit; what the writer allocates is short-lived.
- */
-const WRITER_LIMITS = { maxYoungGenerationSizeMb: 48 };
 
 /** SQLite's page cache of the fresh file while it is loaded, in KiB: half a read-model connection's, for a little more of the writer's CPU. */
 const FRESH_CACHE_KIB = 32_768;
@@ -115,7 +110,7 @@ class WorkerWriter implements RebuildWriter {
 
   static async start(file: string): Promise<WorkerWriter> {
     const script = workerScript(import.meta.url, 'rebuild-writer.worker');
-    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }, WRITER_LIMITS), file, script);
+    return new WorkerWriter(await WorkerChannel.start<WriterRequest, WriterReply>('rebuild writer', script, { file }, SHORT_LIVED_LIMITS), file, script);
   }
 
   async readBack(dossierIds: string[]): Promise<Map<string, DossierView>> {
@@ -140,7 +135,7 @@ class WorkerWriter implements RebuildWriter {
     // collect while SQLite works) with it, before this thread builds its copy of the index; a
     // fresh worker creates the file's secondary indexes (seconds at a million dossiers) meanwhile.
     await this.channel.exit;
-    const indexer = WorkerChannel.start<WriterRequest, WriterReply>('rebuild indexer', this.script, { file: this.file, loaded: true }, WRITER_LIMITS);
+    const indexer = WorkerChannel.start<WriterRequest, WriterReply>('rebuild indexer', this.script, { file: this.file, loaded: true }, SHORT_LIVED_LIMITS);
     this.indexer = indexer;
     const indexed = indexer.then(async (channel) => {
       await channel.request({ type: 'index' });
