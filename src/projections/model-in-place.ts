@@ -12,6 +12,7 @@ import type { ProjectionChange, ReadModelSetup } from './projection-status.js';
 import { ReadModels } from './read-models.js';
 import { ReadModelSet } from './seam/read-model-set.js';
 import type { TimelinessIndex } from './report-index/timeliness-index.js';
+import { DossierViews } from './views/dossier-views.read-model.js';
 
 export class ModelInPlace {
   models!: ReadModels;
@@ -24,12 +25,18 @@ export class ModelInPlace {
   inMemory = false;
   /** Set when the index could not be rebuilt from the table: a rebuild replaces both. */
   rebuildNeeded = false;
+  /** The dossier views on the seam: over whichever file and index are in place. */
+  readonly views: DossierViews;
 
   constructor(
     readonly file: string,
     private readonly setup: ReadModelSetup,
     private readonly logger: Logger,
-  ) {}
+    /** Starts a rebuild: the index could be rebuilt neither by its batch nor from the table. */
+    rebuild: () => void,
+  ) {
+    this.views = new DossierViews(this, logger, rebuild);
+  }
 
   /** Opens the stored file and its index (a snapshot and the deltas since, or built from the table). */
   load(): void {

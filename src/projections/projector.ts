@@ -38,6 +38,7 @@ import { Rebuilder } from './rebuild/rebuilder.js';
 import { REBUILD_WORKER } from './rebuild/rebuild-writer.js';
 import { RegisteredCatchUp } from './live/registered-catch-up.js';
 import { TimelinessIndex } from './report-index/timeliness-index.js';
+import { DOSSIER_VIEWS, type DossierQueries } from './views/dossier-views.read-model.js';
 
 export { READ_MODEL_SETUP, type ProjectionChange, type ProjectionStatus, type RebuildReport, type ReadModelSetup } from './projection-status.js';
 
@@ -65,7 +66,9 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     /** The registered read models (none when absent, as in tests of the dossier views alone). */
     @Optional() @Inject(READ_MODEL_SETUP) setup: ReadModelSetup = { models: [], context: { calendar: defaultCalendar } },
   ) {
-    const place = new ModelInPlace(join(config.dataDir, 'read-models.db'), setup, this.logger);
+    const place = new ModelInPlace(join(config.dataDir, 'read-models.db'), setup, this.logger, () => {
+      void this.rebuild().catch((e: Error) => this.stopping || this.logger.error(`rebuild failed: ${e.message}`));
+    });
     const shared = {
       store,
       place,
@@ -76,9 +79,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     };
     this.place = place;
     this.catchUp = new RegisteredCatchUp(shared, () => this.live.paused);
-    this.live = new LiveProjection(shared, this.catchUp, () => {
-      void this.rebuild().catch((e: Error) => this.stopping || this.logger.error(`rebuild failed: ${e.message}`));
-    });
+    this.live = new LiveProjection(shared, this.catchUp);
     this.rebuilder = new Rebuilder(shared, this.live, this.catchUp, { file: join(config.dataDir, 'read-models.rebuild.db'), workers });
   }
 
@@ -148,12 +149,14 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     return this.live.whenCaughtUp();
   }
 
+  /** The dossier views' file (as-of reports read its deltas; tests compare it). */
   get readModels(): ReadModels {
     return this.place.models;
   }
 
-  get index(): TimelinessIndex {
-    return this.place.index;
+  /** The dossier views' queries, as they are now (readModel('dossiers') waits for a position first). */
+  get dossiers(): DossierQueries {
+    return this.place.views.queries;
   }
 
   /**
@@ -169,26 +172,32 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const checkpoint = this.place.models.checkpoint;
     const stoppedBecause = this.live.stopped;
     const degraded = this.place.degraded;
+    const caughtUp = this.live.isCaughtUp && checkpoint >= head;
     return {
       checkpoint,
       headPosition: head,
       lag: Math.max(0, head - checkpoint),
-      caughtUp: this.live.isCaughtUp && checkpoint >= head,
+      caughtUp,
       rebuild: this.rebuilder.status(),
       state: stoppedBecause === undefined ? 'running' : 'stopped',
       ...(stoppedBecause === undefined ? {} : { stoppedBecause }),
       ...(degraded === undefined ? {} : { degraded }),
       quarantined: this.quarantine(),
-      readModels: this.place.seam.status(checkpoint),
+      readModels: [
+        // The projector's own checkpoint and quarantine: theirs.
+        { name: DOSSIER_VIEWS.name, version: DOSSIER_VIEWS.version, checkpoint, caughtUp, quarantined: this.quarantine().count },
+        ...this.place.seam.status(checkpoint),
+      ],
     };
   }
 
   /**
-   * A registered read model's queries, once it includes `minPosition` (503 NOT_CAUGHT_UP after
-   * `timeoutMs`), and never while it is still being built from the log (503 as well).
+   * A read model's queries ('dossiers', or a registered one), once it includes `minPosition` (503
+   * NOT_CAUGHT_UP after `timeoutMs`), and never while it is still being built from the log (503 as well).
    */
   async readModel<Q>(name: string, minPosition?: number, timeoutMs = 0): Promise<Q> {
     await this.waitFor(minPosition, timeoutMs);
+    if (name === DOSSIER_VIEWS.name) return this.place.views.queries as Q;
     const { models, seam } = this.place;
     const at = seam.checkpointOf(name);
     if (at < models.checkpoint) {

@@ -10,54 +10,13 @@ import type { DossierView } from './views/dossier-view.js';
 import type { SnapshotRow, DeltaSum } from './report-index/index-snapshot.js';
 import type { DeltaRow } from './as-of/report-deltas.js';
 import { encodeView } from './views/view-codec.js';
+import { DOSSIER_VIEWS } from './views/dossier-views.read-model.js';
 
-const SCHEMA_VERSION = '7';
-
-const TABLES = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS dossiers (
-  seq             INTEGER NOT NULL,      -- position of DossierReceived: stable list order
-  dossier_id      TEXT    NOT NULL,
-  unit_id         TEXT    NOT NULL,      -- receiving unit
-  current_unit_id TEXT    NOT NULL,
-  procedure_code  TEXT    NOT NULL,
-  status          TEXT    NOT NULL,
-  due_at          INTEGER NOT NULL,      -- epoch ms, due instant in force
-  overdue_marked  INTEGER NOT NULL,
-  position        INTEGER NOT NULL,      -- last applied event
-  view            TEXT    NOT NULL       -- DossierView, encoded by view-codec.ts
-);
-CREATE UNIQUE INDEX IF NOT EXISTS dossiers_id ON dossiers (dossier_id);
--- Rows are stored in the order they are first written (rowid), not by seq: a rebuild writes each
--- view when its dossier closes, and rows inserted in the middle of a table bigger than the page
--- cache cost a page read and a split each (twice the time per row at a million dossiers).
--- The report index (index-store.ts): one row per unit and per roll-up, each with the last report delta it holds.
-CREATE TABLE IF NOT EXISTS index_months (id TEXT PRIMARY KEY, deltas INTEGER NOT NULL, directory TEXT NOT NULL, blocks BLOB NOT NULL);
--- How the report entries changed, by recorded instant (report-deltas.ts): what as-of answers read.
-CREATE TABLE IF NOT EXISTS report_deltas (
-  lag_class      INTEGER NOT NULL,
-  at             INTEGER NOT NULL,      -- the entry's instant (occurred), epoch ms
-  position       INTEGER NOT NULL,      -- the event that made the change
-  unit_id        TEXT    NOT NULL,      -- receiving unit
-  procedure_code TEXT    NOT NULL,
-  handler        TEXT    NOT NULL,      -- '' for dossier categories
-  category       INTEGER NOT NULL,
-  recorded_at    INTEGER NOT NULL,      -- epoch ms
-  n              INTEGER NOT NULL       -- +1 appeared, -1 went
-);
--- Events skipped because no view could take them (quarantine.ts), written with the batch that skips them.
-CREATE TABLE IF NOT EXISTS quarantine (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, type TEXT NOT NULL, error TEXT NOT NULL);
-`;
-
-/** Secondary indexes: created after a bulk rebuild rather than maintained row by row during it. */
-const INDEXES = `
-CREATE UNIQUE INDEX IF NOT EXISTS dossiers_seq ON dossiers (seq);
-CREATE INDEX IF NOT EXISTS dossiers_unit ON dossiers (unit_id, seq);
-CREATE INDEX IF NOT EXISTS dossiers_current_unit ON dossiers (current_unit_id, seq);
-CREATE INDEX IF NOT EXISTS dossiers_status ON dossiers (status, seq);
-CREATE INDEX IF NOT EXISTS dossiers_due_watch ON dossiers (due_at) WHERE status = 'received' AND overdue_marked = 0;
-CREATE INDEX IF NOT EXISTS report_deltas_by_lag ON report_deltas (lag_class, at, recorded_at, position);
-`;
+/** The file's own table: its read models' version, the checkpoint, and how it was last closed. */
+const META = 'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;';
+const TABLES = META + DOSSIER_VIEWS.schema;
+const INDEXES = DOSSIER_VIEWS.indexes;
+const SCHEMA_VERSION = String(DOSSIER_VIEWS.version);
 
 /** The page cache while the secondary indexes are created after a bulk load, in KiB. */
 const INDEX_BUILD_CACHE_KIB = 2048;
@@ -142,7 +101,8 @@ export function openReadModelsDb(file: string, mode: Mode, bootId = currentBootI
   const meta = (key: string) => db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
   const version = meta('schema');
   if (version !== undefined && version !== SCHEMA_VERSION) {
-    db.exec('DROP TABLE IF EXISTS dossiers; DROP TABLE IF EXISTS dossier_steps; DROP TABLE IF EXISTS index_months; DROP TABLE IF EXISTS report_deltas; DELETE FROM meta;');
+    for (const table of [...DOSSIER_VIEWS.tables, 'dossier_steps']) db.exec(`DROP TABLE IF EXISTS ${table}`);
+    db.exec('DELETE FROM meta');
     db.exec(TABLES);
   }
   if (mode === 'live' && file !== ':memory:' && bootId !== '') {

@@ -161,7 +161,7 @@ export class ReadModels {
    * transaction with the registered read models), and `written` told of it. Until then the next
    * fold starts from this one's views and position.
    */
-  fold(events: LoggedEvent[]): FoldedBatch {
+  fold(events: readonly LoggedEvent[]): FoldedBatch {
     const from = Math.max(this.checkpointValue, this.foldedTo);
     const { checkpoint, changed, quarantined } = foldLive(events, from, (id) => this.unwritten.get(id) ?? this.getView(id));
     for (const { after } of changed) this.unwritten.set(after.dossierId, after);

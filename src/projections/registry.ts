@@ -1,6 +1,7 @@
 /**
- * The read models of the projection seam (seam/read-model.ts), fed by the projector beside the
- * dossier views. Adding one: its folder, and a line here.
+ * The registered read models of the projection seam (seam/read-model.ts), fed by the projector in
+ * the transaction of the dossier views (the projector's own: views/dossier-views.read-model.ts).
+ * Adding one: its folder, and a line here.
  */
 import { attentionReadModel } from '../attention/attention.read-model.js';
 import { entryLagReadModel } from '../entry-lag/entry-lag.read-model.js';

@@ -105,7 +105,7 @@ export class Reconciliations {
     const out: SystemDossier[] = [];
     const now = this.clock.now().getTime();
     for (let afterSeq = 0; ; ) {
-      const views = this.projector.readModels.list({ unitIds: [unitId], now, afterSeq, limit: SYSTEM_PAGE });
+      const views = this.projector.dossiers.list({ unitIds: [unitId], now, afterSeq, limit: SYSTEM_PAGE });
       for (const v of views) {
         out.push({ dossierId: v.dossierId, status: v.status, receivedAt: v.receivedAt, resolvedAt: v.closure === 'resolved' ? v.closedAt : null, returnedAt: v.returnedAt });
       }

@@ -9,6 +9,7 @@ import { AppError, type FieldError, validationFailed } from '../common/errors.js
 import { Projector } from '../projections/projector.js';
 import type { TimelinessIndex } from '../projections/report-index/timeliness-index.js';
 import type { Correction } from '../projections/report-index/timeliness-report.js';
+import { DOSSIER_VIEWS, type DossierQueries } from '../projections/views/dossier-views.read-model.js';
 import { AsOfReports } from '../supervision/as-of-reports.js';
 import { parseReportParams, type RawQuery, type ReportParams } from '../supervision/query-params.js';
 import { endInstant } from '../supervision/supervision-queries.js';
@@ -60,11 +61,11 @@ export class ScorecardQueries {
     };
     if (p.asOf !== undefined) {
       const at = Math.min(now, p.asOf);
-      const { index, correction } = await this.asOfReports.asOf(p.asOf, { from: p.from, end: endInstant(p.from, p.to!, at) });
-      return answer(index, at, { asOf: iso(p.asOf) }, correction);
+      const { views, correction } = await this.asOfReports.asOf(p.asOf, { from: p.from, end: endInstant(p.from, p.to!, at) });
+      return answer(views.index, at, { asOf: iso(p.asOf) }, correction);
     }
-    await this.projector.waitFor(p.minPosition, p.timeoutMs);
-    return answer(this.projector.index, now, { position: this.projector.checkpoint });
+    const views = await this.projector.readModel<DossierQueries>(DOSSIER_VIEWS.name, p.minPosition, p.timeoutMs);
+    return answer(views.index, now, { position: views.checkpoint });
   }
 }
 

@@ -9,7 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DeltaCorrection } from '../projections/as-of/as-of-deltas.js';
 import { type AsOfReader, openAsOfReader } from '../projections/as-of/as-of-reader.js';
 import { Projector } from '../projections/projector.js';
-import type { TimelinessIndex } from '../projections/report-index/timeliness-index.js';
+import type { DossierQueries } from '../projections/views/dossier-views.read-model.js';
 import type { ReportWindow } from '../projections/report-index/timeliness-report.js';
 
 /** Reads started again when a rebuild swapped the read models under one. */
@@ -44,7 +44,7 @@ export class AsOfReports implements OnModuleDestroy {
    * The index and the correction that give the figures of `window` as known at `asOf` (epoch ms),
    * both at the same checkpoint; 429 when as many run as allowed. Use them at once: the index moves on.
    */
-  async asOf(asOf: number, window: ReportWindow): Promise<{ index: TimelinessIndex; correction: DeltaCorrection }> {
+  async asOf(asOf: number, window: ReportWindow): Promise<{ views: DossierQueries; correction: DeltaCorrection }> {
     const limit = this.config.asOfConcurrency;
     if (limit > 0 && this.running >= limit) {
       const seconds = Math.max(1, Math.ceil(this.lastMs / 1000));
@@ -74,14 +74,14 @@ export class AsOfReports implements OnModuleDestroy {
   }
 
   /** Undefined when a rebuild swapped the read models meanwhile. */
-  private async read(asOf: number, window: ReportWindow): Promise<{ index: TimelinessIndex; correction: DeltaCorrection } | undefined> {
+  private async read(asOf: number, window: ReportWindow): Promise<{ views: DossierQueries; correction: DeltaCorrection } | undefined> {
     const models = this.projector.readModels;
     await this.yieldTurn();
     if (models.path === ':memory:') {
       // An in-memory file (a degraded service): read at once, on its own connection.
       const correction = new DeltaCorrection(window);
       for (const row of models.deltasSince(0, asOf, window.end)) correction.add(row);
-      return { index: this.projector.index, correction };
+      return { views: this.projector.dossiers, correction };
     }
     // Deltas beyond the checkpoint the index is at when the read ends are not in it: left out then.
     const { correction, beyond, lastRowid } = await (this.reader ??= openAsOfReader()).then((r) => r.read(models.path, asOf, window, models.checkpoint));
@@ -90,6 +90,6 @@ export class AsOfReports implements OnModuleDestroy {
     const checkpoint = models.checkpoint;
     for (const row of beyond) if (row[6] <= checkpoint) correction.add(row);
     for (const row of models.deltasSince(lastRowid, asOf, window.end)) if (row[6] <= checkpoint) correction.add(row);
-    return { index: this.projector.index, correction };
+    return { views: this.projector.dossiers, correction };
   }
 }

@@ -110,7 +110,7 @@ export class LiveReports {
         this.computations++;
         const now = this.clock.now().getTime();
         void this.refreshAttention();
-        const report = timelinessReport(this.projector.index, this.catalog, unitId, p, now, { position: this.projector.checkpoint });
+        const report = timelinessReport(this.projector.dossiers, this.catalog, unitId, p, now, { position: this.projector.checkpoint });
         return this.withAttention(unitId, p, report, p.groupBy === 'procedure' ? undefined : this.attentionOf(covered, now, state, () => recount.next()));
       }),
       scan<LiveReport, { rows: string; frame: LiveFrame } | undefined>((last, report) => {

@@ -117,7 +117,7 @@ export class OverdueWatcher implements OnApplicationBootstrap, BeforeApplication
     const now = this.clock.now();
     const nowMs = now.getTime();
     for (;;) {
-      const due = this.projector.readModels
+      const due = this.projector.dossiers
         .dueBefore(nowMs, this.attempted.size + 500)
         .filter((d) => {
           const a = this.attempted.get(d.dossierId);
@@ -145,7 +145,7 @@ export class OverdueWatcher implements OnApplicationBootstrap, BeforeApplication
   private arm(nowMs: number): void {
     clearTimeout(this.timer);
     if (this.stopped) return;
-    const next = this.projector.readModels.nextDueAtOrAfter(nowMs);
+    const next = this.projector.dossiers.nextDueAtOrAfter(nowMs);
     let retry = Number.POSITIVE_INFINITY;
     for (const a of this.attempted.values()) retry = Math.min(retry, a.retryAfter);
     // Overdue once the due instant has passed: one millisecond after it.

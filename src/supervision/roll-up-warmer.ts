@@ -25,7 +25,7 @@ export class RollUpWarmer implements OnApplicationBootstrap {
     const known = new Set(this.catalog.units().map((u) => u.unitId));
     const roots = this.catalog.units().filter((u) => u.parentId === undefined || !known.has(u.parentId)).map((u) => u.unitId);
     const top = [...roots, ...roots.flatMap((r) => this.catalog.children(r))];
-    for (const unitId of top) this.projector.index.cover(this.catalog, unitId, 'subtree');
+    for (const unitId of top) this.projector.dossiers.index.cover(this.catalog, unitId, 'subtree');
     this.logger.log({ msg: 'report roll-ups of the tree top built', units: top.length, ms: Date.now() - started });
   }
 }

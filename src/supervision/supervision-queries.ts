@@ -8,8 +8,8 @@ import { CatalogService } from '../catalog/catalog.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { type DossierView } from '../projections/views/dossier-view.js';
 import { Projector } from '../projections/projector.js';
-import type { TimelinessIndex } from '../projections/report-index/timeliness-index.js';
-import { type Correction, type StepRow, stepRows, timelinessRows, type TimelinessRow } from '../projections/report-index/timeliness-report.js';
+import type { Correction, StepRow, TimelinessRow } from '../projections/report-index/timeliness-report.js';
+import { DOSSIER_VIEWS, type DossierQueries } from '../projections/views/dossier-views.read-model.js';
 import { AsOfReports } from './as-of-reports.js';
 import {
   encodeCursor,
@@ -81,18 +81,18 @@ export class SupervisionQueries {
     const p = parseReportParams(query, now);
     if (p.asOf !== undefined) {
       const at = Math.min(now, p.asOf);
-      const { index, correction } = await this.asOfReports.asOf(p.asOf, { from: p.from, end: endInstant(p.from, p.to ?? at, at) });
-      return timelinessReport(index, this.catalog, unitId, p, at, { asOf: iso(p.asOf) }, correction);
+      const { views, correction } = await this.asOfReports.asOf(p.asOf, { from: p.from, end: endInstant(p.from, p.to ?? at, at) });
+      return timelinessReport(views, this.catalog, unitId, p, at, { asOf: iso(p.asOf) }, correction);
     }
-    await this.projector.waitFor(p.minPosition, p.timeoutMs);
-    return timelinessReport(this.projector.index, this.catalog, unitId, p, now, { position: this.projector.checkpoint });
+    const views = await this.projector.readModel<DossierQueries>(DOSSIER_VIEWS.name, p.minPosition, p.timeoutMs);
+    return timelinessReport(views, this.catalog, unitId, p, now, { position: views.checkpoint });
   }
 
   async steps(unitId: string, query: RawQuery): Promise<StepReport> {
     this.catalog.requireUnit(unitId);
     const now = this.clock.now().getTime();
     const p = parseStepParams(query, now);
-    await this.projector.waitFor(p.minPosition, p.timeoutMs);
+    const views = await this.projector.readModel<DossierQueries>(DOSSIER_VIEWS.name, p.minPosition, p.timeoutMs);
     const end = endInstant(p.from, p.to, now);
     return {
       unitId,
@@ -100,8 +100,8 @@ export class SupervisionQueries {
       to: iso(p.to),
       evaluatedAt: iso(end),
       scope: p.scope,
-      position: this.projector.checkpoint,
-      rows: stepRows(this.projector.index, this.catalog, { unitId, scope: p.scope, from: p.from, end }),
+      position: views.checkpoint,
+      rows: views.steps(this.catalog, { unitId, scope: p.scope, from: p.from, end }),
     };
   }
 
@@ -114,9 +114,9 @@ export class SupervisionQueries {
   async list(query: RawQuery, principal: Principal): Promise<{ items: DossierListItem[]; nextCursor: string | null; position: number }> {
     const p = parseListParams(query);
     if (p.unitId !== undefined) this.catalog.requireUnit(p.unitId);
-    await this.projector.waitFor(p.minPosition, p.timeoutMs);
+    const dossiers = await this.projector.readModel<DossierQueries>(DOSSIER_VIEWS.name, p.minPosition, p.timeoutMs);
     const now = this.clock.now().getTime();
-    const views = this.projector.readModels.list({
+    const views = dossiers.list({
       unitIds: p.unitId === undefined ? undefined : p.scope === 'subtree' ? this.catalog.subtree(p.unitId) : [p.unitId],
       currentUnitId: p.currentUnitId,
       status: p.status,
@@ -130,7 +130,7 @@ export class SupervisionQueries {
     return {
       items: page.map((v) => listItem(v, now)),
       nextCursor: views.length > p.limit ? encodeCursor(page[page.length - 1].seq) : null,
-      position: this.projector.checkpoint,
+      position: dossiers.checkpoint,
     };
   }
 
@@ -138,7 +138,7 @@ export class SupervisionQueries {
 
 /** The timeliness report of a unit over `p`'s period, evaluated at `now` (also what live streams send). */
 export function timelinessReport(
-  index: TimelinessIndex,
+  views: Pick<DossierQueries, 'timeliness'>,
   catalog: CatalogService,
   unitId: string,
   p: ReportParams,
@@ -156,7 +156,7 @@ export function timelinessReport(
     scope: p.scope,
     groupBy: p.groupBy,
     ...extra,
-    rows: timelinessRows(index, catalog, { unitId, scope: p.scope, groupBy: p.groupBy, from: p.from, end }, correction),
+    rows: views.timeliness(catalog, { unitId, scope: p.scope, groupBy: p.groupBy, from: p.from, end }, correction),
   };
 }
 

@@ -248,14 +248,14 @@ describe('projector over a real store', () => {
     await p.waitFor(head, 5000);
     const live = p.readModels.dump();
     const q = { unitId: 'P', scope: 'subtree' as const, groupBy: 'child' as const, from: START + 10 * DAY, end: START + 40 * DAY };
-    const liveRows = timelinessRows(p.index, tree, q);
+    const liveRows = timelinessRows(p.dossiers.index, tree, q);
 
     const rebuilding = p.rebuild();
-    expect(timelinessRows(p.index, tree, q)).toEqual(liveRows); // still answering from the live model
+    expect(timelinessRows(p.dossiers.index, tree, q)).toEqual(liveRows); // still answering from the live model
     const report = await rebuilding;
     expect(report.position).toBe(head);
     expect(p.readModels.dump()).toEqual(live);
-    expect(timelinessRows(p.index, tree, q)).toEqual(liveRows);
+    expect(timelinessRows(p.dossiers.index, tree, q)).toEqual(liveRows);
 
     // And it keeps following the log afterwards.
     const more = log(8, 20).map((e) => ({
@@ -308,7 +308,7 @@ describe('projector over a real store', () => {
     for (const unitId of tree.unitIds) {
       for (const [from, end] of [[START, START + 90 * DAY], [START + 20 * DAY, START + 50 * DAY]]) {
         const q = { unitId, scope: 'self' as const, groupBy: 'procedure' as const, from, end };
-        expect(timelinessRows(p.index, tree, q)).toEqual(timelinessRows(referenceIndex, tree, q));
+        expect(timelinessRows(p.dossiers.index, tree, q)).toEqual(timelinessRows(referenceIndex, tree, q));
       }
     }
     reference.close();
@@ -354,7 +354,7 @@ describe('projector over a real store', () => {
     reference.applyBatch(await store.readAll());
     expect(p.readModels.dump()).toEqual(reference.dump());
     const q = { unitId: 'X1', scope: 'subtree' as const, groupBy: 'procedure' as const, from: START, end: START + 70 * DAY };
-    expect(timelinessRows(p.index, tree, q)).toEqual(timelinessRows(reference.buildIndex(), tree, q));
+    expect(timelinessRows(p.dossiers.index, tree, q)).toEqual(timelinessRows(reference.buildIndex(), tree, q));
     reference.close();
   });
 });

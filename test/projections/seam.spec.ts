@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import type { EventStore, LoggedEvent } from '../../src/event-store/event-store.port.js';
 import { Projector, type ReadModelSetup } from '../../src/projections/projector.js';
 import type { ReadModel } from '../../src/projections/seam/read-model.js';
+import { DOSSIER_VIEWS, type DossierQueries } from '../../src/projections/views/dossier-views.read-model.js';
 import { syntheticLog } from '../../bench/support/synthetic-history.js';
 import { testTree } from './support/naive-report.js';
 import { appendAll, openStore, tempDir } from './support/store.js';
@@ -88,9 +89,27 @@ describe('the projection seam: read models registered beside the dossier views',
     const counts = await p.readModel<CountQueries>('event_counts');
     expect(counts.counts()).toEqual(await expectedCounts(store));
     const status = await p.status();
-    expect(status.readModels).toEqual([{ name: 'event_counts', version: 1, checkpoint: status.checkpoint, caughtUp: true, quarantined: 1 }]);
+    expect(status.readModels).toEqual([
+      { name: 'dossiers', version: DOSSIER_VIEWS.version, checkpoint: status.checkpoint, caughtUp: true, quarantined: 0 },
+      { name: 'event_counts', version: 1, checkpoint: status.checkpoint, caughtUp: true, quarantined: 1 },
+    ]);
     // It is no dossier event: the dossier views skip it without quarantining anything.
     expect(status.quarantined.count).toBe(0);
+  });
+
+  it('the dossier views are on the seam too: in the status, and read through readModel once they include a position', async () => {
+    const events = log(7, 40);
+    await appendAll(store, events, 10);
+    const p = start([]);
+    const at = await head();
+    const views = await p.readModel<DossierQueries>('dossiers', at, 5000);
+    expect(views.checkpoint).toBe(at);
+    await p.whenCaughtUp();
+    const received = new Set(events.filter((e) => e.type === 'DossierReceived').map((e) => e.streamId));
+    expect(views.list({ now: START, afterSeq: 0, limit: 1000 }).map((v) => `dossier-${v.dossierId}`).sort()).toEqual([...received].sort());
+    expect((await p.status()).readModels).toEqual([{ name: 'dossiers', version: DOSSIER_VIEWS.version, checkpoint: at, caughtUp: true, quarantined: 0 }]);
+    // A position they do not reach in the time given: 503, as for any read model.
+    await expect(p.readModel('dossiers', at + 1, 50)).rejects.toMatchObject({ code: 'NOT_CAUGHT_UP' });
   });
 
   it('a model added to a file that has views already is built from the log while batches go on, and answers only once caught up', async () => {
@@ -104,7 +123,7 @@ describe('the projection seam: read models registered beside the dossier views',
     await expect(p.readModel('event_counts')).rejects.toMatchObject({ code: 'NOT_CAUGHT_UP' });
     await appendAll(store, events.slice(500), 10);
     await p.waitFor(await head(), 5000);
-    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    await waitUntil(async () => (await p.status()).readModels.every((m) => m.caughtUp));
     expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store));
   });
 
@@ -112,11 +131,11 @@ describe('the projection seam: read models registered beside the dossier views',
     await appendAll(store, log(4), 10);
     let p = start([counting(1)]);
     await p.waitFor(await head(), 5000);
-    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    await waitUntil(async () => (await p.status()).readModels.every((m) => m.caughtUp));
     expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store, 1));
     await stop();
     p = start([counting(2)]);
-    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    await waitUntil(async () => (await p.status()).readModels.every((m) => m.caughtUp));
     expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store, 2));
     // Rebuilt with the dossier views, before the swap: it answers as soon as the rebuild is in place.
     await p.rebuild();
@@ -131,7 +150,7 @@ describe('the projection seam: read models registered beside the dossier views',
     await stop();
     const used = { built: 0, flushes: 0, live: 0 };
     p = start([buildingCounting(used)]);
-    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    await waitUntil(async () => (await p.status()).readModels.every((m) => m.caughtUp));
     expect((await p.readModel<CountQueries>('event_counts')).counts()).toEqual(await expectedCounts(store));
     expect(used.built).toBeGreaterThan(0);
     expect(used.flushes).toBeGreaterThan(0);
@@ -156,7 +175,7 @@ describe('the projection seam: read models registered beside the dossier views',
     p = start([indexedCounting(seen)]);
     await appendAll(store, events.slice(500), 10);
     await p.waitFor(await head(), 5000);
-    await waitUntil(async () => (await p.status()).readModels[0].caughtUp);
+    await waitUntil(async () => (await p.status()).readModels.every((m) => m.caughtUp));
     const model = await p.readModel<CountQueries & { indexed(): boolean }>('event_counts');
     expect(model.indexed()).toBe(true);
     expect(model.counts()).toEqual(await expectedCounts(store));

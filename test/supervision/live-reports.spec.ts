@@ -11,6 +11,8 @@ import { Metrics } from '../../src/operations/metrics.js';
 import { evolveDossierView } from '../../src/projections/views/dossier-view.js';
 import type { ProjectionChange, Projector } from '../../src/projections/projector.js';
 import { TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
+import { timelinessRows } from '../../src/projections/report-index/timeliness-report.js';
+import type { DossierQueries } from '../../src/projections/views/dossier-views.read-model.js';
 import { type LiveFrame, LiveReports, REEVALUATE_MS } from '../../src/supervision/live-reports.js';
 import type { ReportParams } from '../../src/supervision/query-params.js';
 
@@ -31,7 +33,9 @@ describe('live reports (one computation per distinct report per burst of changes
     index = new TimelinessIndex();
     checkpoint = 0;
     metrics = new Metrics();
-    const projector = { changes$: changes.asObservable(), index, get checkpoint() { return checkpoint; } };
+    // The dossier views' report queries over that index, as the projector's read model answers them.
+    const dossiers: Pick<DossierQueries, 'timeliness'> = { timeliness: (tree, q, correction) => timelinessRows(index, tree, q, correction) };
+    const projector = { changes$: changes.asObservable(), dossiers, get checkpoint() { return checkpoint; } };
     const tree = { children: (u: string) => TREE[u], subtree: (u: string) => [u, ...TREE[u].flatMap((c) => TREE[c].concat(c))] };
     live = new LiveReports(projector as unknown as Projector, tree as unknown as CatalogService, { now: () => new Date() }, metrics);
   });

@@ -13,6 +13,6 @@ describe('report roll-ups at start', () => {
     const projector = t.app.get(Projector);
     await projector.whenCaughtUp(); // the warmer's turn comes before this one's
     // The demo province: PROVINCE is the only unit at the top with a subtree big enough for a roll-up.
-    expect(projector.index.rollUpList().map((r) => r.root)).toEqual(['PROVINCE']);
+    expect(projector.dossiers.index.rollUpList().map((r) => r.root)).toEqual(['PROVINCE']);
   });
 });

@@ -62,7 +62,7 @@ export class CalendarReplanService {
     let afterSeq = -1;
     for (;;) {
       const now = this.clock.now();
-      const page = this.projector.readModels.list({ status: 'received', now: now.getTime(), afterSeq, limit: PAGE });
+      const page = this.projector.dossiers.list({ status: 'received', now: now.getTime(), afterSeq, limit: PAGE });
       if (page.length === 0) break;
       afterSeq = page[page.length - 1].seq;
       for (const view of page) {

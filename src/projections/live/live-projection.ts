@@ -14,9 +14,8 @@
 import type { LoggedEvent, Subscription } from '../../event-store/event-store.port.js';
 import type { ProjectorShared } from '../model-in-place.js';
 import type { ProjectionChange } from '../projection-status.js';
-import type { AppliedBatch, FoldedBatch } from '../read-models.js';
+import type { AppliedBatch } from '../read-models.js';
 import type { RegisteredCatchUp } from './registered-catch-up.js';
-import { IndexSavePolicy } from '../report-index/index-save-policy.js';
 
 const RESUBSCRIBE_MS = 1000;
 
@@ -33,14 +32,10 @@ export class LiveProjection {
   private swapping = false;
   /** Why the live projection is stopped (a failed batch, no success since); undefined while it runs. */
   private stoppedBecause: string | undefined;
-  /** Saves the report index now and then while the service runs (a start after a crash replays less). */
-  private readonly indexSaves = new IndexSavePolicy();
 
   constructor(
     private readonly shared: ProjectorShared,
     private readonly catchUp: RegisteredCatchUp,
-    /** Starts a rebuild: the index could be rebuilt neither by its batch nor from the table. */
-    private readonly rebuild: () => void,
   ) {}
 
   get isCaughtUp(): boolean {
@@ -73,8 +68,7 @@ export class LiveProjection {
           if (this.failedBatch) return;
           const first = !this.caughtUp;
           this.caughtUp = true;
-          const skipped = position === undefined ? undefined : place.models.skipTo(position);
-          if (skipped) this.commit(skipped, []);
+          if (position !== undefined) this.commit([], position);
           if (this.failedBatch) return;
           this.resumed();
           this.catchUp.later();
@@ -112,43 +106,36 @@ export class LiveProjection {
     this.subscription = undefined;
   }
 
-  /** Folds a batch (reads of the views) and commits it with the registered read models; then the index and streams follow. */
+  /** Applies a batch to the dossier views and the registered read models, in one transaction. */
   private project(events: LoggedEvent[]): undefined {
     if (this.failedBatch) return undefined; // the subscription is being restarted after the checkpoint
-    this.commit(this.shared.place.models.fold(events), events); // an event no view takes is quarantined there, not thrown
+    this.commit(events); // an event no view takes is quarantined there, not thrown
     return undefined;
   }
 
-  /** Commits a folded batch and the registered read models' share of it in one transaction. */
-  private commit({ rows, quarantined, ...batch }: FoldedBatch, events: readonly LoggedEvent[]): void {
-    const { models, seam } = this.shared.place;
+  /**
+   * Every read model's share of a batch in one transaction with the checkpoint; `upTo`, with no
+   * events: the checkpoint moves past positions with nothing to project. Then the index and streams follow.
+   */
+  private commit(events: readonly LoggedEvent[], upTo?: number): void {
+    const { models, seam, views } = this.shared.place;
     const from = models.checkpoint;
     let applied;
     try {
       applied = models.transaction(() => {
-        models.commitRows(rows, batch.checkpoint, quarantined);
-        return seam.applyLive(events, from, batch.checkpoint);
+        const to = views.applyUpTo(events, upTo);
+        return to === undefined ? undefined : seam.applyLive(events, from, to);
       });
     } catch (error) {
       this.recover(error as Error);
       return;
     }
-    models.written(batch);
+    if (applied === undefined) return;
+    const batch = views.committed();
     seam.committed(applied);
     this.resumed();
-    for (const q of quarantined) this.shared.logger.error({ msg: 'event quarantined: the read models skip it', ...q });
-    this.afterCommit(batch);
-  }
-
-  /**
-   * After each live batch is committed (what must follow every batch goes here): the index follows
-   * the table, waiters and live streams hear of it, then the registered read models behind catch up.
-   */
-  private afterCommit(batch: AppliedBatch): void {
+    for (const q of batch.quarantined) this.shared.logger.error({ msg: 'event quarantined: the read models skip it', ...q });
     this.publish(batch);
-    const { place } = this.shared;
-    // An index the table could not give is not saved: the rebuild replaces both.
-    if (!place.rebuildNeeded) this.indexSaves.afterBatch(place.models, place.index);
     this.catchUp.later();
   }
 
@@ -172,7 +159,7 @@ export class LiveProjection {
     this.subscription = undefined;
     this.recovery = (async () => {
       await subscription?.stop();
-      this.shared.place.models.forgetUnwritten();
+      this.shared.place.views.rolledBack();
     })()
       .catch((e: Error) => logger.error(`recovery of the live projection failed: ${e.message}`))
       .finally(() => {
@@ -188,7 +175,7 @@ export class LiveProjection {
     this.stoppedBecause = undefined;
   }
 
-  /** After a commit: the index follows the table, then waiters and live streams hear of it. */
+  /** After a commit (the index followed it): waiters and live streams hear of it. */
   private publish(batch: AppliedBatch): void {
     const unitIds = new Set<string>();
     let earliestRunningDue: number | undefined;
@@ -197,32 +184,11 @@ export class LiveProjection {
       const running = after.status === 'received' && !after.overdueMarked;
       if (running && (earliestRunningDue === undefined || after.dueAt < earliestRunningDue)) earliestRunningDue = after.dueAt;
     }
-    this.updateIndex(batch);
     this.shared.settle();
     if (batch.changes.length > 0) {
       const change: ProjectionChange = { checkpoint: batch.checkpoint, unitIds, dossierIds: batch.changes.map((c) => c.after.dossierId) };
       if (earliestRunningDue !== undefined) change.earliestRunningDue = earliestRunningDue;
       this.shared.changed(change);
-    }
-  }
-
-  private updateIndex(batch: AppliedBatch): void {
-    const { place, logger } = this.shared;
-    try {
-      for (const { before, after } of batch.changes) place.index.replace(before, after);
-    } catch (error) {
-      // Cannot happen with a consistent index; if it does, the table is the truth.
-      logger.error(`index update failed (${(error as Error).message}); rebuilding the index from the table`);
-      try {
-        place.index = place.models.buildIndex();
-      } catch (again) {
-        // Not even the table gives an index (a file of an older version holding a view no index
-        // takes): the log is the truth. Reports stay as they were until the rebuild swaps in.
-        place.degraded = `the report index could not be rebuilt from the table (${(again as Error).message}); rebuilding the read models`;
-        logger.error({ msg: 'report index not rebuilt from the table; rebuilding the read models', error: (again as Error).message });
-        place.rebuildNeeded = true;
-        this.rebuild();
-      }
     }
   }
 }

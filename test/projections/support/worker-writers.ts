@@ -93,7 +93,7 @@ const projectorResult = {
   logHeldAgain: readByAnother(join(dir, 'events.db')) === 'refused',
   checkpointIsHead: projector.checkpoint === head,
   sameTable: isDeepStrictEqual(projector.readModels.dump(), reference.dump()),
-  sameReports: isDeepStrictEqual(reports(projector.index), expected.reports),
+  sameReports: isDeepStrictEqual(reports(projector.dossiers.index), expected.reports),
   quarantined: projector.quarantine().items.map((q) => q.streamId).sort(),
 };
 await projector.beforeApplicationShutdown();
@@ -105,7 +105,7 @@ restarted.onModuleInit();
 await restarted.whenCaughtUp();
 const restartResult = {
   sameTable: isDeepStrictEqual(restarted.readModels.dump(), reference.dump()),
-  sameReports: isDeepStrictEqual(reports(restarted.index), expected.reports),
+  sameReports: isDeepStrictEqual(reports(restarted.dossiers.index), expected.reports),
   quarantined: restarted.quarantine().count,
 };
 reference.close();
