@@ -42,13 +42,6 @@ export class ReadModels {
   private writeTxn!: (rows: readonly ToWrite[], checkpoint: number, deltas: DeltaPage) => void;
   private checkpointValue = 0;
   /**
-   * Live batches folded (`fold`) but not yet committed: their views, which the next fold reads
-   * instead of the table, and the position folded to. Empty and equal to the checkpoint when
-   * every folded batch is committed.
-   */
-  private readonly unwritten = new Map<string, DossierView>();
-  private foldedTo = 0;
-  /**
    * During a bulk load: the fold with its write-behind cache (view-folder.ts), each view written
    * once when it leaves the cache rather than at every event. A crash mid-load leaves a file that
    * is thrown away anyway.
@@ -111,8 +104,6 @@ export class ReadModels {
       this.stmt.setCheckpoint.run(String(checkpoint));
     });
     this.checkpointValue = Number(this.stmt.getCheckpoint.get()?.value ?? 0);
-    this.unwritten.clear();
-    this.foldedTo = this.checkpointValue;
     return db;
   }
 
@@ -145,12 +136,7 @@ export class ReadModels {
     if (events.length === 0) return { checkpoint: this.checkpointValue, changes: [], quarantined: [] };
     if (this.folder) return this.applyBulk(this.folder, events);
     const { rows, quarantined: skipped, ...result } = this.fold(events);
-    try {
-      this.commitRows(rows, result.checkpoint, skipped);
-    } catch (error) {
-      this.forgetUnwritten();
-      throw error;
-    }
+    this.commitRows(rows, result.checkpoint, skipped);
     this.written(result);
     return { ...result, quarantined: skipped };
   }
@@ -158,14 +144,10 @@ export class ReadModels {
   /**
    * The first half of a live `applyBatch`: the events folded into the views, read but not written.
    * The rows and checkpoint are then written in one transaction (`commitRows`, in the projector's
-   * transaction with the registered read models), and `written` told of it. Until then the next
-   * fold starts from this one's views and position.
+   * transaction with the registered read models), and `written` told of it once it committed.
    */
   fold(events: readonly LoggedEvent[]): FoldedBatch {
-    const from = Math.max(this.checkpointValue, this.foldedTo);
-    const { checkpoint, changed, quarantined } = foldLive(events, from, (id) => this.unwritten.get(id) ?? this.getView(id));
-    for (const { after } of changed) this.unwritten.set(after.dossierId, after);
-    this.foldedTo = checkpoint;
+    const { checkpoint, changed, quarantined } = foldLive(events, this.checkpointValue, (id) => this.getView(id));
     return {
       checkpoint,
       changes: changed.map(({ before, after }) => ({ before, after })),
@@ -174,43 +156,20 @@ export class ReadModels {
     };
   }
 
-  /**
-   * Writes folded rows and the checkpoint in one transaction (a crash keeps both or neither). The
-   * checkpoint in memory moves with `written`, on whichever connection the rows were committed.
-   */
+  /** Writes folded rows and the checkpoint in one transaction (a crash keeps both or neither). */
   commitRows(rows: readonly Row[], checkpoint: number, quarantinedEvents: readonly QuarantinedEvent[] = []): void {
     this.commitTxn(rows, checkpoint, quarantinedEvents);
   }
 
-  /**
-   * A folded batch is committed (by `commitRows` here or on another connection): reads here now
-   * see its rows, and the next fold reads them from the table.
-   */
+  /** A folded batch is committed: the checkpoint in memory moves, and the next fold starts there. */
   written(batch: AppliedBatch): void {
     if (batch.checkpoint > this.checkpointValue) this.checkpointValue = batch.checkpoint;
-    for (const { after } of batch.changes) if (this.unwritten.get(after.dossierId) === after) this.unwritten.delete(after.dossierId);
   }
 
-  /** Positions with nothing to project, folded as a batch of no rows; undefined if folded already. */
+  /** Positions with nothing to project, folded as a batch of no rows; undefined if there already. */
   skipTo(position: number): FoldedBatch | undefined {
-    if (position <= Math.max(this.checkpointValue, this.foldedTo)) return undefined;
-    this.foldedTo = position;
+    if (position <= this.checkpointValue) return undefined;
     return { checkpoint: position, changes: [], rows: [], quarantined: [] };
-  }
-
-  /**
-   * Folded batches whose commit failed or never came: forgotten; the next fold starts from the
-   * table, at the checkpoint stored there. True when that is ahead of the last one `written`: a
-   * commit landed unanswered (its writer died), and what follows the table (the report index) is
-   * behind it.
-   */
-  forgetUnwritten(): boolean {
-    this.unwritten.clear();
-    const stored = Number(this.stmt.getCheckpoint.get()?.value ?? 0);
-    const moved = stored !== this.checkpointValue;
-    this.checkpointValue = stored;
-    this.foldedTo = stored;
-    return moved;
   }
 
   /** A bulk load's batch: views read back if needed, folded, and those leaving the cache written. */

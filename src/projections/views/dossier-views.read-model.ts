@@ -155,10 +155,9 @@ export class DossierViews implements ReadModelHandle<DossierQueries> {
     return batch;
   }
 
-  /** The transaction failed: what was folded since the last commit is forgotten, the next fold reads the table. */
+  /** The transaction failed: the batch folded is forgotten (the checkpoint did not move; the next fold reads the table). */
   rolledBack(): void {
     this.folded = undefined;
-    this.place.models.forgetUnwritten();
   }
 
   private updateIndex(batch: AppliedBatch): void {
