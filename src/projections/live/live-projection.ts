@@ -8,7 +8,7 @@
  * - The subscription is NOT filtered by stream prefix, so that the checkpoint moves past every
  *   position, projected or not: a `minPosition` returned by a catalog write is reached too.
  * - The report index is updated from each committed batch.
- * - A batch that fails stops nothing for good: what was folded is forgotten and the subscription
+ * - A batch that fails stops nothing for good: its transaction rolls back and the subscription
  *   restarts after the checkpoint; an event no view can take is quarantined and skipped (quarantine.ts).
  */
 import type { LoggedEvent, Subscription } from '../../event-store/event-store.port.js';
@@ -140,8 +140,8 @@ export class LiveProjection {
   }
 
   /**
-   * A batch not committed, or the subscription stopped on an error: what was folded since the
-   * last commit is forgotten, and the subscription restarts after the committed checkpoint. Not
+   * A batch not committed (its transaction rolled back), or the subscription stopped on an error:
+   * the subscription restarts after the committed checkpoint. Not
    * while a rebuild swaps models: it replaces this one and its subscription anyway (and waits for
    * a recovery under way first).
    */
@@ -157,10 +157,7 @@ export class LiveProjection {
     this.stoppedBecause = error.message;
     const subscription = this.subscription;
     this.subscription = undefined;
-    this.recovery = (async () => {
-      await subscription?.stop();
-      this.shared.place.views.rolledBack();
-    })()
+    this.recovery = Promise.resolve(subscription?.stop())
       .catch((e: Error) => logger.error(`recovery of the live projection failed: ${e.message}`))
       .finally(() => {
         this.recovery = undefined;

@@ -97,7 +97,7 @@ export interface ViewsPlace {
 
 export class DossierViews implements ReadModelHandle<DossierQueries> {
   readonly queries: DossierQueries;
-  /** The batch `apply` wrote in the transaction under way, for `committed`. */
+  /** The batch `apply` wrote in the transaction under way, for `committed` (a transaction that fails leaves it to the next). */
   private folded: FoldedBatch | undefined;
   /** Saves the report index now and then while the service runs (a start after a crash replays less). */
   private readonly indexSaves = new IndexSavePolicy();
@@ -153,11 +153,6 @@ export class DossierViews implements ReadModelHandle<DossierQueries> {
     // An index the table could not give is not saved: the rebuild replaces both.
     if (!this.place.rebuildNeeded) this.indexSaves.afterBatch(this.place.models, this.place.index);
     return batch;
-  }
-
-  /** The transaction failed: the batch folded is forgotten (the checkpoint did not move; the next fold reads the table). */
-  rolledBack(): void {
-    this.folded = undefined;
   }
 
   private updateIndex(batch: AppliedBatch): void {
