@@ -7,6 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Bucket } from '../../src/projections/report-index/bucket.js';
 import { IndexBuilder, type BuiltUnit } from '../../src/projections/report-index/index-builder.js';
+import { TimelinessIndex } from '../../src/projections/report-index/timeliness-index.js';
 import { syntheticLog } from '../../bench/support/synthetic-history.js';
 import { ViewReplay } from '../../src/projections/as-of/replay.js';
 import { START } from './support/index-reports.js';
@@ -54,5 +55,27 @@ describe('index builder', () => {
     // Columns of many small chunks, a chunk of one entry included.
     expect(build({ window: 5000, chunkBits: 9 })).toEqual(whole);
     expect(build({ chunkBits: 0 })).toEqual(whole);
+  });
+
+  it('an index sealing its bulk entries every few as they come counts the same as one sealed once, removals of entries sealed earlier included', () => {
+    const all = views(3000);
+    // As a rebuild feeds its index: views written, some read back (taken out) and written again changed or not.
+    const feed = (index: TimelinessIndex) => {
+      all.forEach((v, i) => {
+        index.bulkAdd(v);
+        if (i % 7 === 3) {
+          const again = all[i - 3];
+          index.bulkRemove(again);
+          index.bulkAdd(again);
+        }
+      });
+      all.slice(0, 400).forEach((v) => index.bulkRemove(v));
+      return index;
+    };
+    const once = feed(new TimelinessIndex({ bulkSealEntries: Number.POSITIVE_INFINITY }));
+    const often = feed(new TimelinessIndex({ bulkSealEntries: 97 }));
+    const counted = (index: TimelinessIndex) => index.unitList().map(([unitId, u]) => [unitId, [...u.all.sortedKeys()], [...u.byProcedure].map(([c, b]) => [c, [...b.sortedKeys()]]), [...u.stepsByHandler].map(([h, b]) => [h, [...b.sortedKeys()]])]);
+    expect(counted(often)).toEqual(counted(once));
+    expect(once.dossierCount()).toBe(all.length - 400);
   });
 });

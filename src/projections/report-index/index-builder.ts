@@ -38,6 +38,9 @@ interface Slot {
 /** The keys a bucket holds already (merged with what was added), if any. */
 export type ExistingKeys = (unitId: string, kind: Kind, key: string) => Float64Array | undefined;
 
+/** Takes each bucket as soon as it is built (the one it replaces can go at once). */
+export type BucketSink = (unitId: string, kind: Kind, key: string, bucket: Bucket) => void;
+
 /** Entries between two pauses of buildSteps (a mask: 2^16 - 1). */
 const STEP = 0xffff;
 /** Entries per chunk of the columns (a power of two: 12 MiB a chunk). */
@@ -89,9 +92,12 @@ export class IndexBuilder {
     });
   }
 
-  /** The buckets of every unit touched, each sorted: what was there (`existing`), plus the additions, minus the removals. */
-  build(existing?: ExistingKeys): Map<string, BuiltUnit> {
-    const steps = this.buildSteps(existing);
+  /**
+   * The buckets of every unit touched, each sorted: what was there (`existing`), plus the additions,
+   * minus the removals. Given `sink`, each bucket goes there as it is built, and the map stays empty.
+   */
+  build(existing?: ExistingKeys, sink?: BucketSink): Map<string, BuiltUnit> {
+    const steps = this.buildSteps(existing, sink);
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
@@ -99,7 +105,7 @@ export class IndexBuilder {
   }
 
   /** build() in pieces: pauses between buckets and every STEP entries, so that a caller can share the thread. */
-  *buildSteps(existing?: ExistingKeys): Generator<void, Map<string, BuiltUnit>> {
+  *buildSteps(existing?: ExistingKeys, sink?: BucketSink): Generator<void, Map<string, BuiltUnit>> {
     const count = this.slots.length;
     const adds = new Int32Array(count);
     const removes = new Int32Array(count);
@@ -116,6 +122,7 @@ export class IndexBuilder {
     this.keys = [];
     this.n = 0;
     const kept: (Float64Array | undefined)[] = new Array(count);
+    const held: (Float64Array | undefined)[] = new Array(count);
     const taken: (Float64Array | undefined)[] = new Array(count);
     const addAt = new Int32Array(count);
     const removeAt = new Int32Array(count);
@@ -127,10 +134,10 @@ export class IndexBuilder {
       for (let entries = 0; hi < count && (hi === lo || entries + adds[hi] + removes[hi] <= this.window); hi++) entries += adds[hi] + removes[hi];
       for (let s = lo; s < hi; s++) {
         const { unitId, kind, key } = this.slots[s];
-        const before = existing?.(unitId, kind, key);
-        kept[s] = new Float64Array(adds[s] + (before?.length ?? 0));
-        if (before) kept[s]!.set(before);
-        addAt[s] = before?.length ?? 0;
+        // Sorted already: merged with the additions once they are sorted, not sorted again.
+        held[s] = existing?.(unitId, kind, key);
+        kept[s] = new Float64Array(adds[s]);
+        addAt[s] = 0;
         if (removes[s] > 0) taken[s] = new Float64Array(removes[s]);
       }
       const whole = lo === 0 && hi === count;
@@ -155,12 +162,17 @@ export class IndexBuilder {
       for (let s = lo; s < hi; s++) {
         yield;
         const { unitId, kind, key } = this.slots[s];
+        const categories = kind === 'steps' ? STEP_CATEGORIES : DOSSIER_CATEGORIES;
+        const added = kept[s]!.sort();
+        const bucket = Bucket.fromSorted(categories, held[s] === undefined ? added : mergeSorted(held[s]!, added));
+        if (taken[s]) bucket.subtract(taken[s]!.sort());
+        kept[s] = taken[s] = held[s] = undefined;
+        if (sink) {
+          sink(unitId, kind, key, bucket);
+          continue;
+        }
         let unit = out.get(unitId);
         if (unit === undefined) out.set(unitId, (unit = { byProcedure: new Map(), stepsByHandler: new Map() }));
-        const categories = kind === 'steps' ? STEP_CATEGORIES : DOSSIER_CATEGORIES;
-        const bucket = Bucket.fromSorted(categories, kept[s]!.sort());
-        if (taken[s]) bucket.subtract(taken[s]!.sort());
-        kept[s] = taken[s] = undefined;
         if (kind === 'all') unit.all = bucket;
         else if (kind === 'procedure') unit.byProcedure.set(key, bucket);
         else unit.stepsByHandler.set(key, bucket);
@@ -210,4 +222,16 @@ export class IndexBuilder {
     this.keys[c][at] = key;
     this.n++;
   }
+}
+
+/** The keys of two sorted arrays, in one sorted array. */
+function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let w = 0;
+  while (i < a.length && j < b.length) out[w++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[w++] = a[i++];
+  while (j < b.length) out[w++] = b[j++];
+  return out;
 }

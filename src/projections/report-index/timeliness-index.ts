@@ -65,9 +65,16 @@ export interface RollUp extends UnitIndex {
 export interface IndexOptions {
   /** Subtrees of at least this many units are answered from a roll-up (default 8; Infinity: never). */
   rollUpMinUnits?: number;
+  /** Entries added or removed in bulk that are made buckets at once (default BULK_SEAL_ENTRIES). */
+  bulkSealEntries?: number;
 }
 
 export const DEFAULT_ROLL_UP_MIN_UNITS = 8;
+/**
+ * Bulk entries held before they are made buckets: a build's columns take 12 bytes an entry and its
+ * buckets 4, so columns of a whole build (its read-backs twice) held at 5 M dossiers most of its peak.
+ */
+export const BULK_SEAL_ENTRIES = 1 << 22;
 
 export const emptyUnitIndex = (): UnitIndex => ({ all: new Bucket(DOSSIER_CATEGORIES), byProcedure: new Map(), stepsByHandler: new Map() });
 
@@ -81,9 +88,11 @@ export class TimelinessIndex {
   /** Moves whenever a unit gains or replaces a bucket or a roll-up's members change: roll-ups' member lists are kept until then. */
   private shape = 0;
   readonly rollUpMinUnits: number;
+  private readonly bulkSealEntries: number;
 
   constructor(options: IndexOptions = {}) {
     this.rollUpMinUnits = options.rollUpMinUnits ?? DEFAULT_ROLL_UP_MIN_UNITS;
+    this.bulkSealEntries = options.bulkSealEntries ?? BULK_SEAL_ENTRIES;
   }
 
   unit(unitId: string): UnitIndex | undefined {
@@ -151,19 +160,30 @@ export class TimelinessIndex {
   /** Adds a dossier in bulk: counted once `seal()` has built the buckets. */
   bulkAdd(view: DossierView): void {
     (this.pending ??= new IndexBuilder()).add(view);
+    if (this.pending.size >= this.bulkSealEntries) this.seal();
   }
 
   /** Takes back a dossier added before (in bulk or not), applied at `seal()`. */
   bulkRemove(view: DossierView): void {
     (this.pending ??= new IndexBuilder()).remove(view);
+    if (this.pending.size >= this.bulkSealEntries) this.seal();
   }
 
-  /** Builds the buckets of what was added and removed in bulk, merged with what they held. */
+  /** Builds the buckets of what was added and removed in bulk, merged with what they held, each in place as soon as built. */
   seal(): void {
     const pending = this.pending;
     this.pending = undefined;
     if (pending === undefined) return;
-    this.install(pending.build(this.existingKeys));
+    const touched = new Set<string>();
+    pending.build(this.existingKeys, (unitId, kind, key, bucket) => {
+      touched.add(unitId);
+      const u = this.units.get(unitId) ?? emptyUnitIndex();
+      if (kind === 'all') u.all = bucket;
+      else if (kind === 'procedure') u.byProcedure.set(key, bucket);
+      else u.stepsByHandler.set(key, bucket);
+      this.units.set(unitId, u);
+    });
+    this.changedInBulk(touched);
   }
 
   /** seal() with `pause` awaited between pieces of the work (an index built on the thread that serves requests). */
@@ -186,7 +206,6 @@ export class TimelinessIndex {
   };
 
   private install(built: Map<string, BuiltUnit>): void {
-    this.shape++;
     for (const [unitId, b] of built) {
       const u = this.units.get(unitId) ?? emptyUnitIndex();
       if (b.all) u.all = b.all;
@@ -194,9 +213,14 @@ export class TimelinessIndex {
       for (const [handler, bucket] of b.stepsByHandler) u.stepsByHandler.set(handler, bucket);
       this.units.set(unitId, u);
     }
-    // Roll-ups over units changed in bulk are built again from them (no bulk load has any so far).
+    this.changedInBulk(new Set(built.keys()));
+  }
+
+  /** Units given buckets in bulk: the roll-ups over them are built again (no bulk load has any so far). */
+  private changedInBulk(units: ReadonlySet<string>): void {
+    this.shape++;
     for (const r of [...this.rollUps.values()]) {
-      if ([...r.members].some((m) => built.has(m))) this.createRollUp(r.root, [...r.members]);
+      if ([...r.members].some((m) => units.has(m))) this.createRollUp(r.root, [...r.members]);
     }
   }
 
