@@ -112,6 +112,22 @@ describe('the projection seam: read models registered beside the dossier views',
     await expect(p.readModel('dossiers', at + 1, 50)).rejects.toMatchObject({ code: 'NOT_CAUGHT_UP' });
   });
 
+  it('a model keeping a total in memory is told when its batches committed, and so follows its table, poison included', async () => {
+    await appendAll(store, log(8).slice(0, 150), 10);
+    const seen = { committed: 0 };
+    const p = start([totalCounting(seen)]);
+    await appendAll(store, log(8).slice(150), 10);
+    await store.append('poison-2', [{ id: 'poison-2', type: 'Poison', data: {} }], 'no_stream');
+    await appendAll(store, log(9, 10), 3);
+    await p.waitFor(await head(), 5000);
+    await waitUntil(async () => (await p.status()).readModels.every((m) => m.caughtUp));
+    const model = await p.readModel<CountQueries & { total(): number }>('event_counts');
+    const counted = Object.values(model.counts()).reduce((a, b) => a + b, 0);
+    expect(counted).toBe(Object.values(await expectedCounts(store)).reduce((a, b) => a + b, 0));
+    expect(model.total()).toBe(counted);
+    expect(seen.committed).toBeGreaterThan(0);
+  });
+
   it('a model added to a file that has views already is built from the log while batches go on, and answers only once caught up', async () => {
     const events = log(3, 150);
     await appendAll(store, events.slice(0, 500), 10);
@@ -207,6 +223,32 @@ function indexedCounting(seen: { last: number; indexed: boolean }[]): ReadModel<
 }
 
 /** The counting model with a builder: counts held in memory, added to the table at each flush. */
+/** The counting model with a total in memory: read from its table when opened, then taken from each batch once its transaction committed. */
+function totalCounting(seen: { committed: number }): ReadModel<CountQueries & { total(): number }> {
+  const base = counting();
+  return {
+    ...base,
+    open(db, context) {
+      const handle = base.open(db, context);
+      let total = Object.values(handle.queries.counts()).reduce((a, b) => a + b, 0);
+      let applied = 0;
+      return {
+        apply(events) {
+          handle.apply(events);
+          // Only once nothing of the batch can throw (the seam's rule for state in memory).
+          applied += events.length;
+        },
+        committed() {
+          seen.committed++;
+          total += applied;
+          applied = 0;
+        },
+        queries: { ...handle.queries, total: () => total },
+      };
+    },
+  };
+}
+
 function buildingCounting(used: { built: number; flushes: number; live: number }): ReadModel<CountQueries> {
   const base = counting();
   return {

@@ -115,7 +115,8 @@ export class ReadModelSet {
 
   /** Settles the checkpoints in memory once the transaction of `applyLive` or `catchUpPage` committed. */
   committed(pending: Pending): void {
-    for (const { entry, checkpoint, stored, unflushed, skipped, indexed } of pending) {
+    for (const { entry, checkpoint, stored, unflushed, skipped, indexed, applied } of pending) {
+      if (applied) entry.handle.committed?.();
       entry.checkpoint = checkpoint;
       entry.stored = stored;
       entry.unflushed = unflushed;
@@ -172,7 +173,7 @@ export class ReadModelSet {
       [...this.entries.values()].map((entry) => {
         if (entry.unflushed > 0) entry.handle.builder?.flush();
         this.setCheckpoint.run(entry.checkpoint, entry.model.name);
-        return { entry, checkpoint: entry.checkpoint, stored: entry.checkpoint, unflushed: 0, skipped: [], indexed: entry.indexed };
+        return { entry, checkpoint: entry.checkpoint, stored: entry.checkpoint, unflushed: 0, skipped: [], indexed: entry.indexed, applied: false };
       }),
     )();
     this.committed(pending);
@@ -258,9 +259,9 @@ export class ReadModelSet {
     if (stored !== entry.stored || builder === undefined) this.setCheckpoint.run(stored, entry.model.name);
     const indexing = !entry.indexed && checkpoint >= caughtUpAt;
     if (indexing) this.db.exec(entry.model.indexes!);
-    return { entry, checkpoint, stored, unflushed, skipped, indexed: entry.indexed || indexing };
+    return { entry, checkpoint, stored, unflushed, skipped, indexed: entry.indexed || indexing, applied: builder === undefined && fresh.length > 0 };
   }
 }
 
 /** What a transaction applied, to settle once it committed. */
-export type Pending = { entry: Entry; checkpoint: number; stored: number; unflushed: number; skipped: QuarantinedEvent[]; indexed: boolean }[];
+export type Pending = { entry: Entry; checkpoint: number; stored: number; unflushed: number; skipped: QuarantinedEvent[]; indexed: boolean; applied: boolean }[];

@@ -41,6 +41,12 @@ export interface ReadModelHandle<Q = unknown> {
    */
   apply(events: readonly LoggedEvent[]): void;
   /**
+   * Optional: told once the transaction of a batch given to `apply` committed (not its builder's),
+   * for what it keeps outside the file to follow (the dossier views' report index does). What it
+   * keeps so, `open` reads from its tables: a rebuild's swap opens it again.
+   */
+  committed?(): void;
+  /**
    * Optional: a quicker way to be built from the log (new, version bumped, rebuilt), for a model
    * whose batches mostly rewrite rows the previous ones wrote.
    */
