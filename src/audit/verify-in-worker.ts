@@ -34,8 +34,8 @@ export async function verifyStore(store: EventStore, o: VerifyLogOptions): Promi
 
 function run(script: URL, data: VerifyWorkerData, onProgress: VerifyLogOptions['onProgress']): Promise<VerificationResult> {
   return new Promise((resolve, reject) => {
-    // A young generation as large as the service's own (package.json's start), so that a page's rows die young.
-    const worker = new Worker(script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 192 } });
+    // The process's semi-space flags (package.json's start) give it the service's young generation: a page's rows die young.
+    const worker = new Worker(script, { workerData: data });
     worker.on('message', (m: VerifyWorkerMessage) => {
       if ('progress' in m) onProgress?.(m.progress, m.upTo);
       else if ('result' in m) resolve(m.result);
