@@ -173,6 +173,7 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
     const stoppedBecause = this.live.stopped;
     const degraded = this.place.degraded;
     const caughtUp = this.live.isCaughtUp && checkpoint >= head;
+    const quarantined = this.quarantine();
     return {
       checkpoint,
       headPosition: head,
@@ -182,10 +183,10 @@ export class Projector implements OnModuleInit, BeforeApplicationShutdown, OnApp
       state: stoppedBecause === undefined ? 'running' : 'stopped',
       ...(stoppedBecause === undefined ? {} : { stoppedBecause }),
       ...(degraded === undefined ? {} : { degraded }),
-      quarantined: this.quarantine(),
+      quarantined,
       readModels: [
         // The projector's own checkpoint and quarantine: theirs.
-        { name: DOSSIER_VIEWS.name, version: DOSSIER_VIEWS.version, checkpoint, caughtUp, quarantined: this.quarantine().count },
+        { name: DOSSIER_VIEWS.name, version: DOSSIER_VIEWS.version, checkpoint, caughtUp, quarantined: quarantined.count },
         ...this.place.seam.status(checkpoint),
       ],
     };
